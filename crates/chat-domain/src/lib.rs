@@ -1,0 +1,1 @@
+//! The Chat aggregate (being written).
