@@ -1,0 +1,116 @@
+//! Opening connections to the three servers from their config blocks, and asking each
+//! whether it answers (the readiness probes).
+
+use std::time::Duration;
+
+use rdkafka::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use scylla::client::session::Session;
+use scylla::client::session_builder::SessionBuilder;
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+
+use crate::config::{CqlConfig, KafkaConfig, PgConfig};
+
+/// A dependency that could not be reached.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// PostgreSQL refused or did not answer.
+    #[error("PostgreSQL is unreachable: {0}")]
+    Postgres(#[source] sqlx::Error),
+    /// The CQL store refused or did not answer.
+    #[error("the CQL store is unreachable: {0}")]
+    Cql(String),
+    /// Kafka refused or did not answer.
+    #[error("Kafka is unreachable: {0}")]
+    Kafka(#[source] rdkafka::error::KafkaError),
+    /// The probe ran out of time.
+    #[error("{0} did not answer within {1:?}")]
+    Timeout(&'static str, Duration),
+}
+
+/// Opens a PostgreSQL pool; the first connection is made at once so a wrong URL fails here.
+///
+/// # Errors
+/// [`ConnectError::Postgres`] when no connection can be made.
+pub async fn postgres(cfg: &PgConfig) -> Result<PgPool, ConnectError> {
+    PgPoolOptions::new()
+        .max_connections(cfg.max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect(&cfg.url)
+        .await
+        .map_err(ConnectError::Postgres)
+}
+
+/// Opens a CQL session to the contact points (without selecting a keyspace: statements
+/// name their keyspace, so one session serves any of them).
+///
+/// # Errors
+/// [`ConnectError::Cql`] when no contact point answers.
+pub async fn cql(cfg: &CqlConfig) -> Result<Session, ConnectError> {
+    SessionBuilder::new()
+        .known_nodes(&cfg.nodes)
+        .connection_timeout(Duration::from_secs(5))
+        .build()
+        .await
+        .map_err(|e| ConnectError::Cql(e.to_string()))
+}
+
+/// The librdkafka settings every client of ours starts from.
+pub fn kafka_client_config(cfg: &KafkaConfig) -> ClientConfig {
+    let mut config = ClientConfig::new();
+    config
+        .set("bootstrap.servers", &cfg.brokers)
+        // Loopback and in-cluster brokers answer in milliseconds; fail fast instead of the
+        // default minute so readiness and start-up errors surface promptly.
+        .set("socket.timeout.ms", "10000");
+    config
+}
+
+/// Asks PostgreSQL a trivial query.
+///
+/// # Errors
+/// When the query fails or takes longer than `timeout`.
+pub async fn probe_postgres(pool: &PgPool, timeout: Duration) -> Result<(), ConnectError> {
+    tokio::time::timeout(timeout, sqlx::query("SELECT 1").execute(pool))
+        .await
+        .map_err(|_| ConnectError::Timeout("PostgreSQL", timeout))?
+        .map(|_| ())
+        .map_err(ConnectError::Postgres)
+}
+
+/// Asks the CQL store for its release version.
+///
+/// # Errors
+/// When the query fails or takes longer than `timeout`.
+pub async fn probe_cql(session: &Session, timeout: Duration) -> Result<(), ConnectError> {
+    tokio::time::timeout(
+        timeout,
+        session.query_unpaged("SELECT release_version FROM system.local", &[]),
+    )
+    .await
+    .map_err(|_| ConnectError::Timeout("the CQL store", timeout))?
+    .map(|_| ())
+    .map_err(|e| ConnectError::Cql(e.to_string()))
+}
+
+/// Asks Kafka for the metadata of the events topic.
+///
+/// librdkafka's metadata call blocks its thread, so it runs on the blocking pool.
+///
+/// # Errors
+/// When the brokers do not answer within `timeout`.
+pub async fn probe_kafka(cfg: &KafkaConfig, timeout: Duration) -> Result<(), ConnectError> {
+    let consumer: BaseConsumer = kafka_client_config(cfg)
+        .create()
+        .map_err(ConnectError::Kafka)?;
+    let topic = cfg.events_topic.clone();
+    tokio::task::spawn_blocking(move || {
+        consumer
+            .fetch_metadata(Some(&topic), timeout)
+            .map(|_| ())
+            .map_err(ConnectError::Kafka)
+    })
+    .await
+    .map_err(|_| ConnectError::Timeout("Kafka", timeout))?
+}

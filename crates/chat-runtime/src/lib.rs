@@ -1,0 +1,16 @@
+//! The run-time platform every chat service stands on.
+//!
+//! - [`config`]: the clap blocks shared by the services (logging, PostgreSQL, Kafka, CQL,
+//!   the operations HTTP listener), each readable from flags or environment variables.
+//! - [`telemetry`]: structured logging, initialised once in `main`.
+//! - [`shutdown`]: a [`tokio_util::sync::CancellationToken`] cancelled on SIGTERM or Ctrl-C.
+//! - [`connect`]: opening PostgreSQL pools, CQL sessions and Kafka clients from the config.
+//! - [`health`]: `/healthz` and `/readyz`, where readiness asks every dependency.
+//! - [`ops`]: the small HTTP server carrying them, for services without an API of their own.
+
+pub mod config;
+pub mod connect;
+pub mod health;
+pub mod ops;
+pub mod shutdown;
+pub mod telemetry;

@@ -1,0 +1,43 @@
+//! Running actix HTTP servers under the shutdown token, and the operations server of
+//! services that have no public HTTP API of their own.
+
+use std::net::SocketAddr;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer};
+use tokio_util::sync::CancellationToken;
+
+use crate::health::{self, Readiness};
+
+/// Serves `/healthz` and `/readyz` on `addr` until `shutdown` fires.
+///
+/// # Errors
+/// When the address cannot be bound (for example, the port is taken).
+pub async fn serve(
+    addr: SocketAddr,
+    readiness: Readiness,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    let server =
+        HttpServer::new(move || App::new().configure(health::configure(readiness.clone())))
+            .workers(1)
+            .disable_signals()
+            .bind(addr)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))?
+            .run();
+    run_until_stopped(server, shutdown).await
+}
+
+/// Runs `server` until `shutdown` fires, then stops it gracefully: it stops accepting and
+/// lets the requests in flight finish.
+///
+/// # Errors
+/// When the server fails.
+pub async fn run_until_stopped(server: Server, shutdown: CancellationToken) -> std::io::Result<()> {
+    let handle = server.handle();
+    tokio::spawn(async move {
+        shutdown.cancelled().await;
+        handle.stop(true).await;
+    });
+    server.await
+}

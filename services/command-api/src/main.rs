@@ -1,0 +1,15 @@
+//! command-api binary: parse the config, start logging, serve until SIGTERM.
+
+use clap::Parser;
+use command_api::{Application, Config};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cfg = Config::parse();
+    chat_runtime::telemetry::init(&cfg.logging)?;
+    let shutdown = chat_runtime::shutdown::on_signal();
+    Application::build(cfg)
+        .await?
+        .run_until_stopped(shutdown)
+        .await
+}
