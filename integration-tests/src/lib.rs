@@ -1,1 +1,51 @@
-//! Shared helpers for the tests against the real servers.
+//! Shared helpers for the tests that talk to the real PostgreSQL, Kafka and CQL servers.
+//!
+//! The servers are found through the same environment variables the services read
+//! (`DATABASE_URL`, `KAFKA_BROKERS`, `CQL_NODES`); `make test` starts the local servers and
+//! exports them. A missing variable fails the test with a clear message: these tests are
+//! never silently skipped.
+
+use chat_runtime::config::{CqlConfig, KafkaConfig, PgConfig};
+
+/// The value of environment variable `name`.
+///
+/// # Panics
+/// When it is unset: the tests need the real servers.
+pub fn required_env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: run the tests with `make test`, which starts the local servers and exports it")
+    })
+}
+
+/// PostgreSQL settings from `DATABASE_URL`.
+pub fn pg_config() -> PgConfig {
+    PgConfig {
+        url: required_env("DATABASE_URL"),
+        max_connections: 5,
+    }
+}
+
+/// Kafka settings from `KAFKA_BROKERS`, with `topic` as the events topic.
+pub fn kafka_config(topic: &str) -> KafkaConfig {
+    KafkaConfig {
+        brokers: required_env("KAFKA_BROKERS"),
+        events_topic: topic.to_owned(),
+    }
+}
+
+/// CQL settings from `CQL_NODES`, with `keyspace`.
+pub fn cql_config(keyspace: &str) -> CqlConfig {
+    CqlConfig {
+        nodes: required_env("CQL_NODES")
+            .split(',')
+            .map(str::to_owned)
+            .collect(),
+        keyspace: keyspace.to_owned(),
+    }
+}
+
+/// A name no other test run uses: `<prefix>_<32 hex digits>`, valid as a database,
+/// keyspace or topic name.
+pub fn unique_name(prefix: &str) -> String {
+    format!("{prefix}_{}", uuid::Uuid::new_v4().simple())
+}
