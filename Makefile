@@ -1,0 +1,49 @@
+# The project's commands. `make run` and `make test` do all set-up on a fresh machine:
+# they install and start the local PostgreSQL, Kafka and Cassandra (deploy/local/), apply
+# the schema, then run the services or the tests.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+# Every recipe sees the servers' addresses (values already in the environment win).
+WITH_ENV := source deploy/local/env.sh &&
+
+.PHONY: run test lint fmt build migrate infra-up infra-down infra-status deps
+
+## run: start the servers, apply the schema, build and run every service (Ctrl-C stops them)
+run: infra-up migrate
+	cargo build --bins
+	$(WITH_ENV) deploy/local/run-services.sh
+
+## test: start the servers, apply the schema, run every test of the workspace
+test: infra-up migrate
+	$(WITH_ENV) cargo test --workspace --all-features
+
+## lint: formatting check and clippy with warnings as errors
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets --all-features -- -D warnings
+
+## fmt: format the code
+fmt:
+	cargo fmt --all
+
+## build: build every crate
+build: deps
+	cargo build --workspace --all-targets
+
+## migrate: apply the PostgreSQL migrations, the CQL schema and the Kafka topics (re-runnable)
+migrate: infra-up
+	$(WITH_ENV) cargo run --quiet -p chat-migrate
+
+## infra-up / infra-down / infra-status: the local PostgreSQL, Kafka and Cassandra
+infra-up: deps
+	deploy/local/infra.sh up
+
+infra-down:
+	deploy/local/infra.sh down
+
+infra-status:
+	deploy/local/infra.sh status
+
+## deps: the system packages and tools the build needs (skips what is installed)
+deps:
+	deploy/local/install-deps.sh
