@@ -1,0 +1,263 @@
+# shellcheck shell=bash
+# Shared helpers for the deploy/local scripts. Sourced, never run: it only sets paths and
+# defines functions.
+#
+# Layout of the git-ignored state folder (everything the local servers write):
+#   .local/<server>/        data (postgres, kafka, cassandra)
+#   .local/dist/<server>/   jars fetched from Maven Central (kafka, cassandra)
+#   .local/log/<server>.log server output
+#   .local/run/<server>.pid pid of the running server
+
+DEPLOY_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
+REPO_ROOT="$(cd "$DEPLOY_DIR/../.." && pwd -P)"
+STATE_DIR="$REPO_ROOT/.local"
+LOG_DIR="$STATE_DIR/log"
+RUN_DIR="$STATE_DIR/run"
+DIST_DIR="$STATE_DIR/dist"
+
+info() { printf 'infra: %s\n' "$*" >&2; }
+warn() { printf 'infra: warning: %s\n' "$*" >&2; }
+die() {
+    printf 'infra: error: %s\n' "$*" >&2
+    exit 1
+}
+
+ensure_state_dirs() { mkdir -p "$LOG_DIR" "$RUN_DIR" "$DIST_DIR"; }
+
+# Moves a log aside before a start once it is big, so logs do not grow forever.
+rotate_log() {
+    local log="$LOG_DIR/$1.log"
+    if [[ -f $log ]] && (($(stat -c %s "$log") > 50 * 1024 * 1024)); then
+        mv -f "$log" "$log.1"
+    fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Processes
+
+# True if the process exists and is not a zombie (a server that died while this script, its
+# parent, is still running stays a zombie, and `kill -0` would call it alive).
+pid_alive() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [[ ${stat%% *} != Z ]]
+}
+
+# The command line of a process, NULs turned into spaces (empty if it is gone).
+pid_cmdline() { tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null || true; }
+
+# server_pid <name> <main-class> <config-path>: prints the pid of our running JVM server, or
+# nothing. A process is ours when its command line has both the main class and our config path.
+# The pid file is the fast path; a stale one (process gone, pid reused) is removed; a missing one
+# is rebuilt by scanning /proc, so a server whose pid file was lost is still found and not
+# reported as a stranger squatting on our port.
+server_pid() {
+    local name=$1 main=$2 conf=$3 pidfile="$RUN_DIR/$1.pid" pid cmd file
+    if [[ -f $pidfile ]]; then
+        pid=$(<"$pidfile")
+        if [[ $pid =~ ^[0-9]+$ ]] && pid_alive "$pid"; then
+            cmd=$(pid_cmdline "$pid")
+            if [[ $cmd == *"$main"* && $cmd == *"$conf"* ]]; then
+                echo "$pid"
+                return 0
+            fi
+        fi
+        rm -f "$pidfile"
+    fi
+    for file in $(grep -lsF -- "$conf" /proc/[0-9]*/cmdline 2>/dev/null); do
+        pid=${file#/proc/}
+        pid=${pid%/cmdline}
+        [[ $pid == "$$" || $pid == "$BASHPID" ]] && continue
+        cmd=$(pid_cmdline "$pid")
+        if [[ $cmd == *"$main"* ]] && pid_alive "$pid"; then
+            mkdir -p "$RUN_DIR"
+            echo "$pid" >"$pidfile"
+            echo "$pid"
+            return 0
+        fi
+    done
+}
+
+# stop_pid <name> <pid> <seconds>: SIGTERM, wait for the exit, SIGKILL after the deadline.
+stop_pid() {
+    local name=$1 pid=$2 secs=$3 deadline
+    deadline=$((SECONDS + secs))
+    kill -TERM "$pid" 2>/dev/null || return 0
+    while pid_alive "$pid"; do
+        if ((SECONDS >= deadline)); then
+            warn "$name (pid $pid) still running ${secs}s after SIGTERM; sending SIGKILL"
+            kill -KILL "$pid" 2>/dev/null || true
+            sleep 1
+            return 0
+        fi
+        sleep 0.5
+    done
+}
+
+# ---------------------------------------------------------------------------------------------
+# Ports
+
+# port_owner <port>: prints who listens on TCP <port> ("python3 (pid 42)"), nothing if free.
+port_owner() {
+    local port=$1 line
+    if command -v ss >/dev/null; then
+        line=$(ss -Hltnp "sport = :$port" 2>/dev/null | head -n 1) || true
+        [[ -n $line ]] || return 0
+        if [[ $line =~ users:\(\(\"([^\"]+)\",pid=([0-9]+) ]]; then
+            echo "${BASH_REMATCH[1]} (pid ${BASH_REMATCH[2]})"
+        else
+            echo "a process this user cannot see"
+        fi
+    elif (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        echo "an unknown process (install iproute2 for its name)"
+    fi
+}
+
+# require_ports_free <name> <port>...: called when our server is not running, so any listener
+# is a stranger; fail at once instead of starting a server that dies on bind (or, worse,
+# "answering" readiness checks through someone else's server).
+require_ports_free() {
+    local name=$1 port owner
+    shift
+    for port in "$@"; do
+        owner=$(port_owner "$port")
+        if [[ -n $owner ]]; then
+            die "$name: port $port is taken by $owner, not by our $name. Stop that process, or use existing servers with CHAT_EXTERNAL_INFRA=1 (see deploy/local/env.sh)."
+        fi
+    done
+}
+
+# ---------------------------------------------------------------------------------------------
+# Startup
+
+# fail_start <name> <reason>: the common "server did not come up" exit, with its log's tail.
+fail_start() {
+    local name=$1 reason=$2 log="$LOG_DIR/$1.log"
+    printf 'infra: error: %s did not start: %s\n' "$name" "$reason" >&2
+    if [[ -s $log ]]; then
+        printf 'infra: last 30 lines of %s:\n' "$log" >&2
+        tail -n 30 "$log" | sed 's/^/    /' >&2
+    else
+        printf 'infra: its log %s is empty\n' "$log" >&2
+    fi
+    exit 1
+}
+
+# wait_ready <name> <seconds> <pid> <check command...>: runs the check every second until it
+# succeeds; fails early if the process exits, and names the server and its log on timeout.
+wait_ready() {
+    local name=$1 secs=$2 pid=$3 deadline why
+    shift 3
+    deadline=$((SECONDS + secs))
+    until why=$("$@" 2>&1); do
+        if [[ -n $pid ]] && ! pid_alive "$pid"; then
+            fail_start "$name" "the process (pid $pid) exited during startup"
+        fi
+        if ((SECONDS >= deadline)); then
+            fail_start "$name" "no answer within ${secs}s (last check: ${why:-no output})"
+        fi
+        sleep 1
+    done
+}
+
+# render <template> <output> NAME=value...: copies the template with each @NAME@ replaced.
+render() {
+    local src=$1 dst=$2 text pair
+    shift 2
+    text=$(<"$src")
+    for pair in "$@"; do
+        text=${text//@${pair%%=*}@/${pair#*=}}
+    done
+    printf '%s\n' "$text" >"$dst.tmp"
+    mv -f "$dst.tmp" "$dst"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Java and Maven
+
+# find_java <server> <min> [max]: sets JAVA to a java binary whose major version is in
+# [min, max], taken from $JAVA_HOME, else from PATH; else dies saying what is missing.
+find_java() {
+    local name=$1 min=$2 max=${3:-$2} java home version major hint=""
+    if [[ -n ${JAVA_HOME:-} ]]; then
+        java="$JAVA_HOME/bin/java"
+        [[ -x $java ]] || die "$name needs Java $min, but JAVA_HOME=$JAVA_HOME has no bin/java"
+    else
+        java=$(command -v java) ||
+            die "$name needs Java $min, and java is not on PATH. Run deploy/local/install-deps.sh (it installs openjdk-17-jre-headless) or set JAVA_HOME."
+    fi
+    # The JDK's release file answers without starting a JVM (~0.1 s saved per call).
+    home=$(dirname "$(dirname "$(readlink -f "$java")")")
+    version=$(sed -n 's/^JAVA_VERSION="\(.*\)"/\1/p' "$home/release" 2>/dev/null) || true
+    if [[ -z $version ]]; then
+        version=$("$java" -version 2>&1 | sed -n 's/.* version "\([^"]*\)".*/\1/p' | head -n 1)
+    fi
+    major=${version%%.*}
+    [[ $major == 1 ]] && major=$(cut -d. -f2 <<<"$version") # 1.8.0 style
+    if ! [[ $major =~ ^[0-9]+$ ]] || ((major < min || major > max)); then
+        for home in /usr/lib/jvm/java-"$min"-*; do
+            [[ -x $home/bin/java ]] && hint=" Java $min is in $home: export JAVA_HOME=$home"
+        done
+        die "$name needs Java $min$([[ $max != "$min" ]] && echo "+"), but $java is version ${version:-unknown}.$hint"
+    fi
+    JAVA=$java
+}
+
+# ensure_dist <name>: makes .local/dist/<name>/ hold the runtime jars listed by
+# deploy/local/maven/<name>/pom.xml. Downloads into a temp dir that is renamed into place with a
+# stamp of the pom, so an interrupted download is redone, never half-used, and a pom change
+# (version bump) is picked up. Callers must not call it while the server runs from those jars.
+ensure_dist() {
+    local name=$1 pom="$DEPLOY_DIR/maven/$1/pom.xml" dir="$DIST_DIR/$1" stamp tmp mvnlog
+    stamp=$(sha256sum <"$pom" | cut -d' ' -f1)
+    if [[ -f $dir/.pom.sha256 && $(<"$dir/.pom.sha256") == "$stamp" ]]; then
+        return 0
+    fi
+    command -v mvn >/dev/null ||
+        die "$name: mvn not found (needed once, to fetch the $name jars). Run deploy/local/install-deps.sh."
+    info "$name: installing $name jars from Maven Central into $dir (first run only, about a minute)"
+    rm -rf "$DIST_DIR/.$name".* # leftovers of an interrupted download
+    tmp=$(mktemp -d "$DIST_DIR/.$name.XXXXXX")
+    mvnlog="$LOG_DIR/maven-$name.log"
+    # JAVA_HOME makes mvn use the same JVM as the server (Debian's mvn honours it).
+    if ! JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$JAVA")")")" \
+        mvn -B -ntp -q -Dstyle.color=never -f "$pom" dependency:copy-dependencies \
+        -DincludeScope=runtime -DoutputDirectory="$tmp" >"$mvnlog" 2>&1; then
+        rm -rf "$tmp"
+        printf 'infra: error: %s: mvn could not fetch the jars (Maven Central reachable? proxy or mirror in ~/.m2/settings.xml?). Last lines of %s:\n' "$name" "$mvnlog" >&2
+        tail -n 30 "$mvnlog" | sed 's/^/    /' >&2
+        exit 1
+    fi
+    echo "$stamp" >"$tmp/.pom.sha256"
+    rm -rf "$dir"
+    mv "$tmp" "$dir"
+    info "$name: jars installed ($(find "$dir" -name '*.jar' | wc -l) jars, $(du -sh "$dir" | cut -f1))"
+}
+
+# dist_outdated <name>: true if the pom changed since the jars were fetched.
+dist_outdated() {
+    local dir="$DIST_DIR/$1"
+    [[ -f $dir/.pom.sha256 ]] &&
+        [[ $(<"$dir/.pom.sha256") != "$(sha256sum <"$DEPLOY_DIR/maven/$1/pom.xml" | cut -d' ' -f1)" ]]
+}
+
+# launch <name> <workdir> <command...>: starts a server in its own session, detached from this
+# script (it survives our exit and the terminal), output appended to .local/log/<name>.log,
+# and records its pid. setsid does not fork here (a background job of a non-interactive shell
+# is not a group leader) and nohup execs, so $! is the server's own pid.
+launch() {
+    local name=$1 workdir=$2 pid
+    shift 2
+    rotate_log "$name"
+    printf '\n==== %s: starting %s at %s ====\n' "$(date -Is)" "$name" "$workdir" >>"$LOG_DIR/$name.log"
+    (cd "$workdir" && exec setsid nohup "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null) &
+    pid=$!
+    echo "$pid" >"$RUN_DIR/$name.pid"
+    LAUNCHED_PID=$pid
+}
+
+# print_status <name> <up|down|...> <endpoint> <pid> <data dir>: one line for `infra.sh status`.
+print_status() {
+    printf '%-10s %-8s %-16s pid %-8s data %s  log %s\n' "$1" "$2" "$3" "${4:--}" "$5" "$LOG_DIR/$1.log"
+}
