@@ -57,7 +57,9 @@ be() {
 }
 
 connect() {
-    exec 3<>"/dev/tcp/$1/$2" 2>/dev/null || fail "nothing accepts connections on $1:$2"
+    # The braces scope the 2>/dev/null (bash reports a refused /dev/tcp connect on stderr);
+    # fd 3 stays open after them.
+    { exec 3<>"/dev/tcp/$1/$2"; } 2>/dev/null || fail "nothing accepts connections on $1:$2"
 }
 
 probe_postgres() {

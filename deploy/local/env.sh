@@ -1,0 +1,15 @@
+# shellcheck shell=sh
+# Where the project finds its servers. Source it (`. deploy/local/env.sh`); it exports the
+# addresses of the local servers that deploy/local/infra.sh runs, but keeps any value already
+# set in the environment, so existing servers can be used instead:
+#
+#   export DATABASE_URL=postgres://user:pass@db.example:5432/chat
+#   export KAFKA_BROKERS=kafka-1.example:9092,kafka-2.example:9092
+#   export CQL_NODES=scylla-1.example:9042
+#   export CHAT_EXTERNAL_INFRA=1   # infra.sh up then starts nothing, only checks these answer
+#
+# POSIX sh, so it works from bash, zsh, dash and make recipes alike.
+: "${DATABASE_URL:=postgres://chat:chat@127.0.0.1:5433/chat}"
+: "${KAFKA_BROKERS:=127.0.0.1:9092}"
+: "${CQL_NODES:=127.0.0.1:9042}"
+export DATABASE_URL KAFKA_BROKERS CQL_NODES

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Installs the system packages the project needs (build and local servers), only those that
+# are missing; fast and silent when everything is there (no apt-get update then). Also checks
+# that Rust is installed (it comes from rustup, not apt).
+#
+#   deploy/local/install-deps.sh
+set -euo pipefail
+
+PACKAGES=(
+    postgresql           # the local PostgreSQL server (and psql)
+    cmake                # rdkafka's cmake-build of librdkafka
+    libcurl4-openssl-dev # headers librdkafka's build wants
+    build-essential      # C toolchain for the -sys crates
+    pkg-config
+    maven                # fetches the Kafka and Cassandra jars from Maven Central
+    curl
+    iproute2             # ss: who holds a port
+)
+
+info() { printf 'infra: %s\n' "$*" >&2; }
+
+# A package counts as present when dpkg has it fully installed.
+installed() {
+    [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) == installed ]]
+}
+
+# True if a Java 17 runtime is there, whichever package or path it came from.
+have_java17() {
+    local java
+    installed openjdk-17-jre-headless && return 0
+    for java in "${JAVA_HOME:-/nonexistent}/bin/java" "$(command -v java || true)"; do
+        [[ -x $java ]] && "$java" -version 2>&1 | grep -q 'version "17\.' && return 0
+    done
+    return 1
+}
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+    installed "$pkg" || missing+=("$pkg")
+done
+have_java17 || missing+=(openjdk-17-jre-headless)
+
+if ((${#missing[@]} > 0)); then
+    if ((EUID != 0)); then
+        printf 'infra: error: missing packages: %s\n  install them as root: apt-get update && apt-get install -y %s\n' \
+            "${missing[*]}" "${missing[*]}" >&2
+        exit 1
+    fi
+    info "installing missing packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    info "packages installed"
+fi
+
+# Rust comes from rustup (Debian's rustc is too old for this workspace).
+if ! command -v cargo >/dev/null; then
+    if [[ -x $HOME/.cargo/bin/cargo ]]; then
+        printf 'infra: error: cargo is installed in ~/.cargo/bin but not on PATH: run  . "$HOME/.cargo/env"\n' >&2
+    else
+        printf 'infra: error: cargo not found. Rust must come from rustup (https://rustup.rs), not apt:\n  curl --proto =https --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y && . "$HOME/.cargo/env"\n' >&2
+    fi
+    exit 1
+fi

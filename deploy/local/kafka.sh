@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Apache Kafka for local dev/test: one KRaft node (broker + controller) on 127.0.0.1:9092
+# (controller 9093), run from the Maven Central jars in .local/dist/kafka, data in .local/kafka.
+#
+#   deploy/local/kafka.sh up | down | status
+set -euo pipefail
+# shellcheck source=deploy/local/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+NAME=kafka
+PORT=9092
+CONTROLLER_PORT=9093
+HOME_DIR="$STATE_DIR/kafka"
+DATA="$HOME_DIR/data"
+CONF="$HOME_DIR/server.properties"
+LOG="$LOG_DIR/$NAME.log"
+MAIN=kafka.Kafka
+START_TIMEOUT=60
+STOP_TIMEOUT=60
+
+kafka_pid() { server_pid "$NAME" "$MAIN" "$CONF"; }
+
+# JVM settings shared by the broker and the storage tool.
+jvm_opts() {
+    JVM_OPTS=(
+        -cp "$DIST_DIR/kafka/*"
+        -Djava.awt.headless=true
+        -Dlog4j2.configurationFile="$DEPLOY_DIR/kafka/log4j2.properties"
+        -Dkafka.logs.dir="$LOG_DIR"
+        -XX:ErrorFile="$LOG_DIR/kafka-hs_err_%p.log"
+    )
+}
+
+# A random cluster id as Kafka writes them (16 bytes, URL-safe base64, no padding); one that
+# starts with '-' would read as an option, so draw again.
+new_cluster_id() {
+    local id
+    while id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '='); [[ $id == -* ]]; do :; done
+    echo "$id"
+}
+
+# Formats the log dir once (KRaft needs meta.properties and the bootstrap metadata before the
+# first start). A dir without meta.properties holds nothing useful: it is wiped and redone.
+kafka_format() {
+    [[ -f $DATA/meta.properties ]] && return 0
+    info "kafka: formatting $DATA (first run only)"
+    rm -rf "$DATA"
+    "$JAVA" "${JVM_OPTS[@]}" kafka.tools.StorageTool format \
+        --cluster-id "$(new_cluster_id)" --config "$CONF" >>"$LOG" 2>&1 ||
+        fail_start "$NAME" "formatting $DATA with kafka.tools.StorageTool failed"
+}
+
+kafka_up() {
+    local pid
+    pid=$(kafka_pid)
+    if [[ -n $pid ]]; then
+        if dist_outdated "$NAME"; then
+            warn "kafka runs older jars than deploy/local/maven/kafka/pom.xml lists; to upgrade: deploy/local/infra.sh down kafka && deploy/local/infra.sh up kafka"
+        fi
+        wait_ready "$NAME" "$START_TIMEOUT" "$pid" "$DEPLOY_DIR/probe.sh" kafka 127.0.0.1 "$PORT"
+        info "kafka: already up (pid $pid) on 127.0.0.1:$PORT"
+        return 0
+    fi
+    require_ports_free "$NAME" "$PORT" "$CONTROLLER_PORT"
+    find_java "$NAME" 17 99
+    ensure_dist "$NAME"
+    mkdir -p "$HOME_DIR"
+    render "$DEPLOY_DIR/kafka/server.properties" "$CONF" \
+        PORT="$PORT" CONTROLLER_PORT="$CONTROLLER_PORT" DATA_DIR="$DATA"
+    jvm_opts
+    rotate_log "$NAME"
+    kafka_format
+    info "kafka: starting on 127.0.0.1:$PORT (log: $LOG)"
+    launch "$NAME" "$HOME_DIR" "$JAVA" -Xms512m -Xmx1g \
+        -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
+        -XX:+ExplicitGCInvokesConcurrent \
+        "${JVM_OPTS[@]}" "$MAIN" "$CONF"
+    pid=$LAUNCHED_PID
+    wait_ready "$NAME" "$START_TIMEOUT" "$pid" "$DEPLOY_DIR/probe.sh" kafka 127.0.0.1 "$PORT"
+    info "kafka: up (pid $pid) on 127.0.0.1:$PORT"
+}
+
+kafka_down() {
+    local pid
+    pid=$(kafka_pid)
+    if [[ -z $pid ]]; then
+        info "kafka: not running"
+        return 0
+    fi
+    info "kafka: stopping (pid $pid)"
+    # SIGTERM runs Kafka's controlled shutdown (flushes logs, closes the metadata log cleanly).
+    stop_pid "$NAME" "$pid" "$STOP_TIMEOUT"
+    rm -f "$RUN_DIR/$NAME.pid"
+}
+
+kafka_status() {
+    local pid state=down
+    pid=$(kafka_pid)
+    if [[ -n $pid ]]; then
+        state=noanswer
+        "$DEPLOY_DIR/probe.sh" kafka 127.0.0.1 "$PORT" >/dev/null 2>&1 && state=up
+    fi
+    print_status "$NAME" "$state" "127.0.0.1:$PORT" "$pid" "$HOME_DIR"
+    [[ $state == up ]]
+}
+
+ensure_state_dirs
+case "${1:-}" in
+up) kafka_up ;;
+down) kafka_down ;;
+status) kafka_status ;;
+*)
+    echo "usage: $0 up|down|status" >&2
+    exit 2
+    ;;
+esac
