@@ -53,7 +53,7 @@ cassandra_up() {
     render "$DEPLOY_DIR/cassandra/cassandra.yaml" "$CONF" \
         PORT="$PORT" STORAGE_PORT="$STORAGE_PORT" DATA_DIR="$HOME_DIR"
     raise_nofile
-    info "cassandra: starting on 127.0.0.1:$PORT (log: $LOG; first start takes about a minute)"
+    info "cassandra: starting on 127.0.0.1:$PORT (log: $LOG)"
     # cassandra-foreground keeps stdout (our log) open; no cassandra.jmx.*port property means
     # no JMX listener; skip_wait_for_gossip_to_settle=0 skips a pointless wait on one node.
     launch "$NAME" "$HOME_DIR" "$JAVA" "@$DEPLOY_DIR/cassandra/jvm17.options" \

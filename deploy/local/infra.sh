@@ -23,13 +23,15 @@ usage() {
 # Checks the servers named by the environment. Kafka and CQL lists may hold several
 # host:port entries: each is tried, and one answering is enough.
 external() {
-    local server=$1 entry out ok=1
+    local server=$1 entry out ok=1 shown
     # shellcheck source=deploy/local/env.sh
     . "$DEPLOY_DIR/env.sh"
     case $server in
     postgres)
         if out=$("$DEPLOY_DIR/probe.sh" postgres "$DATABASE_URL"); then ok=0; fi
-        printf '%-10s %-8s %s (%s)\n' postgres "$([[ $ok == 0 ]] && echo up || echo down)" "$(sed 's#//\([^:/@]*\):[^@]*@#//\1:***@#' <<<"$DATABASE_URL")" "$out"
+        shown=$DATABASE_URL # without its password
+        [[ $shown =~ ^(.*://[^:/@]*):[^@]*@(.*)$ ]] && shown="${BASH_REMATCH[1]}:***@${BASH_REMATCH[2]}"
+        printf '%-10s %-8s %s (%s)\n' postgres "$([[ $ok == 0 ]] && echo up || echo down)" "$shown" "$out"
         ;;
     kafka | cassandra)
         local list=$KAFKA_BROKERS kind=kafka

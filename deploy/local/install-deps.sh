@@ -55,6 +55,7 @@ fi
 
 # Rust comes from rustup (Debian's rustc is too old for this workspace).
 if ! command -v cargo >/dev/null; then
+    # shellcheck disable=SC2016 # $HOME is meant literally, for the user to paste
     if [[ -x $HOME/.cargo/bin/cargo ]]; then
         printf 'infra: error: cargo is installed in ~/.cargo/bin but not on PATH: run  . "$HOME/.cargo/env"\n' >&2
     else

@@ -65,7 +65,7 @@ server_pid() {
         fi
         rm -f "$pidfile"
     fi
-    for file in $(grep -lsF -- "$conf" /proc/[0-9]*/cmdline 2>/dev/null); do
+    while read -r file; do
         pid=${file#/proc/}
         pid=${pid%/cmdline}
         [[ $pid == "$$" || $pid == "$BASHPID" ]] && continue
@@ -76,7 +76,7 @@ server_pid() {
             echo "$pid"
             return 0
         fi
-    done
+    done < <(grep -lsF -- "$conf" /proc/[0-9]*/cmdline 2>/dev/null || true)
 }
 
 # stop_pid <name> <pid> <seconds>: SIGTERM, wait for the exit, SIGKILL after the deadline.
@@ -135,9 +135,12 @@ require_ports_free() {
 fail_start() {
     local name=$1 reason=$2 log="$LOG_DIR/$1.log"
     printf 'infra: error: %s did not start: %s\n' "$name" "$reason" >&2
+    local from
     if [[ -s $log ]]; then
+        # Only this start's lines: from the last banner `launch` wrote, if any.
+        from=$(grep -n '^==== .*: starting ' "$log" | tail -n 1 | cut -d: -f1)
         printf 'infra: last 30 lines of %s:\n' "$log" >&2
-        tail -n 30 "$log" | sed 's/^/    /' >&2
+        tail -n +"${from:-1}" "$log" | tail -n 30 | sed 's/^/    /' >&2
     else
         printf 'infra: its log %s is empty\n' "$log" >&2
     fi
@@ -179,13 +182,14 @@ render() {
 # find_java <server> <min> [max]: sets JAVA to a java binary whose major version is in
 # [min, max], taken from $JAVA_HOME, else from PATH; else dies saying what is missing.
 find_java() {
-    local name=$1 min=$2 max=${3:-$2} java home version major hint=""
+    local name=$1 min=$2 max=${3:-$2} java home version major hint="" want
+    want="Java $min$([[ $max != "$min" ]] && echo "+")"
     if [[ -n ${JAVA_HOME:-} ]]; then
         java="$JAVA_HOME/bin/java"
-        [[ -x $java ]] || die "$name needs Java $min, but JAVA_HOME=$JAVA_HOME has no bin/java"
+        [[ -x $java ]] || die "$name needs $want, but JAVA_HOME=$JAVA_HOME has no bin/java"
     else
         java=$(command -v java) ||
-            die "$name needs Java $min, and java is not on PATH. Run deploy/local/install-deps.sh (it installs openjdk-17-jre-headless) or set JAVA_HOME."
+            die "$name needs $want, and java is not on PATH. Run deploy/local/install-deps.sh (it installs openjdk-17-jre-headless) or set JAVA_HOME."
     fi
     # The JDK's release file answers without starting a JVM (~0.1 s saved per call).
     home=$(dirname "$(dirname "$(readlink -f "$java")")")
@@ -199,7 +203,7 @@ find_java() {
         for home in /usr/lib/jvm/java-"$min"-*; do
             [[ -x $home/bin/java ]] && hint=" Java $min is in $home: export JAVA_HOME=$home"
         done
-        die "$name needs Java $min$([[ $max != "$min" ]] && echo "+"), but $java is version ${version:-unknown}.$hint"
+        die "$name needs $want, but $java is version ${version:-unknown}.$hint"
     fi
     JAVA=$java
 }
@@ -244,7 +248,7 @@ dist_outdated() {
 
 # launch <name> <workdir> <command...>: starts a server in its own session, detached from this
 # script (it survives our exit and the terminal), output appended to .local/log/<name>.log,
-# and records its pid. setsid does not fork here (a background job of a non-interactive shell
+# and records its pid in .local/run/<name>.pid and in LAUNCHED_PID. setsid does not fork here (a background job of a non-interactive shell
 # is not a group leader) and nohup execs, so $! is the server's own pid.
 launch() {
     local name=$1 workdir=$2 pid
@@ -254,6 +258,7 @@ launch() {
     (cd "$workdir" && exec setsid nohup "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null) &
     pid=$!
     echo "$pid" >"$RUN_DIR/$name.pid"
+    # shellcheck disable=SC2034 # read by the server scripts
     LAUNCHED_PID=$pid
 }
 

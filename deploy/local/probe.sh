@@ -47,7 +47,7 @@ u32() { echo $(((B[$1] << 24) | (B[$1 + 1] << 16) | (B[$1 + 2] << 8) | B[$1 + 3]
 # str <offset> <length>: the bytes as text.
 str() {
     local i out=""
-    for ((i = $1; i < $1 + $2; i++)); do out+=$(printf "\\$(printf '%03o' "${B[i]}")"); done
+    for ((i = $1; i < $1 + $2; i++)); do out+=$(printf '%b' "\\0$(printf '%03o' "${B[i]}")"); done
     printf '%s' "$out"
 }
 # be <width> <value>: printf escapes for a big-endian integer.
