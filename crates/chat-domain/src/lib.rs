@@ -1,1 +1,109 @@
-//! The Chat aggregate (being written).
+//! `chat-domain`: the `Chat` aggregate of the chat backend, as pure functions.
+//!
+//! Nothing in this crate performs I/O, reads a clock or draws randomness: time, ids
+//! and the acting identity arrive inside each command (`crates/chat-domain/clippy.toml`
+//! bans the clock and random-id constructors). Every service builds on it:
+//! command-api runs [`Chat::decide`](Aggregate::decide), the projectors run the
+//! [`read_model`] folds, the gateway and the Telegram bridge read [`ChatEvent`]s and
+//! their [`Envelope`].
+//!
+//! Layout:
+//! - [`ids`]: identifier newtypes ([`ChatId`], [`UserId`], [`MessageId`], ...) and
+//!   [`direct_chat_id`].
+//! - [`actor`]: who issued a command ([`Actor::User`] or [`Actor::Service`]).
+//! - [`chat`]: the aggregate: [`ChatCommand`], [`ChatEvent`], [`ChatState`],
+//!   `decide`, `evolve`, [`ChatError`] and the rules.
+//! - [`envelope`]: the Kafka wire envelope around every event.
+//! - [`projection`]: which events are projected SYNC and which ASYNC.
+//! - [`read_model`]: pure, idempotent read-model folds used by the projectors.
+//! - `testing` (feature `testing`): the given/when/then harness and fixtures.
+//!
+//! ```
+//! use chat_domain::{Aggregate, Chat, ChatCommand, ChatState};
+//! # use chat_domain::{Actor, ChatId, ChatType, UserId, chat::commands::CreateChat};
+//! let alice = UserId::from_uuid(uuid::Uuid::from_u128(1));
+//! let create = ChatCommand::CreateChat(CreateChat {
+//!     actor: Actor::user(alice),
+//!     at: time::OffsetDateTime::UNIX_EPOCH,
+//!     chat_id: ChatId::from_uuid(uuid::Uuid::from_u128(7)),
+//!     chat_type: ChatType::Group,
+//!     name: Some("general".to_owned()),
+//!     company_id: None,
+//!     participants: vec![],
+//! });
+//! let events = Chat::decide(&ChatState::Absent, create)?;
+//! let state = Chat::replay(&events);
+//! assert_eq!(state.version(), 2); // ChatCreated, then ParticipantAdded(alice, admin)
+//! # Ok::<(), chat_domain::ChatError>(())
+//! ```
+
+pub mod actor;
+pub mod chat;
+pub mod envelope;
+pub mod ids;
+pub mod projection;
+pub mod read_model;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
+pub use actor::Actor;
+pub use chat::{
+    Chat, ChatCommand, ChatError, ChatEvent, ChatState, ChatType, ErrorKind, MessageSource,
+    MessageType, Role, SCHEMA_VERSION,
+};
+pub use envelope::{Envelope, EnvelopeMeta};
+pub use ids::{ChatId, CompanyId, EventId, MessageId, ParseIdError, UserId, direct_chat_id};
+pub use projection::{EVENT_TYPES, ProjectionKind, projection_kind};
+
+/// The state after a decision and the events that led there ([`Aggregate::execute`]).
+pub type Executed<A> = (<A as Aggregate>::State, Vec<<A as Aggregate>::Event>);
+
+/// An event-sourced aggregate: a consistency boundary decided by pure functions.
+///
+/// `decide` holds every rule and emits events; `evolve` folds an event into the state
+/// without rules or errors, so replaying a stream always rebuilds the same state.
+pub trait Aggregate {
+    /// Stable aggregate name (a wire contract: never rename).
+    const NAME: &'static str;
+    /// The state folded from the aggregate's events; `Default` is "no events yet".
+    type State: Default;
+    /// The commands the aggregate decides.
+    type Command;
+    /// The facts the aggregate emits.
+    type Event;
+    /// A broken rule.
+    type Error: std::error::Error;
+
+    /// Decides a command against the current state.
+    ///
+    /// # Errors
+    /// Returns the broken rule when the command is rejected.
+    fn decide(state: &Self::State, command: Self::Command)
+    -> Result<Vec<Self::Event>, Self::Error>;
+
+    /// Folds one event into the state. Total: never fails, never panics.
+    fn evolve(state: Self::State, event: &Self::Event) -> Self::State;
+
+    /// Rebuilds a state from its events.
+    fn replay<'a>(events: impl IntoIterator<Item = &'a Self::Event>) -> Self::State
+    where
+        Self::Event: 'a,
+    {
+        events
+            .into_iter()
+            .fold(Self::State::default(), Self::evolve)
+    }
+
+    /// Decides a command and folds the emitted events into the state.
+    ///
+    /// # Errors
+    /// Returns the broken rule when the command is rejected (the state is then dropped).
+    fn execute(
+        state: Self::State,
+        command: Self::Command,
+    ) -> Result<Executed<Self>, Self::Error> {
+        let events = Self::decide(&state, command)?;
+        let state = events.iter().fold(state, Self::evolve);
+        Ok((state, events))
+    }
+}

@@ -1,0 +1,350 @@
+//! Commands: what a caller asks the chat to do.
+//!
+//! Each command carries the acting identity (`actor`), the time of the request (`at`)
+//! and every id it needs (chat id for creation, message id for sends): the aggregate
+//! never reads a clock or generates an id. Commands other than `CreateChat` apply to
+//! the chat whose state the caller loaded, so they carry no chat id.
+
+use time::OffsetDateTime;
+
+use crate::{
+    actor::Actor,
+    chat::types::{ChatType, Role},
+    ids::{ChatId, CompanyId, MessageId, UserId},
+};
+
+/// Every command the chat decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChatCommand {
+    /// Create a chat.
+    CreateChat(CreateChat),
+    /// Rename or otherwise update a chat.
+    UpdateChat(UpdateChat),
+    /// Archive a chat.
+    ArchiveChat(ArchiveChat),
+    /// Restore an archived chat.
+    RestoreChat(RestoreChat),
+    /// Permanently delete a chat.
+    HardDeleteChat(HardDeleteChat),
+    /// Send a message.
+    SendMessage(SendMessage),
+    /// Edit a message.
+    EditMessage(EditMessage),
+    /// Delete a message.
+    DeleteMessage(DeleteMessage),
+    /// Move the actor's read position forward.
+    MarkMessagesRead(MarkMessagesRead),
+    /// Add a participant.
+    AddParticipant(AddParticipant),
+    /// Remove another participant.
+    RemoveParticipant(RemoveParticipant),
+    /// Leave the chat.
+    LeaveChat(LeaveChat),
+    /// Change a participant's role.
+    ChangeParticipantRole(ChangeParticipantRole),
+    /// Link the chat to a Telegram supergroup.
+    LinkTelegram(LinkTelegram),
+    /// Unlink the chat from Telegram.
+    UnlinkTelegram(UnlinkTelegram),
+    /// Post a message that arrived from the linked Telegram supergroup.
+    ReceiveTelegramMessage(ReceiveTelegramMessage),
+    /// A typing indicator: checked, never stored (decides to no events).
+    Typing(Typing),
+}
+
+impl ChatCommand {
+    /// The acting identity.
+    #[must_use]
+    pub const fn actor(&self) -> &Actor {
+        match self {
+            Self::CreateChat(c) => &c.actor,
+            Self::UpdateChat(c) => &c.actor,
+            Self::ArchiveChat(c) => &c.actor,
+            Self::RestoreChat(c) => &c.actor,
+            Self::HardDeleteChat(c) => &c.actor,
+            Self::SendMessage(c) => &c.actor,
+            Self::EditMessage(c) => &c.actor,
+            Self::DeleteMessage(c) => &c.actor,
+            Self::MarkMessagesRead(c) => &c.actor,
+            Self::AddParticipant(c) => &c.actor,
+            Self::RemoveParticipant(c) => &c.actor,
+            Self::LeaveChat(c) => &c.actor,
+            Self::ChangeParticipantRole(c) => &c.actor,
+            Self::LinkTelegram(c) => &c.actor,
+            Self::UnlinkTelegram(c) => &c.actor,
+            Self::ReceiveTelegramMessage(c) => &c.actor,
+            Self::Typing(c) => &c.actor,
+        }
+    }
+
+    /// The time of the request (becomes the events' time).
+    #[must_use]
+    pub const fn at(&self) -> OffsetDateTime {
+        match self {
+            Self::CreateChat(c) => c.at,
+            Self::UpdateChat(c) => c.at,
+            Self::ArchiveChat(c) => c.at,
+            Self::RestoreChat(c) => c.at,
+            Self::HardDeleteChat(c) => c.at,
+            Self::SendMessage(c) => c.at,
+            Self::EditMessage(c) => c.at,
+            Self::DeleteMessage(c) => c.at,
+            Self::MarkMessagesRead(c) => c.at,
+            Self::AddParticipant(c) => c.at,
+            Self::RemoveParticipant(c) => c.at,
+            Self::LeaveChat(c) => c.at,
+            Self::ChangeParticipantRole(c) => c.at,
+            Self::LinkTelegram(c) => c.at,
+            Self::UnlinkTelegram(c) => c.at,
+            Self::ReceiveTelegramMessage(c) => c.at,
+            Self::Typing(c) => c.at,
+        }
+    }
+}
+
+macro_rules! into_command {
+    ($($variant:ident),* $(,)?) => {
+        $(impl From<$variant> for ChatCommand {
+            fn from(c: $variant) -> Self {
+                Self::$variant(c)
+            }
+        })*
+    };
+}
+
+into_command!(
+    CreateChat,
+    UpdateChat,
+    ArchiveChat,
+    RestoreChat,
+    HardDeleteChat,
+    SendMessage,
+    EditMessage,
+    DeleteMessage,
+    MarkMessagesRead,
+    AddParticipant,
+    RemoveParticipant,
+    LeaveChat,
+    ChangeParticipantRole,
+    LinkTelegram,
+    UnlinkTelegram,
+    ReceiveTelegramMessage,
+    Typing,
+);
+
+/// Create a chat. Emits `ChatCreated`, then one `ParticipantAdded` per initial
+/// participant: the creator first (admin), then `participants` in id order (members;
+/// in a direct chat both are admins).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateChat {
+    /// The creator (must be a user).
+    pub actor: Actor,
+    /// Request time.
+    pub at: OffsetDateTime,
+    /// The new chat's id; for a direct chat it must be [`crate::direct_chat_id`] of the pair.
+    pub chat_id: ChatId,
+    /// The chat's type.
+    pub chat_type: ChatType,
+    /// Optional name, 1..=255 characters when present.
+    pub name: Option<String>,
+    /// The owning company; required for `company` chats.
+    pub company_id: Option<CompanyId>,
+    /// The other initial participants. Duplicates and the creator are ignored; a direct
+    /// chat needs exactly one other user here.
+    pub participants: Vec<UserId>,
+}
+
+/// Update a chat's metadata (admins only). `None` fields stay unchanged; a command that
+/// changes nothing decides to no events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdateChat {
+    /// The acting admin.
+    pub actor: Actor,
+    /// Request time.
+    pub at: OffsetDateTime,
+    /// New name, 1..=255 characters.
+    pub name: Option<String>,
+}
+
+/// Archive a chat (admins only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchiveChat {
+    /// The acting admin.
+    pub actor: Actor,
+    /// Request time.
+    pub at: OffsetDateTime,
+}
+
+/// Restore an archived chat (admins only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestoreChat {
+    /// The acting admin.
+    pub actor: Actor,
+    /// Request time.
+    pub at: OffsetDateTime,
+}
+
+/// Permanently delete a chat, active or archived (an admin or a service identity).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HardDeleteChat {
+    /// The acting admin or service.
+    pub actor: Actor,
+    /// Request time.
+    pub at: OffsetDateTime,
+}
+
+/// Send a message (admins and members).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendMessage {
+    /// The sender; its display name travels in the event.
+    pub actor: Actor,
+    /// Request time (the message's `created_at`).
+    pub at: OffsetDateTime,
+    /// The new message's id: a TIMEUUID (UUID v1) made by the caller, unique in the chat.
+    pub message_id: MessageId,
+    /// Text, 1..=10,000 characters, not only whitespace.
+    pub content: String,
+    /// A message of this chat being replied to.
+    pub reply_to: Option<MessageId>,
+}
+
+/// Edit a message (its sender only; for Telegram messages, the service identity).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditMessage {
+    /// The editor.
+    pub actor: Actor,
+    /// Request time (`edited_at`).
+    pub at: OffsetDateTime,
+    /// The message to edit.
+    pub message_id: MessageId,
+    /// New text, same limits as a send. Unchanged text decides to no events.
+    pub content: String,
+}
+
+/// Delete a message (its sender or an admin; for Telegram messages, also the service).
+/// Deleting an already deleted message decides to no events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeleteMessage {
+    /// The deleter.
+    pub actor: Actor,
+    /// Request time (`deleted_at`).
+    pub at: OffsetDateTime,
+    /// The message to delete.
+    pub message_id: MessageId,
+}
+
+/// Mark every message up to and including `up_to` as read by the actor. A position that
+/// is not later than the actor's current one decides to no events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarkMessagesRead {
+    /// The reader (any participant, observers included).
+    pub actor: Actor,
+    /// Request time (`read_at`).
+    pub at: OffsetDateTime,
+    /// The last message read; must be a message of this chat.
+    pub up_to: MessageId,
+}
+
+/// Add a participant (admins only; not in direct chats).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddParticipant {
+    /// The acting admin.
+    pub actor: Actor,
+    /// Request time (`joined_at`).
+    pub at: OffsetDateTime,
+    /// The user to add.
+    pub user_id: UserId,
+    /// The new participant's role.
+    pub role: Role,
+}
+
+/// Remove another participant (admins only; not in direct chats; use [`LeaveChat`] for
+/// oneself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoveParticipant {
+    /// The acting admin.
+    pub actor: Actor,
+    /// Request time.
+    pub at: OffsetDateTime,
+    /// The participant to remove.
+    pub user_id: UserId,
+}
+
+/// Leave the chat (anyone, except the last admin while others remain; not in direct chats).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaveChat {
+    /// The leaving participant.
+    pub actor: Actor,
+    /// Request time.
+    pub at: OffsetDateTime,
+}
+
+/// Change a participant's role (admins only; not in direct chats). Setting the current
+/// role decides to no events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeParticipantRole {
+    /// The acting admin.
+    pub actor: Actor,
+    /// Request time.
+    pub at: OffsetDateTime,
+    /// The participant whose role changes (may be the actor).
+    pub user_id: UserId,
+    /// The new role.
+    pub role: Role,
+}
+
+/// Link the chat to a Telegram supergroup, optionally one forum topic (admins only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkTelegram {
+    /// The acting admin.
+    pub actor: Actor,
+    /// Request time.
+    pub at: OffsetDateTime,
+    /// The supergroup's id.
+    pub telegram_chat_id: i64,
+    /// The forum topic's id, if linking one topic.
+    pub telegram_topic_id: Option<i64>,
+}
+
+/// Unlink the chat from Telegram (admins only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnlinkTelegram {
+    /// The acting admin.
+    pub actor: Actor,
+    /// Request time.
+    pub at: OffsetDateTime,
+}
+
+/// A message that arrived in the linked Telegram supergroup (service identity only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiveTelegramMessage {
+    /// The bridge's service identity.
+    pub actor: Actor,
+    /// When it was received (the message's `created_at`).
+    pub at: OffsetDateTime,
+    /// The new message's id: a TIMEUUID made by the bridge, unique in the chat.
+    pub message_id: MessageId,
+    /// The supergroup it came from; must match the link.
+    pub telegram_chat_id: i64,
+    /// The forum topic it came from; must match the link when the link names a topic.
+    pub telegram_topic_id: Option<i64>,
+    /// Telegram's message id (unique per supergroup; a repeat is rejected).
+    pub telegram_message_id: i64,
+    /// The Telegram author's user id (need not be a participant).
+    pub telegram_user_id: i64,
+    /// The Telegram author's display name.
+    pub sender_name: String,
+    /// Text, same limits as a send.
+    pub content: String,
+    /// A message of this chat being replied to (mapped by the bridge).
+    pub reply_to: Option<MessageId>,
+}
+
+/// A typing indicator. Decides to no events (ephemeral); see [`crate::chat::typing`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Typing {
+    /// The typing participant.
+    pub actor: Actor,
+    /// Request time.
+    pub at: OffsetDateTime,
+}

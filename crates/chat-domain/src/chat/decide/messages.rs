@@ -1,0 +1,143 @@
+//! Messages: send, edit, delete, mark read.
+
+use super::Versions;
+use crate::{
+    actor::Actor,
+    chat::{
+        commands::{DeleteMessage, EditMessage, MarkMessagesRead, SendMessage},
+        errors::ChatError,
+        events::{ChatEvent, MessageDeleted, MessageEdited, MessageSent, MessagesMarkedAsRead},
+        rules::limits,
+        state::{ChatData, MessageAuthor, MessageRecord},
+        types::{MessageSource, MessageType, Role},
+    },
+};
+
+/// Sends a message (admins and members). Idempotency keys are the write path's job;
+/// here a reused message id is a conflict.
+pub(super) fn send(data: &ChatData, c: SendMessage) -> Result<Vec<ChatEvent>, ChatError> {
+    let (sender, _) = data.require_writer(&c.actor)?;
+    data.require_new_message_id(c.message_id)?;
+    limits::validate_content(&c.content)?;
+    data.require_reply_target(c.reply_to)?;
+    Ok(vec![ChatEvent::MessageSent(MessageSent {
+        chat_id: data.id,
+        version: Versions::after(data.version).next(),
+        message_id: c.message_id,
+        sender_id: sender,
+        sender_name: c.actor.user_name().map(str::to_owned),
+        content: c.content,
+        message_type: MessageType::Text,
+        reply_to: c.reply_to,
+        source: MessageSource::Chat,
+        created_at: c.at,
+    })])
+}
+
+/// Who may change a message, given the actor.
+///
+/// Users must be writers (observers read only). The service identity stands in for the
+/// Telegram author of a Telegram message, and may touch nothing else.
+fn author_check<'a>(
+    data: &'a ChatData,
+    actor: &Actor,
+    message_id: crate::ids::MessageId,
+    admin_may: bool,
+) -> Result<&'a MessageRecord, ChatError> {
+    let denied = if admin_may {
+        ChatError::NotSenderOrAdmin
+    } else {
+        ChatError::NotMessageSender
+    };
+    match actor {
+        Actor::User { .. } => {
+            let (user, role) = data.require_writer(actor)?;
+            let message = data.require_message(message_id)?;
+            let own = message.author == MessageAuthor::User(user);
+            if own || (admin_may && role == Role::Admin) {
+                Ok(message)
+            } else {
+                Err(denied)
+            }
+        }
+        Actor::Service { .. } => {
+            let message = data.require_message(message_id)?;
+            match message.author {
+                MessageAuthor::Telegram { .. } => Ok(message),
+                MessageAuthor::User(_) => Err(denied),
+            }
+        }
+    }
+}
+
+/// Edits a message (its sender; the service for Telegram messages). Deleted messages
+/// cannot be edited; unchanged content decides to no events.
+pub(super) fn edit(data: &ChatData, c: EditMessage) -> Result<Vec<ChatEvent>, ChatError> {
+    let message = author_check(data, &c.actor, c.message_id, false)?;
+    let Some(previous) = &message.content else {
+        return Err(ChatError::MessageIsDeleted);
+    };
+    limits::validate_content(&c.content)?;
+    if *previous == c.content {
+        return Ok(Vec::new());
+    }
+    Ok(vec![ChatEvent::MessageEdited(MessageEdited {
+        chat_id: data.id,
+        version: Versions::after(data.version).next(),
+        message_id: c.message_id,
+        previous_content: previous.clone(),
+        content: c.content,
+        edited_by: c.actor,
+        edited_at: c.at,
+    })])
+}
+
+/// Deletes a message (its sender or an admin; the service for Telegram messages).
+/// Deleting a deleted message decides to no events (DELETE is idempotent).
+pub(super) fn delete(data: &ChatData, c: DeleteMessage) -> Result<Vec<ChatEvent>, ChatError> {
+    let message = author_check(data, &c.actor, c.message_id, true)?;
+    if message.is_deleted() {
+        return Ok(Vec::new());
+    }
+    Ok(vec![ChatEvent::MessageDeleted(MessageDeleted {
+        chat_id: data.id,
+        version: Versions::after(data.version).next(),
+        message_id: c.message_id,
+        sender_id: match message.author {
+            MessageAuthor::User(user) => Some(user),
+            MessageAuthor::Telegram { .. } => None,
+        },
+        message_version: message.position,
+        deleted_by: c.actor,
+        deleted_at: c.at,
+    })])
+}
+
+/// Moves the actor's read position to `up_to` (any participant). The position only
+/// moves forward: a message at or before the current position decides to no events,
+/// so late or duplicate read receipts from several devices are harmless.
+pub(super) fn mark_read(
+    data: &ChatData,
+    c: &MarkMessagesRead,
+) -> Result<Vec<ChatEvent>, ChatError> {
+    let (user, _) = data.require_participant(&c.actor)?;
+    let target = data.require_message(c.up_to)?.position;
+    let current = data.read_position(user).map(|r| r.message_version);
+    if current.is_some_and(|v| v >= target) {
+        return Ok(Vec::new());
+    }
+    let before = data.unread_after(user, current);
+    let after = data.unread_after(user, Some(target));
+    Ok(vec![ChatEvent::MessagesMarkedAsRead(
+        MessagesMarkedAsRead {
+            chat_id: data.id,
+            version: Versions::after(data.version).next(),
+            user_id: user,
+            last_read_message_id: c.up_to,
+            last_read_message_version: target,
+            marked_count: before.saturating_sub(after),
+            unread_count: after,
+            read_at: c.at,
+        },
+    )])
+}

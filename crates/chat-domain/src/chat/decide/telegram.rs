@@ -1,0 +1,104 @@
+//! Telegram: link, unlink, receive a message from the linked supergroup.
+
+use super::Versions;
+use crate::{
+    actor::Actor,
+    chat::{
+        commands::{LinkTelegram, ReceiveTelegramMessage, UnlinkTelegram},
+        errors::ChatError,
+        events::{ChatEvent, TelegramChatLinked, TelegramChatUnlinked, TelegramMessageReceived},
+        rules::limits,
+        state::ChatData,
+        types::{MessageSource, MessageType, TelegramLink},
+    },
+};
+
+/// Links the chat to a supergroup or one of its forum topics (admins). A linked chat
+/// must be unlinked first. That a supergroup is linked to one chat only is a
+/// cross-chat rule the write path enforces (a unique key), not this aggregate.
+pub(super) fn link(data: &ChatData, c: &LinkTelegram) -> Result<Vec<ChatEvent>, ChatError> {
+    let admin = data.require_admin(&c.actor)?;
+    if data.telegram.is_some() {
+        return Err(ChatError::TelegramAlreadyLinked);
+    }
+    Ok(vec![ChatEvent::TelegramChatLinked(TelegramChatLinked {
+        chat_id: data.id,
+        version: Versions::after(data.version).next(),
+        telegram_chat_id: c.telegram_chat_id,
+        telegram_topic_id: c.telegram_topic_id,
+        linked_by: admin,
+        linked_at: c.at,
+    })])
+}
+
+/// Unlinks the chat (admins).
+pub(super) fn unlink(data: &ChatData, c: &UnlinkTelegram) -> Result<Vec<ChatEvent>, ChatError> {
+    let admin = data.require_admin(&c.actor)?;
+    let link = data.telegram.ok_or(ChatError::TelegramNotLinked)?;
+    Ok(vec![ChatEvent::TelegramChatUnlinked(
+        TelegramChatUnlinked {
+            chat_id: data.id,
+            version: Versions::after(data.version).next(),
+            telegram_chat_id: link.telegram_chat_id,
+            telegram_topic_id: link.telegram_topic_id,
+            unlinked_by: admin,
+            unlinked_at: c.at,
+        },
+    )])
+}
+
+/// Whether a message from `(chat, topic)` belongs to `link`: same supergroup, and the
+/// same topic when the link names one (a link without topic mirrors the whole group).
+const fn matches_link(link: TelegramLink, chat: i64, topic: Option<i64>) -> bool {
+    if link.telegram_chat_id != chat {
+        return false;
+    }
+    match (link.telegram_topic_id, topic) {
+        (None, _) => true,
+        (Some(linked), Some(got)) => linked == got,
+        (Some(_), None) => false,
+    }
+}
+
+/// Posts a Telegram message (service identity only, linked chat only). The Telegram
+/// author need not be a participant. A repeated (supergroup, message id) is rejected,
+/// so a bridge that restarts and replays updates creates no duplicates.
+pub(super) fn receive(
+    data: &ChatData,
+    c: ReceiveTelegramMessage,
+) -> Result<Vec<ChatEvent>, ChatError> {
+    match c.actor {
+        Actor::Service { .. } => {}
+        Actor::User { .. } => return Err(ChatError::ServiceActorRequired),
+    }
+    let link = data.telegram.ok_or(ChatError::TelegramNotLinked)?;
+    if !matches_link(link, c.telegram_chat_id, c.telegram_topic_id) {
+        return Err(ChatError::TelegramChatMismatch);
+    }
+    if data
+        .telegram_messages
+        .contains(&(c.telegram_chat_id, c.telegram_message_id))
+    {
+        return Err(ChatError::TelegramMessageAlreadyReceived);
+    }
+    data.require_new_message_id(c.message_id)?;
+    limits::validate_content(&c.content)?;
+    data.require_reply_target(c.reply_to)?;
+    Ok(vec![ChatEvent::TelegramMessageReceived(
+        TelegramMessageReceived {
+            chat_id: data.id,
+            version: Versions::after(data.version).next(),
+            message_id: c.message_id,
+            telegram_chat_id: c.telegram_chat_id,
+            telegram_topic_id: c.telegram_topic_id,
+            telegram_message_id: c.telegram_message_id,
+            telegram_user_id: c.telegram_user_id,
+            sender_name: c.sender_name,
+            content: c.content,
+            message_type: MessageType::Text,
+            reply_to: c.reply_to,
+            source: MessageSource::Telegram,
+            created_at: c.at,
+        },
+    )])
+}

@@ -1,0 +1,160 @@
+//! `evolve`: folds one event into the state. No rules and no errors: an event was
+//! decided once and is a fact. Events that cannot apply to the current lifecycle stage
+//! (which `decide` never emits) leave the state unchanged, so `evolve` is total.
+
+use crate::chat::{
+    events::{ChatCreated, ChatEvent},
+    state::{
+        ChatData, ChatState, MessageAuthor, MessageRecord, Participant, ReadPosition, Tombstone,
+    },
+    types::TelegramLink,
+};
+
+/// Folds `event` into `state`.
+pub(crate) fn evolve(state: ChatState, event: &ChatEvent) -> ChatState {
+    match (state, event) {
+        (ChatState::Absent, ChatEvent::ChatCreated(e)) => ChatState::Active(ChatData::created(e)),
+        (ChatState::Active(mut data), ChatEvent::ChatArchived(e)) => {
+            data.version = e.version;
+            ChatState::Archived(data)
+        }
+        (ChatState::Archived(mut data), ChatEvent::ChatRestored(e)) => {
+            data.version = e.version;
+            ChatState::Active(data)
+        }
+        (ChatState::Active(data) | ChatState::Archived(data), ChatEvent::ChatHardDeleted(e)) => {
+            ChatState::Deleted(Tombstone {
+                chat_id: data.id,
+                version: e.version,
+            })
+        }
+        (ChatState::Active(mut data), event) => {
+            data.apply(event);
+            ChatState::Active(data)
+        }
+        (ChatState::Archived(mut data), event) => {
+            data.apply(event);
+            ChatState::Archived(data)
+        }
+        (state @ (ChatState::Absent | ChatState::Deleted(_)), _) => state,
+    }
+}
+
+impl ChatData {
+    fn created(e: &ChatCreated) -> Self {
+        Self {
+            id: e.chat_id,
+            chat_type: e.chat_type,
+            name: e.name.clone(),
+            company_id: e.company_id,
+            created_by: e.created_by,
+            created_at: e.created_at,
+            version: e.version,
+            participants: Default::default(),
+            messages: Default::default(),
+            order: Default::default(),
+            read_positions: Default::default(),
+            telegram: None,
+            telegram_messages: Default::default(),
+        }
+    }
+
+    /// Applies an event that does not change the lifecycle stage.
+    fn apply(&mut self, event: &ChatEvent) {
+        match event {
+            // Lifecycle transitions are handled by `evolve`; here they only arrive in a
+            // stage they cannot apply to (never emitted by `decide`) and are ignored.
+            ChatEvent::ChatCreated(_)
+            | ChatEvent::ChatArchived(_)
+            | ChatEvent::ChatRestored(_)
+            | ChatEvent::ChatHardDeleted(_) => return,
+            ChatEvent::ChatUpdated(e) => {
+                if let Some(name) = &e.name {
+                    self.name = Some(name.clone());
+                }
+            }
+            ChatEvent::MessageSent(e) => {
+                self.insert_message(
+                    e.message_id,
+                    e.version,
+                    MessageAuthor::User(e.sender_id),
+                    &e.content,
+                );
+            }
+            ChatEvent::TelegramMessageReceived(e) => {
+                let author = MessageAuthor::Telegram {
+                    telegram_user_id: e.telegram_user_id,
+                };
+                self.insert_message(e.message_id, e.version, author, &e.content);
+                self.telegram_messages
+                    .insert((e.telegram_chat_id, e.telegram_message_id));
+            }
+            ChatEvent::MessageEdited(e) => {
+                if let Some(m) = self.messages.get_mut(&e.message_id) {
+                    m.content = Some(e.content.clone());
+                }
+            }
+            ChatEvent::MessageDeleted(e) => {
+                if let Some(m) = self.messages.get_mut(&e.message_id) {
+                    // The text is dropped: deleted messages keep only their position.
+                    m.content = None;
+                }
+            }
+            ChatEvent::MessagesMarkedAsRead(e) => {
+                self.read_positions.insert(
+                    e.user_id,
+                    ReadPosition {
+                        message_id: e.last_read_message_id,
+                        message_version: e.last_read_message_version,
+                    },
+                );
+            }
+            ChatEvent::ParticipantAdded(e) => {
+                self.participants.insert(
+                    e.user_id,
+                    Participant {
+                        role: e.role,
+                        joined_version: e.version,
+                    },
+                );
+            }
+            ChatEvent::ParticipantRemoved(e) => {
+                self.participants.remove(&e.user_id);
+            }
+            ChatEvent::ParticipantLeft(e) => {
+                self.participants.remove(&e.user_id);
+            }
+            ChatEvent::ParticipantRoleChanged(e) => {
+                if let Some(p) = self.participants.get_mut(&e.user_id) {
+                    p.role = e.role;
+                }
+            }
+            ChatEvent::TelegramChatLinked(e) => {
+                self.telegram = Some(TelegramLink {
+                    telegram_chat_id: e.telegram_chat_id,
+                    telegram_topic_id: e.telegram_topic_id,
+                });
+            }
+            ChatEvent::TelegramChatUnlinked(_) => self.telegram = None,
+        }
+        self.version = event.version();
+    }
+
+    fn insert_message(
+        &mut self,
+        id: crate::ids::MessageId,
+        position: u64,
+        author: MessageAuthor,
+        content: &str,
+    ) {
+        self.messages.insert(
+            id,
+            MessageRecord {
+                position,
+                author,
+                content: Some(content.to_owned()),
+            },
+        );
+        self.order.insert(position, id);
+    }
+}

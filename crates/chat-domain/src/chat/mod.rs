@@ -1,0 +1,58 @@
+//! The `Chat` aggregate: commands, events, state, `decide`, `evolve`, errors, rules.
+//!
+//! - [`commands`]: [`ChatCommand`] and one struct per command.
+//! - [`events`]: [`ChatEvent`] and one struct per event (the wire contract).
+//! - [`state`]: [`ChatState`] (`Absent | Active | Archived | Deleted`) and [`state::ChatData`].
+//! - `decide` / `evolve`: the rules and the fold, behind [`Chat`]'s [`Aggregate`] impl.
+//! - [`errors`]: [`ChatError`] (one variant per rule) and [`ErrorKind`].
+//! - [`rules::limits`]: content and name limits.
+//! - [`typing`]: the ephemeral typing signal.
+//!
+//! Decisions where the product text is open (see each handler's doc for details):
+//! creation emits `ChatCreated` then one `ParticipantAdded` per initial participant;
+//! direct chats have two admins and fixed membership (no add, remove, leave or role
+//! change); a hard-deleted chat answers every command, creation included, with
+//! `ChatDeleted` (so a hard-deleted direct chat's pair cannot get a new one); commands
+//! that change nothing decide to no events instead of failing.
+
+pub mod commands;
+mod decide;
+pub mod errors;
+pub mod events;
+mod evolve;
+pub mod rules;
+pub mod state;
+pub mod types;
+pub mod typing;
+
+#[cfg(test)]
+mod tests;
+
+pub use commands::ChatCommand;
+pub use errors::{ChatError, ErrorKind};
+pub use events::{ChatEvent, SCHEMA_VERSION};
+pub use state::ChatState;
+pub use types::{ChatType, MessageSource, MessageType, Role, TelegramLink};
+pub use typing::{UserTyping, typing};
+
+use crate::Aggregate;
+
+/// The chat aggregate (a marker type: state is passed explicitly).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Chat;
+
+impl Aggregate for Chat {
+    const NAME: &'static str = "chat";
+    type State = ChatState;
+    type Command = ChatCommand;
+    type Event = ChatEvent;
+    type Error = ChatError;
+
+    fn decide(state: &ChatState, command: ChatCommand) -> Result<Vec<ChatEvent>, ChatError> {
+        decide::decide(state, command)
+    }
+
+    fn evolve(state: ChatState, event: &ChatEvent) -> ChatState {
+        evolve::evolve(state, event)
+    }
+}

@@ -1,0 +1,89 @@
+//! Small value types shared by commands, events, state and read models.
+
+use serde::{Deserialize, Serialize};
+
+/// The kind of a chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChatType {
+    /// Exactly two participants, one chat per pair (id from [`crate::direct_chat_id`]).
+    Direct,
+    /// Any number of participants.
+    Group,
+    /// A company's chat; carries the company id.
+    Company,
+}
+
+impl ChatType {
+    /// The wire name (`"direct"`, `"group"`, `"company"`), as stored in `chats.chat_type`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Direct => "direct",
+            Self::Group => "group",
+            Self::Company => "company",
+        }
+    }
+}
+
+/// A participant's role in a chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Manages the chat: rename, archive, restore, roles, Telegram, removals, hard delete.
+    Admin,
+    /// Reads and writes messages.
+    Member,
+    /// Reads only (may still mark messages read).
+    Observer,
+}
+
+impl Role {
+    /// The wire name (`"admin"`, `"member"`, `"observer"`), as stored in `chat_participants.role`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Member => "member",
+            Self::Observer => "observer",
+        }
+    }
+
+    /// Whether the role may send, edit and delete messages.
+    #[must_use]
+    pub const fn can_write(self) -> bool {
+        match self {
+            Self::Admin | Self::Member => true,
+            Self::Observer => false,
+        }
+    }
+}
+
+/// The type of a message's content. Only text exists today; new variants are additive
+/// (consumers must be upgraded before producers emit them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageType {
+    /// Plain text.
+    #[default]
+    Text,
+}
+
+/// Where a message was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageSource {
+    /// In the chat product (`MessageSent`).
+    Chat,
+    /// In the linked Telegram supergroup (`TelegramMessageReceived`).
+    Telegram,
+}
+
+/// The Telegram supergroup (and optional forum topic) a chat mirrors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TelegramLink {
+    /// The supergroup's id.
+    pub telegram_chat_id: i64,
+    /// The forum topic's id, when the link is to one topic of a forum supergroup.
+    pub telegram_topic_id: Option<i64>,
+}

@@ -1,0 +1,112 @@
+//! The event envelope: the Kafka wire contract for every service.
+//!
+//! One Kafka record on topic `chat.events` (key = chat id) holds one [`Envelope`] as
+//! JSON; the W3C trace context travels in Kafka headers, not here. Example:
+//!
+//! ```json
+//! {
+//!   "event_id": "…", "event_type": "message_sent", "schema_version": 1,
+//!   "chat_id": "…", "version": 7, "occurred_at": "2025-01-02T03:04:05Z",
+//!   "actor": {"kind": "user", "id": "…", "name": "Ann"},
+//!   "correlation_id": "…", "causation_id": null,
+//!   "payload": {"type": "message_sent", "chat_id": "…", "version": 7, …}
+//! }
+//! ```
+//!
+//! The payload repeats `type`, `chat_id` and `version`, so it stands alone as the
+//! WebSocket frame's `p`. Building envelopes is pure: ids and time are inputs.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::{
+    actor::Actor,
+    chat::{ChatEvent, SCHEMA_VERSION},
+    ids::{ChatId, EventId},
+};
+
+/// An event with its metadata.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Envelope<E = ChatEvent> {
+    /// Unique id of the event (see [`EventId::for_event`]).
+    pub event_id: EventId,
+    /// snake_case event type (`message_sent`, ...), equal to the payload's `type`.
+    pub event_type: String,
+    /// [`SCHEMA_VERSION`] of the payload.
+    #[serde(default = "default_schema_version")]
+    pub schema_version: u32,
+    /// The chat (the Kafka record key).
+    pub chat_id: ChatId,
+    /// The chat's version after this event.
+    pub version: u64,
+    /// When it happened (RFC 3339).
+    #[serde(with = "time::serde::rfc3339")]
+    pub occurred_at: OffsetDateTime,
+    /// Who caused it.
+    pub actor: Actor,
+    /// Ties together everything caused by one request (the request id).
+    pub correlation_id: Uuid,
+    /// What directly caused it (the command's or a prior event's id), if known.
+    #[serde(default)]
+    pub causation_id: Option<Uuid>,
+    /// The event.
+    pub payload: E,
+}
+
+const fn default_schema_version() -> u32 {
+    SCHEMA_VERSION
+}
+
+/// The metadata shared by every event of one decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvelopeMeta {
+    /// Who issued the command.
+    pub actor: Actor,
+    /// The request's correlation id.
+    pub correlation_id: Uuid,
+    /// The command's id (or the event that triggered it), if any.
+    pub causation_id: Option<Uuid>,
+}
+
+impl Envelope<ChatEvent> {
+    /// Wraps one event, with the deterministic [`EventId::for_event`] id and the
+    /// event's own time.
+    #[must_use]
+    pub fn new(event: ChatEvent, meta: &EnvelopeMeta) -> Self {
+        let event_id = EventId::for_event(event.chat_id(), event.version());
+        Self::with_event_id(event, event_id, meta)
+    }
+
+    /// Wraps one event with a caller-chosen event id.
+    #[must_use]
+    pub fn with_event_id(event: ChatEvent, event_id: EventId, meta: &EnvelopeMeta) -> Self {
+        Self {
+            event_id,
+            event_type: event.event_type().to_owned(),
+            schema_version: SCHEMA_VERSION,
+            chat_id: event.chat_id(),
+            version: event.version(),
+            occurred_at: event.occurred_at(),
+            actor: meta.actor.clone(),
+            correlation_id: meta.correlation_id,
+            causation_id: meta.causation_id,
+            payload: event,
+        }
+    }
+
+    /// Wraps every event of one decision, in order.
+    #[must_use]
+    pub fn wrap_all(events: impl IntoIterator<Item = ChatEvent>, meta: &EnvelopeMeta) -> Vec<Self> {
+        events.into_iter().map(|e| Self::new(e, meta)).collect()
+    }
+
+    /// Whether the header fields agree with the payload (type, chat id, version): a
+    /// consumer's sanity check on records it did not produce.
+    #[must_use]
+    pub fn is_consistent(&self) -> bool {
+        self.event_type == self.payload.event_type()
+            && self.chat_id == self.payload.chat_id()
+            && self.version == self.payload.version()
+    }
+}
