@@ -183,7 +183,8 @@ render() {
 # [min, max], taken from $JAVA_HOME, else from PATH; else dies saying what is missing.
 find_java() {
     local name=$1 min=$2 max=${3:-$2} java home version major hint="" want
-    want="Java $min$([[ $max != "$min" ]] && echo "+")"
+    want="Java $min"
+    ((max == min)) || want+="+"
     if [[ -n ${JAVA_HOME:-} ]]; then
         java="$JAVA_HOME/bin/java"
         [[ -x $java ]] || die "$name needs $want, but JAVA_HOME=$JAVA_HOME has no bin/java"

@@ -60,15 +60,16 @@ pg_pid() {
 # the repo. A checkout under e.g. /root (mode 700) blocks it: grant search-only permission
 # (o+x: enter, not list) on the blocking parents, and say so.
 ensure_traversable() {
-    local dir=$STATE_DIR
+    local dir="" part
     ((EUID == 0)) || return 0
     runuser -u postgres -- test -x "$STATE_DIR" && return 0
-    while [[ $dir != / ]]; do
+    # From the top down: below a blocked dir every dir fails the test, needed or not.
+    for part in ${STATE_DIR//\// }; do
+        dir+="/$part"
         if ! runuser -u postgres -- test -x "$dir"; then
             info "postgres: chmod o+x $dir (the postgres user must be able to reach $DATA)"
             chmod o+x "$dir" || die "postgres: the postgres user cannot reach $DATA and chmod o+x $dir failed; move the repo or fix its permissions"
         fi
-        dir=$(dirname "$dir")
     done
 }
 
