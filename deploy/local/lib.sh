@@ -22,7 +22,11 @@ die() {
     exit 1
 }
 
-ensure_state_dirs() { mkdir -p "$LOG_DIR" "$RUN_DIR" "$DIST_DIR"; }
+ensure_state_dirs() {
+    # Paths end up in file:// URLs, java options and server configs: keep them plain.
+    [[ $REPO_ROOT != *[[:space:]]* ]] || die "the repo path '$REPO_ROOT' contains whitespace; the local servers need a path without it"
+    mkdir -p "$LOG_DIR" "$RUN_DIR" "$DIST_DIR"
+}
 
 # Moves a log aside before a start once it is big, so logs do not grow forever.
 rotate_log() {

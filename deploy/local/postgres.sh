@@ -60,11 +60,12 @@ pg_pid() {
 # the repo. A checkout under e.g. /root (mode 700) blocks it: grant search-only permission
 # (o+x: enter, not list) on the blocking parents, and say so.
 ensure_traversable() {
-    local dir="" part
+    local dir="" part parts
     ((EUID == 0)) || return 0
     runuser -u postgres -- test -x "$STATE_DIR" && return 0
     # From the top down: below a blocked dir every dir fails the test, needed or not.
-    for part in ${STATE_DIR//\// }; do
+    IFS=/ read -ra parts <<<"${STATE_DIR#/}"
+    for part in "${parts[@]}"; do
         dir+="/$part"
         if ! runuser -u postgres -- test -x "$dir"; then
             info "postgres: chmod o+x $dir (the postgres user must be able to reach $DATA)"
