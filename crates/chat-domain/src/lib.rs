@@ -98,10 +98,7 @@ pub trait Aggregate {
     ///
     /// # Errors
     /// Returns the broken rule when the command is rejected (the state is then dropped).
-    fn execute(
-        state: Self::State,
-        command: Self::Command,
-    ) -> Result<Executed<Self>, Self::Error> {
+    fn execute(state: Self::State, command: Self::Command) -> Result<Executed<Self>, Self::Error> {
         let events = Self::decide(&state, command)?;
         let state = events.iter().fold(state, Self::evolve);
         Ok((state, events))
