@@ -43,11 +43,13 @@ pg_bin() {
 }
 
 # The pid of our postmaster (first line of postmaster.pid) if it runs; keeps the pid file in step.
+# The command line must name our data dir: after a crash the pid may belong to anything,
+# even another cluster's postgres.
 pg_pid() {
     local pid=""
     if [[ -f $DATA/postmaster.pid ]]; then
         pid=$(head -n 1 "$DATA/postmaster.pid")
-        if [[ $pid =~ ^[0-9]+$ ]] && pid_alive "$pid" && [[ $(pid_cmdline "$pid") == *postgres* ]]; then
+        if [[ $pid =~ ^[0-9]+$ ]] && pid_alive "$pid" && [[ $(pid_cmdline "$pid") == *"postgres -D $DATA"* ]]; then
             echo "$pid" >"$RUN_DIR/$NAME.pid"
             echo "$pid"
             return 0

@@ -32,16 +32,17 @@ fail() {
     exit 1
 }
 
-# bytes <n>: reads exactly n bytes from fd 3 and prints them as decimal numbers, one per line.
+# bytes <n>: reads exactly n bytes from fd 3 into the array B, as numbers 0-255.
 # (GNU head -c reads no more than asked, so the rest stays in the socket for the next call.)
 bytes() {
     local out
-    out=$(timeout "$PROBE_TIMEOUT" head -c "$1" <&3 | od -An -v -tu1 -w1) || true
-    [[ $(wc -l <<<"$out") -eq $1 && -n $out ]] || fail "connection closed or timed out after a partial reply"
-    tr -d ' ' <<<"$out"
+    out=$(timeout "$PROBE_TIMEOUT" head -c "$1" <&3 | od -An -v -tu1 -w1 | tr -d ' ') || true
+    B=()
+    [[ -z $out ]] || mapfile -t B <<<"$out"
+    ((${#B[@]} == $1)) || fail "the server closed the connection or stopped answering (got ${#B[@]} of $1 bytes)"
 }
 
-# Big-endian integers out of the array B (filled from `bytes`), at offset $1.
+# Big-endian integers out of the array B (filled by `bytes`), at offset $1.
 u16() { echo $(((B[$1] << 8) | B[$1 + 1])); }
 u32() { echo $(((B[$1] << 24) | (B[$1 + 1] << 16) | (B[$1 + 2] << 8) | B[$1 + 3])); }
 # str <offset> <length>: the bytes as text.
@@ -79,10 +80,10 @@ probe_kafka() {
     size=$((2 + 2 + 4 + 2 + ${#client} + 4 + 1))
     # shellcheck disable=SC2059 # the format is built from our own escapes
     printf "$(be 4 $size)$(be 2 3)$(be 2 4)$(be 4 7)$(be 2 ${#client})%s$(be 4 0)$(be 1 0)" "$client" >&3
-    mapfile -t B < <(bytes 4)
+    bytes 4
     size=$(u32 0)
     ((size >= 12 && size < 1048576)) || fail "not a Kafka reply (size $size)"
-    mapfile -t B < <(bytes "$size")
+    bytes "$size"
     (($(u32 0) == 7)) || fail "not a Kafka reply (correlation id $(u32 0))"
     # After correlation_id: throttle_time_ms, then brokers: [node_id, host, port, rack].
     n=$(u32 8)
@@ -104,13 +105,13 @@ cql_send() {
 # Reads one reply frame: sets OP and B (the body).
 cql_read() {
     local len
-    mapfile -t B < <(bytes 9)
+    bytes 9
     ((B[0] == 0x84)) || fail "not a CQL v4 reply (first byte ${B[0]})"
     OP=${B[4]}
     len=$(u32 5)
     ((len < 1048576)) || fail "CQL reply too large ($len)"
     B=()
-    ((len == 0)) || mapfile -t B < <(bytes "$len")
+    ((len == 0)) || bytes "$len"
     if ((OP == 0)); then # ERROR: int code, string message
         fail "CQL error 0x$(printf '%04x' "$(u32 0)"): $(str 6 "$(u16 4)")"
     fi
