@@ -252,9 +252,10 @@ dist_outdated() {
 }
 
 # launch <name> <workdir> <command...>: starts a server in its own session, detached from this
-# script (it survives our exit and the terminal), output appended to .local/log/<name>.log,
-# and records its pid in .local/run/<name>.pid and in LAUNCHED_PID. setsid does not fork here (a background job of a non-interactive shell
-# is not a group leader) and nohup execs, so $! is the server's own pid.
+# script (it survives our exit and the terminal), output appended to .local/log/<name>.log, and
+# records its pid in .local/run/<name>.pid and in LAUNCHED_PID. setsid does not fork here (a
+# background job of a non-interactive shell is not a group leader) and nohup execs, so $! is
+# the server's own pid.
 launch() {
     local name=$1 workdir=$2 pid
     shift 2
