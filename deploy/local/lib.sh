@@ -228,6 +228,7 @@ ensure_dist() {
     info "$name: installing $name jars from Maven Central into $dir (first run only, about a minute)"
     rm -rf "$DIST_DIR/.$name".* # leftovers of an interrupted download
     tmp=$(mktemp -d "$DIST_DIR/.$name.XXXXXX")
+    chmod 755 "$tmp"
     mvnlog="$LOG_DIR/maven-$name.log"
     # JAVA_HOME makes mvn use the same JVM as the server (Debian's mvn honours it).
     if ! JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$JAVA")")")" \
