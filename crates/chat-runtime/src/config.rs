@@ -7,7 +7,7 @@ use std::time::Duration;
 #[derive(Debug, Clone, clap::Args)]
 pub struct LoggingConfig {
     /// Log filter in `tracing` EnvFilter syntax, e.g. `info,sqlx=warn`.
-    #[arg(long = "log-filter", env = "LOG_FILTER", default_value = "info")]
+    #[arg(long = "log-filter", env = "LOG_FILTER", default_value = "info,scylla=warn")]
     pub filter: String,
     /// Log line format: `text` for terminals, `json` for log collectors.
     #[arg(long = "log-format", env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
