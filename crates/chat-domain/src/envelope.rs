@@ -110,3 +110,54 @@ impl Envelope<ChatEvent> {
             && self.version == self.payload.version()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::fixtures::{ALICE, BOB, CHAT, History, by, msg, send};
+
+    fn meta() -> EnvelopeMeta {
+        EnvelopeMeta {
+            actor: by(BOB),
+            correlation_id: Uuid::from_u128(1),
+            causation_id: None,
+        }
+    }
+
+    #[test]
+    fn a_decision_wraps_into_ordered_consistent_envelopes() {
+        let events = History::new()
+            .run(crate::testing::fixtures::create_group(ALICE, CHAT, &[BOB]))
+            .run(send(BOB, msg(1), "hi"))
+            .events();
+        let envelopes = Envelope::wrap_all(events.clone(), &meta());
+        assert_eq!(envelopes.len(), events.len());
+        for (n, env) in (1_u64..).zip(&envelopes) {
+            assert!(env.is_consistent());
+            assert_eq!(
+                (env.version, env.chat_id, env.schema_version),
+                (n, CHAT, SCHEMA_VERSION)
+            );
+            assert_eq!(env.event_id, EventId::for_event(CHAT, n));
+            assert_eq!(env.occurred_at, env.payload.occurred_at());
+        }
+        assert_eq!(envelopes[3].event_type, "message_sent");
+    }
+
+    #[test]
+    fn a_tampered_header_is_detected() {
+        let events = History::group().events();
+        let mut env = Envelope::new(events[0].clone(), &meta());
+        env.version = 9;
+        assert!(!env.is_consistent());
+    }
+
+    #[test]
+    fn a_missing_schema_version_reads_as_the_current_one() {
+        let env = Envelope::new(History::group().events()[0].clone(), &meta());
+        let mut value = serde_json::to_value(&env).unwrap();
+        value.as_object_mut().unwrap().remove("schema_version");
+        let back: Envelope = serde_json::from_value(value).unwrap();
+        assert_eq!(back, env);
+    }
+}

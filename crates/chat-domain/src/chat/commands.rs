@@ -340,7 +340,7 @@ pub struct ReceiveTelegramMessage {
     pub reply_to: Option<MessageId>,
 }
 
-/// A typing indicator. Decides to no events (ephemeral); see [`crate::chat::typing`].
+/// A typing indicator. Decides to no events (ephemeral); see [`crate::chat::check_typing`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Typing {
     /// The typing participant.

@@ -33,7 +33,7 @@ pub use errors::{ChatError, ErrorKind};
 pub use events::{ChatEvent, SCHEMA_VERSION};
 pub use state::ChatState;
 pub use types::{ChatType, MessageSource, MessageType, Role, TelegramLink};
-pub use typing::{UserTyping, typing};
+pub use typing::{UserTyping, check_typing};
 
 use crate::Aggregate;
 

@@ -1,7 +1,7 @@
 //! Typing indicators: ephemeral, never stored, never versioned.
 //!
 //! `decide` accepts [`Typing`] with no events (it changes no state). The gateway that
-//! relays typing calls [`typing`] to check the same rules and get the signal to push.
+//! relays typing calls [`check_typing`] to check the same rules and get the signal to push.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -39,7 +39,7 @@ impl UserTyping {
 /// # Errors
 /// The same rules as sending: `ChatNotFound`, `ChatArchived`, `ChatDeleted`,
 /// `ServiceActorNotAllowed`, `NotAParticipant`, `ObserverCannotWrite`.
-pub fn typing(state: &ChatState, command: Typing) -> Result<UserTyping, ChatError> {
+pub fn check_typing(state: &ChatState, command: Typing) -> Result<UserTyping, ChatError> {
     check(active(state)?, command)
 }
 

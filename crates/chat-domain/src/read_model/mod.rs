@@ -44,3 +44,6 @@ pub(crate) fn guard(chat_id: ChatId, version: u64, event: &ChatEvent) -> Option<
         None
     }
 }
+
+#[cfg(test)]
+mod tests;

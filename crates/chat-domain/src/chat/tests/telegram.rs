@@ -5,7 +5,7 @@ use crate::{
     chat::{
         commands::ReceiveTelegramMessage,
         events::{TelegramChatLinked, TelegramChatUnlinked, TelegramMessageReceived},
-        typing::{UserTyping, typing as typing_signal},
+        typing::{UserTyping, check_typing},
     },
     testing::{fixtures::*, given},
 };
@@ -214,7 +214,7 @@ fn typing_is_checked_like_writing_and_stores_nothing() {
     given(group.clone().events())
         .when(typing(EVE))
         .then_err(ChatError::NotAParticipant);
-    let signal = typing_signal(
+    let signal = check_typing(
         group.state(),
         crate::chat::commands::Typing {
             actor: Actor::named_user(BOB, "Bob"),
