@@ -15,6 +15,10 @@
 //!
 //! The payload repeats `type`, `chat_id` and `version`, so it stands alone as the
 //! WebSocket frame's `p`. Building envelopes is pure: ids and time are inputs.
+//!
+//! A consumer that must survive event types newer than itself reads
+//! `Envelope<serde_json::Value>` first, looks at `event_type` (e.g. with
+//! [`crate::projection_kind`], `None` = unknown: skip), then decodes the payload.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -22,7 +26,7 @@ use uuid::Uuid;
 
 use crate::{
     actor::Actor,
-    chat::{ChatEvent, SCHEMA_VERSION},
+    chat::{ChatCommand, ChatEvent, SCHEMA_VERSION},
     ids::{ChatId, EventId},
 };
 
@@ -67,6 +71,23 @@ pub struct EnvelopeMeta {
     pub correlation_id: Uuid,
     /// The command's id (or the event that triggered it), if any.
     pub causation_id: Option<Uuid>,
+}
+
+impl EnvelopeMeta {
+    /// The metadata of the events a command decides to: its actor, the request's
+    /// correlation id, and the command's id (if the caller gave it one) as causation.
+    #[must_use]
+    pub fn for_command(
+        command: &ChatCommand,
+        correlation_id: Uuid,
+        causation_id: Option<Uuid>,
+    ) -> Self {
+        Self {
+            actor: command.actor().clone(),
+            correlation_id,
+            causation_id,
+        }
+    }
 }
 
 impl Envelope<ChatEvent> {
@@ -142,6 +163,11 @@ mod tests {
             assert_eq!(env.occurred_at, env.payload.occurred_at());
         }
         assert_eq!(envelopes[3].event_type, "message_sent");
+        let command = send(BOB, msg(2), "x").into();
+        assert_eq!(
+            EnvelopeMeta::for_command(&command, Uuid::from_u128(1), None),
+            meta()
+        );
     }
 
     #[test]
