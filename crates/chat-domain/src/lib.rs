@@ -37,6 +37,9 @@
 //! # Ok::<(), chat_domain::ChatError>(())
 //! ```
 
+// Every public item is documented: other services code against this crate.
+#![warn(missing_docs)]
+
 pub mod actor;
 pub mod chat;
 pub mod envelope;
