@@ -8,10 +8,12 @@
 //!
 //! Memory grows with the chat's history (ids, positions and live texts). That is the
 //! price of exact edit history and unread counts decided in one place; the write path
-//! may snapshot or cache states, the domain does not decide that.
+//! may snapshot or cache states (the state serialises with serde for that), the domain
+//! does not decide when.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::{
@@ -20,7 +22,7 @@ use crate::{
 };
 
 /// The lifecycle of a chat.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum ChatState {
     /// No event yet: only `CreateChat` is possible.
     #[default]
@@ -66,7 +68,7 @@ impl ChatState {
 }
 
 /// What is left of a hard-deleted chat.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tombstone {
     /// The deleted chat.
     pub chat_id: ChatId,
@@ -75,7 +77,7 @@ pub struct Tombstone {
 }
 
 /// A participant's membership.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Participant {
     /// Their role.
     pub role: Role,
@@ -85,7 +87,7 @@ pub struct Participant {
 }
 
 /// Who wrote a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MessageAuthor {
     /// A platform user (`MessageSent`).
     User(UserId),
@@ -97,7 +99,7 @@ pub enum MessageAuthor {
 }
 
 /// What the aggregate remembers of a message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageRecord {
     /// The version of the event that sent it: its position in the chat.
     pub position: u64,
@@ -116,7 +118,7 @@ impl MessageRecord {
 }
 
 /// A user's read position: the last message they read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReadPosition {
     /// The last read message.
     pub message_id: MessageId,
@@ -125,7 +127,7 @@ pub struct ReadPosition {
 }
 
 /// The data of an existing (active or archived) chat.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatData {
     pub(crate) id: ChatId,
     pub(crate) chat_type: ChatType,

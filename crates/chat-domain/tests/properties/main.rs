@@ -12,7 +12,7 @@ mod check;
 mod ops;
 
 use chat_domain::{
-    Aggregate, Chat, ChatEvent, ChatType, UserId, direct_chat_id,
+    Aggregate, Chat, ChatEvent, ChatState, ChatType, UserId, direct_chat_id,
     read_model::{ApplyOutcome, ChatSummary},
 };
 use proptest::prelude::*;
@@ -38,6 +38,15 @@ proptest! {
             }
             prop_assert_eq!(&rebuilt, &views);
         }
+    }
+
+    #[test]
+    fn a_snapshot_round_trips_to_the_same_state(script in script()) {
+        // The write path snapshots states as JSON and resumes deciding from them.
+        let (_, state, _) = run(&script);
+        let json = serde_json::to_string(&state).expect("state serialises");
+        let restored: ChatState = serde_json::from_str(&json).expect("state deserialises");
+        prop_assert_eq!(restored, state);
     }
 
     #[test]
