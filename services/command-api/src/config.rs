@@ -23,7 +23,49 @@ pub struct Config {
     /// The message and read-status read models.
     #[command(flatten)]
     pub cql: CqlConfig,
+    /// Authentication.
+    #[command(flatten)]
+    pub auth: AuthConfig,
+    /// Commands and the outbox relay.
+    #[command(flatten)]
+    pub write: WritePathConfig,
     /// How long a readiness probe waits for each dependency, in milliseconds.
     #[arg(long, env = "READY_TIMEOUT_MS", default_value_t = 2000)]
     pub ready_timeout_ms: u64,
+}
+
+/// How callers are authenticated.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AuthConfig {
+    /// HS256 shared secret that signs the JWTs (set this or the RS256 key).
+    #[arg(long, env = "JWT_HS256_SECRET", hide_env_values = true)]
+    pub jwt_hs256_secret: Option<String>,
+    /// File holding the PEM RSA public key that verifies RS256 JWTs.
+    #[arg(long, env = "JWT_RS256_PUBLIC_KEY_FILE")]
+    pub jwt_rs256_public_key_file: Option<std::path::PathBuf>,
+    /// Service identities (the JWT `service` claim) that are trusted, comma-separated.
+    #[arg(
+        long,
+        env = "TRUSTED_SERVICES",
+        value_delimiter = ',',
+        default_value = "telegram-bridge"
+    )]
+    pub trusted_services: Vec<String>,
+}
+
+/// How commands are run and their events relayed.
+#[derive(Debug, Clone, clap::Args)]
+pub struct WritePathConfig {
+    /// How many times a command is decided before a lost version race answers 409.
+    #[arg(long, env = "MAX_COMMAND_ATTEMPTS", default_value_t = 5)]
+    pub max_command_attempts: u32,
+    /// A chat's state is snapshotted each time its version crosses a multiple of this.
+    #[arg(long, env = "SNAPSHOT_EVERY", default_value_t = 100)]
+    pub snapshot_every: u64,
+    /// Outbox rows the relay publishes per round.
+    #[arg(long, env = "RELAY_BATCH_SIZE", default_value_t = 500)]
+    pub relay_batch_size: i64,
+    /// How often the relay looks at the outbox when no append woke it, in milliseconds.
+    #[arg(long, env = "RELAY_POLL_MS", default_value_t = 250)]
+    pub relay_poll_ms: u64,
 }

@@ -1,26 +1,44 @@
 //! command-api: the REST face of the chat backend.
 //!
 //! - [`config`]: flags and environment.
-//! - [`Application`]: connects to PostgreSQL, Kafka and the CQL store, then serves HTTP
-//!   until the shutdown token fires.
+//! - [`auth`]: JWT verification (HS256 or RS256) into an actor.
+//! - [`app`]: the command service (load, decide, append, retry a lost race).
+//! - [`ports`] and [`adapters`]: the event store with its outbox (PostgreSQL, memory).
+//! - [`relay`]: publishes the outbox to Kafka, in order.
+//! - [`http`]: the REST routes and the error shape.
+//! - [`Application`]: wires it all, then serves HTTP until the shutdown token fires.
 
+pub mod adapters;
+pub mod app;
+pub mod auth;
 pub mod config;
+pub mod http;
+pub mod ports;
+pub mod relay;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::{App, HttpServer};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
 use chat_runtime::health::{self, Readiness};
 use chat_runtime::{connect, ops};
 use tokio_util::sync::CancellationToken;
 
+use crate::adapters::pg::PgEventStore;
+use crate::app::{CommandService, CommandSettings};
+use crate::auth::Authenticator;
+use crate::config::AuthConfig;
+use crate::http::state::ApiState;
+use crate::relay::{OutboxRelay, RelaySettings};
 pub use config::Config;
 
 /// A command-api bound to its port, with its dependencies connected.
 pub struct Application {
     server: actix_web::dev::Server,
     addr: SocketAddr,
+    relay: OutboxRelay,
 }
 
 impl std::fmt::Debug for Application {
@@ -35,24 +53,54 @@ impl Application {
     /// Connects to the dependencies and binds the HTTP listener.
     ///
     /// # Errors
-    /// When a dependency does not answer or the address cannot be bound.
+    /// When the auth config is incomplete, a dependency does not answer, or the address
+    /// cannot be bound.
     pub async fn build(cfg: Config) -> anyhow::Result<Self> {
         let timeout = Duration::from_millis(cfg.ready_timeout_ms);
+        let authenticator = web::Data::new(authenticator(&cfg.auth)?);
         let pool = connect::postgres(&cfg.pg).await?;
         let cql = Arc::new(connect::cql(&cfg.cql).await?);
         let readiness = Readiness::default()
-            .postgres(pool, timeout)
+            .postgres(pool.clone(), timeout)
             .cql(cql, timeout)
             .kafka(cfg.kafka.clone(), timeout);
+        let settings = CommandSettings {
+            max_attempts: cfg.write.max_command_attempts.max(1),
+            snapshot_every: cfg.write.snapshot_every,
+        };
+        let state = web::Data::new(ApiState::new(CommandService::new(
+            PgEventStore::new(pool.clone()),
+            settings,
+        )));
+        let relay = OutboxRelay::new(
+            pool,
+            &connect::kafka_client_config(&cfg.kafka),
+            RelaySettings {
+                topic: cfg.kafka.events_topic.clone(),
+                batch_size: cfg.write.relay_batch_size.max(1),
+                poll_interval: Duration::from_millis(cfg.write.relay_poll_ms.max(1)),
+            },
+        )
+        .context("cannot create the Kafka producer")?;
         let listener = std::net::TcpListener::bind(cfg.http_addr)
-            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", cfg.http_addr))?;
+            .with_context(|| format!("cannot listen on {}", cfg.http_addr))?;
         let addr = listener.local_addr()?;
-        let server =
-            HttpServer::new(move || App::new().configure(health::configure(readiness.clone())))
-                .disable_signals()
-                .listen(listener)?
-                .run();
-        Ok(Self { server, addr })
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(authenticator.clone())
+                .configure(health::configure(readiness.clone()))
+                .configure(http::configure)
+                .default_service(web::to(http::error::no_such_route))
+        })
+        .disable_signals()
+        .listen(listener)?
+        .run();
+        Ok(Self {
+            server,
+            addr,
+            relay,
+        })
     }
 
     /// The address actually bound (useful with port 0 in tests).
@@ -60,13 +108,32 @@ impl Application {
         self.addr
     }
 
-    /// Serves until `shutdown` fires, then lets in-flight requests finish.
+    /// Serves and relays until `shutdown` fires, then lets in-flight requests finish.
     ///
     /// # Errors
     /// When the HTTP server fails.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         tracing::info!(addr = %self.addr, "command-api listening");
+        let relay = tokio::spawn(self.relay.run(shutdown.clone()));
         ops::run_until_stopped(self.server, shutdown).await?;
+        relay.await.context("the outbox relay panicked")?;
         Ok(())
+    }
+}
+
+fn authenticator(cfg: &AuthConfig) -> anyhow::Result<Authenticator> {
+    let trusted = cfg.trusted_services.clone();
+    match (&cfg.jwt_hs256_secret, &cfg.jwt_rs256_public_key_file) {
+        (Some(secret), None) if !secret.is_empty() => {
+            Ok(Authenticator::hs256(secret.as_bytes(), trusted))
+        }
+        (None, Some(path)) => {
+            let pem = std::fs::read(path)
+                .with_context(|| format!("cannot read the RS256 public key {}", path.display()))?;
+            Ok(Authenticator::rs256(&pem, trusted)?)
+        }
+        _ => anyhow::bail!(
+            "set exactly one of JWT_HS256_SECRET (non-empty) or JWT_RS256_PUBLIC_KEY_FILE"
+        ),
     }
 }

@@ -1,0 +1,74 @@
+//! An in-memory event store with the same contract as the PostgreSQL one, for fast tests
+//! of the command service.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use chat_domain::{Aggregate, Chat, ChatId, ChatState, Envelope, MessageId, UserId};
+
+use crate::ports::{EventStore, NewEvents, StoreError};
+
+#[derive(Debug, Default)]
+struct Inner {
+    events: HashMap<ChatId, Vec<Envelope>>,
+    keys: HashMap<(UserId, String), (ChatId, MessageId)>,
+}
+
+/// Events and idempotency keys in a mutex-guarded map.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryEventStore {
+    inner: Arc<Mutex<Inner>>,
+}
+
+impl MemoryEventStore {
+    /// Every stored event of `chat_id`, in version order.
+    pub fn events(&self, chat_id: ChatId) -> Vec<Envelope> {
+        self.lock()
+            .events
+            .get(&chat_id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panicking test thread must not hide the data from the others.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl EventStore for MemoryEventStore {
+    async fn append(&self, new: NewEvents<'_>) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        let stored = inner.events.get(&new.chat_id).map_or(0, Vec::len) as u64;
+        if stored != new.expected_version {
+            return Err(StoreError::VersionConflict(new.chat_id));
+        }
+        if let Some(claim) = new.idempotency {
+            let key = (claim.user_id, claim.key.clone());
+            if inner.keys.contains_key(&key) {
+                return Err(StoreError::IdempotencyKeyTaken);
+            }
+            inner.keys.insert(key, (claim.chat_id, claim.message_id));
+        }
+        inner
+            .events
+            .entry(new.chat_id)
+            .or_default()
+            .extend(new.envelopes.iter().cloned());
+        Ok(())
+    }
+
+    async fn load(&self, chat_id: ChatId) -> Result<ChatState, StoreError> {
+        let inner = self.lock();
+        let events = inner.events.get(&chat_id).into_iter().flatten();
+        Ok(Chat::replay(events.map(|envelope| &envelope.payload)))
+    }
+
+    async fn claimed_message(
+        &self,
+        user_id: UserId,
+        key: &str,
+    ) -> Result<Option<(ChatId, MessageId)>, StoreError> {
+        Ok(self.lock().keys.get(&(user_id, key.to_owned())).copied())
+    }
+}

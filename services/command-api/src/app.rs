@@ -1,0 +1,216 @@
+//! The command service: load → decide → append, with optimistic concurrency.
+//!
+//! Within one replica, commands on the same chat take turns (a striped async lock), so they
+//! never race each other. Across replicas the event store's version key catches a race,
+//! and the losing command is re-decided against the new state, a bounded number of times.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::time::Duration;
+
+use chat_domain::{
+    Aggregate, Chat, ChatCommand, ChatError, ChatId, ChatState, Envelope, EnvelopeMeta, MessageId,
+};
+use tokio::sync::{Mutex, MutexGuard};
+
+use crate::ports::{EventStore, IdempotencyClaim, NewEvents, StoreError};
+
+/// How the command service behaves.
+#[derive(Debug, Clone, Copy)]
+pub struct CommandSettings {
+    /// How many times a command is decided before a lost race becomes a 409.
+    pub max_attempts: u32,
+    /// A snapshot is stored each time a chat's version crosses a multiple of this.
+    pub snapshot_every: u64,
+}
+
+impl Default for CommandSettings {
+    fn default() -> Self {
+        Self {
+            max_attempts: 5,
+            snapshot_every: 100,
+        }
+    }
+}
+
+/// A command to run against one chat.
+#[derive(Debug, Clone)]
+pub struct CommandRequest {
+    /// The chat.
+    pub chat_id: ChatId,
+    /// The command, with actor, time and ids already in it.
+    pub command: ChatCommand,
+    /// Envelope facts: actor, correlation and causation ids.
+    pub meta: EnvelopeMeta,
+    /// W3C trace context headers for the Kafka records.
+    pub trace_context: Vec<(String, String)>,
+}
+
+/// A command the chat accepted and the store kept.
+#[derive(Debug, Clone)]
+pub struct Accepted {
+    /// The chat's state after the events.
+    pub state: ChatState,
+    /// The stored events (empty when the command changed nothing).
+    pub envelopes: Vec<Envelope>,
+}
+
+/// The outcome of an idempotent send.
+#[derive(Debug, Clone)]
+pub enum SendOutcome {
+    /// A new message was stored.
+    Sent(Box<Accepted>),
+    /// The key was used before: this is the message it produced then.
+    Replayed {
+        /// The chat of the original message.
+        chat_id: ChatId,
+        /// The original message.
+        message_id: MessageId,
+    },
+}
+
+/// Why a command was not stored.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    /// The aggregate refused it.
+    #[error(transparent)]
+    Rejected(#[from] ChatError),
+    /// Other writers kept winning the race.
+    #[error("lost the version race {attempts} times")]
+    VersionRace {
+        /// Decisions made.
+        attempts: u32,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Stripes of the per-chat lock: enough that unrelated chats rarely wait on each other.
+const LOCK_STRIPES: usize = 1024;
+
+/// Runs commands against the event store.
+#[derive(Debug)]
+pub struct CommandService<S> {
+    store: S,
+    settings: CommandSettings,
+    locks: Vec<Mutex<()>>,
+}
+
+impl<S: EventStore> CommandService<S> {
+    /// A service on `store`.
+    pub fn new(store: S, settings: CommandSettings) -> Self {
+        Self {
+            store,
+            settings,
+            locks: (0..LOCK_STRIPES).map(|_| Mutex::new(())).collect(),
+        }
+    }
+
+    /// A chat's current state.
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub async fn state(&self, chat_id: ChatId) -> Result<ChatState, CommandError> {
+        Ok(self.store.load(chat_id).await?)
+    }
+
+    /// Decides and stores `request`.
+    ///
+    /// # Errors
+    /// [`CommandError`]: rejected by a rule, an exhausted race, or a store failure.
+    pub async fn execute(&self, request: CommandRequest) -> Result<Accepted, CommandError> {
+        let _turn = self.turn(request.chat_id).await;
+        self.decide_and_append(&request, None).await
+    }
+
+    /// Sends a message idempotently: with a key the user used before, answers with the
+    /// message it produced then instead of sending again.
+    ///
+    /// # Errors
+    /// As [`Self::execute`].
+    pub async fn send(
+        &self,
+        request: CommandRequest,
+        claim: Option<IdempotencyClaim>,
+    ) -> Result<SendOutcome, CommandError> {
+        let Some(claim) = claim else {
+            return Ok(SendOutcome::Sent(Box::new(self.execute(request).await?)));
+        };
+        let _turn = self.turn(request.chat_id).await;
+        if let Some(original) = self.replayed(&claim).await? {
+            return Ok(original);
+        }
+        match self.decide_and_append(&request, Some(&claim)).await {
+            // Another replica stored the same key between our check and our append.
+            Err(CommandError::Store(StoreError::IdempotencyKeyTaken)) => {
+                match self.replayed(&claim).await? {
+                    Some(original) => Ok(original),
+                    None => Err(StoreError::IdempotencyKeyTaken.into()),
+                }
+            }
+            other => other.map(|accepted| SendOutcome::Sent(Box::new(accepted))),
+        }
+    }
+
+    async fn replayed(&self, claim: &IdempotencyClaim) -> Result<Option<SendOutcome>, StoreError> {
+        let found = self
+            .store
+            .claimed_message(claim.user_id, &claim.key)
+            .await?;
+        Ok(found.map(|(chat_id, message_id)| SendOutcome::Replayed {
+            chat_id,
+            message_id,
+        }))
+    }
+
+    async fn turn(&self, chat_id: ChatId) -> MutexGuard<'_, ()> {
+        let mut hasher = DefaultHasher::new();
+        chat_id.hash(&mut hasher);
+        let stripe = (hasher.finish() % LOCK_STRIPES as u64) as usize;
+        self.locks[stripe].lock().await
+    }
+
+    async fn decide_and_append(
+        &self,
+        request: &CommandRequest,
+        claim: Option<&IdempotencyClaim>,
+    ) -> Result<Accepted, CommandError> {
+        for attempt in 1..=self.settings.max_attempts {
+            let state = self.store.load(request.chat_id).await?;
+            let before = state.version();
+            let events = Chat::decide(&state, request.command.clone())?;
+            let envelopes = Envelope::wrap_all(events, &request.meta);
+            let state = envelopes.iter().fold(state, |state, envelope| {
+                Chat::evolve(state, &envelope.payload)
+            });
+            if envelopes.is_empty() {
+                return Ok(Accepted { state, envelopes });
+            }
+            let every = self.settings.snapshot_every.max(1);
+            let snapshot_due = state.version() / every > before / every;
+            let appended = self
+                .store
+                .append(NewEvents {
+                    chat_id: request.chat_id,
+                    expected_version: before,
+                    envelopes: &envelopes,
+                    trace_context: &request.trace_context,
+                    idempotency: claim,
+                    snapshot: snapshot_due.then_some(&state),
+                })
+                .await;
+            match appended {
+                Ok(()) => return Ok(Accepted { state, envelopes }),
+                Err(StoreError::VersionConflict(_)) => {
+                    tracing::debug!(chat_id = %request.chat_id, attempt, "version race; deciding again");
+                    // Back off a little more each time, so racing replicas spread out.
+                    tokio::time::sleep(Duration::from_millis(u64::from(attempt) * 3)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(CommandError::VersionRace {
+            attempts: self.settings.max_attempts,
+        })
+    }
+}

@@ -1,0 +1,116 @@
+//! Chat lifecycle routes: create, update, archive or hard delete, restore.
+
+use actix_web::{HttpResponse, web};
+use chat_domain::chat::commands::{
+    ArchiveChat, CreateChat, HardDeleteChat, RestoreChat, UpdateChat,
+};
+use chat_domain::{ChatError, ChatId, ChatType, CompanyId, UserId, direct_chat_id};
+use uuid::Uuid;
+
+use crate::http::caller::Caller;
+use crate::http::dto::{CreateChatBody, DeleteChatQuery, UpdateChatBody};
+use crate::http::error::ApiError;
+use crate::http::respond::{request, response, run};
+use crate::http::state::ApiState;
+
+/// `POST /api/chats`: 201 with `Location`. A direct chat's id follows from its pair, so
+/// creating one that exists answers 200 with the existing chat.
+pub async fn create(
+    state: web::Data<ApiState>,
+    caller: Caller,
+    body: web::Json<CreateChatBody>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let creator = caller.user_id()?;
+    let participants: Vec<UserId> = body
+        .participants
+        .into_iter()
+        .map(UserId::from_uuid)
+        .collect();
+    let chat_id = match (body.chat_type, participants.as_slice()) {
+        (ChatType::Direct, [other]) => direct_chat_id(creator, *other),
+        // Anything else is refused by the aggregate with the rule's own error.
+        _ => ChatId::from_uuid(Uuid::now_v7()),
+    };
+    let command = CreateChat {
+        actor: caller.actor.clone(),
+        at: state.now(),
+        chat_id,
+        chat_type: body.chat_type,
+        name: body.name,
+        company_id: body.company_id.map(CompanyId::from_uuid),
+        participants,
+    };
+    match state
+        .commands
+        .execute(request(chat_id, &caller, command.into()))
+        .await
+    {
+        Ok(accepted) => Ok(HttpResponse::Created()
+            .insert_header(("Location", format!("/api/chats/{chat_id}")))
+            .json(response(chat_id, &accepted))),
+        Err(crate::app::CommandError::Rejected(ChatError::ChatAlreadyExists))
+            if body.chat_type == ChatType::Direct =>
+        {
+            let existing = state.commands.state(chat_id).await?;
+            Ok(HttpResponse::Ok()
+                .insert_header(("Location", format!("/api/chats/{chat_id}")))
+                .json(crate::http::dto::CommandResponse::new(
+                    chat_id,
+                    existing.version(),
+                    &[],
+                )))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `PATCH /api/chats/{id}`: rename.
+pub async fn update(
+    state: web::Data<ApiState>,
+    caller: Caller,
+    chat_id: web::Path<ChatId>,
+    body: web::Json<UpdateChatBody>,
+) -> Result<HttpResponse, ApiError> {
+    let UpdateChatBody { name } = body.into_inner();
+    if name.is_none() {
+        return Err(ApiError::InvalidBody(
+            "nothing to update: send a `name`".into(),
+        ));
+    }
+    let command = UpdateChat {
+        actor: caller.actor.clone(),
+        at: state.now(),
+        name,
+    };
+    run(&state, *chat_id, &caller, command.into()).await
+}
+
+/// `DELETE /api/chats/{id}`: archive, or with `?hard=true` delete for good.
+pub async fn delete(
+    state: web::Data<ApiState>,
+    caller: Caller,
+    chat_id: web::Path<ChatId>,
+    query: web::Query<DeleteChatQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (actor, at) = (caller.actor.clone(), state.now());
+    let command = if query.hard {
+        HardDeleteChat { actor, at }.into()
+    } else {
+        ArchiveChat { actor, at }.into()
+    };
+    run(&state, *chat_id, &caller, command).await
+}
+
+/// `POST /api/chats/{id}/restore`.
+pub async fn restore(
+    state: web::Data<ApiState>,
+    caller: Caller,
+    chat_id: web::Path<ChatId>,
+) -> Result<HttpResponse, ApiError> {
+    let command = RestoreChat {
+        actor: caller.actor.clone(),
+        at: state.now(),
+    };
+    run(&state, *chat_id, &caller, command.into()).await
+}

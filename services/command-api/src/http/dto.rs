@@ -1,0 +1,179 @@
+//! Request bodies and responses of the writing routes (JSON).
+
+use chat_domain::{ChatId, ChatType, Envelope, MessageId, Role};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// `POST /api/chats`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateChatBody {
+    /// `direct`, `group` or `company`.
+    #[serde(rename = "type")]
+    pub chat_type: ChatType,
+    /// Display name (group and company chats).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The company (company chats).
+    #[serde(default)]
+    pub company_id: Option<Uuid>,
+    /// Initial participants besides the creator (for a direct chat: the other user).
+    #[serde(default)]
+    pub participants: Vec<Uuid>,
+}
+
+/// `PATCH /api/chats/{id}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateChatBody {
+    /// The new name.
+    pub name: Option<String>,
+}
+
+/// `DELETE /api/chats/{id}` query.
+#[derive(Debug, Default, Deserialize)]
+pub struct DeleteChatQuery {
+    /// Hard delete instead of archive.
+    #[serde(default)]
+    pub hard: bool,
+}
+
+/// `POST /api/chats/{id}/messages`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendMessageBody {
+    /// The text, 1..=10,000 characters.
+    pub content: String,
+    /// The message this one answers.
+    #[serde(default)]
+    pub reply_to: Option<MessageId>,
+    /// The client's id for this message: a retry with the same id returns the original
+    /// (the same as an `Idempotency-Key` header).
+    #[serde(default)]
+    pub client_message_id: Option<String>,
+}
+
+/// `PATCH /api/chats/{id}/messages/{mid}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EditMessageBody {
+    /// The new text.
+    pub content: String,
+}
+
+/// `POST /api/chats/{id}/read`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkReadBody {
+    /// The last message read.
+    pub message_id: MessageId,
+}
+
+/// `POST /api/chats/{id}/participants`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddParticipantBody {
+    /// The user to add.
+    pub user_id: Uuid,
+    /// Their role (default `member`).
+    #[serde(default)]
+    pub role: Option<Role>,
+}
+
+/// `PATCH /api/chats/{id}/participants/{uid}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeRoleBody {
+    /// The new role.
+    pub role: Role,
+}
+
+/// `POST /api/chats/{id}/telegram/link`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkTelegramBody {
+    /// The Telegram supergroup id.
+    pub telegram_chat_id: i64,
+    /// The forum topic, when the supergroup is a forum.
+    #[serde(default)]
+    pub telegram_topic_id: Option<i64>,
+}
+
+/// `POST /api/chats/{id}/telegram/messages` (the bridge's service identity only).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TelegramMessageBody {
+    /// The supergroup it was posted in.
+    pub telegram_chat_id: i64,
+    /// The forum topic, if any.
+    #[serde(default)]
+    pub telegram_topic_id: Option<i64>,
+    /// Telegram's id of the message.
+    pub telegram_message_id: i64,
+    /// Telegram's id of the sender.
+    pub telegram_user_id: i64,
+    /// The sender's display name on Telegram.
+    pub sender_name: String,
+    /// The text.
+    pub content: String,
+    /// The chat message it replies to, when the bridge knows it.
+    #[serde(default)]
+    pub reply_to: Option<MessageId>,
+}
+
+/// One stored event, as the writing routes report it.
+#[derive(Debug, Serialize)]
+pub struct EventRef {
+    /// The event id.
+    pub event_id: Uuid,
+    /// The event type (`message_sent`, ...).
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// The chat version it has.
+    pub version: u64,
+}
+
+/// The answer of every writing route.
+#[derive(Debug, Serialize)]
+pub struct CommandResponse {
+    /// The chat.
+    pub chat_id: ChatId,
+    /// The chat's version after the command.
+    pub version: u64,
+    /// The events the command stored (empty when it changed nothing).
+    pub events: Vec<EventRef>,
+    /// The message the command created, for sends.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<MessageId>,
+    /// When the message was created, for sends.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub created_at: Option<OffsetDateTime>,
+    /// True when an idempotent retry returned the original message.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub replayed: bool,
+}
+
+impl CommandResponse {
+    /// The response for stored `envelopes` that brought the chat to `version`.
+    pub fn new(chat_id: ChatId, version: u64, envelopes: &[Envelope]) -> Self {
+        Self {
+            chat_id,
+            version,
+            events: envelopes
+                .iter()
+                .map(|e| EventRef {
+                    event_id: e.event_id.as_uuid(),
+                    event_type: e.event_type.clone(),
+                    version: e.version,
+                })
+                .collect(),
+            message_id: None,
+            created_at: None,
+            replayed: false,
+        }
+    }
+}

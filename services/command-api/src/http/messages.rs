@@ -1,0 +1,149 @@
+//! Message routes: send (idempotent), edit, delete, mark read.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chat_domain::chat::commands::{DeleteMessage, EditMessage, MarkMessagesRead, SendMessage};
+use chat_domain::{ChatId, MessageId};
+
+use crate::app::SendOutcome;
+use crate::http::caller::Caller;
+use crate::http::dto::{CommandResponse, EditMessageBody, MarkReadBody, SendMessageBody};
+use crate::http::error::ApiError;
+use crate::http::respond::{request, response, run};
+use crate::http::state::ApiState;
+use crate::ports::IdempotencyClaim;
+
+/// Longest idempotency key accepted.
+const MAX_IDEMPOTENCY_KEY: usize = 255;
+
+/// `POST /api/chats/{id}/messages`: 201 with the new message; a retry with the same
+/// `Idempotency-Key` (or `client_message_id`) answers 200 with the original message.
+pub async fn send(
+    state: web::Data<ApiState>,
+    caller: Caller,
+    chat_id: web::Path<ChatId>,
+    req: HttpRequest,
+    body: web::Json<SendMessageBody>,
+) -> Result<HttpResponse, ApiError> {
+    let chat_id = *chat_id;
+    let body = body.into_inner();
+    let key = idempotency_key(&req, body.client_message_id)?;
+    let message_id = state.new_message_id();
+    let claim = key
+        .map(|key| {
+            Ok::<_, ApiError>(IdempotencyClaim {
+                user_id: caller.user_id()?,
+                key,
+                chat_id,
+                message_id,
+            })
+        })
+        .transpose()?;
+    let at = state.now();
+    let command = SendMessage {
+        actor: caller.actor.clone(),
+        at,
+        message_id,
+        content: body.content,
+        reply_to: body.reply_to,
+    };
+    let outcome = state
+        .commands
+        .send(request(chat_id, &caller, command.into()), claim)
+        .await?;
+    Ok(match outcome {
+        SendOutcome::Sent(accepted) => {
+            let mut body = response(chat_id, &accepted);
+            body.message_id = Some(message_id);
+            body.created_at = Some(at);
+            HttpResponse::Created()
+                .insert_header((
+                    "Location",
+                    format!("/api/chats/{chat_id}/messages/{message_id}"),
+                ))
+                .json(body)
+        }
+        SendOutcome::Replayed {
+            chat_id,
+            message_id,
+        } => {
+            let version = state.commands.state(chat_id).await?.version();
+            let mut body = CommandResponse::new(chat_id, version, &[]);
+            body.message_id = Some(message_id);
+            body.replayed = true;
+            HttpResponse::Ok().json(body)
+        }
+    })
+}
+
+/// The client's idempotency key: the `Idempotency-Key` header, else `client_message_id`.
+fn idempotency_key(
+    req: &HttpRequest,
+    client_message_id: Option<String>,
+) -> Result<Option<String>, ApiError> {
+    let header = req
+        .headers()
+        .get("idempotency-key")
+        .map(|h| {
+            h.to_str().map(str::to_owned).map_err(|_| {
+                ApiError::bad_request("invalid_header", "Idempotency-Key must be ASCII")
+            })
+        })
+        .transpose()?;
+    let key = header.or(client_message_id).map(|k| k.trim().to_owned());
+    match key {
+        Some(k) if k.is_empty() => {
+            Err(ApiError::InvalidBody("the idempotency key is empty".into()))
+        }
+        Some(k) if k.len() > MAX_IDEMPOTENCY_KEY => Err(ApiError::InvalidBody(format!(
+            "the idempotency key is longer than {MAX_IDEMPOTENCY_KEY} characters"
+        ))),
+        other => Ok(other),
+    }
+}
+
+/// `PATCH /api/chats/{id}/messages/{mid}`: edit (sender only).
+pub async fn edit(
+    state: web::Data<ApiState>,
+    caller: Caller,
+    path: web::Path<(ChatId, MessageId)>,
+    body: web::Json<EditMessageBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (chat_id, message_id) = path.into_inner();
+    let command = EditMessage {
+        actor: caller.actor.clone(),
+        at: state.now(),
+        message_id,
+        content: body.into_inner().content,
+    };
+    run(&state, chat_id, &caller, command.into()).await
+}
+
+/// `DELETE /api/chats/{id}/messages/{mid}`: delete (sender or admin).
+pub async fn delete(
+    state: web::Data<ApiState>,
+    caller: Caller,
+    path: web::Path<(ChatId, MessageId)>,
+) -> Result<HttpResponse, ApiError> {
+    let (chat_id, message_id) = path.into_inner();
+    let command = DeleteMessage {
+        actor: caller.actor.clone(),
+        at: state.now(),
+        message_id,
+    };
+    run(&state, chat_id, &caller, command.into()).await
+}
+
+/// `POST /api/chats/{id}/read`: mark read up to a message.
+pub async fn mark_read(
+    state: web::Data<ApiState>,
+    caller: Caller,
+    chat_id: web::Path<ChatId>,
+    body: web::Json<MarkReadBody>,
+) -> Result<HttpResponse, ApiError> {
+    let command = MarkMessagesRead {
+        actor: caller.actor.clone(),
+        at: state.now(),
+        up_to: body.message_id,
+    };
+    run(&state, *chat_id, &caller, command.into()).await
+}

@@ -1,0 +1,68 @@
+//! The REST API: routes, their shared plumbing, and the error shape.
+//!
+//! Every route is listed once, in [`routes!`], which both registers it and puts it in
+//! [`ROUTES`], the list the OpenAPI document is checked against.
+
+pub mod caller;
+pub mod chats;
+pub mod dto;
+pub mod error;
+pub mod messages;
+pub mod participants;
+pub mod respond;
+pub mod state;
+pub mod telegram;
+
+use actix_web::http::Method;
+use actix_web::{HttpResponse, web};
+
+/// The OpenAPI document of this API.
+pub const OPENAPI: &str = include_str!("../../openapi.json");
+
+macro_rules! routes {
+    ($( $method:ident $path:literal => $handler:path ),* $(,)?) => {
+        /// Every route of the API as `(method, path)`, in registration order.
+        pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
+
+        fn register(cfg: &mut web::ServiceConfig) {
+            $( cfg.route($path, web::method(Method::$method).to($handler)); )*
+        }
+    };
+}
+
+routes! {
+    POST   "/api/chats" => chats::create,
+    PATCH  "/api/chats/{id}" => chats::update,
+    DELETE "/api/chats/{id}" => chats::delete,
+    POST   "/api/chats/{id}/restore" => chats::restore,
+    POST   "/api/chats/{id}/messages" => messages::send,
+    PATCH  "/api/chats/{id}/messages/{mid}" => messages::edit,
+    DELETE "/api/chats/{id}/messages/{mid}" => messages::delete,
+    POST   "/api/chats/{id}/read" => messages::mark_read,
+    POST   "/api/chats/{id}/participants" => participants::add,
+    DELETE "/api/chats/{id}/participants/{uid}" => participants::remove,
+    PATCH  "/api/chats/{id}/participants/{uid}" => participants::change_role,
+    POST   "/api/chats/{id}/telegram/link" => telegram::link,
+    DELETE "/api/chats/{id}/telegram/link" => telegram::unlink,
+    POST   "/api/chats/{id}/telegram/messages" => telegram::receive,
+    GET    "/api/openapi.json" => openapi,
+}
+
+/// Mounts the API: its routes, the extractor error mapping, and the JSON 404.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(
+        web::JsonConfig::default()
+            .limit(error::JSON_LIMIT)
+            .error_handler(error::json_error),
+    )
+    .app_data(web::PathConfig::default().error_handler(error::path_error))
+    .app_data(web::QueryConfig::default().error_handler(error::query_error));
+    register(cfg);
+}
+
+/// `GET /api/openapi.json`.
+async fn openapi() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(OPENAPI)
+}

@@ -1,0 +1,42 @@
+//! Running one command for a route and answering with what it stored.
+
+use actix_web::HttpResponse;
+use chat_domain::{ChatCommand, ChatId};
+
+use crate::app::{Accepted, CommandRequest};
+use crate::http::caller::Caller;
+use crate::http::dto::CommandResponse;
+use crate::http::error::ApiError;
+use crate::http::state::ApiState;
+
+/// Builds the request for `command` on `chat_id` in the caller's context.
+pub fn request(chat_id: ChatId, caller: &Caller, command: ChatCommand) -> CommandRequest {
+    CommandRequest {
+        chat_id,
+        command,
+        meta: caller.meta(),
+        trace_context: caller.trace_context.clone(),
+    }
+}
+
+/// Runs `command` and answers 200 with the stored events.
+///
+/// # Errors
+/// The command's [`ApiError`].
+pub async fn run(
+    state: &ApiState,
+    chat_id: ChatId,
+    caller: &Caller,
+    command: ChatCommand,
+) -> Result<HttpResponse, ApiError> {
+    let accepted = state
+        .commands
+        .execute(request(chat_id, caller, command))
+        .await?;
+    Ok(HttpResponse::Ok().json(response(chat_id, &accepted)))
+}
+
+/// The response body for an accepted command.
+pub fn response(chat_id: ChatId, accepted: &Accepted) -> CommandResponse {
+    CommandResponse::new(chat_id, accepted.state.version(), &accepted.envelopes)
+}

@@ -1,0 +1,74 @@
+//! Telegram routes: link and unlink a supergroup (admins), and messages arriving from
+//! Telegram (the bridge's service identity only).
+
+use actix_web::{HttpResponse, web};
+use chat_domain::ChatId;
+use chat_domain::chat::commands::{LinkTelegram, ReceiveTelegramMessage, UnlinkTelegram};
+
+use crate::http::caller::Caller;
+use crate::http::dto::{LinkTelegramBody, TelegramMessageBody};
+use crate::http::error::ApiError;
+use crate::http::respond::{request, response, run};
+use crate::http::state::ApiState;
+
+/// `POST /api/chats/{id}/telegram/link`.
+pub async fn link(
+    state: web::Data<ApiState>,
+    caller: Caller,
+    chat_id: web::Path<ChatId>,
+    body: web::Json<LinkTelegramBody>,
+) -> Result<HttpResponse, ApiError> {
+    let command = LinkTelegram {
+        actor: caller.actor.clone(),
+        at: state.now(),
+        telegram_chat_id: body.telegram_chat_id,
+        telegram_topic_id: body.telegram_topic_id,
+    };
+    run(&state, *chat_id, &caller, command.into()).await
+}
+
+/// `DELETE /api/chats/{id}/telegram/link`.
+pub async fn unlink(
+    state: web::Data<ApiState>,
+    caller: Caller,
+    chat_id: web::Path<ChatId>,
+) -> Result<HttpResponse, ApiError> {
+    let command = UnlinkTelegram {
+        actor: caller.actor.clone(),
+        at: state.now(),
+    };
+    run(&state, *chat_id, &caller, command.into()).await
+}
+
+/// `POST /api/chats/{id}/telegram/messages`: a message posted in the linked supergroup.
+pub async fn receive(
+    state: web::Data<ApiState>,
+    caller: Caller,
+    chat_id: web::Path<ChatId>,
+    body: web::Json<TelegramMessageBody>,
+) -> Result<HttpResponse, ApiError> {
+    let chat_id = *chat_id;
+    let body = body.into_inner();
+    let message_id = state.new_message_id();
+    let at = state.now();
+    let command = ReceiveTelegramMessage {
+        actor: caller.actor.clone(),
+        at,
+        message_id,
+        telegram_chat_id: body.telegram_chat_id,
+        telegram_topic_id: body.telegram_topic_id,
+        telegram_message_id: body.telegram_message_id,
+        telegram_user_id: body.telegram_user_id,
+        sender_name: body.sender_name,
+        content: body.content,
+        reply_to: body.reply_to,
+    };
+    let accepted = state
+        .commands
+        .execute(request(chat_id, &caller, command.into()))
+        .await?;
+    let mut body = response(chat_id, &accepted);
+    body.message_id = Some(message_id);
+    body.created_at = Some(at);
+    Ok(HttpResponse::Created().json(body))
+}
