@@ -4,6 +4,15 @@
 //! (`DATABASE_URL`, `KAFKA_BROKERS`, `CQL_NODES`); `make test` starts the local servers and
 //! exports them. A missing variable fails the test with a clear message: these tests are
 //! never silently skipped.
+//!
+//! - this module: the server addresses and unique names.
+//! - [`pg`]: a fresh, migrated PostgreSQL database per test.
+//! - [`kafka`]: a fresh topic per test, and reading back what landed on it.
+//! - [`tokens`]: JWTs for test users and services.
+
+pub mod kafka;
+pub mod pg;
+pub mod tokens;
 
 use chat_runtime::config::{CqlConfig, KafkaConfig, PgConfig};
 

@@ -3,6 +3,7 @@
 
 use chat_migrate::postgres;
 use chat_runtime::connect;
+use integration_tests::pg::with_database;
 use integration_tests::{pg_config, unique_name};
 use sqlx::Row;
 
@@ -18,7 +19,7 @@ async fn migrations_apply_twice_and_the_event_store_round_trips() {
         .expect("create the test database");
 
     let mut cfg = pg_config();
-    cfg.url = replace_database(&cfg.url, &db);
+    cfg.url = with_database(&cfg.url, &db);
     let pool = connect::postgres(&cfg)
         .await
         .expect("connect to the test database");
@@ -67,16 +68,4 @@ async fn migrations_apply_twice_and_the_event_store_round_trips() {
     .execute(&admin)
     .await
     .expect("drop the test database");
-}
-
-/// The same URL with another database name (the path), keeping any query string.
-fn replace_database(url: &str, db: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let prefix = base.rsplit_once('/').map_or(base, |(p, _)| p);
-    match query {
-        Some(q) => format!("{prefix}/{db}?{q}"),
-        None => format!("{prefix}/{db}"),
-    }
 }

@@ -1,0 +1,86 @@
+//! A fresh Kafka topic per test, and reading back the records on it.
+
+use std::time::Duration;
+
+use chat_migrate::topics::{self, TopicSpec};
+use chat_runtime::config::KafkaConfig;
+use chat_runtime::connect::kafka_client_config;
+use rdkafka::Message;
+use rdkafka::consumer::{Consumer, StreamConsumer};
+
+use crate::{kafka_config, unique_name};
+
+/// One record as it landed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// The record key.
+    pub key: String,
+    /// The payload as text.
+    pub payload: String,
+    /// The partition.
+    pub partition: i32,
+    /// Header `(name, value)` pairs.
+    pub headers: Vec<(String, String)>,
+}
+
+/// Creates a topic `<prefix>_<uuid>` with `partitions` partitions.
+///
+/// # Panics
+/// When Kafka does not answer.
+pub async fn fresh_topic(prefix: &str, partitions: i32) -> KafkaConfig {
+    let cfg = kafka_config(&unique_name(prefix));
+    let spec = TopicSpec {
+        name: cfg.events_topic.clone(),
+        partitions,
+        replication: 1,
+    };
+    topics::ensure(&kafka_client_config(&cfg), &[spec])
+        .await
+        .expect("create topic");
+    cfg
+}
+
+/// Reads the topic from the start until `count` records arrived or `deadline` passed,
+/// whichever is first, and returns what arrived.
+///
+/// # Panics
+/// When the consumer cannot be created.
+pub async fn read_records(cfg: &KafkaConfig, count: usize, deadline: Duration) -> Vec<Record> {
+    let consumer: StreamConsumer = kafka_client_config(cfg)
+        .set("group.id", unique_name("reader"))
+        .set("enable.auto.commit", "false")
+        .set("auto.offset.reset", "earliest")
+        .create()
+        .expect("consumer");
+    consumer.subscribe(&[&cfg.events_topic]).expect("subscribe");
+    let mut records = Vec::new();
+    let until = tokio::time::Instant::now() + deadline;
+    while records.len() < count {
+        let Ok(received) = tokio::time::timeout_at(until, consumer.recv()).await else {
+            break;
+        };
+        let message = received.expect("a record");
+        let text =
+            |bytes: Option<&[u8]>| String::from_utf8_lossy(bytes.unwrap_or_default()).into_owned();
+        let headers = message
+            .headers()
+            .map(|hs| {
+                use rdkafka::message::Headers;
+                hs.iter()
+                    .map(|h| (h.key.to_owned(), text(h.value)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        records.push(Record {
+            key: text(message.key()),
+            payload: text(message.payload()),
+            partition: message.partition(),
+            headers,
+        });
+    }
+    // Closing a consumer blocks its thread briefly; keep it off the async workers.
+    tokio::task::spawn_blocking(move || drop(consumer))
+        .await
+        .ok();
+    records
+}

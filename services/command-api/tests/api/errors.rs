@@ -1,0 +1,172 @@
+//! Every error status of the API, reached through the API; none is a 500.
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::{TestApp, User, error_code};
+use integration_tests::tokens::{expired_token, service_token, sign};
+
+#[tokio::test]
+async fn authentication_failures_answer_401() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("Alice");
+    let chat = app.create_group(&alice, &[]).await;
+    let path = format!("/api/chats/{chat}/messages");
+    let body = || Some(json!({ "content": "hi" }));
+
+    let none = app.call(Method::POST, &path, None, body()).await;
+    assert_eq!(error_code(none, 401).await, "unauthenticated");
+
+    let forged = sign(
+        &json!({ "sub": alice.id, "exp": 4_000_000_000_u64 }),
+        "another secret",
+    );
+    let bad = app.call(Method::POST, &path, Some(&forged), body()).await;
+    assert_eq!(error_code(bad, 401).await, "unauthenticated");
+
+    let garbage = app
+        .call(Method::POST, &path, Some("not.a.jwt"), body())
+        .await;
+    assert_eq!(error_code(garbage, 401).await, "unauthenticated");
+
+    let expired = app
+        .call(Method::POST, &path, Some(&expired_token(alice.id)), body())
+        .await;
+    assert_eq!(error_code(expired, 401).await, "token_expired");
+
+    let untrusted = app
+        .call(Method::POST, &path, Some(&service_token("mallory")), body())
+        .await;
+    assert_eq!(error_code(untrusted, 401).await, "unauthenticated");
+}
+
+#[tokio::test]
+async fn rule_violations_answer_403_404_409() {
+    let app = TestApp::spawn().await;
+    let (alice, bob, carol) = (User::new("Alice"), User::new("Bob"), User::new("Carol"));
+    let chat = app.create_group(&alice, &[&bob]).await;
+
+    let outsider = app.send(&carol, chat, "let me in").await;
+    assert_eq!(error_code(outsider, 403).await, "not_a_participant");
+
+    let rename = app
+        .call(
+            Method::PATCH,
+            &format!("/api/chats/{chat}"),
+            Some(&bob.token),
+            Some(json!({ "name": "mine" })),
+        )
+        .await;
+    assert_eq!(error_code(rename, 403).await, "not_an_admin");
+
+    let unknown_chat = app.send(&alice, uuid::Uuid::now_v7(), "anyone?").await;
+    assert_eq!(error_code(unknown_chat, 404).await, "chat_not_found");
+
+    let unknown_message = app
+        .call(
+            Method::PATCH,
+            &format!(
+                "/api/chats/{chat}/messages/{}",
+                uuid::Uuid::now_v1(&[1, 2, 3, 4, 5, 6])
+            ),
+            Some(&alice.token),
+            Some(json!({ "content": "edited" })),
+        )
+        .await;
+    assert_eq!(error_code(unknown_message, 404).await, "message_not_found");
+
+    let again = app
+        .call(
+            Method::POST,
+            &format!("/api/chats/{chat}/participants"),
+            Some(&alice.token),
+            Some(json!({ "user_id": bob.id })),
+        )
+        .await;
+    assert_eq!(error_code(again, 409).await, "already_participant");
+
+    let archive = app
+        .call(
+            Method::DELETE,
+            &format!("/api/chats/{chat}"),
+            Some(&alice.token),
+            None,
+        )
+        .await;
+    assert_eq!(archive.status(), 200);
+    let into_archived = app.send(&alice, chat, "hello?").await;
+    assert_eq!(error_code(into_archived, 409).await, "chat_archived");
+}
+
+#[tokio::test]
+async fn malformed_requests_answer_400_413_415_422() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("Alice");
+    let chat = app.create_group(&alice, &[]).await;
+    let path = format!("/api/chats/{chat}/messages");
+
+    let not_json = app
+        .client
+        .post(app.url(&path))
+        .bearer_auth(&alice.token)
+        .header("content-type", "application/json")
+        .body("{\"content\": ")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(error_code(not_json, 400).await, "invalid_json");
+
+    let missing = app
+        .call(Method::POST, &path, Some(&alice.token), Some(json!({})))
+        .await;
+    let code = error_code(missing, 422).await;
+    assert_eq!(code, "invalid_body");
+
+    let wrong_type = app
+        .call(
+            Method::POST,
+            &path,
+            Some(&alice.token),
+            Some(json!({ "content": 5 })),
+        )
+        .await;
+    assert_eq!(error_code(wrong_type, 422).await, "invalid_body");
+
+    let oversize = app.send(&alice, chat, &"x".repeat(10_001)).await;
+    assert_eq!(error_code(oversize, 413).await, "message_too_long");
+
+    let huge_body = app.send(&alice, chat, &"x".repeat(100_000)).await;
+    assert_eq!(error_code(huge_body, 413).await, "body_too_large");
+
+    let empty = app.send(&alice, chat, "   ").await;
+    assert_eq!(error_code(empty, 422).await, "message_empty");
+
+    let text_plain = app
+        .client
+        .post(app.url(&path))
+        .bearer_auth(&alice.token)
+        .header("content-type", "text/plain")
+        .body("hi")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(error_code(text_plain, 415).await, "unsupported_media_type");
+
+    let bad_id = app
+        .call(
+            Method::POST,
+            "/api/chats/not-a-uuid/messages",
+            Some(&alice.token),
+            Some(json!({ "content": "x" })),
+        )
+        .await;
+    assert_eq!(error_code(bad_id, 400).await, "invalid_path");
+
+    let no_route = app
+        .call(Method::GET, "/api/nothing-here", Some(&alice.token), None)
+        .await;
+    assert_eq!(error_code(no_route, 404).await, "no_such_route");
+
+    // Nothing of the above stored anything beyond the chat's creation.
+    assert_eq!(app.stored_versions(chat).await, vec![1, 2]);
+}

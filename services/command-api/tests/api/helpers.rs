@@ -1,0 +1,169 @@
+//! `TestApp`: a command-api on a free port, against a fresh PostgreSQL database and a
+//! fresh Kafka topic, with a method per route.
+
+use std::net::SocketAddr;
+
+use chat_runtime::config::KafkaConfig;
+use clap::Parser;
+use command_api::{Application, Config};
+use integration_tests::kafka::fresh_topic;
+use integration_tests::pg::{TestDatabase, fresh_database};
+use integration_tests::tokens::{TEST_SECRET, user_token};
+use integration_tests::{cql_config, required_env};
+use reqwest::{Method, Response};
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+/// A running command-api and what it stands on.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    pub db: TestDatabase,
+    pub kafka: KafkaConfig,
+    shutdown: CancellationToken,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+/// A test user with a token.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: Uuid,
+    pub token: String,
+}
+
+impl User {
+    pub fn new(name: &str) -> Self {
+        let id = Uuid::now_v7();
+        Self {
+            id,
+            token: user_token(id, name),
+        }
+    }
+}
+
+impl TestApp {
+    /// A command-api with the default settings.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
+
+    /// A command-api with extra command-line flags.
+    pub async fn spawn_with(extra: &[&str]) -> Self {
+        let db = fresh_database().await;
+        let kafka = fresh_topic("events", 3).await;
+        let cql = cql_config("chat");
+        let mut args = vec![
+            "command-api".to_owned(),
+            "--http-addr=127.0.0.1:0".to_owned(),
+            format!("--database-url={}", db.config.url),
+            format!("--kafka-brokers={}", kafka.brokers),
+            format!("--events-topic={}", kafka.events_topic),
+            format!("--cql-nodes={}", cql.nodes.join(",")),
+            format!("--jwt-hs256-secret={TEST_SECRET}"),
+            // The relay polls often so tests see Kafka promptly.
+            "--relay-poll-ms=50".to_owned(),
+        ];
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        let _ = required_env("KAFKA_BROKERS");
+        let cfg = Config::parse_from(args);
+        let app = Application::build(cfg).await.expect("command-api starts");
+        let addr = app.addr();
+        let shutdown = CancellationToken::new();
+        tokio::spawn(app.run_until_stopped(shutdown.clone()));
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("http client");
+        Self {
+            addr,
+            client,
+            db,
+            kafka,
+            shutdown,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// A request with an optional bearer token and an optional JSON body.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Response {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    /// Creates a group chat of `owner` with `members`; returns its id.
+    pub async fn create_group(&self, owner: &User, members: &[&User]) -> Uuid {
+        let members: Vec<Uuid> = members.iter().map(|m| m.id).collect();
+        let response = self
+            .call(
+                Method::POST,
+                "/api/chats",
+                Some(&owner.token),
+                Some(json!({ "type": "group", "name": "team", "participants": members })),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "create group");
+        let body: Value = response.json().await.expect("json");
+        body["chat_id"]
+            .as_str()
+            .expect("chat_id")
+            .parse()
+            .expect("uuid")
+    }
+
+    /// Sends `content` to `chat` as `user`.
+    pub async fn send(&self, user: &User, chat: Uuid, content: &str) -> Response {
+        self.call(
+            Method::POST,
+            &format!("/api/chats/{chat}/messages"),
+            Some(&user.token),
+            Some(json!({ "content": content })),
+        )
+        .await
+    }
+
+    /// The stored versions of `chat`, in order.
+    pub async fn stored_versions(&self, chat: Uuid) -> Vec<i64> {
+        sqlx::query_scalar("SELECT version FROM events WHERE chat_id = $1 ORDER BY version")
+            .bind(chat)
+            .fetch_all(&self.db.pool)
+            .await
+            .expect("read versions")
+    }
+}
+
+/// The `error.code` of an error response, after checking its status.
+pub async fn error_code(response: Response, status: u16) -> String {
+    assert_eq!(response.status(), status, "status");
+    let body: Value = response.json().await.expect("error body is JSON");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "error message present: {body}"
+    );
+    body["error"]["code"]
+        .as_str()
+        .expect("error.code")
+        .to_owned()
+}

@@ -1,0 +1,6 @@
+//! command-api's REST API against the real PostgreSQL and Kafka.
+
+mod errors;
+mod helpers;
+mod openapi;
+mod sends;
