@@ -1,0 +1,254 @@
+//! The at-least-once consumer loop of the events topic.
+//!
+//! Records are handled one at a time, in partition order. An offset is stored only after
+//! its record was handled (or dead-lettered), and stored offsets are committed in the
+//! background and once more at shutdown; so a crash re-delivers at most the records after
+//! the last commit, and handlers are idempotent (they guard writes by chat version).
+
+use std::future::Future;
+use std::time::Duration;
+
+use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
+use rdkafka::error::KafkaError;
+use rdkafka::message::BorrowedMessage;
+use rdkafka::{ClientConfig, Message};
+use tokio_util::sync::CancellationToken;
+
+use crate::codec::{ReceivedEvent, decode};
+use crate::dead_letter::DeadLetters;
+
+/// Where a consumer group without committed offsets starts reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartFrom {
+    /// From the oldest record kept (projectors: nothing is skipped).
+    Earliest,
+    /// From new records only (the gateway: only live events matter).
+    Latest,
+}
+
+/// How a consumer reads.
+#[derive(Debug, Clone)]
+pub struct ConsumerSettings {
+    /// The consumer group (one per projector; one per replica for broadcast readers).
+    pub group_id: String,
+    /// The events topic.
+    pub topic: String,
+    /// Where to start without committed offsets.
+    pub start: StartFrom,
+    /// Whether offsets are stored and committed (false for broadcast readers).
+    pub commit: bool,
+    /// First wait before retrying a transiently failing record; doubles up to 5 s.
+    pub retry_backoff: Duration,
+}
+
+/// Why a handler did not handle an event.
+#[derive(Debug, thiserror::Error)]
+pub enum HandlerError {
+    /// Worth retrying (a store is down): the same record is tried again, nothing moves on.
+    #[error("transient failure: {0}")]
+    Transient(#[source] anyhow::Error),
+    /// Will never succeed (the event breaks an assumption): dead-lettered, and the
+    /// consumer carries on.
+    #[error("permanent failure: {0}")]
+    Permanent(#[source] anyhow::Error),
+}
+
+/// What a consumer does with each event.
+pub trait EventHandler: Send + Sync {
+    /// Handles one event. Must be idempotent: the same event may arrive again.
+    ///
+    /// # Errors
+    /// [`HandlerError`]: transient (retried) or permanent (dead-lettered).
+    fn handle(
+        &self,
+        event: &ReceivedEvent,
+    ) -> impl Future<Output = Result<(), HandlerError>> + Send;
+}
+
+/// What happened to one record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Handled (its offset is stored).
+    Handled,
+    /// Could not be handled; sent to the dead-letter topic with this reason.
+    DeadLettered(String),
+    /// Shutdown came first; the record was not finished and will be read again.
+    Interrupted,
+}
+
+/// A consumer of the events topic.
+pub struct EventConsumer {
+    consumer: StreamConsumer,
+    settings: ConsumerSettings,
+    dead_letters: Option<DeadLetters>,
+}
+
+impl std::fmt::Debug for EventConsumer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventConsumer")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl EventConsumer {
+    /// Subscribes a consumer in `settings.group_id` to `settings.topic`. Without a
+    /// dead-letter producer, undecodable records are logged and skipped.
+    ///
+    /// # Errors
+    /// When the consumer cannot be created or subscribed.
+    pub fn new(
+        client: &ClientConfig,
+        settings: ConsumerSettings,
+        dead_letters: Option<DeadLetters>,
+    ) -> Result<Self, KafkaError> {
+        let consumer: StreamConsumer = client
+            .clone()
+            .set("group.id", &settings.group_id)
+            .set(
+                "enable.auto.commit",
+                if settings.commit { "true" } else { "false" },
+            )
+            .set("enable.auto.offset.store", "false")
+            .set("auto.commit.interval.ms", "1000")
+            .set(
+                "auto.offset.reset",
+                match settings.start {
+                    StartFrom::Earliest => "earliest",
+                    StartFrom::Latest => "latest",
+                },
+            )
+            .create()?;
+        consumer.subscribe(&[&settings.topic])?;
+        Ok(Self {
+            consumer,
+            settings,
+            dead_letters,
+        })
+    }
+
+    /// Handles records until `shutdown` fires, then commits what was handled.
+    pub async fn run<H: EventHandler>(self, handler: &H, shutdown: CancellationToken) {
+        while !shutdown.is_cancelled() {
+            self.process_next(handler, &shutdown).await;
+        }
+        self.close();
+    }
+
+    /// Waits for the next record and handles it.
+    pub async fn process_next<H: EventHandler>(
+        &self,
+        handler: &H,
+        shutdown: &CancellationToken,
+    ) -> Outcome {
+        let message = tokio::select! {
+            () = shutdown.cancelled() => return Outcome::Interrupted,
+            received = self.consumer.recv() => match received {
+                Ok(message) => message,
+                Err(e) => {
+                    tracing::warn!(error.message = %e, "Kafka receive failed; retrying");
+                    tokio::time::sleep(self.settings.retry_backoff).await;
+                    return Outcome::Interrupted;
+                }
+            },
+        };
+        let outcome = match decode(&message) {
+            Ok(event) => self.handle(handler, &event, shutdown).await,
+            Err(e) => Err(e.to_string()),
+        };
+        let outcome = match outcome {
+            Ok(outcome) => outcome,
+            Err(reason) => self.dead_letter(&message, reason, shutdown).await,
+        };
+        if outcome != Outcome::Interrupted
+            && self.settings.commit
+            && let Err(e) = self.consumer.store_offset_from_message(&message)
+        {
+            // The partition was revoked meanwhile: its new owner reads it again.
+            tracing::warn!(error.message = %e, "could not store the offset");
+        }
+        outcome
+    }
+
+    /// Runs the handler until it succeeds, fails for good (`Err(reason)`), or shutdown.
+    async fn handle<H: EventHandler>(
+        &self,
+        handler: &H,
+        event: &ReceivedEvent,
+        shutdown: &CancellationToken,
+    ) -> Result<Outcome, String> {
+        let mut backoff = self.settings.retry_backoff;
+        loop {
+            match handler.handle(event).await {
+                Ok(()) => return Ok(Outcome::Handled),
+                Err(HandlerError::Permanent(e)) => return Err(format!("{e:#}")),
+                Err(HandlerError::Transient(e)) => {
+                    tracing::warn!(
+                        event_id = %event.envelope.event_id,
+                        error.message = %e,
+                        retry_in = ?backoff,
+                        "handler failed; retrying the same event"
+                    );
+                    tokio::select! {
+                        () = shutdown.cancelled() => return Ok(Outcome::Interrupted),
+                        () = tokio::time::sleep(backoff) => {}
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                }
+            }
+        }
+    }
+
+    /// Sends a record to the dead-letter topic, retrying until Kafka takes it.
+    async fn dead_letter(
+        &self,
+        message: &BorrowedMessage<'_>,
+        reason: String,
+        shutdown: &CancellationToken,
+    ) -> Outcome {
+        tracing::error!(
+            partition = message.partition(),
+            offset = message.offset(),
+            reason = %reason,
+            "dead-lettering a record"
+        );
+        let Some(dead_letters) = &self.dead_letters else {
+            return Outcome::DeadLettered(reason);
+        };
+        loop {
+            match dead_letters
+                .send(message, &self.settings.group_id, &reason)
+                .await
+            {
+                Ok(()) => return Outcome::DeadLettered(reason),
+                Err(e) => {
+                    tracing::warn!(error.message = %e, "dead-letter topic unavailable; retrying");
+                    tokio::select! {
+                        () = shutdown.cancelled() => return Outcome::Interrupted,
+                        () = tokio::time::sleep(self.settings.retry_backoff) => {}
+                    }
+                }
+            }
+        }
+    }
+
+    /// Commits the stored offsets and leaves the group. librdkafka blocks here, so it
+    /// runs where blocking is allowed.
+    fn close(self) {
+        let commit = self.settings.commit;
+        let consumer = self.consumer;
+        let finish = move || {
+            if commit && let Err(e) = consumer.commit_consumer_state(CommitMode::Sync) {
+                // Nothing handled since the last commit, or no assignment: fine.
+                tracing::debug!(error.message = %e, "final commit");
+            }
+            drop(consumer);
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(finish);
+            }
+            _ => finish(),
+        }
+    }
+}

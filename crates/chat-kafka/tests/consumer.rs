@@ -1,0 +1,197 @@
+//! The consumer loop against the real broker: order, retries in place, dead letters,
+//! and resuming after a restart from what was handled.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use chat_domain::chat::commands::{CreateChat, SendMessage};
+use chat_domain::{
+    Actor, Aggregate, Chat, ChatCommand, ChatId, ChatType, Envelope, EnvelopeMeta, MessageId,
+    UserId,
+};
+use chat_kafka::dead_letter::topic_for;
+use chat_kafka::{
+    ConsumerSettings, DeadLetters, EventConsumer, EventHandler, HandlerError, Outcome,
+    ReceivedEvent, StartFrom,
+};
+use chat_migrate::topics::{self, TopicSpec};
+use chat_runtime::config::KafkaConfig;
+use chat_runtime::connect::kafka_client_config;
+use integration_tests::kafka::{fresh_topic, read_records};
+use integration_tests::unique_name;
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+/// Records the versions it saw; fails transiently the first `flaky` times.
+struct Recorder {
+    seen: Mutex<Vec<u64>>,
+    flaky: Mutex<u32>,
+}
+
+impl EventHandler for Recorder {
+    async fn handle(&self, event: &ReceivedEvent) -> Result<(), HandlerError> {
+        {
+            let mut flaky = self.flaky.lock().unwrap();
+            if *flaky > 0 {
+                *flaky -= 1;
+                return Err(HandlerError::Transient(anyhow::anyhow!("store is down")));
+            }
+        }
+        self.seen.lock().unwrap().push(event.envelope.version);
+        Ok(())
+    }
+}
+
+/// A chat's creation and `messages` sends, as envelopes.
+fn history(messages: usize) -> Vec<Envelope> {
+    let alice = UserId::from_uuid(Uuid::now_v7());
+    let chat = ChatId::from_uuid(Uuid::now_v7());
+    let at = time::OffsetDateTime::now_utc();
+    let actor = Actor::user(alice);
+    let mut commands = vec![ChatCommand::from(CreateChat {
+        actor: actor.clone(),
+        at,
+        chat_id: chat,
+        chat_type: ChatType::Group,
+        name: Some("t".into()),
+        company_id: None,
+        participants: vec![],
+    })];
+    for _ in 0..messages {
+        commands.push(
+            SendMessage {
+                actor: actor.clone(),
+                at,
+                message_id: MessageId::from_uuid(Uuid::now_v1(&[1, 2, 3, 4, 5, 6])),
+                content: "hi".into(),
+                reply_to: None,
+            }
+            .into(),
+        );
+    }
+    let mut state = chat_domain::ChatState::Absent;
+    let mut events = Vec::new();
+    for command in commands {
+        let decided = Chat::decide(&state, command).expect("accepted");
+        state = decided.iter().fold(state, Chat::evolve);
+        events.extend(decided);
+    }
+    let meta = EnvelopeMeta {
+        actor,
+        correlation_id: Uuid::new_v4(),
+        causation_id: None,
+    };
+    Envelope::wrap_all(events, &meta)
+}
+
+async fn produce(cfg: &KafkaConfig, key: &str, payloads: &[String]) {
+    let producer: FutureProducer = kafka_client_config(cfg).create().expect("producer");
+    for payload in payloads {
+        producer
+            .send(
+                FutureRecord::to(&cfg.events_topic)
+                    .key(key)
+                    .payload(payload),
+                Duration::from_secs(10),
+            )
+            .await
+            .expect("produce");
+    }
+}
+
+fn settings(cfg: &KafkaConfig, group: &str) -> ConsumerSettings {
+    ConsumerSettings {
+        group_id: group.to_owned(),
+        topic: cfg.events_topic.clone(),
+        start: StartFrom::Earliest,
+        commit: true,
+        retry_backoff: Duration::from_millis(20),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handles_in_order_retries_in_place_dead_letters_and_resumes() {
+    let cfg = fresh_topic("consumer", 1).await;
+    let dlq = KafkaConfig {
+        events_topic: topic_for(&cfg.events_topic),
+        ..cfg.clone()
+    };
+    topics::ensure(
+        &kafka_client_config(&cfg),
+        &[TopicSpec {
+            name: dlq.events_topic.clone(),
+            partitions: 1,
+            replication: 1,
+        }],
+    )
+    .await
+    .expect("dlq topic");
+    let envelopes = history(5); // versions 1..=7
+    let mut payloads: Vec<String> = envelopes
+        .iter()
+        .map(|e| serde_json::to_string(e).unwrap())
+        .collect();
+    payloads.insert(3, "{not an envelope".to_owned());
+    let key = envelopes[0].chat_id.to_string();
+    produce(&cfg, &key, &payloads).await;
+
+    let group = unique_name("group");
+    let recorder = Recorder {
+        seen: Mutex::new(Vec::new()),
+        flaky: Mutex::new(2),
+    };
+    let dead_letters = DeadLetters::new(&kafka_client_config(&cfg), dlq.events_topic.clone())
+        .expect("dlq producer");
+    let shutdown = CancellationToken::new();
+
+    // First run: the first five records (four events, one poison), then a restart.
+    let consumer = EventConsumer::new(
+        &kafka_client_config(&cfg),
+        settings(&cfg, &group),
+        Some(dead_letters.clone()),
+    )
+    .expect("consumer");
+    let mut outcomes = Vec::new();
+    while outcomes.len() < 5 {
+        match consumer.process_next(&recorder, &shutdown).await {
+            Outcome::Interrupted => {}
+            other => outcomes.push(other),
+        }
+    }
+    assert!(
+        matches!(outcomes[3], Outcome::DeadLettered(_)),
+        "{outcomes:?}"
+    );
+    let stopper = CancellationToken::new();
+    stopper.cancel();
+    consumer.run(&recorder, stopper).await; // commits and closes
+
+    let consumer = EventConsumer::new(
+        &kafka_client_config(&cfg),
+        settings(&cfg, &group),
+        Some(dead_letters),
+    )
+    .expect("consumer");
+    while recorder.seen.lock().unwrap().len() < 7 {
+        consumer.process_next(&recorder, &shutdown).await;
+    }
+    let stopper = CancellationToken::new();
+    stopper.cancel();
+    consumer.run(&recorder, stopper).await;
+
+    // In order, each once, though the first event failed twice before it succeeded.
+    assert_eq!(
+        *recorder.seen.lock().unwrap(),
+        (1..=7).collect::<Vec<u64>>()
+    );
+    let dead = read_records(&dlq, 1, Duration::from_secs(20)).await;
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0].payload, "{not an envelope");
+    assert!(
+        dead[0]
+            .headers
+            .iter()
+            .any(|(k, v)| k == "dlq_reason" && v.contains("not an event envelope"))
+    );
+}
