@@ -32,13 +32,13 @@ struct Recorder {
 impl EventHandler for Recorder {
     async fn handle(&self, event: &ReceivedEvent) -> Result<(), HandlerError> {
         {
-            let mut flaky = self.flaky.lock().unwrap();
+            let mut flaky = self.flaky.lock().expect("lock");
             if *flaky > 0 {
                 *flaky -= 1;
                 return Err(HandlerError::Transient(anyhow::anyhow!("store is down")));
             }
         }
-        self.seen.lock().unwrap().push(event.envelope.version);
+        self.seen.lock().expect("lock").push(event.envelope.version);
         Ok(())
     }
 }
@@ -130,7 +130,7 @@ async fn handles_in_order_retries_in_place_dead_letters_and_resumes() {
     let envelopes = history(5); // versions 1..=7
     let mut payloads: Vec<String> = envelopes
         .iter()
-        .map(|e| serde_json::to_string(e).unwrap())
+        .map(|e| serde_json::to_string(e).expect("json"))
         .collect();
     payloads.insert(3, "{not an envelope".to_owned());
     let key = envelopes[0].chat_id.to_string();
@@ -173,7 +173,7 @@ async fn handles_in_order_retries_in_place_dead_letters_and_resumes() {
         Some(dead_letters),
     )
     .expect("consumer");
-    while recorder.seen.lock().unwrap().len() < 7 {
+    while recorder.seen.lock().expect("lock").len() < 7 {
         consumer.process_next(&recorder, &shutdown).await;
     }
     let stopper = CancellationToken::new();
@@ -182,7 +182,7 @@ async fn handles_in_order_retries_in_place_dead_letters_and_resumes() {
 
     // In order, each once, though the first event failed twice before it succeeded.
     assert_eq!(
-        *recorder.seen.lock().unwrap(),
+        *recorder.seen.lock().expect("lock"),
         (1..=7).collect::<Vec<u64>>()
     );
     let dead = read_records(&dlq, 1, Duration::from_secs(20)).await;
