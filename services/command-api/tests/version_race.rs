@@ -1,0 +1,139 @@
+//! Version races against the real PostgreSQL event store: a command that loses the race is
+//! re-decided against the new state; when it keeps losing, it ends in a 409.
+
+mod support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use actix_web::ResponseError;
+use chat_domain::{Aggregate, Chat, ChatId, ChatState, Envelope, MessageId, UserId};
+use command_api::adapters::pg::PgEventStore;
+use command_api::app::{CommandError, CommandService, CommandSettings};
+use command_api::http::error::ApiError;
+use command_api::ports::{EventStore, NewEvents, StoreError};
+use integration_tests::pg::fresh_database;
+use support::{create_group, new_chat, send, user};
+
+/// The real store, with a rival writer that appends a message of its own just before each
+/// of our first `rounds` appends, as another replica would.
+struct Rival {
+    inner: PgEventStore,
+    rounds: Arc<AtomicU32>,
+    rival: chat_domain::Actor,
+}
+
+impl EventStore for Rival {
+    async fn append(&self, new: NewEvents<'_>) -> Result<(), StoreError> {
+        if self.rounds.load(Ordering::SeqCst) > 0 {
+            self.rounds.fetch_sub(1, Ordering::SeqCst);
+            let state = self.inner.load(new.chat_id).await?;
+            let request = send(new.chat_id, &self.rival, "I was first");
+            let events = Chat::decide(&state, request.command).expect("rival accepted");
+            let envelopes = Envelope::wrap_all(events, &request.meta);
+            self.inner
+                .append(NewEvents {
+                    chat_id: new.chat_id,
+                    expected_version: state.version(),
+                    envelopes: &envelopes,
+                    trace_context: &[],
+                    idempotency: None,
+                    snapshot: None,
+                })
+                .await?;
+        }
+        self.inner.append(new).await
+    }
+
+    async fn load(&self, chat_id: ChatId) -> Result<ChatState, StoreError> {
+        self.inner.load(chat_id).await
+    }
+
+    async fn claimed_message(
+        &self,
+        user_id: UserId,
+        key: &str,
+    ) -> Result<Option<(ChatId, MessageId)>, StoreError> {
+        self.inner.claimed_message(user_id, key).await
+    }
+}
+
+async fn versions(pool: &sqlx::PgPool, chat: ChatId) -> Vec<i64> {
+    sqlx::query_scalar("SELECT version FROM events WHERE chat_id = $1 ORDER BY version")
+        .bind(chat.as_uuid())
+        .fetch_all(pool)
+        .await
+        .expect("versions")
+}
+
+#[tokio::test]
+async fn a_lost_race_is_decided_again_against_the_new_state() {
+    let db = fresh_database().await;
+    let (owner, rival) = (user(), user());
+    let chat = new_chat();
+    let rounds = Arc::new(AtomicU32::new(0));
+    let store = Rival {
+        inner: PgEventStore::new(db.pool.clone()),
+        rounds: Arc::clone(&rounds),
+        rival: rival.clone(),
+    };
+    let service = CommandService::new(
+        store,
+        CommandSettings {
+            max_attempts: 3,
+            snapshot_every: 100,
+        },
+    );
+    service
+        .execute(create_group(chat, &owner, &[&rival]))
+        .await
+        .expect("created");
+
+    rounds.store(2, Ordering::SeqCst);
+    let accepted = service
+        .execute(send(chat, &owner, "mine"))
+        .await
+        .expect("third attempt wins");
+    // Creation (1..=3), two rival messages (4, 5), then ours (6): no gap, nothing lost.
+    assert_eq!(accepted.state.version(), 6);
+    assert_eq!(versions(&db.pool, chat).await, (1..=6).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn a_race_lost_on_every_attempt_answers_409() {
+    let db = fresh_database().await;
+    let (owner, rival) = (user(), user());
+    let chat = new_chat();
+    let rounds = Arc::new(AtomicU32::new(0));
+    let store = Rival {
+        inner: PgEventStore::new(db.pool.clone()),
+        rounds: Arc::clone(&rounds),
+        rival: rival.clone(),
+    };
+    let service = CommandService::new(
+        store,
+        CommandSettings {
+            max_attempts: 3,
+            snapshot_every: 100,
+        },
+    );
+    service
+        .execute(create_group(chat, &owner, &[&rival]))
+        .await
+        .expect("created");
+
+    rounds.store(u32::MAX, Ordering::SeqCst);
+    let lost = service
+        .execute(send(chat, &owner, "never"))
+        .await
+        .expect_err("race exhausted");
+    assert!(
+        matches!(lost, CommandError::VersionRace { attempts: 3 }),
+        "{lost:?}"
+    );
+    let api: ApiError = lost.into();
+    assert_eq!(api.status_code(), 409);
+    assert_eq!(api.code(), "version_conflict");
+    // Only the rival's three messages were stored after creation.
+    assert_eq!(versions(&db.pool, chat).await, (1..=6).collect::<Vec<_>>());
+}
