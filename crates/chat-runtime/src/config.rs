@@ -7,11 +7,22 @@ use std::time::Duration;
 #[derive(Debug, Clone, clap::Args)]
 pub struct LoggingConfig {
     /// Log filter in `tracing` EnvFilter syntax, e.g. `info,sqlx=warn`.
-    #[arg(long = "log-filter", env = "LOG_FILTER", default_value = "info,scylla=warn")]
+    #[arg(
+        long = "log-filter",
+        env = "LOG_FILTER",
+        default_value = "info,scylla=warn"
+    )]
     pub filter: String,
     /// Log line format: `text` for terminals, `json` for log collectors.
     #[arg(long = "log-format", env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub format: LogFormat,
+    /// OTLP (gRPC) collector to export traces to, e.g. `http://otel-collector:4317`.
+    /// Tracing export is off when unset.
+    #[arg(long = "otlp-endpoint", env = "OTEL_EXPORTER_OTLP_ENDPOINT")]
+    pub otlp_endpoint: Option<String>,
+    /// The service name on exported spans (default: the binary's name).
+    #[arg(long = "service-name", env = "OTEL_SERVICE_NAME")]
+    pub service_name: Option<String>,
 }
 
 /// The shape of log lines.

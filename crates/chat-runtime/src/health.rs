@@ -80,12 +80,13 @@ impl Readiness {
     }
 }
 
-/// Mounts `/healthz` and `/readyz` on an actix app.
+/// Mounts `/healthz`, `/readyz` and `/metrics` on an actix app.
 pub fn configure(readiness: Readiness) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(web::Data::new(readiness))
             .route("/healthz", web::get().to(healthz))
-            .route("/readyz", web::get().to(readyz));
+            .route("/readyz", web::get().to(readyz))
+            .route("/metrics", web::get().to(crate::metrics::endpoint));
     }
 }
 

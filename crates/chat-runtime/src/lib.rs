@@ -2,7 +2,9 @@
 //!
 //! - [`config`]: the clap blocks shared by the services (logging, PostgreSQL, Kafka, CQL,
 //!   the operations HTTP listener), each readable from flags or environment variables.
-//! - [`telemetry`]: structured logging, initialised once in `main`.
+//! - [`telemetry`]: structured logging and OpenTelemetry traces, initialised once in `main`.
+//! - [`trace_context`]: W3C trace context into and out of HTTP and Kafka headers.
+//! - [`metrics`]: the Prometheus registry, `/metrics`, and HTTP request metrics.
 //! - [`shutdown`]: a [`tokio_util::sync::CancellationToken`] cancelled on SIGTERM or Ctrl-C.
 //! - [`connect`]: opening PostgreSQL pools, CQL sessions and Kafka clients from the config.
 //! - [`health`]: `/healthz` and `/readyz`, where readiness asks every dependency.
@@ -11,6 +13,8 @@
 pub mod config;
 pub mod connect;
 pub mod health;
+pub mod metrics;
 pub mod ops;
 pub mod shutdown;
 pub mod telemetry;
+pub mod trace_context;

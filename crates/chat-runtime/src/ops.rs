@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 
 use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer};
 use tokio_util::sync::CancellationToken;
 
@@ -18,13 +19,16 @@ pub async fn serve(
     readiness: Readiness,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
-    let server =
-        HttpServer::new(move || App::new().configure(health::configure(readiness.clone())))
-            .workers(1)
-            .disable_signals()
-            .bind(addr)
-            .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))?
-            .run();
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(from_fn(crate::metrics::track_http))
+            .configure(health::configure(readiness.clone()))
+    })
+    .workers(1)
+    .disable_signals()
+    .bind(addr)
+    .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))?
+    .run();
     run_until_stopped(server, shutdown).await
 }
 
