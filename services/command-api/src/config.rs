@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 
+use chat_auth::AuthConfig;
 use chat_runtime::config::{CqlConfig, KafkaConfig, LoggingConfig, PgConfig};
 
 /// Everything command-api needs to start.
@@ -32,25 +33,6 @@ pub struct Config {
     /// How long a readiness probe waits for each dependency, in milliseconds.
     #[arg(long, env = "READY_TIMEOUT_MS", default_value_t = 2000)]
     pub ready_timeout_ms: u64,
-}
-
-/// How callers are authenticated.
-#[derive(Debug, Clone, clap::Args)]
-pub struct AuthConfig {
-    /// HS256 shared secret that signs the JWTs (set this or the RS256 key).
-    #[arg(long, env = "JWT_HS256_SECRET", hide_env_values = true)]
-    pub jwt_hs256_secret: Option<String>,
-    /// File holding the PEM RSA public key that verifies RS256 JWTs.
-    #[arg(long, env = "JWT_RS256_PUBLIC_KEY_FILE")]
-    pub jwt_rs256_public_key_file: Option<std::path::PathBuf>,
-    /// Service identities (the JWT `service` claim) that are trusted, comma-separated.
-    #[arg(
-        long,
-        env = "TRUSTED_SERVICES",
-        value_delimiter = ',',
-        default_value = "telegram-bridge"
-    )]
-    pub trusted_services: Vec<String>,
 }
 
 /// How commands are run and their events relayed.

@@ -1,7 +1,6 @@
 //! command-api: the REST face of the chat backend.
 //!
 //! - [`config`]: flags and environment.
-//! - [`auth`]: JWT verification (HS256 or RS256) into an actor.
 //! - [`app`]: the command service (load, decide, append, retry a lost race).
 //! - [`ports`] and [`adapters`]: the event store with its outbox (PostgreSQL, memory).
 //! - [`relay`]: publishes the outbox to Kafka, in order.
@@ -10,7 +9,6 @@
 
 pub mod adapters;
 pub mod app;
-pub mod auth;
 pub mod config;
 pub mod http;
 pub mod ports;
@@ -22,14 +20,13 @@ use std::time::Duration;
 
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
+use chat_auth::Authenticator;
 use chat_runtime::health::{self, Readiness};
 use chat_runtime::{connect, ops};
 use tokio_util::sync::CancellationToken;
 
 use crate::adapters::pg::PgEventStore;
 use crate::app::{CommandService, CommandSettings};
-use crate::auth::Authenticator;
-use crate::config::AuthConfig;
 use crate::http::state::ApiState;
 use crate::relay::{OutboxRelay, RelaySettings};
 pub use config::Config;
@@ -57,7 +54,7 @@ impl Application {
     /// cannot be bound.
     pub async fn build(cfg: Config) -> anyhow::Result<Self> {
         let timeout = Duration::from_millis(cfg.ready_timeout_ms);
-        let authenticator = web::Data::new(authenticator(&cfg.auth)?);
+        let authenticator = web::Data::new(Authenticator::from_config(&cfg.auth)?);
         let pool = connect::postgres(&cfg.pg).await?;
         let cql = Arc::new(connect::cql(&cfg.cql).await?);
         let readiness = Readiness::default()
@@ -118,22 +115,5 @@ impl Application {
         ops::run_until_stopped(self.server, shutdown).await?;
         relay.await.context("the outbox relay panicked")?;
         Ok(())
-    }
-}
-
-fn authenticator(cfg: &AuthConfig) -> anyhow::Result<Authenticator> {
-    let trusted = cfg.trusted_services.clone();
-    match (&cfg.jwt_hs256_secret, &cfg.jwt_rs256_public_key_file) {
-        (Some(secret), None) if !secret.is_empty() => {
-            Ok(Authenticator::hs256(secret.as_bytes(), trusted))
-        }
-        (None, Some(path)) => {
-            let pem = std::fs::read(path)
-                .with_context(|| format!("cannot read the RS256 public key {}", path.display()))?;
-            Ok(Authenticator::rs256(&pem, trusted)?)
-        }
-        _ => anyhow::bail!(
-            "set exactly one of JWT_HS256_SECRET (non-empty) or JWT_RS256_PUBLIC_KEY_FILE"
-        ),
     }
 }

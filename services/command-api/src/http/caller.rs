@@ -6,10 +6,10 @@ use std::future::{Ready, ready};
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{FromRequest, HttpRequest, web};
+use chat_auth::{AuthError, Authenticator};
 use chat_domain::{Actor, EnvelopeMeta, UserId};
 use uuid::Uuid;
 
-use crate::auth::{AuthError, Authenticator};
 use crate::http::error::ApiError;
 
 /// The authenticated caller of a route.

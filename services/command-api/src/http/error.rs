@@ -5,10 +5,9 @@
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use chat_auth::AuthError;
 use chat_domain::ChatError;
 use serde_json::json;
-
-use crate::auth::AuthError;
 
 /// Everything a route can answer instead of success.
 #[derive(Debug, thiserror::Error)]
