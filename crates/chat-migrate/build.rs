@@ -4,7 +4,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() -> std::io::Result<()> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../cql");
+    // Read at run time of the build script: it may be reused for a checkout elsewhere.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").map_err(std::io::Error::other)?;
+    let dir = Path::new(&manifest).join("../../cql");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<_> = std::fs::read_dir(&dir)?
         .filter_map(Result::ok)

@@ -66,8 +66,16 @@ async fn versions(pool: &sqlx::PgPool, chat: ChatId) -> Vec<i64> {
         .expect("versions")
 }
 
-#[tokio::test]
-async fn a_lost_race_is_decided_again_against_the_new_state() {
+/// A group chat of an owner and a rival, on a service allowed three attempts.
+struct Race {
+    db: integration_tests::pg::TestDatabase,
+    owner: chat_domain::Actor,
+    chat: ChatId,
+    rounds: Arc<AtomicU32>,
+    service: CommandService<Rival>,
+}
+
+async fn race() -> Race {
     let db = fresh_database().await;
     let (owner, rival) = (user(), user());
     let chat = new_chat();
@@ -88,6 +96,24 @@ async fn a_lost_race_is_decided_again_against_the_new_state() {
         .execute(create_group(chat, &owner, &[&rival]))
         .await
         .expect("created");
+    Race {
+        db,
+        owner,
+        chat,
+        rounds,
+        service,
+    }
+}
+
+#[tokio::test]
+async fn a_lost_race_is_decided_again_against_the_new_state() {
+    let Race {
+        db,
+        owner,
+        chat,
+        rounds,
+        service,
+    } = race().await;
 
     rounds.store(2, Ordering::SeqCst);
     let accepted = service
@@ -101,26 +127,13 @@ async fn a_lost_race_is_decided_again_against_the_new_state() {
 
 #[tokio::test]
 async fn a_race_lost_on_every_attempt_answers_409() {
-    let db = fresh_database().await;
-    let (owner, rival) = (user(), user());
-    let chat = new_chat();
-    let rounds = Arc::new(AtomicU32::new(0));
-    let store = Rival {
-        inner: PgEventStore::new(db.pool.clone()),
-        rounds: Arc::clone(&rounds),
-        rival: rival.clone(),
-    };
-    let service = CommandService::new(
-        store,
-        CommandSettings {
-            max_attempts: 3,
-            snapshot_every: 100,
-        },
-    );
-    service
-        .execute(create_group(chat, &owner, &[&rival]))
-        .await
-        .expect("created");
+    let Race {
+        db,
+        owner,
+        chat,
+        rounds,
+        service,
+    } = race().await;
 
     rounds.store(u32::MAX, Ordering::SeqCst);
     let lost = service
