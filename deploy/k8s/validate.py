@@ -26,6 +26,29 @@ SINGLE_REPLICA = {"telegram-bridge"}
 # (e.g. the demo token issuer); none may be enabled in a cluster.
 DEV_ONLY_WORDS = ("demo", "dev_only", "insecure")
 FALSE_VALUES = {"", "0", "false", "no", "off"}
+# Settings whose named values are for local development only.
+DEV_ONLY_VALUES = {"TELEGRAM_MODE": {"fake"}}
+# Settings that hold credentials: only ever from a Secret (secretKeyRef), never inline or in
+# a ConfigMap. Any name containing one of SECRET_WORDS counts too.
+SECRET_SETTINGS = {
+    "DATABASE_URL",
+    "JWT_HS256_SECRET",
+    "TELEGRAM_API_HASH",
+    "TELEGRAM_BOT_TOKEN",
+    "BRIDGE_SERVICE_TOKEN",
+}
+SECRET_WORDS = ("secret", "password", "token")
+
+
+def is_secret_setting(name):
+    return name in SECRET_SETTINGS or any(w in name.lower() for w in SECRET_WORDS)
+
+
+def dev_only_setting(name, value):
+    """Whether NAME=VALUE turns on a development-only feature."""
+    if str(value).lower() in DEV_ONLY_VALUES.get(name, ()):
+        return True
+    return any(w in name.lower() for w in DEV_ONLY_WORDS) and str(value).lower() not in FALSE_VALUES
 
 
 def load(path):
@@ -85,16 +108,17 @@ def container_errors(pod, container, probes_required):
             if got != path:
                 yield f"{where}: {probe} must GET {path} (has {got!r})"
     for env in container.get("env", []):
-        if "value" in env and any(w in env["name"].lower() for w in ("secret", "password")):
-            yield f"{where}: env {env['name']} holds a secret inline: use secretKeyRef"
+        if is_secret_setting(env["name"]) and "secretKeyRef" not in env.get("valueFrom", {}):
+            yield f"{where}: env {env['name']} is a credential: take it from a Secret (secretKeyRef)"
     yield from dev_only_errors(where, container)
 
 
 def dev_only_errors(where, container):
     for env in container.get("env", []):
-        if any(w in env["name"].lower() for w in DEV_ONLY_WORDS):
-            if "valueFrom" in env or str(env.get("value", "")).lower() not in FALSE_VALUES:
-                yield f"{where}: env {env['name']} enables a development-only feature"
+        # A value from elsewhere cannot be judged here: a dev-only name may not be set at all.
+        value = env.get("value", "") if "valueFrom" not in env else "(from elsewhere)"
+        if dev_only_setting(env["name"], value):
+            yield f"{where}: env {env['name']} enables a development-only feature"
     for arg in container.get("args", []) + container.get("command", []):
         if any(w in str(arg).lower() for w in DEV_ONLY_WORDS):
             yield f"{where}: argument {arg!r} enables a development-only feature"
@@ -102,10 +126,10 @@ def dev_only_errors(where, container):
 
 def config_map_errors(doc):
     for key, value in (doc.get("data") or {}).items():
-        if any(w in key.lower() for w in DEV_ONLY_WORDS) and str(value).lower() not in FALSE_VALUES:
-            yield f"key {key} enables a development-only feature"
-        if any(w in key.lower() for w in ("secret", "password")):
-            yield f"key {key} looks like a secret: keep it in a Secret, not a ConfigMap"
+        if dev_only_setting(key, value):
+            yield f"{key}={value} enables a development-only feature"
+        if is_secret_setting(key):
+            yield f"{key} is a credential: keep it in a Secret, not a ConfigMap"
 
 
 def deployment_errors(doc):
