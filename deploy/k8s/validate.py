@@ -145,8 +145,8 @@ def deployment_errors(doc):
     if pod.get("automountServiceAccountToken") is not False:
         yield "automountServiceAccountToken must be false (no service talks to the API server)"
     if name in SINGLE_REPLICA:
-        if doc["spec"].get("replicas") != 1:
-            yield "must run exactly one replica"
+        if doc["spec"].get("replicas") not in (0, 1):
+            yield "must run one replica (or none, where it is not used), never more"
         if doc["spec"].get("strategy", {}).get("type") != "Recreate":
             yield "must use the Recreate strategy (never two replicas during a rollout)"
     if name in HPA_SERVICES and "replicas" in doc["spec"]:
