@@ -32,7 +32,7 @@ build: deps
 
 ## migrate: apply the PostgreSQL migrations, the CQL schema and the Kafka topics (re-runnable)
 migrate: infra-up
-	$(WITH_ENV) cargo run --quiet -p chat-migrate
+	$(WITH_ENV) cargo run --quiet -p chat-migrate -- all
 
 ## infra-up / infra-down / infra-status: the local PostgreSQL, Kafka and Cassandra
 infra-up: deps
