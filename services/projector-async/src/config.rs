@@ -1,5 +1,6 @@
 //! projector-async configuration: flags or environment variables.
 
+use chat_read_model::projector::ProjectionConfig;
 use chat_runtime::config::{CqlConfig, KafkaConfig, LoggingConfig, OpsConfig, PgConfig};
 
 /// Everything projector-async needs to start.
@@ -21,4 +22,7 @@ pub struct Config {
     /// The message and read-status read models.
     #[command(flatten)]
     pub cql: CqlConfig,
+    /// Consumer group, rebuild and retries.
+    #[command(flatten)]
+    pub projection: ProjectionConfig,
 }

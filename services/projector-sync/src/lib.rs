@@ -1,51 +1,50 @@
 //! projector-sync: applies the SYNC projections (ChatCreated, ParticipantAdded, MessageSent,
-//! TelegramMessageReceived) so a client reads its own writes.
+//! TelegramMessageReceived) so a client reads its own writes: command-api answers once the
+//! checkpoint this projector writes (and notifies) in the same transaction covers its events.
+//!
 //! - [`config`]: flags and environment.
-//! - [`Application`]: connects to its dependencies and serves `/healthz` and `/readyz`
-//!   until the shutdown token fires.
+//! - [`Application`]: consumes `chat.events` in its own consumer group and applies the
+//!   projection (the shared runtime of `chat-read-model`), serving `/healthz` and
+//!   `/readyz`, until the shutdown token fires.
 
 pub mod config;
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use chat_runtime::connect;
-use chat_runtime::health::Readiness;
-use chat_runtime::ops;
+use chat_read_model::Projector;
+use chat_read_model::projector::ProjectorApp;
 use tokio_util::sync::CancellationToken;
 
 pub use config::Config;
 
-/// A projector-sync with its dependencies connected.
+/// A projector-sync with its dependencies connected and its consumer subscribed.
 #[derive(Debug)]
 pub struct Application {
-    cfg: Config,
-    readiness: Readiness,
+    inner: ProjectorApp,
 }
 
 impl Application {
-    /// Connects to the dependencies, failing fast when one does not answer.
+    /// Connects to the dependencies (failing fast when one does not answer), empties the
+    /// read models first when `--rebuild` asks for it, and subscribes.
     ///
     /// # Errors
-    /// When a dependency does not answer.
+    /// When a dependency does not answer or the schema is missing.
     pub async fn build(cfg: Config) -> anyhow::Result<Self> {
-        let timeout: Duration = cfg.ops.ready_timeout();
-        let pool = connect::postgres(&cfg.pg).await?;
-        let cql = Arc::new(connect::cql(&cfg.cql).await?);
-        let readiness = Readiness::default()
-            .postgres(pool, timeout)
-            .cql(cql, timeout)
-            .kafka(cfg.kafka.clone(), timeout);
-        Ok(Self { cfg, readiness })
+        let inner = ProjectorApp::build(
+            Projector::Sync,
+            &cfg.pg,
+            &cfg.kafka,
+            &cfg.cql,
+            &cfg.ops,
+            &cfg.projection,
+        )
+        .await?;
+        Ok(Self { inner })
     }
 
-    /// Runs until `shutdown` fires.
+    /// Projects until `shutdown` fires, then finishes the event in flight and commits.
     ///
     /// # Errors
     /// When the operations server cannot listen.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
-        tracing::info!(addr = %self.cfg.ops.addr, "projector-sync running");
-        ops::serve(self.cfg.ops.addr, self.readiness, shutdown).await?;
-        Ok(())
+        self.inner.run_until_stopped(shutdown).await
     }
 }

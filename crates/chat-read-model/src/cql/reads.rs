@@ -1,0 +1,127 @@
+//! Reading messages back: one message, or one bucket's slice of a history page.
+
+use chat_domain::{ChatId, MessageId, MessageSource, UserId};
+use scylla::value::CqlTimeuuid;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{CqlReadModels, cql};
+use crate::model::{BucketRange, Direction, MessageRecord};
+use crate::ports::{MessageQueries, Result, StoreError};
+
+/// One `messages` row in `MESSAGE_COLUMNS` order.
+type Row = (
+    Uuid,
+    CqlTimeuuid,
+    Option<Uuid>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<CqlTimeuuid>,
+    Option<bool>,
+    Option<bool>,
+    Option<OffsetDateTime>,
+    Option<OffsetDateTime>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+);
+
+/// The smallest and largest TIMEUUIDs (times 0 and 2^60-1): open bounds of a range.
+fn extreme(max: bool) -> CqlTimeuuid {
+    let ticks = if max { (1_u64 << 60) - 1 } else { 0 };
+    let node = if max { [0xff; 6] } else { [0; 6] };
+    CqlTimeuuid::from(Uuid::new_v1(
+        uuid::Timestamp::from_gregorian_time(ticks, 0),
+        &node,
+    ))
+}
+
+/// A row as a message; `None` for a row whose insert has not landed yet (an edit or
+/// delete of an ASYNC event arrived first and wrote only its own cells).
+fn record(row: Row) -> Result<Option<MessageRecord>> {
+    let (chat, id, sender, sender_name, content, message_type, reply_to, edited, deleted) = (
+        row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8,
+    );
+    let (created_at, edited_at, source, telegram_message_id, version) =
+        (row.9, row.10, row.11, row.12, row.13);
+    let Some(created_at) = created_at else {
+        return Ok(None);
+    };
+    let source = match source.as_deref() {
+        Some("telegram") => MessageSource::Telegram,
+        Some("chat") | None => MessageSource::Chat,
+        Some(other) => return Err(StoreError::Corrupt(format!("message source {other:?}"))),
+    };
+    Ok(Some(MessageRecord {
+        id: MessageId::from_uuid(Uuid::from(id)),
+        chat_id: ChatId::from_uuid(chat),
+        sender_id: sender.map(UserId::from_uuid),
+        sender_name,
+        content,
+        message_type: message_type.unwrap_or_else(|| "text".to_owned()),
+        reply_to: reply_to.map(|r| MessageId::from_uuid(Uuid::from(r))),
+        source,
+        telegram_message_id,
+        created_at,
+        is_edited: edited.unwrap_or(false),
+        edited_at,
+        is_deleted: deleted.unwrap_or(false),
+        version: version.and_then(|v| u64::try_from(v).ok()).unwrap_or(0),
+    }))
+}
+
+impl CqlReadModels {
+    async fn rows(
+        &self,
+        statement: &scylla::statement::prepared::PreparedStatement,
+        values: impl scylla::serialize::row::SerializeRow,
+    ) -> Result<Vec<MessageRecord>> {
+        let result = self
+            .session
+            .execute_unpaged(statement, values)
+            .await
+            .map_err(cql)?
+            .into_rows_result()
+            .map_err(cql)?;
+        let mut messages = Vec::new();
+        for row in result.rows::<Row>().map_err(cql)? {
+            if let Some(message) = record(row.map_err(cql)?)? {
+                messages.push(message);
+            }
+        }
+        Ok(messages)
+    }
+}
+
+impl MessageQueries for CqlReadModels {
+    async fn message(
+        &self,
+        chat_id: ChatId,
+        bucket: i32,
+        message_id: MessageId,
+    ) -> Result<Option<MessageRecord>> {
+        let values = (
+            chat_id.as_uuid(),
+            bucket,
+            CqlTimeuuid::from(message_id.as_uuid()),
+        );
+        Ok(self.rows(&self.one, values).await?.into_iter().next())
+    }
+
+    async fn bucket_page(&self, chat_id: ChatId, range: BucketRange) -> Result<Vec<MessageRecord>> {
+        let after = range
+            .after
+            .map_or_else(|| extreme(false), |a| CqlTimeuuid::from(a.as_uuid()));
+        let before = range
+            .before
+            .map_or_else(|| extreme(true), |b| CqlTimeuuid::from(b.as_uuid()));
+        let statement = match range.direction {
+            Direction::Older => &self.older,
+            Direction::Newer => &self.newer,
+        };
+        let limit = i32::try_from(range.limit).unwrap_or(i32::MAX);
+        let values = (chat_id.as_uuid(), range.bucket, after, before, limit);
+        self.rows(statement, values).await
+    }
+}

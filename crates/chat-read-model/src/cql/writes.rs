@@ -1,0 +1,105 @@
+//! Projection writes to the CQL tables, each at the event's version as write time.
+
+use chat_domain::{ChatId, MessageSource};
+use scylla::value::CqlTimeuuid;
+
+use super::{CqlReadModels, cql, write_time};
+use crate::plan::MessageWrite;
+use crate::ports::{MessageStore, Result};
+
+/// The stored name of a message source.
+pub(crate) const fn source_name(source: MessageSource) -> &'static str {
+    match source {
+        MessageSource::Chat => "chat",
+        MessageSource::Telegram => "telegram",
+    }
+}
+
+impl MessageStore for CqlReadModels {
+    async fn apply(&self, chat_id: ChatId, version: u64, writes: &[MessageWrite]) -> Result<()> {
+        let chat = chat_id.as_uuid();
+        let at = write_time(version);
+        for write in writes {
+            match write {
+                MessageWrite::Insert(m) => {
+                    let values = (
+                        chat,
+                        m.bucket,
+                        CqlTimeuuid::from(m.message_id.as_uuid()),
+                        m.sender_id.map(|s| s.as_uuid()),
+                        m.sender_name.as_deref(),
+                        m.content.as_str(),
+                        m.message_type.as_str(),
+                        m.reply_to.map(|r| CqlTimeuuid::from(r.as_uuid())),
+                        false,
+                        false,
+                        m.created_at,
+                        source_name(m.source),
+                        m.telegram_message_id,
+                        at,
+                        at,
+                    );
+                    self.session
+                        .execute_unpaged(&self.insert, values)
+                        .await
+                        .map_err(cql)?;
+                }
+                MessageWrite::Edit {
+                    message_id,
+                    bucket,
+                    content,
+                    edited_at,
+                } => {
+                    let values = (
+                        at,
+                        content.as_str(),
+                        *edited_at,
+                        chat,
+                        *bucket,
+                        CqlTimeuuid::from(message_id.as_uuid()),
+                    );
+                    self.session
+                        .execute_unpaged(&self.edit, values)
+                        .await
+                        .map_err(cql)?;
+                }
+                MessageWrite::Delete { message_id, bucket } => {
+                    let values = (at, chat, *bucket, CqlTimeuuid::from(message_id.as_uuid()));
+                    self.session
+                        .execute_unpaged(&self.delete, values)
+                        .await
+                        .map_err(cql)?;
+                }
+                MessageWrite::ReadStatus {
+                    user_id,
+                    last_read_message_id,
+                    read_at,
+                } => {
+                    let values = (
+                        at,
+                        CqlTimeuuid::from(last_read_message_id.as_uuid()),
+                        *read_at,
+                        at,
+                        chat,
+                        user_id.as_uuid(),
+                    );
+                    self.session
+                        .execute_unpaged(&self.read_status, values)
+                        .await
+                        .map_err(cql)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn truncate(&self) -> Result<()> {
+        for table in ["messages", "message_read_status"] {
+            self.session
+                .query_unpaged(format!("TRUNCATE {}.{table}", self.keyspace), &[])
+                .await
+                .map_err(cql)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,24 @@
+//! `chat-read-model`: the read side of the chat backend, shared by projector-sync,
+//! projector-async (the writes) and command-api (the queries).
+//!
+//! - [`plan`]: what each event writes, as data (pure): which projector applies what.
+//! - [`ports`]: the stores' traits ([`RowStore`], [`MessageStore`], [`ChatQueries`],
+//!   [`MessageQueries`]) and [`StoreError`].
+//! - [`pg`], [`cql`], [`memory`]: the adapters (PostgreSQL, ScyllaDB/Cassandra, in-memory).
+//! - [`bucket`]: the time buckets of the message partitions.
+//! - [`history`]: cursor pagination over buckets.
+//! - [`model`]: what queries return.
+//! - [`projector`]: the Kafka handler and application both projectors run.
+
+pub mod bucket;
+pub mod cql;
+pub mod history;
+pub mod memory;
+pub mod model;
+pub mod pg;
+pub mod plan;
+pub mod ports;
+pub mod projector;
+
+pub use plan::Projector;
+pub use ports::{ChatQueries, MessageQueries, MessageStore, RowStore, StoreError};

@@ -1,0 +1,544 @@
+//! In-memory read models for fast tests: the same guards as the real adapters (the
+//! projector checkpoint, per-column versions, write-time cells), on maps.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chat_domain::{ChatId, MessageId, Role, UserId};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::model::{
+    BucketRange, ChatListEntry, ChatRecord, Direction, MessageRecord, ParticipantRecord,
+    TelegramLinkRecord, TemplateRecord,
+};
+use crate::plan::{MessageWrite, NewChat, NewMessage, Projector, RowWrite};
+use crate::ports::{ChatQueries, MessageQueries, MessageStore, Result, RowStore};
+
+/// A value and the version that wrote it: a newer version wins, an older one is ignored.
+#[derive(Debug, Clone, Default)]
+struct Versioned<T> {
+    version: u64,
+    value: T,
+}
+
+impl<T> Versioned<T> {
+    fn set(&mut self, version: u64, value: T) {
+        if self.version < version {
+            *self = Self { version, value };
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct ChatRow {
+    created: Option<NewChat>,
+    name: Versioned<Option<String>>,
+    archived: Versioned<bool>,
+    deleted: Versioned<bool>,
+    count: Versioned<u32>,
+    last: Versioned<Option<(MessageId, OffsetDateTime)>>,
+    buckets: Option<(i32, i32)>,
+    version: u64,
+}
+
+#[derive(Debug, Clone)]
+struct Member {
+    role: Role,
+    active: bool,
+    version: u64,
+    joined: Versioned<Option<(OffsetDateTime, UserId)>>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Reader {
+    active: bool,
+    joined_version: u64,
+    last_read: Option<MessageId>,
+    last_read_version: u64,
+    unread: u64,
+}
+
+#[derive(Debug, Clone)]
+struct StoredMessage {
+    base: Option<Versioned<NewMessage>>,
+    content: Versioned<Option<String>>,
+    edited: Versioned<Option<OffsetDateTime>>,
+    deleted: Versioned<bool>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    checkpoints: HashMap<(Projector, ChatId), u64>,
+    chats: HashMap<ChatId, ChatRow>,
+    members: BTreeMap<(ChatId, UserId), Member>,
+    links: HashMap<ChatId, Versioned<Option<TelegramLinkRecord>>>,
+    readers: BTreeMap<(ChatId, UserId), Reader>,
+    messages: HashMap<(ChatId, MessageId), StoredMessage>,
+    rebuilds: HashSet<String>,
+    templates: Vec<(TemplateRecord, bool)>,
+}
+
+/// The read models in memory (cheap to clone: clones share the maps).
+#[derive(Debug, Clone, Default)]
+pub struct MemoryReadModels {
+    state: Arc<Mutex<State>>,
+}
+
+impl MemoryReadModels {
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves plain data behind; keep using it.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Stores a template (operators manage templates; tests seed them here).
+    pub fn put_template(&self, template: TemplateRecord, active: bool) {
+        self.state().templates.push((template, active));
+    }
+}
+
+impl State {
+    fn write(&mut self, chat_id: ChatId, version: u64, row: &RowWrite) {
+        let deleted_at = self.chats.get(&chat_id).map_or(0, |c| {
+            if c.deleted.value {
+                c.deleted.version
+            } else {
+                0
+            }
+        });
+        match row {
+            RowWrite::ReaderJoined { user_id } => {
+                let reader = self.readers.entry((chat_id, *user_id)).or_default();
+                reader.active = true;
+                reader.joined_version = version;
+                reader.unread = 0;
+            }
+            RowWrite::ReaderLeft { user_id } => {
+                if let Some(reader) = self.readers.get_mut(&(chat_id, *user_id)) {
+                    reader.active = false;
+                    reader.unread = 0;
+                }
+            }
+            RowWrite::ReadersClosed => {
+                for reader in self.readers_of(chat_id) {
+                    reader.active = false;
+                    reader.unread = 0;
+                }
+            }
+            RowWrite::MessageArrived { position, sender } => {
+                for (user, reader) in self.readers_of_with_ids(chat_id) {
+                    if counts(reader, user, *position, *sender) {
+                        reader.unread += 1;
+                    }
+                }
+            }
+            RowWrite::MessageWithdrawn { position, sender } => {
+                for (user, reader) in self.readers_of_with_ids(chat_id) {
+                    if counts(reader, user, *position, *sender) {
+                        reader.unread = reader.unread.saturating_sub(1);
+                    }
+                }
+            }
+            RowWrite::ReadUpTo {
+                user_id,
+                message_id,
+                message_version,
+                unread_count,
+                ..
+            } => {
+                if let Some(reader) = self.readers.get_mut(&(chat_id, *user_id)) {
+                    reader.last_read = Some(*message_id);
+                    reader.last_read_version = *message_version;
+                    reader.unread = *unread_count;
+                }
+            }
+            RowWrite::SetParticipant {
+                user_id,
+                role,
+                active,
+                joined,
+            } => {
+                if deleted_at >= version {
+                    return;
+                }
+                let member = self
+                    .members
+                    .entry((chat_id, *user_id))
+                    .or_insert_with(|| Member {
+                        role: *role,
+                        active: *active,
+                        version: 0,
+                        joined: Versioned::default(),
+                    });
+                if member.version < version {
+                    (member.role, member.active, member.version) = (*role, *active, version);
+                }
+                if joined.is_some() {
+                    member.joined.set(version, *joined);
+                }
+            }
+            RowWrite::SetTelegramLink {
+                telegram_chat_id,
+                telegram_topic_id,
+                linked,
+                ..
+            } => {
+                let link = linked.then_some(TelegramLinkRecord {
+                    telegram_chat_id: *telegram_chat_id,
+                    telegram_topic_id: *telegram_topic_id,
+                });
+                self.links.entry(chat_id).or_default().set(version, link);
+            }
+            RowWrite::DeleteChat => {
+                for ((chat, _), member) in &mut self.members {
+                    if *chat == chat_id && member.version < version {
+                        (member.active, member.version) = (false, version);
+                    }
+                }
+                self.chat(chat_id, version).deleted.set(version, true);
+            }
+            RowWrite::CreateChat(c) => {
+                let chat = self.chat(chat_id, version);
+                chat.created = Some(c.clone());
+                chat.name.set(version, c.name.clone());
+            }
+            RowWrite::RenameChat { name } => {
+                self.chat(chat_id, version)
+                    .name
+                    .set(version, Some(name.clone()));
+            }
+            RowWrite::SetArchived { archived } => {
+                self.chat(chat_id, version).archived.set(version, *archived);
+            }
+            RowWrite::SetParticipantCount { count } => {
+                self.chat(chat_id, version).count.set(version, *count);
+            }
+            RowWrite::SetLastMessage {
+                message_id,
+                at,
+                bucket,
+            } => {
+                let chat = self.chat(chat_id, version);
+                chat.last.set(version, Some((*message_id, *at)));
+                chat.buckets = Some(chat.buckets.map_or((*bucket, *bucket), |(lo, hi)| {
+                    (lo.min(*bucket), hi.max(*bucket))
+                }));
+            }
+        }
+    }
+
+    fn chat(&mut self, chat_id: ChatId, version: u64) -> &mut ChatRow {
+        let chat = self.chats.entry(chat_id).or_default();
+        chat.version = chat.version.max(version);
+        chat
+    }
+
+    fn readers_of(&mut self, chat_id: ChatId) -> impl Iterator<Item = &mut Reader> {
+        self.readers_of_with_ids(chat_id).map(|(_, r)| r)
+    }
+
+    fn readers_of_with_ids(
+        &mut self,
+        chat_id: ChatId,
+    ) -> impl Iterator<Item = (UserId, &mut Reader)> {
+        self.readers
+            .iter_mut()
+            .filter(move |((chat, _), _)| *chat == chat_id)
+            .map(|((_, user), reader)| (*user, reader))
+    }
+
+    fn record(&self, chat_id: ChatId) -> Option<ChatRecord> {
+        let row = self.chats.get(&chat_id)?;
+        let created = row.created.as_ref()?;
+        if row.deleted.value {
+            return None;
+        }
+        Some(ChatRecord {
+            id: chat_id,
+            chat_type: created.chat_type,
+            name: row.name.value.clone(),
+            company_id: created.company_id,
+            created_by: Some(created.created_by),
+            created_at: Some(created.created_at),
+            is_archived: row.archived.value,
+            participant_count: row.count.value,
+            last_message_id: row.last.value.map(|(id, _)| id),
+            last_message_at: row.last.value.map(|(_, at)| at),
+            telegram: self.links.get(&chat_id).and_then(|l| l.value),
+            version: row.version,
+            buckets: row.buckets,
+        })
+    }
+}
+
+/// The unread rule of `chat_read_positions` (see the PostgreSQL adapter).
+fn counts(reader: &Reader, user: UserId, position: u64, sender: Option<UserId>) -> bool {
+    reader.active
+        && sender != Some(user)
+        && reader.joined_version.max(reader.last_read_version) < position
+}
+
+impl RowStore for MemoryReadModels {
+    async fn apply(
+        &self,
+        projector: Projector,
+        chat_id: ChatId,
+        version: u64,
+        rows: &[RowWrite],
+    ) -> Result<bool> {
+        let mut state = self.state();
+        let checkpoint = state.checkpoints.entry((projector, chat_id)).or_default();
+        if *checkpoint >= version {
+            return Ok(false);
+        }
+        *checkpoint = version;
+        for row in rows {
+            state.write(chat_id, version, row);
+        }
+        Ok(true)
+    }
+
+    async fn reset_once<F>(&self, rebuild_id: &str, empty_messages: F) -> Result<bool>
+    where
+        F: Future<Output = Result<()>> + Send,
+    {
+        if self.state().rebuilds.contains(rebuild_id) {
+            return Ok(false);
+        }
+        empty_messages.await?;
+        let mut state = self.state();
+        let templates = std::mem::take(&mut state.templates);
+        let mut rebuilds = std::mem::take(&mut state.rebuilds);
+        rebuilds.insert(rebuild_id.to_owned());
+        *state = State {
+            rebuilds,
+            templates,
+            messages: std::mem::take(&mut state.messages),
+            ..State::default()
+        };
+        Ok(true)
+    }
+}
+
+impl MessageStore for MemoryReadModels {
+    async fn apply(&self, chat_id: ChatId, version: u64, writes: &[MessageWrite]) -> Result<()> {
+        let mut state = self.state();
+        for write in writes {
+            let id = match write {
+                MessageWrite::Insert(m) => m.message_id,
+                MessageWrite::Edit { message_id, .. } | MessageWrite::Delete { message_id, .. } => {
+                    *message_id
+                }
+                MessageWrite::ReadStatus { .. } => continue,
+            };
+            let stored = state
+                .messages
+                .entry((chat_id, id))
+                .or_insert_with(|| StoredMessage {
+                    base: None,
+                    content: Versioned::default(),
+                    edited: Versioned::default(),
+                    deleted: Versioned::default(),
+                });
+            match write {
+                MessageWrite::Insert(m) => {
+                    if stored.base.as_ref().is_none_or(|b| b.version < version) {
+                        stored.base = Some(Versioned {
+                            version,
+                            value: m.clone(),
+                        });
+                    }
+                    stored.content.set(version, Some(m.content.clone()));
+                }
+                MessageWrite::Edit {
+                    content, edited_at, ..
+                } => {
+                    stored.content.set(version, Some(content.clone()));
+                    stored.edited.set(version, Some(*edited_at));
+                }
+                MessageWrite::Delete { .. } => {
+                    stored.content.set(version, None);
+                    stored.deleted.set(version, true);
+                }
+                MessageWrite::ReadStatus { .. } => {}
+            }
+        }
+        Ok(())
+    }
+
+    async fn truncate(&self) -> Result<()> {
+        self.state().messages.clear();
+        Ok(())
+    }
+}
+
+fn message_record(chat_id: ChatId, stored: &StoredMessage) -> Option<MessageRecord> {
+    let base = stored.base.as_ref()?;
+    let m = &base.value;
+    Some(MessageRecord {
+        id: m.message_id,
+        chat_id,
+        sender_id: m.sender_id,
+        sender_name: m.sender_name.clone(),
+        content: stored.content.value.clone(),
+        message_type: m.message_type.clone(),
+        reply_to: m.reply_to,
+        source: m.source,
+        telegram_message_id: m.telegram_message_id,
+        created_at: m.created_at,
+        is_edited: stored.edited.value.is_some(),
+        edited_at: stored.edited.value,
+        is_deleted: stored.deleted.value,
+        version: base.version,
+    })
+}
+
+/// TIMEUUID order: by time, then by the remaining bytes (as CQL's `timeuuid` sorts).
+fn time_order(a: MessageId, b: MessageId) -> Ordering {
+    let time = |id: MessageId| id.as_uuid().get_timestamp().map(|t| t.to_gregorian().0);
+    time(a)
+        .cmp(&time(b))
+        .then_with(|| a.as_uuid().cmp(&b.as_uuid()))
+}
+
+impl MessageQueries for MemoryReadModels {
+    async fn message(
+        &self,
+        chat_id: ChatId,
+        _bucket: i32,
+        message_id: MessageId,
+    ) -> Result<Option<MessageRecord>> {
+        let state = self.state();
+        Ok(state
+            .messages
+            .get(&(chat_id, message_id))
+            .and_then(|m| message_record(chat_id, m)))
+    }
+
+    async fn bucket_page(&self, chat_id: ChatId, range: BucketRange) -> Result<Vec<MessageRecord>> {
+        let state = self.state();
+        let mut page: Vec<MessageRecord> = state
+            .messages
+            .iter()
+            .filter(|((chat, _), m)| {
+                *chat == chat_id
+                    && m.base
+                        .as_ref()
+                        .is_some_and(|b| b.value.bucket == range.bucket)
+            })
+            .filter_map(|((_, id), m)| {
+                let newer = range
+                    .after
+                    .is_none_or(|a| time_order(*id, a) == Ordering::Greater);
+                let older = range
+                    .before
+                    .is_none_or(|b| time_order(*id, b) == Ordering::Less);
+                (newer && older)
+                    .then(|| message_record(chat_id, m))
+                    .flatten()
+            })
+            .collect();
+        page.sort_by(|a, b| time_order(a.id, b.id));
+        if range.direction == Direction::Older {
+            page.reverse();
+        }
+        page.truncate(range.limit);
+        Ok(page)
+    }
+}
+
+impl ChatQueries for MemoryReadModels {
+    async fn chat(&self, chat_id: ChatId) -> Result<Option<ChatRecord>> {
+        Ok(self.state().record(chat_id))
+    }
+
+    async fn role_of(&self, chat_id: ChatId, user_id: UserId) -> Result<Option<Role>> {
+        let state = self.state();
+        Ok(state
+            .members
+            .get(&(chat_id, user_id))
+            .filter(|m| m.active)
+            .map(|m| m.role))
+    }
+
+    async fn chats_of(&self, user_id: UserId) -> Result<Vec<ChatListEntry>> {
+        let state = self.state();
+        let mut entries: Vec<ChatListEntry> = state
+            .members
+            .iter()
+            .filter(|((_, user), m)| *user == user_id && m.active)
+            .filter_map(|((chat, _), m)| {
+                let reader = state.readers.get(&(*chat, user_id));
+                Some(ChatListEntry {
+                    chat: state.record(*chat)?,
+                    role: m.role,
+                    unread_count: reader.filter(|r| r.active).map_or(0, |r| r.unread),
+                    last_read_message_id: reader.and_then(|r| r.last_read),
+                })
+            })
+            .collect();
+        let active_at = |e: &ChatListEntry| e.chat.last_message_at.or(e.chat.created_at);
+        entries.sort_by(|a, b| {
+            active_at(b)
+                .cmp(&active_at(a))
+                .then_with(|| a.chat.id.cmp(&b.chat.id))
+        });
+        Ok(entries)
+    }
+
+    async fn participants(&self, chat_id: ChatId) -> Result<Vec<ParticipantRecord>> {
+        let state = self.state();
+        let mut list: Vec<(u64, ParticipantRecord)> = state
+            .members
+            .iter()
+            .filter(|((chat, _), m)| *chat == chat_id && m.active)
+            .map(|((_, user), m)| {
+                let joined = m.joined.value;
+                (
+                    m.joined.version,
+                    ParticipantRecord {
+                        user_id: *user,
+                        role: m.role,
+                        joined_at: joined.map(|(at, _)| at),
+                        added_by: joined.map(|(_, by)| by),
+                    },
+                )
+            })
+            .collect();
+        list.sort_by_key(|(joined, p)| (*joined, p.user_id));
+        Ok(list.into_iter().map(|(_, p)| p).collect())
+    }
+
+    async fn applied_version(&self, projector: Projector, chat_id: ChatId) -> Result<u64> {
+        Ok(self
+            .state()
+            .checkpoints
+            .get(&(projector, chat_id))
+            .copied()
+            .unwrap_or(0))
+    }
+
+    async fn templates(&self, category: Option<&str>) -> Result<Vec<TemplateRecord>> {
+        let mut list: Vec<TemplateRecord> = self
+            .state()
+            .templates
+            .iter()
+            .filter(|(t, active)| *active && category.is_none_or(|c| t.category == c))
+            .map(|(t, _)| t.clone())
+            .collect();
+        list.sort_by(|a, b| (&a.category, &a.name, a.id).cmp(&(&b.category, &b.name, b.id)));
+        Ok(list)
+    }
+
+    async fn template(&self, id: Uuid) -> Result<Option<TemplateRecord>> {
+        Ok(self
+            .state()
+            .templates
+            .iter()
+            .find(|(t, active)| *active && t.id == id)
+            .map(|(t, _)| t.clone()))
+    }
+}

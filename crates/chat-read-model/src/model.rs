@@ -1,0 +1,156 @@
+//! What the queries return: the read models as command-api serves them.
+
+use chat_domain::{ChatId, ChatType, MessageId, MessageSource, Role, UserId};
+use serde::Serialize;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// A chat's details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChatRecord {
+    /// The chat.
+    pub id: ChatId,
+    /// Its type.
+    #[serde(rename = "type")]
+    pub chat_type: ChatType,
+    /// Its name.
+    pub name: Option<String>,
+    /// The owning company.
+    pub company_id: Option<Uuid>,
+    /// The creator.
+    pub created_by: Option<UserId>,
+    /// When it was created.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub created_at: Option<OffsetDateTime>,
+    /// Whether it is archived.
+    pub is_archived: bool,
+    /// How many participants it has.
+    pub participant_count: u32,
+    /// The newest message's id.
+    pub last_message_id: Option<MessageId>,
+    /// When the newest message was sent.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_message_at: Option<OffsetDateTime>,
+    /// The Telegram supergroup it mirrors.
+    pub telegram: Option<TelegramLinkRecord>,
+    /// The newest event reflected in this record.
+    pub version: u64,
+    /// The bucket range of its messages (`None` before the first message).
+    #[serde(skip)]
+    pub buckets: Option<(i32, i32)>,
+}
+
+/// A chat's Telegram link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TelegramLinkRecord {
+    /// The supergroup.
+    pub telegram_chat_id: i64,
+    /// The forum topic.
+    pub telegram_topic_id: Option<i64>,
+}
+
+/// One entry of a user's chat list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChatListEntry {
+    /// The chat.
+    #[serde(flatten)]
+    pub chat: ChatRecord,
+    /// The user's role in it.
+    pub role: Role,
+    /// The user's exact unread count.
+    pub unread_count: u64,
+    /// The last message the user read.
+    pub last_read_message_id: Option<MessageId>,
+}
+
+/// A current participant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ParticipantRecord {
+    /// The user.
+    pub user_id: UserId,
+    /// Their role.
+    pub role: Role,
+    /// When they (last) joined.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub joined_at: Option<OffsetDateTime>,
+    /// Who added them.
+    pub added_by: Option<UserId>,
+}
+
+/// A stored message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MessageRecord {
+    /// The message.
+    pub id: MessageId,
+    /// The chat.
+    pub chat_id: ChatId,
+    /// The sender (`None` for Telegram authors).
+    pub sender_id: Option<UserId>,
+    /// The sender's display name.
+    pub sender_name: Option<String>,
+    /// The text; `None` once deleted.
+    pub content: Option<String>,
+    /// `"text"`.
+    pub message_type: String,
+    /// The message replied to.
+    pub reply_to: Option<MessageId>,
+    /// Where it was written.
+    pub source: MessageSource,
+    /// Telegram's id of it.
+    pub telegram_message_id: Option<i64>,
+    /// When it was sent.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Whether it was edited.
+    pub is_edited: bool,
+    /// When it was last edited.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub edited_at: Option<OffsetDateTime>,
+    /// Whether it was deleted.
+    pub is_deleted: bool,
+    /// The chat version that sent it (its position).
+    pub version: u64,
+}
+
+/// A reusable message template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TemplateRecord {
+    /// The template.
+    pub id: Uuid,
+    /// Its name.
+    pub name: String,
+    /// Its category.
+    pub category: String,
+    /// Its JSON body.
+    pub body: serde_json::Value,
+    /// When it was created.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// When it last changed.
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+/// Which way a history page reads from its cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Towards older messages (newest first).
+    Older,
+    /// Towards newer messages (oldest first).
+    Newer,
+}
+
+/// One bucket query: messages strictly between the bounds, in `direction` order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BucketRange {
+    /// The bucket.
+    pub bucket: i32,
+    /// Only messages newer than this one.
+    pub after: Option<MessageId>,
+    /// Only messages older than this one.
+    pub before: Option<MessageId>,
+    /// The order rows come back in.
+    pub direction: Direction,
+    /// At most this many.
+    pub limit: usize,
+}

@@ -1,0 +1,210 @@
+//! Queries over the relational read models.
+
+use chat_domain::{ChatId, ChatType, MessageId, Role, UserId};
+use sqlx::Row;
+use sqlx::postgres::PgRow;
+use uuid::Uuid;
+
+use super::{PgReadModels, db, u};
+use crate::model::{
+    ChatListEntry, ChatRecord, ParticipantRecord, TelegramLinkRecord, TemplateRecord,
+};
+use crate::plan::Projector;
+use crate::ports::{ChatQueries, Result, StoreError};
+
+/// The columns [`chat_record`] reads; `c` is `chats`, `t` the Telegram link.
+const CHAT_COLUMNS: &str = "c.id, c.chat_type, c.name, c.company_id, c.created_by, \
+     c.created_at, c.is_archived, c.participant_count, c.last_message_id, c.last_message_at, \
+     c.oldest_bucket, c.newest_bucket, c.version, t.telegram_chat_id, t.telegram_topic_id";
+
+/// A chat exists once created and until hard-deleted.
+const CHAT_FROM: &str = "FROM chats c LEFT JOIN chat_telegram_links t \
+     ON t.chat_id = c.id AND t.is_linked \
+     WHERE c.chat_type IS NOT NULL AND NOT c.is_deleted";
+
+fn chat_type(name: &str) -> Result<ChatType> {
+    match name {
+        "direct" => Ok(ChatType::Direct),
+        "group" => Ok(ChatType::Group),
+        "company" => Ok(ChatType::Company),
+        other => Err(StoreError::Corrupt(format!("chat type {other:?}"))),
+    }
+}
+
+fn role(name: &str) -> Result<Role> {
+    match name {
+        "admin" => Ok(Role::Admin),
+        "member" => Ok(Role::Member),
+        "observer" => Ok(Role::Observer),
+        other => Err(StoreError::Corrupt(format!("role {other:?}"))),
+    }
+}
+
+fn chat_record(row: &PgRow) -> Result<ChatRecord> {
+    let kind: String = row.try_get("chat_type").map_err(db)?;
+    let telegram: Option<i64> = row.try_get("telegram_chat_id").map_err(db)?;
+    let oldest: Option<i32> = row.try_get("oldest_bucket").map_err(db)?;
+    let newest: Option<i32> = row.try_get("newest_bucket").map_err(db)?;
+    Ok(ChatRecord {
+        id: ChatId::from_uuid(row.try_get("id").map_err(db)?),
+        chat_type: chat_type(&kind)?,
+        name: row.try_get("name").map_err(db)?,
+        company_id: row.try_get("company_id").map_err(db)?,
+        created_by: row
+            .try_get::<Option<Uuid>, _>("created_by")
+            .map_err(db)?
+            .map(UserId::from_uuid),
+        created_at: row.try_get("created_at").map_err(db)?,
+        is_archived: row.try_get("is_archived").map_err(db)?,
+        participant_count: u32::try_from(row.try_get::<i32, _>("participant_count").map_err(db)?)
+            .unwrap_or(0),
+        last_message_id: row
+            .try_get::<Option<Uuid>, _>("last_message_id")
+            .map_err(db)?
+            .map(MessageId::from_uuid),
+        last_message_at: row.try_get("last_message_at").map_err(db)?,
+        telegram: match telegram {
+            Some(telegram_chat_id) => Some(TelegramLinkRecord {
+                telegram_chat_id,
+                telegram_topic_id: row.try_get("telegram_topic_id").map_err(db)?,
+            }),
+            None => None,
+        },
+        version: u(row.try_get("version").map_err(db)?),
+        buckets: oldest.zip(newest),
+    })
+}
+
+impl ChatQueries for PgReadModels {
+    async fn chat(&self, chat_id: ChatId) -> Result<Option<ChatRecord>> {
+        let sql = format!("SELECT {CHAT_COLUMNS} {CHAT_FROM} AND c.id = $1");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(chat_id.as_uuid())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?
+            .as_ref()
+            .map(chat_record)
+            .transpose()
+    }
+
+    async fn role_of(&self, chat_id: ChatId, user_id: UserId) -> Result<Option<Role>> {
+        let name: Option<String> = sqlx::query_scalar(
+            "SELECT role FROM chat_participants WHERE chat_id = $1 AND user_id = $2 AND is_active",
+        )
+        .bind(chat_id.as_uuid())
+        .bind(user_id.as_uuid())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        name.as_deref().map(role).transpose()
+    }
+
+    async fn chats_of(&self, user_id: UserId) -> Result<Vec<ChatListEntry>> {
+        let sql = format!(
+            "SELECT {CHAT_COLUMNS}, p.role, r.unread_count, r.last_read_message_id \
+             FROM chats c \
+             JOIN chat_participants p ON p.chat_id = c.id AND p.user_id = $1 AND p.is_active \
+             LEFT JOIN chat_telegram_links t ON t.chat_id = c.id AND t.is_linked \
+             LEFT JOIN chat_read_positions r ON r.chat_id = c.id AND r.user_id = $1 \
+             WHERE c.chat_type IS NOT NULL AND NOT c.is_deleted \
+             ORDER BY COALESCE(c.last_message_at, c.created_at) DESC, c.id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(user_id.as_uuid())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        rows.iter()
+            .map(|row| {
+                let role_name: String = row.try_get("role").map_err(db)?;
+                Ok(ChatListEntry {
+                    chat: chat_record(row)?,
+                    role: role(&role_name)?,
+                    unread_count: u(row
+                        .try_get::<Option<i64>, _>("unread_count")
+                        .map_err(db)?
+                        .unwrap_or(0)),
+                    last_read_message_id: row
+                        .try_get::<Option<Uuid>, _>("last_read_message_id")
+                        .map_err(db)?
+                        .map(MessageId::from_uuid),
+                })
+            })
+            .collect()
+    }
+
+    async fn participants(&self, chat_id: ChatId) -> Result<Vec<ParticipantRecord>> {
+        let rows = sqlx::query(
+            "SELECT user_id, role, joined_at, added_by FROM chat_participants \
+             WHERE chat_id = $1 AND is_active ORDER BY joined_version, user_id",
+        )
+        .bind(chat_id.as_uuid())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|row| {
+                let role_name: String = row.try_get("role").map_err(db)?;
+                Ok(ParticipantRecord {
+                    user_id: UserId::from_uuid(row.try_get("user_id").map_err(db)?),
+                    role: role(&role_name)?,
+                    joined_at: row.try_get("joined_at").map_err(db)?,
+                    added_by: row
+                        .try_get::<Option<Uuid>, _>("added_by")
+                        .map_err(db)?
+                        .map(UserId::from_uuid),
+                })
+            })
+            .collect()
+    }
+
+    async fn applied_version(&self, projector: Projector, chat_id: ChatId) -> Result<u64> {
+        let version: Option<i64> = sqlx::query_scalar(
+            "SELECT version FROM projection_checkpoints WHERE projector = $1 AND chat_id = $2",
+        )
+        .bind(projector.as_str())
+        .bind(chat_id.as_uuid())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(version.map_or(0, u))
+    }
+
+    async fn templates(&self, category: Option<&str>) -> Result<Vec<TemplateRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, name, category, body, created_at, updated_at FROM message_templates \
+             WHERE is_active AND ($1::text IS NULL OR category = $1) ORDER BY category, name, id",
+        )
+        .bind(category)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter().map(template).collect()
+    }
+
+    async fn template(&self, id: Uuid) -> Result<Option<TemplateRecord>> {
+        sqlx::query(
+            "SELECT id, name, category, body, created_at, updated_at FROM message_templates \
+             WHERE is_active AND id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?
+        .as_ref()
+        .map(template)
+        .transpose()
+    }
+}
+
+fn template(row: &PgRow) -> Result<TemplateRecord> {
+    Ok(TemplateRecord {
+        id: row.try_get("id").map_err(db)?,
+        name: row.try_get("name").map_err(db)?,
+        category: row.try_get("category").map_err(db)?,
+        body: row.try_get("body").map_err(db)?,
+        created_at: row.try_get("created_at").map_err(db)?,
+        updated_at: row.try_get("updated_at").map_err(db)?,
+    })
+}

@@ -1,0 +1,320 @@
+//! Projection writes to PostgreSQL.
+//!
+//! One event's writes run in one transaction that first takes the chat's lock (so the two
+//! projectors never interleave on one chat), then moves the projector's checkpoint
+//! forward (`... WHERE version < $v`; nothing moved = a redelivery, and nothing is
+//! written), then upserts the rows. Rows shared by both projectors guard each column by
+//! the version that wrote it, so an ASYNC event applied before an older SYNC one (the
+//! projectors run at different offsets) is never undone by it. projector-sync also
+//! notifies `projection_applied` with `<chat_id>:<version>` in the same transaction.
+
+use chat_domain::ChatId;
+use sqlx::{Postgres, Transaction};
+
+use super::{PgReadModels, db, lock_key, v};
+use crate::plan::{Projector, RowWrite};
+use crate::ports::{Result, RowStore};
+
+/// The channel projector-sync notifies when it applied a chat version.
+pub const APPLIED_CHANNEL: &str = "projection_applied";
+
+const CHECKPOINT: &str = "INSERT INTO projection_checkpoints (projector, chat_id, version) \
+     VALUES ($1, $2, $3) ON CONFLICT (projector, chat_id) DO UPDATE \
+     SET version = EXCLUDED.version, applied_at = now() \
+     WHERE projection_checkpoints.version < EXCLUDED.version";
+
+/// Upserts a `chats` row: `$1` id, `$2` version, then the columns of `set`.
+fn chat_upsert(columns: &str, values: &str, set: &str) -> String {
+    format!(
+        "INSERT INTO chats (id, version, {columns}) VALUES ($1, $2, {values}) \
+         ON CONFLICT (id) DO UPDATE SET {set}, \
+         version = GREATEST(chats.version, EXCLUDED.version), updated_at = now()"
+    )
+}
+
+const PARTICIPANT: &str = "INSERT INTO chat_participants \
+     (chat_id, user_id, role, is_active, joined_at, joined_version, added_by, version) \
+     SELECT $1, $2, $3, $4, $5, $6, $7, $8 \
+     WHERE NOT EXISTS (SELECT 1 FROM chats WHERE id = $1 AND deleted_version >= $8) \
+     ON CONFLICT (chat_id, user_id) DO UPDATE SET \
+     role = CASE WHEN chat_participants.version < EXCLUDED.version \
+         THEN EXCLUDED.role ELSE chat_participants.role END, \
+     is_active = CASE WHEN chat_participants.version < EXCLUDED.version \
+         THEN EXCLUDED.is_active ELSE chat_participants.is_active END, \
+     joined_at = CASE WHEN chat_participants.joined_version < EXCLUDED.joined_version \
+         THEN EXCLUDED.joined_at ELSE chat_participants.joined_at END, \
+     added_by = CASE WHEN chat_participants.joined_version < EXCLUDED.joined_version \
+         THEN EXCLUDED.added_by ELSE chat_participants.added_by END, \
+     joined_version = GREATEST(chat_participants.joined_version, EXCLUDED.joined_version), \
+     version = GREATEST(chat_participants.version, EXCLUDED.version)";
+
+const TELEGRAM: &str = "INSERT INTO chat_telegram_links \
+     (chat_id, telegram_chat_id, telegram_topic_id, linked_by, linked_at, is_linked, version) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7) \
+     ON CONFLICT (chat_id) DO UPDATE SET telegram_chat_id = EXCLUDED.telegram_chat_id, \
+     telegram_topic_id = EXCLUDED.telegram_topic_id, \
+     linked_by = COALESCE(EXCLUDED.linked_by, chat_telegram_links.linked_by), \
+     linked_at = COALESCE(EXCLUDED.linked_at, chat_telegram_links.linked_at), \
+     is_linked = EXCLUDED.is_linked, version = EXCLUDED.version \
+     WHERE chat_telegram_links.version < EXCLUDED.version";
+
+/// Whether a reader counts a message at `$3` by sender `$2` as unread.
+const COUNTS: &str = "chat_id = $1 AND is_active AND user_id IS DISTINCT FROM $2 \
+     AND GREATEST(joined_version, last_read_version) < $3";
+
+impl RowStore for PgReadModels {
+    async fn apply(
+        &self,
+        projector: Projector,
+        chat_id: ChatId,
+        version: u64,
+        rows: &[RowWrite],
+    ) -> Result<bool> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(lock_key(chat_id))
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        let moved = sqlx::query(CHECKPOINT)
+            .bind(projector.as_str())
+            .bind(chat_id.as_uuid())
+            .bind(v(version))
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?
+            .rows_affected();
+        if moved == 0 {
+            return Ok(false);
+        }
+        for row in rows {
+            write(&mut tx, chat_id, v(version), row).await?;
+        }
+        if projector == Projector::Sync {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(APPLIED_CHANNEL)
+                .bind(format!("{chat_id}:{version}"))
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(true)
+    }
+
+    async fn reset_once<F>(&self, rebuild_id: &str, empty_messages: F) -> Result<bool>
+    where
+        F: Future<Output = Result<()>> + Send,
+    {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        // One rebuild at a time: the second projector waits here, then finds the id.
+        sqlx::query("LOCK TABLE read_model_rebuilds IN EXCLUSIVE MODE")
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        let done: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM read_model_rebuilds WHERE rebuild_id = $1)",
+        )
+        .bind(rebuild_id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        if done {
+            return Ok(false);
+        }
+        empty_messages.await?;
+        sqlx::query(
+            "TRUNCATE chats, chat_participants, chat_telegram_links, chat_read_positions, \
+             projection_checkpoints",
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        sqlx::query("INSERT INTO read_model_rebuilds (rebuild_id) VALUES ($1)")
+            .bind(rebuild_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(true)
+    }
+}
+
+/// Runs one row write inside the event's transaction.
+async fn write(
+    tx: &mut Transaction<'_, Postgres>,
+    chat_id: ChatId,
+    version: i64,
+    row: &RowWrite,
+) -> Result<()> {
+    let chat = chat_id.as_uuid();
+    let query = match row {
+        RowWrite::CreateChat(c) => sqlx::query(sqlx::AssertSqlSafe(chat_upsert(
+            "chat_type, name, name_version, company_id, created_by, created_at",
+            "$3, $4, $2, $5, $6, $7",
+            "chat_type = EXCLUDED.chat_type, company_id = EXCLUDED.company_id, \
+             created_by = EXCLUDED.created_by, created_at = EXCLUDED.created_at, \
+             name = CASE WHEN chats.name_version < EXCLUDED.name_version \
+                 THEN EXCLUDED.name ELSE chats.name END, \
+             name_version = GREATEST(chats.name_version, EXCLUDED.name_version)",
+        )))
+        .bind(chat)
+        .bind(version)
+        .bind(c.chat_type.as_str())
+        .bind(c.name.clone())
+        .bind(c.company_id)
+        .bind(c.created_by.as_uuid())
+        .bind(c.created_at),
+        RowWrite::RenameChat { name } => sqlx::query(sqlx::AssertSqlSafe(chat_upsert(
+            "name, name_version",
+            "$3, $2",
+            "name = CASE WHEN chats.name_version < EXCLUDED.name_version \
+                 THEN EXCLUDED.name ELSE chats.name END, \
+             name_version = GREATEST(chats.name_version, EXCLUDED.name_version)",
+        )))
+        .bind(chat)
+        .bind(version)
+        .bind(name.clone()),
+        RowWrite::SetArchived { archived } => sqlx::query(sqlx::AssertSqlSafe(chat_upsert(
+            "is_archived, archived_version",
+            "$3, $2",
+            "is_archived = CASE WHEN chats.archived_version < EXCLUDED.archived_version \
+                 THEN EXCLUDED.is_archived ELSE chats.is_archived END, \
+             archived_version = GREATEST(chats.archived_version, EXCLUDED.archived_version)",
+        )))
+        .bind(chat)
+        .bind(version)
+        .bind(*archived),
+        RowWrite::DeleteChat => {
+            sqlx::query(
+                "UPDATE chat_participants SET is_active = FALSE, version = $2 \
+                 WHERE chat_id = $1 AND version < $2",
+            )
+            .bind(chat)
+            .bind(version)
+            .execute(&mut **tx)
+            .await
+            .map_err(db)?;
+            sqlx::query(sqlx::AssertSqlSafe(chat_upsert(
+                "is_deleted, deleted_version",
+                "TRUE, $2",
+                "is_deleted = TRUE, \
+                 deleted_version = GREATEST(chats.deleted_version, EXCLUDED.deleted_version)",
+            )))
+            .bind(chat)
+            .bind(version)
+        }
+        RowWrite::SetParticipantCount { count } => sqlx::query(sqlx::AssertSqlSafe(chat_upsert(
+            "participant_count, participant_count_version",
+            "$3, $2",
+            "participant_count = CASE \
+                 WHEN chats.participant_count_version < EXCLUDED.participant_count_version \
+                 THEN EXCLUDED.participant_count ELSE chats.participant_count END, \
+             participant_count_version = GREATEST(chats.participant_count_version, \
+                 EXCLUDED.participant_count_version)",
+        )))
+        .bind(chat)
+        .bind(version)
+        .bind(i32::try_from(*count).unwrap_or(i32::MAX)),
+        RowWrite::SetLastMessage {
+            message_id,
+            at,
+            bucket,
+        } => sqlx::query(sqlx::AssertSqlSafe(chat_upsert(
+            "last_message_id, last_message_at, last_message_version, oldest_bucket, newest_bucket",
+            "$3, $4, $2, $5, $5",
+            "last_message_id = CASE WHEN chats.last_message_version < EXCLUDED.last_message_version \
+                 THEN EXCLUDED.last_message_id ELSE chats.last_message_id END, \
+             last_message_at = CASE WHEN chats.last_message_version < EXCLUDED.last_message_version \
+                 THEN EXCLUDED.last_message_at ELSE chats.last_message_at END, \
+             last_message_version = GREATEST(chats.last_message_version, \
+                 EXCLUDED.last_message_version), \
+             oldest_bucket = LEAST(chats.oldest_bucket, EXCLUDED.oldest_bucket), \
+             newest_bucket = GREATEST(chats.newest_bucket, EXCLUDED.newest_bucket)",
+        )))
+        .bind(chat)
+        .bind(version)
+        .bind(message_id.as_uuid())
+        .bind(*at)
+        .bind(*bucket),
+        RowWrite::SetParticipant {
+            user_id,
+            role,
+            active,
+            joined,
+        } => sqlx::query(PARTICIPANT)
+            .bind(chat)
+            .bind(user_id.as_uuid())
+            .bind(role.as_str())
+            .bind(*active)
+            .bind(joined.map(|(at, _)| at))
+            .bind(if joined.is_some() { version } else { 0 })
+            .bind(joined.map(|(_, by)| by.as_uuid()))
+            .bind(version),
+        RowWrite::SetTelegramLink {
+            telegram_chat_id,
+            telegram_topic_id,
+            linked,
+            linked_by,
+        } => sqlx::query(TELEGRAM)
+            .bind(chat)
+            .bind(*telegram_chat_id)
+            .bind(*telegram_topic_id)
+            .bind(linked_by.map(|(by, _)| by.as_uuid()))
+            .bind(linked_by.map(|(_, at)| at))
+            .bind(*linked)
+            .bind(version),
+        RowWrite::ReaderJoined { user_id } => sqlx::query(
+            "INSERT INTO chat_read_positions (chat_id, user_id, is_active, joined_version) \
+             VALUES ($1, $2, TRUE, $3) ON CONFLICT (chat_id, user_id) DO UPDATE \
+             SET is_active = TRUE, joined_version = EXCLUDED.joined_version, unread_count = 0",
+        )
+        .bind(chat)
+        .bind(user_id.as_uuid())
+        .bind(version),
+        RowWrite::ReaderLeft { user_id } => sqlx::query(
+            "UPDATE chat_read_positions SET is_active = FALSE, unread_count = 0 \
+             WHERE chat_id = $1 AND user_id = $2",
+        )
+        .bind(chat)
+        .bind(user_id.as_uuid()),
+        RowWrite::ReadersClosed => sqlx::query(
+            "UPDATE chat_read_positions SET is_active = FALSE, unread_count = 0 \
+             WHERE chat_id = $1",
+        )
+        .bind(chat),
+        RowWrite::MessageArrived { position, sender } => sqlx::query(sqlx::AssertSqlSafe(
+            format!("UPDATE chat_read_positions SET unread_count = unread_count + 1 WHERE {COUNTS}"),
+        ))
+        .bind(chat)
+        .bind(sender.map(|s| s.as_uuid()))
+        .bind(v(*position)),
+        RowWrite::MessageWithdrawn { position, sender } => sqlx::query(sqlx::AssertSqlSafe(
+            format!(
+                "UPDATE chat_read_positions SET unread_count = unread_count - 1 \
+                 WHERE {COUNTS} AND unread_count > 0"
+            ),
+        ))
+        .bind(chat)
+        .bind(sender.map(|s| s.as_uuid()))
+        .bind(v(*position)),
+        RowWrite::ReadUpTo {
+            user_id,
+            message_id,
+            message_version,
+            unread_count,
+            at,
+        } => sqlx::query(
+            "UPDATE chat_read_positions SET last_read_message_id = $3, last_read_version = $4, \
+             unread_count = $5, read_at = $6 WHERE chat_id = $1 AND user_id = $2",
+        )
+        .bind(chat)
+        .bind(user_id.as_uuid())
+        .bind(message_id.as_uuid())
+        .bind(v(*message_version))
+        .bind(v(*unread_count))
+        .bind(*at),
+    };
+    query.execute(&mut **tx).await.map_err(db)?;
+    Ok(())
+}

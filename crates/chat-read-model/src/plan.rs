@@ -1,0 +1,414 @@
+//! What each event writes, as data: the pure half of both projectors.
+//!
+//! [`plan`] turns one event into the row writes (PostgreSQL) and message writes (CQL) a
+//! projector performs; the adapters only execute them. Every write carries the event's
+//! chat version, and each adapter guards with it, so applying a plan twice, or an older
+//! plan after a newer one, changes nothing.
+//!
+//! Who applies what: projector-sync applies the SYNC events (chat created, participant
+//! added, message sent or received from Telegram), projector-async the twelve ASYNC ones.
+//! The unread counts are the exception: a count mixes increments (a message arrived) with
+//! absolute values (marked read, left), which only stay exact when one in-order consumer
+//! applies all of them, so projector-async owns the unread ledger and also reads the three
+//! SYNC events that move it (it never writes their SYNC read models).
+
+use chat_domain::{ChatEvent, ChatType, MessageId, MessageSource, Role, UserId};
+use time::OffsetDateTime;
+
+use crate::bucket::bucket_of_message;
+
+/// Which projector is applying events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Projector {
+    /// projector-sync: read-your-writes projections.
+    Sync,
+    /// projector-async: eventually consistent projections and the unread ledger.
+    Async,
+}
+
+impl Projector {
+    /// `"sync"` or `"async"`: the checkpoint key and the consumer group suffix.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Sync => "sync",
+            Self::Async => "async",
+        }
+    }
+}
+
+/// A new chat's facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewChat {
+    /// Its type.
+    pub chat_type: ChatType,
+    /// Its name.
+    pub name: Option<String>,
+    /// The owning company.
+    pub company_id: Option<uuid::Uuid>,
+    /// The creator.
+    pub created_by: UserId,
+    /// When.
+    pub created_at: OffsetDateTime,
+}
+
+/// A PostgreSQL write of one event (every variant is guarded by `version`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowWrite {
+    /// `chats`: the creation facts.
+    CreateChat(NewChat),
+    /// `chats.name`.
+    RenameChat {
+        /// The new name.
+        name: String,
+    },
+    /// `chats.is_archived`.
+    SetArchived {
+        /// Archived or restored.
+        archived: bool,
+    },
+    /// `chats.is_deleted` (a tombstone) and every participant inactive.
+    DeleteChat,
+    /// `chats.participant_count` (the event's absolute count).
+    SetParticipantCount {
+        /// The count after the event.
+        count: u32,
+    },
+    /// `chats.last_message_*` and the chat's bucket range.
+    SetLastMessage {
+        /// The message.
+        message_id: MessageId,
+        /// When it was sent.
+        at: OffsetDateTime,
+        /// Its bucket.
+        bucket: i32,
+    },
+    /// `chat_participants`: one user's membership after the event.
+    SetParticipant {
+        /// The user.
+        user_id: UserId,
+        /// Their role.
+        role: Role,
+        /// Whether they participate after the event.
+        active: bool,
+        /// When they joined and who added them (`ParticipantAdded` only).
+        joined: Option<(OffsetDateTime, UserId)>,
+    },
+    /// `chat_telegram_links`.
+    SetTelegramLink {
+        /// The supergroup.
+        telegram_chat_id: i64,
+        /// The forum topic.
+        telegram_topic_id: Option<i64>,
+        /// Linked or unlinked.
+        linked: bool,
+        /// Who linked it and when (`TelegramChatLinked` only).
+        linked_by: Option<(UserId, OffsetDateTime)>,
+    },
+    /// Unread ledger: a user (re)joined: counting starts at zero.
+    ReaderJoined {
+        /// The user.
+        user_id: UserId,
+    },
+    /// Unread ledger: a user left or was removed.
+    ReaderLeft {
+        /// The user.
+        user_id: UserId,
+    },
+    /// Unread ledger: the chat is gone; nobody counts anything.
+    ReadersClosed,
+    /// Unread ledger: a message at `position` arrived: +1 for everyone who has it unread.
+    MessageArrived {
+        /// The message's version.
+        position: u64,
+        /// Its sender (not unread for them); `None` for Telegram.
+        sender: Option<UserId>,
+    },
+    /// Unread ledger: the message at `position` was deleted: -1 for those who had it unread.
+    MessageWithdrawn {
+        /// The message's version.
+        position: u64,
+        /// Its sender.
+        sender: Option<UserId>,
+    },
+    /// Unread ledger: a user's read position moved; their count is the event's.
+    ReadUpTo {
+        /// The reader.
+        user_id: UserId,
+        /// The last read message.
+        message_id: MessageId,
+        /// Its version.
+        message_version: u64,
+        /// The exact unread count after it.
+        unread_count: u64,
+        /// When.
+        at: OffsetDateTime,
+    },
+}
+
+/// A message as first stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMessage {
+    /// The message.
+    pub message_id: MessageId,
+    /// Its partition bucket.
+    pub bucket: i32,
+    /// The sender (`None` for Telegram authors).
+    pub sender_id: Option<UserId>,
+    /// The sender's display name.
+    pub sender_name: Option<String>,
+    /// The text.
+    pub content: String,
+    /// `"text"`.
+    pub message_type: String,
+    /// The message replied to.
+    pub reply_to: Option<MessageId>,
+    /// Where it was written.
+    pub source: MessageSource,
+    /// Telegram's id of it, for Telegram messages.
+    pub telegram_message_id: Option<i64>,
+    /// When it was sent.
+    pub created_at: OffsetDateTime,
+}
+
+/// A CQL write of one event (written with the event's version as its write time, so a
+/// cell written by an older event never overwrites one written by a newer event).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MessageWrite {
+    /// `messages`: a new message.
+    Insert(NewMessage),
+    /// `messages`: new content.
+    Edit {
+        /// The message.
+        message_id: MessageId,
+        /// Its bucket.
+        bucket: i32,
+        /// The new text.
+        content: String,
+        /// When.
+        edited_at: OffsetDateTime,
+    },
+    /// `messages`: deleted (content cleared).
+    Delete {
+        /// The message.
+        message_id: MessageId,
+        /// Its bucket.
+        bucket: i32,
+    },
+    /// `message_read_status`: a user's read position.
+    ReadStatus {
+        /// The reader.
+        user_id: UserId,
+        /// The last read message.
+        last_read_message_id: MessageId,
+        /// When.
+        read_at: OffsetDateTime,
+    },
+}
+
+/// Everything one projector writes for one event.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Plan {
+    /// The PostgreSQL writes, applied in one transaction with the checkpoint.
+    pub rows: Vec<RowWrite>,
+    /// The CQL writes, applied before that transaction.
+    pub messages: Vec<MessageWrite>,
+}
+
+impl Plan {
+    /// Whether the projector has nothing to do for the event.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty() && self.messages.is_empty()
+    }
+}
+
+/// A message event whose id is not a TIMEUUID: it has no bucket, so it can never be
+/// stored (the aggregate refuses such ids; a record carrying one is poison).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("message {0} is not a TIMEUUID")]
+pub struct NotATimeUuid(pub MessageId);
+
+fn bucket(id: MessageId) -> Result<i32, NotATimeUuid> {
+    bucket_of_message(id).ok_or(NotATimeUuid(id))
+}
+
+/// The writes of `event` for `projector`.
+///
+/// # Errors
+/// [`NotATimeUuid`] when a message event names an id without a time.
+pub fn plan(projector: Projector, event: &ChatEvent) -> Result<Plan, NotATimeUuid> {
+    match projector {
+        Projector::Sync => plan_sync(event),
+        Projector::Async => plan_async(event),
+    }
+}
+
+fn plan_sync(event: &ChatEvent) -> Result<Plan, NotATimeUuid> {
+    let mut plan = Plan::default();
+    match event {
+        ChatEvent::ChatCreated(e) => plan.rows.push(RowWrite::CreateChat(NewChat {
+            chat_type: e.chat_type,
+            name: e.name.clone(),
+            company_id: e.company_id.map(|c| c.as_uuid()),
+            created_by: e.created_by,
+            created_at: e.created_at,
+        })),
+        ChatEvent::ParticipantAdded(e) => {
+            plan.rows.push(RowWrite::SetParticipant {
+                user_id: e.user_id,
+                role: e.role,
+                active: true,
+                joined: Some((e.joined_at, e.added_by)),
+            });
+            plan.rows.push(RowWrite::SetParticipantCount {
+                count: e.participant_count,
+            });
+        }
+        ChatEvent::MessageSent(e) => {
+            let message = NewMessage {
+                message_id: e.message_id,
+                bucket: bucket(e.message_id)?,
+                sender_id: Some(e.sender_id),
+                sender_name: e.sender_name.clone(),
+                content: e.content.clone(),
+                message_type: message_type(e.message_type),
+                reply_to: e.reply_to,
+                source: e.source,
+                telegram_message_id: None,
+                created_at: e.created_at,
+            };
+            plan.rows.push(last_message(&message));
+            plan.messages.push(MessageWrite::Insert(message));
+        }
+        ChatEvent::TelegramMessageReceived(e) => {
+            let message = NewMessage {
+                message_id: e.message_id,
+                bucket: bucket(e.message_id)?,
+                sender_id: None,
+                sender_name: Some(e.sender_name.clone()),
+                content: e.content.clone(),
+                message_type: message_type(e.message_type),
+                reply_to: e.reply_to,
+                source: e.source,
+                telegram_message_id: Some(e.telegram_message_id),
+                created_at: e.created_at,
+            };
+            plan.rows.push(last_message(&message));
+            plan.messages.push(MessageWrite::Insert(message));
+        }
+        _ => {}
+    }
+    Ok(plan)
+}
+
+fn plan_async(event: &ChatEvent) -> Result<Plan, NotATimeUuid> {
+    let mut plan = Plan::default();
+    let rows = &mut plan.rows;
+    match event {
+        ChatEvent::ChatCreated(_) => {}
+        ChatEvent::ChatUpdated(e) => {
+            if let Some(name) = &e.name {
+                rows.push(RowWrite::RenameChat { name: name.clone() });
+            }
+        }
+        ChatEvent::ChatArchived(_) => rows.push(RowWrite::SetArchived { archived: true }),
+        ChatEvent::ChatRestored(_) => rows.push(RowWrite::SetArchived { archived: false }),
+        ChatEvent::ChatHardDeleted(_) => {
+            rows.push(RowWrite::DeleteChat);
+            rows.push(RowWrite::ReadersClosed);
+        }
+        ChatEvent::MessageEdited(e) => plan.messages.push(MessageWrite::Edit {
+            message_id: e.message_id,
+            bucket: bucket(e.message_id)?,
+            content: e.content.clone(),
+            edited_at: e.edited_at,
+        }),
+        ChatEvent::MessageDeleted(e) => {
+            plan.messages.push(MessageWrite::Delete {
+                message_id: e.message_id,
+                bucket: bucket(e.message_id)?,
+            });
+            rows.push(RowWrite::MessageWithdrawn {
+                position: e.message_version,
+                sender: e.sender_id,
+            });
+        }
+        ChatEvent::MessagesMarkedAsRead(e) => {
+            plan.messages.push(MessageWrite::ReadStatus {
+                user_id: e.user_id,
+                last_read_message_id: e.last_read_message_id,
+                read_at: e.read_at,
+            });
+            rows.push(RowWrite::ReadUpTo {
+                user_id: e.user_id,
+                message_id: e.last_read_message_id,
+                message_version: e.last_read_message_version,
+                unread_count: e.unread_count,
+                at: e.read_at,
+            });
+        }
+        ChatEvent::ParticipantRemoved(e) => {
+            rows.extend(departure(e.user_id, e.role, e.participant_count));
+        }
+        ChatEvent::ParticipantLeft(e) => {
+            rows.extend(departure(e.user_id, e.role, e.participant_count));
+        }
+        ChatEvent::ParticipantRoleChanged(e) => rows.push(RowWrite::SetParticipant {
+            user_id: e.user_id,
+            role: e.role,
+            active: true,
+            joined: None,
+        }),
+        ChatEvent::TelegramChatLinked(e) => rows.push(RowWrite::SetTelegramLink {
+            telegram_chat_id: e.telegram_chat_id,
+            telegram_topic_id: e.telegram_topic_id,
+            linked: true,
+            linked_by: Some((e.linked_by, e.linked_at)),
+        }),
+        ChatEvent::TelegramChatUnlinked(e) => rows.push(RowWrite::SetTelegramLink {
+            telegram_chat_id: e.telegram_chat_id,
+            telegram_topic_id: e.telegram_topic_id,
+            linked: false,
+            linked_by: None,
+        }),
+        // SYNC events: only their effect on the unread ledger (see the module docs).
+        ChatEvent::ParticipantAdded(e) => rows.push(RowWrite::ReaderJoined { user_id: e.user_id }),
+        ChatEvent::MessageSent(e) => rows.push(RowWrite::MessageArrived {
+            position: e.version,
+            sender: Some(e.sender_id),
+        }),
+        ChatEvent::TelegramMessageReceived(e) => rows.push(RowWrite::MessageArrived {
+            position: e.version,
+            sender: None,
+        }),
+    }
+    Ok(plan)
+}
+
+fn departure(user_id: UserId, role: Role, count: u32) -> [RowWrite; 3] {
+    [
+        RowWrite::SetParticipant {
+            user_id,
+            role,
+            active: false,
+            joined: None,
+        },
+        RowWrite::SetParticipantCount { count },
+        RowWrite::ReaderLeft { user_id },
+    ]
+}
+
+fn last_message(message: &NewMessage) -> RowWrite {
+    RowWrite::SetLastMessage {
+        message_id: message.message_id,
+        at: message.created_at,
+        bucket: message.bucket,
+    }
+}
+
+fn message_type(t: chat_domain::MessageType) -> String {
+    match t {
+        chat_domain::MessageType::Text => "text".to_owned(),
+    }
+}

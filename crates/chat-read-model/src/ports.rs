@@ -1,0 +1,166 @@
+//! The read side's ports: projection writes and queries, over PostgreSQL ([`RowStore`],
+//! [`ChatQueries`]) and the CQL store ([`MessageStore`], [`MessageQueries`]).
+//!
+//! Adapters: [`crate::pg`], [`crate::cql`] and [`crate::memory`] (fast tests).
+
+use std::future::Future;
+
+use chat_domain::{ChatId, MessageId, Role, UserId};
+use uuid::Uuid;
+
+use crate::model::{
+    BucketRange, ChatListEntry, ChatRecord, MessageRecord, ParticipantRecord, TemplateRecord,
+};
+use crate::plan::{MessageWrite, Projector, RowWrite};
+
+/// A read-model store failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// PostgreSQL failed or is unreachable (worth retrying).
+    #[error("PostgreSQL failed: {0}")]
+    Postgres(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The CQL store failed or is unreachable (worth retrying).
+    #[error("the CQL store failed: {0}")]
+    Cql(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A stored value is not one this code writes (a corrupt or foreign row).
+    #[error("unexpected stored value: {0}")]
+    Corrupt(String),
+}
+
+/// `Result` with [`StoreError`].
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The PostgreSQL side of a projection.
+pub trait RowStore: Send + Sync {
+    /// Applies one event's row writes for `projector`, atomically with its checkpoint
+    /// `(projector, chat_id) = version`. Returns `false` (writing nothing) when the
+    /// checkpoint already stands at `version` or later: a redelivery.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails; nothing was written then.
+    fn apply(
+        &self,
+        projector: Projector,
+        chat_id: ChatId,
+        version: u64,
+        rows: &[RowWrite],
+    ) -> impl Future<Output = Result<bool>> + Send;
+
+    /// Empties every read model (both stores) once per `rebuild_id`: the first caller
+    /// runs `empty_messages` and empties the rows, later callers with the same id do
+    /// nothing. Returns whether this call emptied them.
+    ///
+    /// # Errors
+    /// [`StoreError`] when a store fails; a retry with the same id starts over.
+    fn reset_once<F>(
+        &self,
+        rebuild_id: &str,
+        empty_messages: F,
+    ) -> impl Future<Output = Result<bool>> + Send
+    where
+        F: Future<Output = Result<()>> + Send;
+}
+
+/// The CQL side of a projection.
+pub trait MessageStore: Send + Sync {
+    /// Applies one event's message writes, each cell written at `version` (older events
+    /// never overwrite newer cells, so a redelivery changes nothing).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails; a retry rewrites the same cells.
+    fn apply(
+        &self,
+        chat_id: ChatId,
+        version: u64,
+        writes: &[MessageWrite],
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// Empties the message and read-status tables (rebuilds).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    fn truncate(&self) -> impl Future<Output = Result<()>> + Send;
+}
+
+/// Queries over the PostgreSQL read models.
+pub trait ChatQueries: Send + Sync {
+    /// A chat that exists (created and not hard-deleted).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    fn chat(&self, chat_id: ChatId) -> impl Future<Output = Result<Option<ChatRecord>>> + Send;
+
+    /// The role of an active participant.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    fn role_of(
+        &self,
+        chat_id: ChatId,
+        user_id: UserId,
+    ) -> impl Future<Output = Result<Option<Role>>> + Send;
+
+    /// The chats `user_id` participates in, most recently active first.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    fn chats_of(&self, user_id: UserId) -> impl Future<Output = Result<Vec<ChatListEntry>>> + Send;
+
+    /// A chat's active participants.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    fn participants(
+        &self,
+        chat_id: ChatId,
+    ) -> impl Future<Output = Result<Vec<ParticipantRecord>>> + Send;
+
+    /// How far `projector` got in a chat (0: nothing applied).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    fn applied_version(
+        &self,
+        projector: Projector,
+        chat_id: ChatId,
+    ) -> impl Future<Output = Result<u64>> + Send;
+
+    /// Active templates, optionally of one category, by category and name.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    fn templates(
+        &self,
+        category: Option<&str>,
+    ) -> impl Future<Output = Result<Vec<TemplateRecord>>> + Send;
+
+    /// One active template.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    fn template(&self, id: Uuid) -> impl Future<Output = Result<Option<TemplateRecord>>> + Send;
+}
+
+/// Queries over the CQL read models.
+pub trait MessageQueries: Send + Sync {
+    /// One message (in `bucket`).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    fn message(
+        &self,
+        chat_id: ChatId,
+        bucket: i32,
+        message_id: MessageId,
+    ) -> impl Future<Output = Result<Option<MessageRecord>>> + Send;
+
+    /// The messages of one bucket within `range`.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    fn bucket_page(
+        &self,
+        chat_id: ChatId,
+        range: BucketRange,
+    ) -> impl Future<Output = Result<Vec<MessageRecord>>> + Send;
+}

@@ -1,0 +1,177 @@
+//! The projector runtime both projectors run: the Kafka handler that applies a
+//! [`plan`](crate::plan::plan), and the application around it (consumer, rebuild, health).
+//!
+//! Order of one event's writes: the CQL cells first (idempotent by write time), then the
+//! PostgreSQL transaction with the checkpoint (idempotent by versions). A crash between
+//! the two re-delivers the event, which rewrites the same cells and then commits; the
+//! offset is stored only after both (chat-kafka), so nothing is lost or doubled.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use chat_kafka::{
+    ConsumerSettings, DeadLetters, EventConsumer, EventHandler, HandlerError, ReceivedEvent,
+    StartFrom, dead_letter::topic_for,
+};
+use chat_runtime::config::{CqlConfig, KafkaConfig, OpsConfig, PgConfig};
+use chat_runtime::connect;
+use chat_runtime::health::Readiness;
+use tokio_util::sync::CancellationToken;
+
+use crate::cql::CqlReadModels;
+use crate::pg::PgReadModels;
+use crate::plan::{Projector, plan};
+use crate::ports::{MessageStore, RowStore, StoreError};
+
+/// Projector settings shared by both binaries (flattened into their `Config`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ProjectionConfig {
+    /// The Kafka consumer group (default `projector-sync` / `projector-async`).
+    #[arg(long, env = "CONSUMER_GROUP")]
+    pub consumer_group: Option<String>,
+    /// Rebuild the read models: empty them (once per id, whichever projector comes first)
+    /// and replay the topic from the start in the fresh group `<group>.rebuild.<id>`.
+    /// Start both projectors with the same id.
+    #[arg(long, env = "REBUILD_ID")]
+    pub rebuild: Option<String>,
+    /// First wait before retrying an event whose store failed, in milliseconds.
+    #[arg(long, env = "RETRY_BACKOFF_MS", default_value_t = 200)]
+    pub retry_backoff_ms: u64,
+}
+
+/// Applies each event's plan for one projector.
+#[derive(Debug)]
+pub struct ProjectionHandler<R, M> {
+    projector: Projector,
+    rows: R,
+    messages: M,
+}
+
+impl<R: RowStore, M: MessageStore> ProjectionHandler<R, M> {
+    /// A handler for `projector` writing to `rows` and `messages`.
+    pub const fn new(projector: Projector, rows: R, messages: M) -> Self {
+        Self {
+            projector,
+            rows,
+            messages,
+        }
+    }
+}
+
+fn failure(e: StoreError) -> HandlerError {
+    match e {
+        // A value we cannot read back will not improve by retrying.
+        StoreError::Corrupt(_) => HandlerError::Permanent(e.into()),
+        StoreError::Postgres(_) | StoreError::Cql(_) => HandlerError::Transient(e.into()),
+    }
+}
+
+impl<R: RowStore, M: MessageStore> EventHandler for ProjectionHandler<R, M> {
+    async fn handle(&self, event: &ReceivedEvent) -> Result<(), HandlerError> {
+        let envelope = &event.envelope;
+        let plan = plan(self.projector, &envelope.payload)
+            .map_err(|e| HandlerError::Permanent(e.into()))?;
+        let (chat_id, version) = (envelope.chat_id, envelope.version);
+        if !plan.messages.is_empty() {
+            self.messages
+                .apply(chat_id, version, &plan.messages)
+                .await
+                .map_err(failure)?;
+        }
+        if !plan.rows.is_empty() {
+            let applied = self
+                .rows
+                .apply(self.projector, chat_id, version, &plan.rows)
+                .await
+                .map_err(failure)?;
+            tracing::debug!(%chat_id, version, applied, event_type = %envelope.event_type, "projected");
+        }
+        Ok(())
+    }
+}
+
+/// A projector with its consumer, stores and health endpoints.
+#[derive(Debug)]
+pub struct ProjectorApp {
+    consumer: EventConsumer,
+    handler: ProjectionHandler<PgReadModels, CqlReadModels>,
+    ops_addr: SocketAddr,
+    readiness: Readiness,
+}
+
+impl ProjectorApp {
+    /// Connects, rebuilds when asked, and subscribes.
+    ///
+    /// # Errors
+    /// When a dependency does not answer or the CQL tables are missing.
+    pub async fn build(
+        projector: Projector,
+        pg: &PgConfig,
+        kafka: &KafkaConfig,
+        cql: &CqlConfig,
+        ops: &OpsConfig,
+        projection: &ProjectionConfig,
+    ) -> anyhow::Result<Self> {
+        let timeout = ops.ready_timeout();
+        let pool = connect::postgres(pg).await?;
+        let session = Arc::new(connect::cql(cql).await?);
+        let rows = PgReadModels::new(pool.clone());
+        let messages = CqlReadModels::new(Arc::clone(&session), &cql.keyspace)
+            .await
+            .context("cannot prepare the CQL statements (is the schema applied?)")?;
+        let mut group = projection
+            .consumer_group
+            .clone()
+            .unwrap_or_else(|| format!("projector-{}", projector.as_str()));
+        if let Some(id) = &projection.rebuild {
+            let emptied = rows
+                .reset_once(id, messages.truncate())
+                .await
+                .context("cannot empty the read models for the rebuild")?;
+            tracing::info!(rebuild_id = %id, emptied, "rebuilding the read models");
+            group = format!("{group}.rebuild.{id}");
+        }
+        let client = connect::kafka_client_config(kafka);
+        let dead_letters = DeadLetters::new(&client, topic_for(&kafka.events_topic))?;
+        let consumer = EventConsumer::new(
+            &client,
+            ConsumerSettings {
+                group_id: group,
+                topic: kafka.events_topic.clone(),
+                start: StartFrom::Earliest,
+                commit: true,
+                retry_backoff: std::time::Duration::from_millis(projection.retry_backoff_ms.max(1)),
+            },
+            Some(dead_letters),
+        )?;
+        let readiness = Readiness::default()
+            .postgres(pool, timeout)
+            .cql(session, timeout)
+            .kafka(kafka.clone(), timeout);
+        Ok(Self {
+            consumer,
+            handler: ProjectionHandler::new(projector, rows, messages),
+            ops_addr: ops.addr,
+            readiness,
+        })
+    }
+
+    /// Projects until `shutdown` fires: the event in flight is finished (or left for
+    /// redelivery) and the handled offsets are committed.
+    ///
+    /// # Errors
+    /// When the operations server cannot listen.
+    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let ops = tokio::spawn(chat_runtime::ops::serve(
+            self.ops_addr,
+            self.readiness,
+            shutdown.clone(),
+        ));
+        tracing::info!(addr = %self.ops_addr, projector = self.handler.projector.as_str(), "projecting");
+        self.consumer.run(&self.handler, shutdown.clone()).await;
+        // The consumer only stops at shutdown; the ops server follows the same token.
+        ops.await.context("the operations server panicked")??;
+        Ok(())
+    }
+}
