@@ -1,17 +1,43 @@
 //! telegram-bridge: mirrors linked chats to Telegram supergroups and back.
+//!
 //! - [`config`]: flags and environment.
-//! - [`Application`]: connects to its dependencies and serves `/healthz` and `/readyz`
-//!   until the shutdown token fires.
+//! - [`ports`]: what the bridge needs from Telegram ([`ports::TelegramGateway`]).
+//! - [`adapters`]: grammers (real), an in-memory fake, command-api over HTTP, and the
+//!   bridge's PostgreSQL tables (links, message id mapping).
+//! - [`outbound`]: chat -> Telegram, a `chat.events` consumer.
+//! - [`inbound`]: Telegram -> chat, commands on command-api under the service identity.
+//! - [`flood`]: flood waits obeyed by waiting and retrying.
+//! - [`token`]: the service identity's bearer token.
+//! - [`Application`]: wires it all and runs until the shutdown token fires.
 
+pub mod adapters;
 pub mod config;
+pub mod flood;
+pub mod inbound;
+pub mod outbound;
+pub mod ports;
+pub mod token;
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context;
+use chat_kafka::dead_letter::topic_for;
+use chat_kafka::{ConsumerSettings, DeadLetters, EventConsumer, StartFrom};
 use chat_runtime::connect;
 use chat_runtime::health::Readiness;
 use chat_runtime::ops;
 use tokio_util::sync::CancellationToken;
 
+use crate::adapters::Gateway;
+use crate::adapters::command_api::CommandApiClient;
+use crate::adapters::fake::FakeTelegram;
+use crate::adapters::pg::BridgeStore;
+use crate::adapters::telegram::GrammersGateway;
+use crate::config::{CommandApiConfig, TelegramMode};
+use crate::inbound::Inbound;
+use crate::outbound::Outbound;
+use crate::token::ServiceToken;
 pub use config::Config;
 
 /// A telegram-bridge with its dependencies connected.
@@ -19,29 +45,105 @@ pub use config::Config;
 pub struct Application {
     cfg: Config,
     readiness: Readiness,
+    consumer: EventConsumer,
+    outbound: Outbound<Gateway>,
+    inbound: Inbound<Gateway>,
 }
 
 impl Application {
-    /// Connects to the dependencies, failing fast when one does not answer.
+    /// Connects to the dependencies and to the configured Telegram, failing fast when one
+    /// does not answer.
     ///
     /// # Errors
-    /// When a dependency does not answer.
+    /// When a dependency does not answer or a setting is missing.
     pub async fn build(cfg: Config) -> anyhow::Result<Self> {
-        let timeout: Duration = cfg.ops.ready_timeout();
-        let pool = connect::postgres(&cfg.pg).await?;
-        let readiness = Readiness::default()
-            .postgres(pool, timeout)
-            .kafka(cfg.kafka.clone(), timeout);
-        Ok(Self { cfg, readiness })
+        let gateway = match cfg.telegram.telegram_mode {
+            TelegramMode::Real => {
+                Gateway::Real(Box::new(GrammersGateway::connect(&cfg.telegram).await?))
+            }
+            TelegramMode::Fake => {
+                tracing::warn!(
+                    "running against the in-memory fake Telegram (local development only)"
+                );
+                Gateway::Fake(FakeTelegram::new().connect())
+            }
+        };
+        Self::build_with(cfg, gateway).await
     }
 
-    /// Runs until `shutdown` fires.
+    /// Like [`Self::build`], with the Telegram given (tests pass a fake's client).
+    ///
+    /// # Errors
+    /// When a dependency does not answer or a setting is missing.
+    pub async fn build_with(cfg: Config, gateway: Gateway) -> anyhow::Result<Self> {
+        let timeout: Duration = cfg.ops.ready_timeout();
+        let backoff = Duration::from_millis(cfg.retry_backoff_ms.max(1));
+        let pool = connect::postgres(&cfg.pg).await?;
+        let readiness = Readiness::default()
+            .postgres(pool.clone(), timeout)
+            .kafka(cfg.kafka.clone(), timeout);
+        let store = BridgeStore::new(pool);
+        let commands =
+            CommandApiClient::new(&cfg.command_api.command_api_url, token(&cfg.command_api)?)
+                .context("cannot build the HTTP client")?;
+        let client = connect::kafka_client_config(&cfg.kafka);
+        let dead_letters = DeadLetters::new(&client, topic_for(&cfg.kafka.events_topic))
+            .context("cannot create the dead-letter producer")?;
+        let consumer = EventConsumer::new(
+            &client,
+            ConsumerSettings {
+                group_id: cfg.consumer_group.clone(),
+                topic: cfg.kafka.events_topic.clone(),
+                start: StartFrom::Earliest,
+                commit: true,
+                retry_backoff: backoff,
+            },
+            Some(dead_letters),
+        )
+        .context("cannot create the Kafka consumer")?;
+        let gateway = Arc::new(gateway);
+        Ok(Self {
+            outbound: Outbound::new(Arc::clone(&gateway), store.clone()),
+            inbound: Inbound::new(gateway, store, commands, backoff),
+            cfg,
+            readiness,
+            consumer,
+        })
+    }
+
+    /// Runs both directions and the health endpoints until `shutdown` fires; the
+    /// consumer then commits what Telegram accepted.
     ///
     /// # Errors
     /// When the operations server cannot listen.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         tracing::info!(addr = %self.cfg.ops.addr, "telegram-bridge running");
-        ops::serve(self.cfg.ops.addr, self.readiness, shutdown).await?;
+        let ops = ops::serve(self.cfg.ops.addr, self.readiness, shutdown.clone());
+        let outbound = self.consumer.run(&self.outbound, shutdown.clone());
+        let inbound = self.inbound.run(shutdown.clone());
+        let (served, (), ()) = tokio::join!(
+            async {
+                let served = ops.await;
+                // Without its health endpoints the bridge must not run on unnoticed.
+                shutdown.cancel();
+                served
+            },
+            outbound,
+            inbound
+        );
+        served?;
         Ok(())
+    }
+}
+
+/// The service identity's token from the config.
+fn token(cfg: &CommandApiConfig) -> anyhow::Result<ServiceToken> {
+    match (&cfg.service_token, &cfg.jwt_hs256_secret) {
+        (Some(token), _) => Ok(ServiceToken::Fixed(Arc::new(token.clone()))),
+        (None, Some(secret)) => Ok(ServiceToken::Minted {
+            secret: Arc::new(secret.clone()),
+            service: cfg.service_identity.clone(),
+        }),
+        (None, None) => anyhow::bail!("set BRIDGE_SERVICE_TOKEN or JWT_HS256_SECRET"),
     }
 }

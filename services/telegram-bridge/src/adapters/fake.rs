@@ -1,0 +1,311 @@
+//! An in-memory Telegram that behaves like the real one where the bridge cares: message
+//! ids per supergroup, edits, deletes, replies, topics, an update stream that replays what
+//! was not confirmed when a client reconnects, and flood waits on demand.
+//!
+//! Public so other crates' end-to-end tests can drive it: [`FakeTelegram`] is "Telegram"
+//! (tests post as users and read what a group contains), [`FakeTelegram::connect`] gives
+//! the bridge its client, [`FakeGateway`].
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::sync::Notify;
+use tokio::time::Instant;
+
+use crate::ports::{
+    Delivery, GatewayError, TelegramGateway, TelegramMessage, TelegramTarget, TelegramUpdate,
+};
+
+/// The user id the bridge's own account has in the fake.
+pub const BRIDGE_USER_ID: i64 = 777;
+
+/// A message as the fake group holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FakeMessage {
+    /// Telegram's id (per supergroup, from 1).
+    pub id: i64,
+    /// The forum topic, if any.
+    pub topic_id: Option<i64>,
+    /// The author.
+    pub sender_id: i64,
+    /// The author's name.
+    pub sender_name: String,
+    /// The current text.
+    pub text: String,
+    /// The message it replies to.
+    pub reply_to: Option<i64>,
+    /// Whether it was edited.
+    pub edited: bool,
+    /// Whether the bridge's account wrote it.
+    pub outgoing: bool,
+}
+
+#[derive(Debug, Default)]
+struct Group {
+    last_id: i64,
+    messages: BTreeMap<i64, FakeMessage>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    groups: HashMap<i64, Group>,
+    /// Every update ever produced; index = delivery id.
+    log: Vec<TelegramUpdate>,
+    /// Updates below this index were confirmed by the bridge.
+    confirmed: usize,
+    /// Every Nth send answers a flood wait of this many seconds.
+    flood: Option<(u64, u32)>,
+    send_attempts: u64,
+    blocked_until: Option<Instant>,
+    premature: u64,
+}
+
+/// The fake Telegram server (cheap to clone; clones share the same state).
+#[derive(Debug, Clone, Default)]
+pub struct FakeTelegram {
+    state: Arc<Mutex<State>>,
+    updated: Arc<Notify>,
+}
+
+impl FakeTelegram {
+    /// An empty Telegram.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A test that panicked while holding the lock already failed; keep going.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A client session for the bridge: it receives the updates not yet confirmed, so a
+    /// "restarted" bridge sees again what its predecessor did not finish.
+    #[must_use]
+    pub fn connect(&self) -> FakeGateway {
+        let next = self.lock().confirmed;
+        FakeGateway {
+            telegram: self.clone(),
+            next: Arc::new(tokio::sync::Mutex::new(next)),
+        }
+    }
+
+    /// From now on every `n`th send answers `FloodWait { seconds }` (and sends during
+    /// the wait answer the remaining wait).
+    pub fn flood_wait_every(&self, n: u64, seconds: u32) {
+        self.lock().flood = Some((n.max(1), seconds));
+    }
+
+    /// How many sends arrived while a flood wait was still running (a bridge that obeys
+    /// flood waits makes none).
+    #[must_use]
+    pub fn premature_sends(&self) -> u64 {
+        self.lock().premature
+    }
+
+    /// A Telegram user posts `text` in `target`, optionally replying; returns its id.
+    pub fn post_as_user(
+        &self,
+        target: TelegramTarget,
+        user: (i64, &str),
+        text: &str,
+        reply_to: Option<i64>,
+    ) -> i64 {
+        self.post(target, user, text, reply_to, false)
+    }
+
+    /// A Telegram user edits message `id` of supergroup `chat_id`.
+    pub fn edit_as_user(&self, chat_id: i64, id: i64, text: &str) {
+        self.edit(chat_id, id, text);
+    }
+
+    /// A Telegram user (or admin) deletes message `id` of supergroup `chat_id`.
+    pub fn delete_as_user(&self, chat_id: i64, id: i64) {
+        self.delete(chat_id, id);
+    }
+
+    /// The messages supergroup `chat_id` contains now, oldest first.
+    #[must_use]
+    pub fn messages(&self, chat_id: i64) -> Vec<FakeMessage> {
+        self.lock()
+            .groups
+            .get(&chat_id)
+            .map(|g| g.messages.values().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    fn post(
+        &self,
+        target: TelegramTarget,
+        (sender_id, sender_name): (i64, &str),
+        text: &str,
+        reply_to: Option<i64>,
+        outgoing: bool,
+    ) -> i64 {
+        let mut state = self.lock();
+        let group = state.groups.entry(target.chat_id).or_default();
+        group.last_id += 1;
+        let message = FakeMessage {
+            id: group.last_id,
+            topic_id: target.topic_id,
+            sender_id,
+            sender_name: sender_name.to_owned(),
+            text: text.to_owned(),
+            reply_to,
+            edited: false,
+            outgoing,
+        };
+        group.messages.insert(message.id, message.clone());
+        let id = message.id;
+        state.log.push(TelegramUpdate::NewMessage(as_update(
+            target.chat_id,
+            message,
+        )));
+        drop(state);
+        self.updated.notify_waiters();
+        id
+    }
+
+    fn edit(&self, chat_id: i64, id: i64, text: &str) -> bool {
+        let mut state = self.lock();
+        let Some(message) = state
+            .groups
+            .get_mut(&chat_id)
+            .and_then(|g| g.messages.get_mut(&id))
+        else {
+            return false;
+        };
+        message.text = text.to_owned();
+        message.edited = true;
+        let update = TelegramUpdate::MessageEdited(as_update(chat_id, message.clone()));
+        state.log.push(update);
+        drop(state);
+        self.updated.notify_waiters();
+        true
+    }
+
+    fn delete(&self, chat_id: i64, id: i64) {
+        let mut state = self.lock();
+        let removed = state
+            .groups
+            .get_mut(&chat_id)
+            .and_then(|g| g.messages.remove(&id));
+        if removed.is_some() {
+            state.log.push(TelegramUpdate::MessagesDeleted {
+                chat_id: Some(chat_id),
+                message_ids: vec![id],
+            });
+        }
+        drop(state);
+        self.updated.notify_waiters();
+    }
+
+    /// Applies the flood rule to one write; `Err` when the caller must wait.
+    fn admit(&self) -> Result<(), GatewayError> {
+        let mut state = self.lock();
+        let now = Instant::now();
+        if let Some(until) = state.blocked_until.filter(|until| *until > now) {
+            state.premature += 1;
+            let left = until - now;
+            return Err(GatewayError::FloodWait {
+                seconds: u32::try_from(left.as_secs().max(1)).unwrap_or(u32::MAX),
+            });
+        }
+        state.send_attempts += 1;
+        if let Some((every, seconds)) = state.flood
+            && state.send_attempts.is_multiple_of(every)
+        {
+            state.blocked_until = Some(now + Duration::from_secs(u64::from(seconds)));
+            return Err(GatewayError::FloodWait { seconds });
+        }
+        Ok(())
+    }
+}
+
+fn as_update(chat_id: i64, m: FakeMessage) -> TelegramMessage {
+    TelegramMessage {
+        chat_id,
+        topic_id: m.topic_id,
+        message_id: m.id,
+        sender_id: m.sender_id,
+        sender_name: m.sender_name,
+        text: m.text,
+        reply_to: m.reply_to,
+        outgoing: m.outgoing,
+    }
+}
+
+/// The bridge's client session on a [`FakeTelegram`].
+#[derive(Debug, Clone)]
+pub struct FakeGateway {
+    telegram: FakeTelegram,
+    next: Arc<tokio::sync::Mutex<usize>>,
+}
+
+impl TelegramGateway for FakeGateway {
+    async fn send_message(
+        &self,
+        target: TelegramTarget,
+        text: &str,
+        reply_to: Option<i64>,
+    ) -> Result<i64, GatewayError> {
+        self.telegram.admit()?;
+        if let Some(parent) = reply_to {
+            let exists = self
+                .telegram
+                .lock()
+                .groups
+                .get(&target.chat_id)
+                .is_some_and(|g| g.messages.contains_key(&parent));
+            if !exists {
+                return Err(GatewayError::Rejected("REPLY_MESSAGE_ID_INVALID".into()));
+            }
+        }
+        Ok(self
+            .telegram
+            .post(target, (BRIDGE_USER_ID, "Bridge"), text, reply_to, true))
+    }
+
+    async fn next_update(&self) -> Result<Delivery, GatewayError> {
+        let mut next = self.next.lock().await;
+        loop {
+            let notified = self.telegram.updated.notified();
+            if let Some(update) = self.telegram.lock().log.get(*next).cloned() {
+                let id = *next as u64;
+                *next += 1;
+                return Ok(Delivery { id, update });
+            }
+            notified.await;
+        }
+    }
+
+    async fn edit_message(
+        &self,
+        chat_id: i64,
+        message_id: i64,
+        text: &str,
+    ) -> Result<(), GatewayError> {
+        if self.telegram.edit(chat_id, message_id, text) {
+            Ok(())
+        } else {
+            Err(GatewayError::Rejected("MESSAGE_ID_INVALID".into()))
+        }
+    }
+
+    async fn delete_message(&self, chat_id: i64, message_id: i64) -> Result<(), GatewayError> {
+        self.telegram.delete(chat_id, message_id);
+        Ok(())
+    }
+
+    async fn confirm(&self, delivery_id: u64) -> Result<(), GatewayError> {
+        let mut state = self.telegram.lock();
+        let upto = usize::try_from(delivery_id)
+            .unwrap_or(usize::MAX)
+            .saturating_add(1);
+        state.confirmed = state.confirmed.max(upto);
+        Ok(())
+    }
+}

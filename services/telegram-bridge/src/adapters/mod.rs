@@ -1,0 +1,65 @@
+//! Adapters: Telegram (real and fake), command-api over HTTP, the bridge's PostgreSQL
+//! tables, and [`Gateway`], the Telegram the application was configured with.
+
+pub mod command_api;
+pub mod fake;
+pub mod pg;
+pub mod telegram;
+
+use crate::ports::{Delivery, GatewayError, TelegramGateway, TelegramTarget};
+
+/// The Telegram the bridge runs against (chosen by `--telegram-mode`, or by a test).
+#[derive(Debug)]
+pub enum Gateway {
+    /// Telegram over MTProto.
+    Real(Box<telegram::GrammersGateway>),
+    /// The in-memory fake.
+    Fake(fake::FakeGateway),
+}
+
+impl TelegramGateway for Gateway {
+    async fn send_message(
+        &self,
+        target: TelegramTarget,
+        text: &str,
+        reply_to: Option<i64>,
+    ) -> Result<i64, GatewayError> {
+        match self {
+            Self::Real(g) => g.send_message(target, text, reply_to).await,
+            Self::Fake(g) => g.send_message(target, text, reply_to).await,
+        }
+    }
+
+    async fn next_update(&self) -> Result<Delivery, GatewayError> {
+        match self {
+            Self::Real(g) => g.next_update().await,
+            Self::Fake(g) => g.next_update().await,
+        }
+    }
+
+    async fn edit_message(
+        &self,
+        chat_id: i64,
+        message_id: i64,
+        text: &str,
+    ) -> Result<(), GatewayError> {
+        match self {
+            Self::Real(g) => g.edit_message(chat_id, message_id, text).await,
+            Self::Fake(g) => g.edit_message(chat_id, message_id, text).await,
+        }
+    }
+
+    async fn delete_message(&self, chat_id: i64, message_id: i64) -> Result<(), GatewayError> {
+        match self {
+            Self::Real(g) => g.delete_message(chat_id, message_id).await,
+            Self::Fake(g) => g.delete_message(chat_id, message_id).await,
+        }
+    }
+
+    async fn confirm(&self, delivery_id: u64) -> Result<(), GatewayError> {
+        match self {
+            Self::Real(g) => g.confirm(delivery_id).await,
+            Self::Fake(g) => g.confirm(delivery_id).await,
+        }
+    }
+}

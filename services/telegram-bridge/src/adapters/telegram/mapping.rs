@@ -1,0 +1,122 @@
+//! grammers' raw types into the port's: pure functions, unit-tested without Telegram.
+//!
+//! Ids: supergroups are named by their Bot API dialog id (`-100…`), the form admins see
+//! in tools and use to link a chat. Forum topics: a message in topic `T` carries a reply
+//! header with `forum_topic` set and `reply_to_msg_id = T`; a reply inside the topic also
+//! has `reply_to_top_id = T` and `reply_to_msg_id` = the parent.
+
+use grammers_mtsender::InvocationError;
+use grammers_session::types::PeerId;
+use grammers_tl_types as tl;
+
+use crate::ports::{GatewayError, TelegramMessage, TelegramUpdate};
+
+/// The port's update for a raw Telegram update, or `None` for updates the bridge does not
+/// mirror (service messages, reactions, anything else). `sender_name` is the author's
+/// name as the update's peer map resolved it.
+#[must_use]
+pub fn map_update(raw: &tl::enums::Update, sender_name: Option<&str>) -> Option<TelegramUpdate> {
+    use tl::enums::Update as U;
+    match raw {
+        U::NewChannelMessage(u) => message(&u.message, sender_name).map(TelegramUpdate::NewMessage),
+        U::NewMessage(u) => message(&u.message, sender_name).map(TelegramUpdate::NewMessage),
+        U::EditChannelMessage(u) => {
+            message(&u.message, sender_name).map(TelegramUpdate::MessageEdited)
+        }
+        U::EditMessage(u) => message(&u.message, sender_name).map(TelegramUpdate::MessageEdited),
+        U::DeleteChannelMessages(u) => Some(TelegramUpdate::MessagesDeleted {
+            chat_id: PeerId::channel(u.channel_id).and_then(PeerId::bot_api_dialog_id),
+            message_ids: u.messages.iter().copied().map(i64::from).collect(),
+        }),
+        U::DeleteMessages(u) => Some(TelegramUpdate::MessagesDeleted {
+            chat_id: None,
+            message_ids: u.messages.iter().copied().map(i64::from).collect(),
+        }),
+        _ => None,
+    }
+}
+
+/// A plain message (not a service message or an empty one).
+fn message(raw: &tl::enums::Message, sender_name: Option<&str>) -> Option<TelegramMessage> {
+    let tl::enums::Message::Message(m) = raw else {
+        return None;
+    };
+    let chat_id = dialog_id(&m.peer_id)?;
+    let sender_id = match &m.from_id {
+        Some(tl::enums::Peer::User(u)) => u.user_id,
+        Some(other) => dialog_id(other).unwrap_or_default(),
+        None => 0,
+    };
+    let (topic_id, reply_to) = topic_and_reply(m.reply_to.as_ref());
+    let sender_name = sender_name
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map_or_else(
+            || fallback_name(sender_id, m.post_author.as_deref()),
+            str::to_owned,
+        );
+    Some(TelegramMessage {
+        chat_id,
+        topic_id,
+        message_id: i64::from(m.id),
+        sender_id,
+        sender_name,
+        text: m.message.clone(),
+        reply_to,
+        outgoing: m.out,
+    })
+}
+
+fn fallback_name(sender_id: i64, post_author: Option<&str>) -> String {
+    match post_author {
+        Some(author) if !author.trim().is_empty() => author.trim().to_owned(),
+        _ if sender_id == 0 => "Telegram".to_owned(),
+        _ => format!("Telegram user {sender_id}"),
+    }
+}
+
+/// The Bot API dialog id of a peer.
+fn dialog_id(peer: &tl::enums::Peer) -> Option<i64> {
+    let id = match peer {
+        tl::enums::Peer::User(u) => PeerId::user(u.user_id),
+        tl::enums::Peer::Chat(c) => PeerId::chat(c.chat_id),
+        tl::enums::Peer::Channel(c) => PeerId::channel(c.channel_id),
+    }?;
+    id.bot_api_dialog_id()
+}
+
+/// `(forum topic, message replied to)` from a reply header.
+fn topic_and_reply(header: Option<&tl::enums::MessageReplyHeader>) -> (Option<i64>, Option<i64>) {
+    let Some(tl::enums::MessageReplyHeader::Header(h)) = header else {
+        return (None, None);
+    };
+    // A reply to a message of another chat has no counterpart here.
+    let same_chat = h.reply_to_peer_id.is_none();
+    let msg = h.reply_to_msg_id.map(i64::from).filter(|_| same_chat);
+    if h.forum_topic {
+        match h.reply_to_top_id {
+            Some(top) => (Some(i64::from(top)), msg),
+            None => (h.reply_to_msg_id.map(i64::from), None),
+        }
+    } else {
+        (None, msg)
+    }
+}
+
+/// The port's error for a failed grammers call.
+#[must_use]
+pub fn map_error(err: &InvocationError) -> GatewayError {
+    match err {
+        InvocationError::Rpc(rpc) if rpc.code == 420 => GatewayError::FloodWait {
+            seconds: rpc.value.unwrap_or(1),
+        },
+        InvocationError::Rpc(rpc) if (400..500).contains(&rpc.code) => {
+            GatewayError::Rejected(rpc.name.clone())
+        }
+        other => GatewayError::Unavailable(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+#[path = "mapping_tests.rs"]
+mod tests;

@@ -1,0 +1,265 @@
+//! Raw grammers updates into the port's types.
+
+use grammers_mtsender::{InvocationError, RpcError};
+use grammers_tl_types as tl;
+
+use super::{map_error, map_update};
+use crate::ports::{GatewayError, TelegramMessage, TelegramUpdate};
+
+/// Supergroup 1234567890 as a Bot API dialog id.
+const GROUP: i64 = -1_001_234_567_890;
+const CHANNEL_ID: i64 = 1_234_567_890;
+
+fn channel() -> tl::enums::Peer {
+    tl::types::PeerChannel {
+        channel_id: CHANNEL_ID,
+    }
+    .into()
+}
+
+fn user(id: i64) -> tl::enums::Peer {
+    tl::types::PeerUser { user_id: id }.into()
+}
+
+fn header(msg: Option<i32>, top: Option<i32>, forum: bool) -> tl::enums::MessageReplyHeader {
+    tl::types::MessageReplyHeader {
+        reply_to_scheduled: false,
+        forum_topic: forum,
+        quote: false,
+        reply_to_ephemeral: false,
+        reply_to_msg_id: msg,
+        reply_to_peer_id: None,
+        reply_from: None,
+        reply_media: None,
+        reply_to_top_id: top,
+        quote_text: None,
+        quote_entities: None,
+        quote_offset: None,
+        todo_item_id: None,
+        poll_option: None,
+    }
+    .into()
+}
+
+fn raw_message(
+    id: i32,
+    from: Option<tl::enums::Peer>,
+    text: &str,
+    reply_to: Option<tl::enums::MessageReplyHeader>,
+    out: bool,
+) -> tl::enums::Message {
+    tl::types::Message {
+        out,
+        mentioned: false,
+        media_unread: false,
+        silent: false,
+        post: false,
+        from_scheduled: false,
+        legacy: false,
+        edit_hide: false,
+        pinned: false,
+        noforwards: false,
+        invert_media: false,
+        offline: false,
+        video_processing_pending: false,
+        paid_suggested_post_stars: false,
+        paid_suggested_post_ton: false,
+        id,
+        from_id: from,
+        from_boosts_applied: None,
+        from_rank: None,
+        peer_id: channel(),
+        saved_peer_id: None,
+        fwd_from: None,
+        via_bot_id: None,
+        via_business_bot_id: None,
+        guestchat_via_from: None,
+        reply_to,
+        date: 1_700_000_000,
+        message: text.to_owned(),
+        media: None,
+        reply_markup: None,
+        entities: None,
+        views: None,
+        forwards: None,
+        replies: None,
+        edit_date: None,
+        post_author: None,
+        grouped_id: None,
+        reactions: None,
+        restriction_reason: None,
+        ttl_period: None,
+        quick_reply_shortcut_id: None,
+        effect: None,
+        factcheck: None,
+        report_delivery_until_date: None,
+        paid_message_stars: None,
+        suggested_post: None,
+        schedule_repeat_period: None,
+        summary_from_language: None,
+        rich_message: None,
+    }
+    .into()
+}
+
+fn new_message(message: tl::enums::Message) -> tl::enums::Update {
+    tl::types::UpdateNewChannelMessage {
+        message,
+        pts: 1,
+        pts_count: 1,
+    }
+    .into()
+}
+
+fn expected(id: i64, text: &str) -> TelegramMessage {
+    TelegramMessage {
+        chat_id: GROUP,
+        topic_id: None,
+        message_id: id,
+        sender_id: 42,
+        sender_name: "Bob".into(),
+        text: text.into(),
+        reply_to: None,
+        outgoing: false,
+    }
+}
+
+#[test]
+fn a_supergroup_message_keeps_its_ids_sender_and_text() {
+    let raw = new_message(raw_message(10, Some(user(42)), "hello", None, false));
+    let got = map_update(&raw, Some("Bob"));
+    assert_eq!(got, Some(TelegramUpdate::NewMessage(expected(10, "hello"))));
+}
+
+#[test]
+fn a_reply_names_its_parent() {
+    let raw = new_message(raw_message(
+        11,
+        Some(user(42)),
+        "yes",
+        Some(header(Some(10), None, false)),
+        false,
+    ));
+    let Some(TelegramUpdate::NewMessage(m)) = map_update(&raw, Some("Bob")) else {
+        panic!("a new message");
+    };
+    assert_eq!((m.topic_id, m.reply_to), (None, Some(10)));
+}
+
+#[test]
+fn forum_topics_are_told_apart_from_replies() {
+    // Posted in topic 5, not a reply.
+    let in_topic = new_message(raw_message(
+        12,
+        Some(user(42)),
+        "a",
+        Some(header(Some(5), None, true)),
+        false,
+    ));
+    let Some(TelegramUpdate::NewMessage(m)) = map_update(&in_topic, Some("Bob")) else {
+        panic!("a new message");
+    };
+    assert_eq!((m.topic_id, m.reply_to), (Some(5), None));
+    // A reply to 11 inside topic 5.
+    let reply = new_message(raw_message(
+        13,
+        Some(user(42)),
+        "b",
+        Some(header(Some(11), Some(5), true)),
+        false,
+    ));
+    let Some(TelegramUpdate::NewMessage(m)) = map_update(&reply, Some("Bob")) else {
+        panic!("a new message");
+    };
+    assert_eq!((m.topic_id, m.reply_to), (Some(5), Some(11)));
+}
+
+#[test]
+fn the_bridges_own_messages_are_marked_outgoing() {
+    let raw = new_message(raw_message(14, Some(user(7)), "Alice: hi", None, true));
+    let Some(TelegramUpdate::NewMessage(m)) = map_update(&raw, None) else {
+        panic!("a new message");
+    };
+    assert!(m.outgoing);
+    assert_eq!(m.sender_name, "Telegram user 7");
+}
+
+#[test]
+fn edits_map_to_the_new_state_of_the_message() {
+    let raw: tl::enums::Update = tl::types::UpdateEditChannelMessage {
+        message: raw_message(10, Some(user(42)), "hello!", None, false),
+        pts: 2,
+        pts_count: 1,
+    }
+    .into();
+    let got = map_update(&raw, Some("Bob"));
+    assert_eq!(
+        got,
+        Some(TelegramUpdate::MessageEdited(expected(10, "hello!")))
+    );
+}
+
+#[test]
+fn supergroup_deletions_name_the_group() {
+    let raw: tl::enums::Update = tl::types::UpdateDeleteChannelMessages {
+        channel_id: CHANNEL_ID,
+        messages: vec![10, 11],
+        pts: 3,
+        pts_count: 2,
+    }
+    .into();
+    let got = map_update(&raw, None);
+    assert_eq!(
+        got,
+        Some(TelegramUpdate::MessagesDeleted {
+            chat_id: Some(GROUP),
+            message_ids: vec![10, 11],
+        })
+    );
+}
+
+#[test]
+fn service_messages_and_other_updates_are_not_mirrored() {
+    let service = new_message(
+        tl::types::MessageEmpty {
+            id: 1,
+            peer_id: Some(channel()),
+        }
+        .into(),
+    );
+    assert_eq!(map_update(&service, None), None);
+    let typing: tl::enums::Update = tl::types::UpdateUserTyping {
+        user_id: 42,
+        top_msg_id: None,
+        action: tl::types::SendMessageTypingAction {}.into(),
+    }
+    .into();
+    assert_eq!(map_update(&typing, None), None);
+}
+
+fn rpc(code: i32, message: &str) -> InvocationError {
+    InvocationError::Rpc(RpcError::from(tl::types::RpcError {
+        error_code: code,
+        error_message: message.into(),
+    }))
+}
+
+#[test]
+fn flood_waits_carry_their_seconds() {
+    assert_eq!(
+        map_error(&rpc(420, "FLOOD_WAIT_31")),
+        GatewayError::FloodWait { seconds: 31 }
+    );
+}
+
+#[test]
+fn refusals_and_outages_are_told_apart() {
+    assert_eq!(
+        map_error(&rpc(403, "CHAT_WRITE_FORBIDDEN")),
+        GatewayError::Rejected("CHAT_WRITE_FORBIDDEN".into())
+    );
+    assert!(matches!(
+        map_error(&rpc(500, "INTERDC_2_CALL_ERROR")),
+        GatewayError::Unavailable(_)
+    ));
+}

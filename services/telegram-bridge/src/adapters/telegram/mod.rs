@@ -1,0 +1,207 @@
+//! The real Telegram: MTProto through grammers-client, as a bot (token) or a user whose
+//! signed-in session is in the session file.
+//!
+//! - [`mapping`]: grammers types into the port's (pure, unit-tested).
+//! - [`session`]: the session file (auth keys and update position; a secret).
+//!
+//! Forum topics: grammers' high-level send has no `top_msg_id`, so a message for topic
+//! `T` is sent as a reply to `T` (the topic's opening message), which is how Telegram
+//! files it into the topic; replies inside the topic name their parent instead.
+
+pub mod mapping;
+pub mod session;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use grammers_client::Client;
+use grammers_client::client::UpdateStream;
+use grammers_client::message::InputMessage;
+use grammers_client::update::Update;
+use grammers_mtsender::{InvocationError, SenderPool, SenderPoolFatHandle, UpdatesConfiguration};
+use grammers_session::Session as _;
+use grammers_session::types::{PeerId, PeerRef};
+use secrecy::ExposeSecret;
+
+use crate::config::TelegramConfig;
+use crate::ports::{Delivery, GatewayError, TelegramGateway, TelegramTarget};
+use mapping::{map_error, map_update};
+use session::{FileSession, SessionError};
+
+/// Why the bridge could not start its Telegram client.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// A setting real mode needs is missing.
+    #[error("{0} is required with --telegram-mode=real")]
+    Missing(&'static str),
+    /// The session file is unusable.
+    #[error(transparent)]
+    Session(#[from] SessionError),
+    /// Telegram refused or could not be reached.
+    #[error("cannot sign in to Telegram: {0}")]
+    Telegram(#[from] InvocationError),
+    /// The session has no signed-in user and no bot token was given.
+    #[error(
+        "the session file holds no signed-in account; set TELEGRAM_BOT_TOKEN or sign a user in first"
+    )]
+    NotAuthorized,
+    /// The update stream could not start.
+    #[error("cannot start the update stream: {0}")]
+    Updates(String),
+}
+
+/// The bridge's Telegram client.
+pub struct GrammersGateway {
+    client: Client,
+    session: Arc<FileSession>,
+    pool: SenderPoolFatHandle,
+    updates: tokio::sync::Mutex<UpdateStream>,
+    delivered: AtomicU64,
+}
+
+impl std::fmt::Debug for GrammersGateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GrammersGateway")
+            .field("session", &self.session)
+            .finish_non_exhaustive()
+    }
+}
+
+impl GrammersGateway {
+    /// Opens the session, connects, signs the bot in when the session is new, and starts
+    /// the update stream (catching up on what happened while the bridge was down).
+    ///
+    /// # Errors
+    /// [`ConnectError`].
+    pub async fn connect(cfg: &TelegramConfig) -> Result<Self, ConnectError> {
+        let api_id = cfg
+            .telegram_api_id
+            .ok_or(ConnectError::Missing("TELEGRAM_API_ID"))?;
+        let session = Arc::new(FileSession::open(&cfg.telegram_session_file)?);
+        let SenderPool {
+            runner,
+            updates,
+            handle,
+        } = SenderPool::new(Arc::clone(&session), api_id);
+        let client = Client::new(handle.clone());
+        tokio::spawn(runner.run());
+        if !client.is_authorized().await? {
+            let (Some(token), Some(hash)) = (&cfg.telegram_bot_token, &cfg.telegram_api_hash)
+            else {
+                return Err(ConnectError::NotAuthorized);
+            };
+            client
+                .bot_sign_in(token.expose_secret(), hash.expose_secret())
+                .await?;
+            tracing::info!("signed in to Telegram as a bot");
+        }
+        let stream = client
+            .stream_updates(updates, UpdatesConfiguration { catch_up: true })
+            .await
+            .map_err(|e| ConnectError::Updates(e.to_string()))?;
+        Ok(Self {
+            client,
+            session,
+            pool: handle,
+            updates: tokio::sync::Mutex::new(stream),
+            delivered: AtomicU64::new(0),
+        })
+    }
+
+    /// The reference Telegram needs to address a supergroup: the cached access hash,
+    /// else ambient authority (enough for a bot that is a member).
+    async fn peer(&self, chat_id: i64) -> Result<PeerRef, GatewayError> {
+        let id = PeerId::from_bot_api_dialog_id(chat_id)
+            .ok_or_else(|| GatewayError::Rejected(format!("{chat_id} is not a dialog id")))?;
+        let cached = self
+            .session
+            .peer_ref(id)
+            .await
+            .map_err(|e| GatewayError::Unavailable(e.to_string()))?;
+        Ok(cached.unwrap_or_else(|| id.to_ambient_ref()))
+    }
+}
+
+impl Drop for GrammersGateway {
+    fn drop(&mut self) {
+        // Ends the connection runner spawned in `connect`.
+        self.pool.quit();
+    }
+}
+
+fn msg_id(id: i64) -> Result<i32, GatewayError> {
+    i32::try_from(id).map_err(|_| GatewayError::Rejected(format!("{id} is not a message id")))
+}
+
+impl TelegramGateway for GrammersGateway {
+    async fn send_message(
+        &self,
+        target: TelegramTarget,
+        text: &str,
+        reply_to: Option<i64>,
+    ) -> Result<i64, GatewayError> {
+        let peer = self.peer(target.chat_id).await?;
+        let reply = reply_to.or(target.topic_id).map(msg_id).transpose()?;
+        let message = InputMessage::new().text(text).reply_to(reply);
+        let sent = self
+            .client
+            .send_message(peer, message)
+            .await
+            .map_err(|e| map_error(&e))?;
+        Ok(i64::from(sent.id()))
+    }
+
+    async fn next_update(&self) -> Result<Delivery, GatewayError> {
+        let mut updates = self.updates.lock().await;
+        loop {
+            let update = updates.next().await.map_err(|e| map_error(&e))?;
+            let sender = match &update {
+                Update::NewMessage(m) | Update::MessageEdited(m) => {
+                    m.sender().and_then(|p| p.name()).map(str::to_owned)
+                }
+                _ => None,
+            };
+            if let Some(update) = map_update(update.raw(), sender.as_deref()) {
+                let id = self.delivered.fetch_add(1, Ordering::SeqCst);
+                return Ok(Delivery { id, update });
+            }
+        }
+    }
+
+    async fn edit_message(
+        &self,
+        chat_id: i64,
+        message_id: i64,
+        text: &str,
+    ) -> Result<(), GatewayError> {
+        let peer = self.peer(chat_id).await?;
+        match self
+            .client
+            .edit_message(peer, msg_id(message_id)?, InputMessage::new().text(text))
+            .await
+        {
+            // The same text again (a redelivered edit): already done.
+            Err(InvocationError::Rpc(rpc)) if rpc.name == "MESSAGE_NOT_MODIFIED" => Ok(()),
+            other => other.map_err(|e| map_error(&e)),
+        }
+    }
+
+    async fn delete_message(&self, chat_id: i64, message_id: i64) -> Result<(), GatewayError> {
+        let peer = self.peer(chat_id).await?;
+        self.client
+            .delete_messages(peer, &[msg_id(message_id)?])
+            .await
+            .map(|_| ())
+            .map_err(|e| map_error(&e))
+    }
+
+    async fn confirm(&self, _delivery_id: u64) -> Result<(), GatewayError> {
+        // The update position lives in the session file; saving it after each handled
+        // update means a restart catches up from there.
+        let updates = self.updates.lock().await;
+        updates
+            .sync_update_state()
+            .await
+            .map_err(|e| GatewayError::Unavailable(e.to_string()))
+    }
+}

@@ -1,0 +1,298 @@
+//! Telegram -> chat: updates of linked supergroups become commands on command-api.
+//!
+//! An update is confirmed to the gateway only once it is handled, so a restart replays
+//! what was in flight. Replays create nothing twice: a Telegram message already posted is
+//! refused by the aggregate (`telegram_message_already_received`) and counts as done;
+//! the mapping is recorded on success (and again from the `TelegramMessageReceived`
+//! event by the outbound side, which heals a crash between the two). No echo: the
+//! bridge's own sends (`outgoing`) and anything already in the mapping are ignored.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::adapters::command_api::{
+    CommandApiClient, CommandError, CommandOutcome, InboundMessage,
+};
+use crate::adapters::pg::{BridgeStore, Link, Origin, StoreError};
+use crate::ports::{TelegramGateway, TelegramMessage, TelegramTarget, TelegramUpdate};
+
+/// Longest wait between two attempts at a failing update.
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// Why an update could not be handled yet (always worth retrying).
+#[derive(Debug, thiserror::Error)]
+pub enum InboundError {
+    /// The bridge's tables are unavailable.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// command-api is unavailable.
+    #[error(transparent)]
+    Commands(CommandError),
+}
+
+/// The Telegram -> chat loop.
+#[derive(Debug)]
+pub struct Inbound<G> {
+    gateway: Arc<G>,
+    store: BridgeStore,
+    commands: CommandApiClient,
+    backoff: Duration,
+}
+
+impl<G: TelegramGateway> Inbound<G> {
+    /// A loop reading `gateway`, posting through `commands`; `backoff` is the first
+    /// wait after a failure (it doubles up to 5 s).
+    pub const fn new(
+        gateway: Arc<G>,
+        store: BridgeStore,
+        commands: CommandApiClient,
+        backoff: Duration,
+    ) -> Self {
+        Self {
+            gateway,
+            store,
+            commands,
+            backoff,
+        }
+    }
+
+    /// Handles updates until `shutdown` fires; an update in progress then is not
+    /// confirmed, so it comes again after the restart.
+    pub async fn run(&self, shutdown: CancellationToken) {
+        loop {
+            let delivery = tokio::select! {
+                () = shutdown.cancelled() => return,
+                next = self.gateway.next_update() => next,
+            };
+            let delivery = match delivery {
+                Ok(delivery) => delivery,
+                Err(e) => {
+                    tracing::warn!(error.message = %e, "cannot read Telegram updates; retrying");
+                    tokio::select! {
+                        () = shutdown.cancelled() => return,
+                        () = tokio::time::sleep(self.backoff) => continue,
+                    }
+                }
+            };
+            if !self.until_handled(&delivery.update, &shutdown).await {
+                return;
+            }
+            if let Err(e) = self.gateway.confirm(delivery.id).await {
+                tracing::warn!(error.message = %e, "cannot confirm an update; it may come again");
+            }
+        }
+    }
+
+    /// Retries one update until it is handled (`true`) or shutdown (`false`).
+    async fn until_handled(&self, update: &TelegramUpdate, shutdown: &CancellationToken) -> bool {
+        let mut backoff = self.backoff;
+        loop {
+            match self.process(update).await {
+                Ok(()) => return true,
+                Err(e) => {
+                    tracing::warn!(error.message = %e, retry_in = ?backoff, "Telegram update not handled yet");
+                    tokio::select! {
+                        () = shutdown.cancelled() => return false,
+                        () = tokio::time::sleep(backoff) => {}
+                    }
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                }
+            }
+        }
+    }
+
+    /// Handles one update once.
+    ///
+    /// # Errors
+    /// [`InboundError`] when the store or command-api is unavailable.
+    pub async fn process(&self, update: &TelegramUpdate) -> Result<(), InboundError> {
+        match update {
+            TelegramUpdate::NewMessage(m) => self.new_message(m).await,
+            TelegramUpdate::MessageEdited(m) => self.edited(m).await,
+            TelegramUpdate::MessagesDeleted {
+                chat_id: Some(chat_id),
+                message_ids,
+            } => {
+                for id in message_ids {
+                    self.deleted(*chat_id, *id).await?;
+                }
+                Ok(())
+            }
+            // Deletions outside supergroups do not say where: none of ours.
+            TelegramUpdate::MessagesDeleted { chat_id: None, .. } => Ok(()),
+        }
+    }
+
+    async fn new_message(&self, m: &TelegramMessage) -> Result<(), InboundError> {
+        if m.outgoing || m.text.trim().is_empty() {
+            return Ok(());
+        }
+        let links = self.store.links_of_group(m.chat_id).await?;
+        let Some(link) = pick_link(&links, m.topic_id) else {
+            return Ok(());
+        };
+        if self
+            .store
+            .by_telegram_message(m.chat_id, m.message_id)
+            .await?
+            .is_some()
+        {
+            return Ok(());
+        }
+        let reply_to = match m.reply_to {
+            Some(parent) => self
+                .store
+                .by_telegram_message(m.chat_id, parent)
+                .await?
+                .filter(|p| p.chat_id == link.chat_id)
+                .map(|p| p.message_id),
+            None => None,
+        };
+        let message = InboundMessage {
+            telegram_chat_id: m.chat_id,
+            telegram_topic_id: m.topic_id,
+            telegram_message_id: m.message_id,
+            telegram_user_id: m.sender_id,
+            sender_name: m.sender_name.clone(),
+            content: m.text.clone(),
+            reply_to,
+        };
+        match self.commands.post_message(link.chat_id, &message).await {
+            Ok(CommandOutcome::Accepted {
+                message_id: Some(id),
+                version,
+            }) => {
+                let target = TelegramTarget {
+                    chat_id: m.chat_id,
+                    topic_id: m.topic_id,
+                };
+                self.store
+                    .record(
+                        link.chat_id,
+                        id,
+                        target,
+                        m.message_id,
+                        Origin::Telegram,
+                        version,
+                    )
+                    .await?;
+                Ok(())
+            }
+            other => settle(other),
+        }
+    }
+
+    async fn edited(&self, m: &TelegramMessage) -> Result<(), InboundError> {
+        if m.outgoing || m.text.trim().is_empty() {
+            return Ok(());
+        }
+        let Some(mapped) = self
+            .store
+            .by_telegram_message(m.chat_id, m.message_id)
+            .await?
+        else {
+            return Ok(());
+        };
+        if mapped.origin != Origin::Telegram
+            || mapped.deleted
+            || !self.still_linked(m.chat_id, mapped.chat_id).await?
+        {
+            return Ok(());
+        }
+        let edited = self
+            .commands
+            .edit_message(mapped.chat_id, mapped.message_id, &m.text)
+            .await;
+        settle(edited)
+    }
+
+    async fn deleted(&self, chat_id: i64, message_id: i64) -> Result<(), InboundError> {
+        let Some(mapped) = self.store.by_telegram_message(chat_id, message_id).await? else {
+            return Ok(());
+        };
+        // A chat message's Telegram copy deleted in Telegram: the chat keeps its message
+        // (the bridge may not delete users' messages).
+        if mapped.origin != Origin::Telegram
+            || mapped.deleted
+            || !self.still_linked(chat_id, mapped.chat_id).await?
+        {
+            return Ok(());
+        }
+        match self
+            .commands
+            .delete_message(mapped.chat_id, mapped.message_id)
+            .await
+        {
+            Ok(CommandOutcome::Accepted { version, .. }) => {
+                self.store
+                    .advance(mapped.chat_id, mapped.message_id, version, true)
+                    .await?;
+                Ok(())
+            }
+            other => settle(other),
+        }
+    }
+
+    async fn still_linked(
+        &self,
+        telegram_chat_id: i64,
+        chat: chat_domain::ChatId,
+    ) -> Result<bool, InboundError> {
+        let links = self.store.links_of_group(telegram_chat_id).await?;
+        Ok(links.iter().any(|l| l.chat_id == chat))
+    }
+}
+
+/// The link a message of `topic` belongs to: the topic's own link first, else a link of
+/// the whole supergroup.
+fn pick_link(links: &[Link], topic: Option<i64>) -> Option<Link> {
+    let exact = links
+        .iter()
+        .find(|l| l.target.topic_id.is_some() && l.target.topic_id == topic);
+    exact
+        .or_else(|| links.iter().find(|l| l.target.topic_id.is_none()))
+        .copied()
+}
+
+/// Done unless command-api is unavailable; a refusal is logged and dropped (the rule it
+/// breaks will not change by retrying).
+fn settle(outcome: Result<CommandOutcome, CommandError>) -> Result<(), InboundError> {
+    match outcome {
+        Ok(_) => Ok(()),
+        Err(CommandError::Refused { status, code }) => {
+            tracing::warn!(status, %code, "command-api refused a Telegram update; skipping it");
+            Ok(())
+        }
+        Err(e @ CommandError::Unavailable(_)) => Err(InboundError::Commands(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chat_domain::ChatId;
+
+    use super::*;
+
+    fn link(topic: Option<i64>) -> Link {
+        Link {
+            chat_id: ChatId::from_uuid(uuid::Uuid::now_v7()),
+            target: TelegramTarget {
+                chat_id: -100,
+                topic_id: topic,
+            },
+        }
+    }
+
+    #[test]
+    fn a_topic_link_wins_over_the_whole_group() {
+        let (group, topic) = (link(None), link(Some(5)));
+        let links = [group, topic];
+        assert_eq!(pick_link(&links, Some(5)), Some(topic));
+        assert_eq!(pick_link(&links, Some(9)), Some(group));
+        assert_eq!(pick_link(&links, None), Some(group));
+        assert_eq!(pick_link(&[topic], Some(9)), None);
+        assert_eq!(pick_link(&[topic], None), None);
+    }
+}

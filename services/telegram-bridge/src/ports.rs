@@ -1,0 +1,126 @@
+//! What the bridge needs from Telegram, in the bridge's own terms.
+//!
+//! Vendor types (grammers updates, RPC errors) stay in `adapters::telegram`; the fake in
+//! `adapters::fake` implements the same port for tests and local runs.
+
+use std::future::Future;
+
+/// Where a message goes: a supergroup, optionally one forum topic of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TelegramTarget {
+    /// The supergroup, as a Bot API dialog id (`-100…`).
+    pub chat_id: i64,
+    /// The forum topic (the id of the message that opened it), if any.
+    pub topic_id: Option<i64>,
+}
+
+/// A message as Telegram shows it (new or edited).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TelegramMessage {
+    /// The supergroup (Bot API dialog id).
+    pub chat_id: i64,
+    /// The forum topic it was posted in, if any.
+    pub topic_id: Option<i64>,
+    /// Telegram's id of the message (unique within the supergroup).
+    pub message_id: i64,
+    /// The author's Telegram user id (0 when Telegram does not say, e.g. anonymous admins).
+    pub sender_id: i64,
+    /// The author's display name.
+    pub sender_name: String,
+    /// The text (or caption).
+    pub text: String,
+    /// The message it replies to (not the topic root), if any.
+    pub reply_to: Option<i64>,
+    /// Whether the bridge's own account wrote it (its own sends coming back as updates).
+    pub outgoing: bool,
+}
+
+/// Something that happened in a chat the bridge's account can see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TelegramUpdate {
+    /// A new message.
+    NewMessage(TelegramMessage),
+    /// A message was edited (carries its new state).
+    MessageEdited(TelegramMessage),
+    /// Messages were deleted.
+    MessagesDeleted {
+        /// The supergroup, when Telegram says (it does for supergroups).
+        chat_id: Option<i64>,
+        /// The deleted messages.
+        message_ids: Vec<i64>,
+    },
+}
+
+/// One update handed to the bridge; confirming its `id` means "handled, don't replay".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// Position of the update in the gateway's stream.
+    pub id: u64,
+    /// The update.
+    pub update: TelegramUpdate,
+}
+
+/// Why Telegram did not do what was asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GatewayError {
+    /// Too many requests: wait this long, then try again (never drop the message).
+    #[error("flood wait: retry in {seconds} s")]
+    FloodWait {
+        /// Seconds to wait.
+        seconds: u32,
+    },
+    /// Telegram refused for good (no rights, message gone, bad peer); retrying won't help.
+    #[error("telegram refused the request: {0}")]
+    Rejected(String),
+    /// Telegram could not be reached, or the connection broke; worth retrying.
+    #[error("telegram is unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// The Telegram side of the bridge.
+pub trait TelegramGateway: Send + Sync + 'static {
+    /// Posts `text` to `target`, as a reply to `reply_to` when given; returns Telegram's id
+    /// of the new message.
+    ///
+    /// # Errors
+    /// [`GatewayError`]; a flood wait means nothing was posted.
+    fn send_message(
+        &self,
+        target: TelegramTarget,
+        text: &str,
+        reply_to: Option<i64>,
+    ) -> impl Future<Output = Result<i64, GatewayError>> + Send;
+
+    /// Waits for the next update. Updates not confirmed before a restart come again.
+    ///
+    /// # Errors
+    /// [`GatewayError::Unavailable`] when the connection broke.
+    fn next_update(&self) -> impl Future<Output = Result<Delivery, GatewayError>> + Send;
+
+    /// Replaces the text of message `message_id` in supergroup `chat_id`.
+    ///
+    /// # Errors
+    /// [`GatewayError`].
+    fn edit_message(
+        &self,
+        chat_id: i64,
+        message_id: i64,
+        text: &str,
+    ) -> impl Future<Output = Result<(), GatewayError>> + Send;
+
+    /// Deletes message `message_id` in supergroup `chat_id` (already gone is fine).
+    ///
+    /// # Errors
+    /// [`GatewayError`].
+    fn delete_message(
+        &self,
+        chat_id: i64,
+        message_id: i64,
+    ) -> impl Future<Output = Result<(), GatewayError>> + Send;
+
+    /// Marks every update up to and including `delivery_id` as handled.
+    ///
+    /// # Errors
+    /// [`GatewayError::Unavailable`] when the position could not be saved.
+    fn confirm(&self, delivery_id: u64) -> impl Future<Output = Result<(), GatewayError>> + Send;
+}
