@@ -13,7 +13,7 @@ declare -A placement=(
   [command-api]="HTTP_ADDR=${COMMAND_API_ADDR:-127.0.0.1:8080}"
   [projector-sync]="OPS_ADDR=${PROJECTOR_SYNC_ADDR:-127.0.0.1:9101}"
   [projector-async]="OPS_ADDR=${PROJECTOR_ASYNC_ADDR:-127.0.0.1:9102}"
-  [wse-gateway]="OPS_ADDR=${WSE_GATEWAY_ADDR:-127.0.0.1:8081}"
+  [wse-gateway]="HTTP_ADDR=${WSE_GATEWAY_ADDR:-127.0.0.1:8081}"
   [telegram-bridge]="OPS_ADDR=${TELEGRAM_BRIDGE_ADDR:-127.0.0.1:9103}"
 )
 

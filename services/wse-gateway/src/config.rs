@@ -1,21 +1,82 @@
 //! wse-gateway configuration: flags or environment variables.
 
-use chat_runtime::config::{KafkaConfig, LoggingConfig, OpsConfig, PgConfig};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use chat_auth::AuthConfig;
+use chat_runtime::config::{KafkaConfig, LoggingConfig, PgConfig};
 
 /// Everything wse-gateway needs to start.
 #[derive(Debug, Clone, clap::Parser)]
 #[command(name = "wse-gateway", version, about)]
 pub struct Config {
+    /// Address serving `/wse` (the WebSocket), `/healthz`, `/readyz` and `/metrics`.
+    #[arg(long, env = "HTTP_ADDR", default_value = "127.0.0.1:8081")]
+    pub http_addr: SocketAddr,
     /// Logging.
     #[command(flatten)]
     pub logging: LoggingConfig,
-    /// Health and readiness endpoints.
-    #[command(flatten)]
-    pub ops: OpsConfig,
-    /// Read models and checkpoints.
+    /// The participant read model (membership at connect).
     #[command(flatten)]
     pub pg: PgConfig,
     /// Where the chat events come from.
     #[command(flatten)]
     pub kafka: KafkaConfig,
+    /// How clients are authenticated (the same tokens as command-api).
+    #[command(flatten)]
+    pub auth: AuthConfig,
+    /// Buffers, heartbeats and limits.
+    #[command(flatten)]
+    pub gateway: GatewayConfig,
+    /// How long a readiness probe waits for each dependency, in milliseconds.
+    #[arg(long, env = "READY_TIMEOUT_MS", default_value_t = 2000)]
+    pub ready_timeout_ms: u64,
+}
+
+/// Buffers, heartbeats and limits of the WebSocket side.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GatewayConfig {
+    /// Event frames kept per chat so a reconnecting client gets what it missed; older
+    /// gaps are answered with `resync`.
+    #[arg(long, env = "REPLAY_BUFFER", default_value_t = 256)]
+    pub replay_buffer: usize,
+    /// Frames queued per connection; a client that falls this far behind is
+    /// disconnected (close 1013) and resumes.
+    #[arg(long, env = "CONNECTION_BUFFER", default_value_t = 256)]
+    pub connection_buffer: usize,
+    /// How often the server pings each client, in milliseconds.
+    #[arg(long, env = "HEARTBEAT_MS", default_value_t = 15_000)]
+    pub heartbeat_ms: u64,
+    /// A client heard from (any frame, pongs included) less recently than this is
+    /// disconnected (close 4408), in milliseconds.
+    #[arg(long, env = "IDLE_TIMEOUT_MS", default_value_t = 45_000)]
+    pub idle_timeout_ms: u64,
+    /// Open connections at most; further upgrades answer 503.
+    #[arg(long, env = "MAX_CONNECTIONS", default_value_t = 10_000)]
+    pub max_connections: usize,
+    /// Shortest time between two relayed typing signals of one user in one chat, in
+    /// milliseconds; more frequent ones are dropped.
+    #[arg(long, env = "TYPING_INTERVAL_MS", default_value_t = 2000)]
+    pub typing_interval_ms: u64,
+    /// The Kafka topic relaying typing signals between replicas (created if missing,
+    /// short retention). Empty: typing stays on this replica.
+    #[arg(long, env = "TYPING_TOPIC", default_value = "chat.typing")]
+    pub typing_topic: String,
+}
+
+impl GatewayConfig {
+    /// The ping interval.
+    pub fn heartbeat(&self) -> Duration {
+        Duration::from_millis(self.heartbeat_ms.max(1))
+    }
+
+    /// The idle timeout.
+    pub fn idle_timeout(&self) -> Duration {
+        Duration::from_millis(self.idle_timeout_ms.max(1))
+    }
+
+    /// The typing rate limit.
+    pub fn typing_interval(&self) -> Duration {
+        Duration::from_millis(self.typing_interval_ms)
+    }
 }

@@ -1,47 +1,181 @@
-//! wse-gateway: pushes chat events over WebSockets to the users allowed to see them.
+//! wse-gateway: pushes chat events over WebSockets to exactly the users allowed to see
+//! them, with typing indicators, resume and back-pressure.
+//!
 //! - [`config`]: flags and environment.
-//! - [`Application`]: connects to its dependencies and serves `/healthz` and `/readyz`
-//!   until the shutdown token fires.
+//! - [`protocol`]: frames, client messages and close codes (the wire contract).
+//! - [`membership`]: who may see which chat version (pure rules).
+//! - [`replay`]: the bounded per-chat replay buffer (pure).
+//! - [`hub`]: the registry of connections; routes events, resumes, typing.
+//! - [`participants`]: the participant read model, read at connect.
+//! - [`events`]: the `chat.events` consumer feeding the hub.
+//! - [`typing_relay`]: typing signals between replicas over Kafka.
+//! - [`ws`]: the `/wse` endpoint and the per-connection task.
+//! - [`Application`]: wires it all and serves until the shutdown token fires.
 
 pub mod config;
+pub mod events;
+pub mod hub;
+pub mod membership;
+pub mod participants;
+pub mod protocol;
+pub mod replay;
+pub mod typing_relay;
+pub mod ws;
 
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
-use chat_runtime::connect;
-use chat_runtime::health::Readiness;
-use chat_runtime::ops;
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use chat_auth::Authenticator;
+use chat_kafka::{ConsumerSettings, EventConsumer, StartFrom};
+use chat_runtime::health::{self, Readiness};
+use chat_runtime::{connect, ops};
+use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
 pub use config::Config;
 
-/// A wse-gateway with its dependencies connected.
-#[derive(Debug)]
+use crate::events::HubFeed;
+use crate::hub::{Hub, HubSettings};
+use crate::participants::ParticipantDirectory;
+use crate::typing_relay::TypingListener;
+use crate::ws::{Gateway, SessionSettings};
+
+/// A wse-gateway bound to its port, with its dependencies connected.
 pub struct Application {
-    cfg: Config,
-    readiness: Readiness,
+    server: actix_web::dev::Server,
+    addr: SocketAddr,
+    hub: Arc<Hub>,
+    consumer: EventConsumer,
+    typing: Option<TypingListener>,
+    stop: CancellationToken,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Application {
-    /// Connects to the dependencies, failing fast when one does not answer.
+    /// Connects to the dependencies, subscribes to the events (in a consumer group of
+    /// its own) and binds the HTTP listener.
     ///
     /// # Errors
-    /// When a dependency does not answer.
+    /// When the auth config is incomplete, a dependency does not answer, or the address
+    /// cannot be bound.
     pub async fn build(cfg: Config) -> anyhow::Result<Self> {
-        let timeout: Duration = cfg.ops.ready_timeout();
+        let timeout = Duration::from_millis(cfg.ready_timeout_ms);
+        let auth = Authenticator::from_config(&cfg.auth)?;
         let pool = connect::postgres(&cfg.pg).await?;
         let readiness = Readiness::default()
-            .postgres(pool, timeout)
+            .postgres(pool.clone(), timeout)
             .kafka(cfg.kafka.clone(), timeout);
-        Ok(Self { cfg, readiness })
+        let g = &cfg.gateway;
+        let hub = Arc::new(Hub::new(HubSettings {
+            replay_per_chat: g.replay_buffer,
+            connection_buffer: g.connection_buffer,
+            typing_interval: g.typing_interval(),
+        }));
+        let client = connect::kafka_client_config(&cfg.kafka);
+        let consumer = EventConsumer::new(
+            &client,
+            ConsumerSettings {
+                // Every replica sees every event: a group of its own, no commits.
+                group_id: format!("wse-gateway-{}", uuid::Uuid::new_v4()),
+                topic: cfg.kafka.events_topic.clone(),
+                start: StartFrom::Latest,
+                commit: false,
+                retry_backoff: Duration::from_millis(200),
+            },
+            None,
+        )
+        .context("cannot subscribe to the events topic")?;
+        let (relay, typing) = if g.typing_topic.is_empty() {
+            (None, None)
+        } else {
+            let (relay, listener) = typing_relay::connect(&client, &g.typing_topic)
+                .await
+                .context("cannot set up the typing topic")?;
+            (Some(relay), Some(listener))
+        };
+        let stop = CancellationToken::new();
+        let gateway = web::Data::new(Gateway {
+            hub: Arc::clone(&hub),
+            auth,
+            directory: ParticipantDirectory::new(pool),
+            limit: Arc::new(Semaphore::new(g.max_connections)),
+            relay,
+            session: SessionSettings {
+                heartbeat: g.heartbeat(),
+                idle_timeout: g.idle_timeout(),
+            },
+            shutdown: stop.clone(),
+        });
+        let listener = std::net::TcpListener::bind(cfg.http_addr)
+            .with_context(|| format!("cannot listen on {}", cfg.http_addr))?;
+        let addr = listener.local_addr()?;
+        let server = HttpServer::new(move || {
+            App::new()
+                .configure(health::configure(readiness.clone()))
+                .configure(ws::configure(gateway.clone()))
+        })
+        .disable_signals()
+        .listen(listener)?
+        .run();
+        Ok(Self {
+            server,
+            addr,
+            hub,
+            consumer,
+            typing,
+            stop,
+        })
     }
 
-    /// Runs until `shutdown` fires.
+    /// The address actually bound (useful with port 0 in tests).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The routing state, for its counters.
+    pub fn hub(&self) -> Arc<Hub> {
+        Arc::clone(&self.hub)
+    }
+
+    /// Serves until `shutdown` fires: then every connection gets a close frame (1012,
+    /// reconnect with resume), the consumers leave their groups, and the server stops.
     ///
     /// # Errors
-    /// When the operations server cannot listen.
+    /// When the HTTP server fails.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
-        tracing::info!(addr = %self.cfg.ops.addr, "wse-gateway running");
-        ops::serve(self.cfg.ops.addr, self.readiness, shutdown).await?;
+        tracing::info!(addr = %self.addr, "wse-gateway listening");
+        let stop = self.stop.clone();
+        let feed = HubFeed::new(Arc::clone(&self.hub));
+        let consumer = self.consumer;
+        let events = tokio::spawn({
+            let stop = stop.clone();
+            async move { consumer.run(&feed, stop).await }
+        });
+        let typing = self
+            .typing
+            .map(|listener| tokio::spawn(listener.run(Arc::clone(&self.hub), stop.clone())));
+        tokio::spawn({
+            let stop = stop.clone();
+            async move {
+                shutdown.cancelled().await;
+                stop.cancel();
+            }
+        });
+        ops::run_until_stopped(self.server, stop).await?;
+        events.await.context("the events consumer panicked")?;
+        if let Some(typing) = typing {
+            typing.await.context("the typing listener panicked")?;
+        }
         Ok(())
     }
 }

@@ -1,0 +1,92 @@
+//! Routing chat events: live ([`Hub::publish`]) and missed ([`Hub::resume`]).
+
+use std::sync::atomic::Ordering;
+
+use chat_domain::{ChatId, Envelope, UserId};
+
+use super::{ChatEntry, Hub};
+use crate::membership::{Change, Visibility, change_of};
+use crate::protocol::Frame;
+use crate::replay::Missed;
+
+/// What a resuming client gets for one chat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resumed {
+    /// These frames, in order (possibly none): everything it missed.
+    Frames(Vec<Frame>),
+    /// The gap is older than the buffer (or unknown): refetch the chat over REST.
+    Resync,
+    /// The user does not participate in the chat, as far as the gateway knows.
+    NotAParticipant,
+}
+
+impl Hub {
+    /// Routes one chat event: records its membership change, buffers it for resume,
+    /// and queues it to the connections of every user who may see it. A redelivered
+    /// (not newer) event is ignored.
+    ///
+    /// # Errors
+    /// When the event cannot be serialised.
+    pub fn publish(&self, envelope: &Envelope) -> Result<(), serde_json::Error> {
+        let frame = Frame::event(envelope)?;
+        let version = envelope.version;
+        let mut state = self.lock();
+        let entry = state
+            .chats
+            .entry(envelope.chat_id)
+            .or_insert_with(|| ChatEntry::new(self.settings.replay_per_chat));
+        if !entry.buffer.push(version, frame.clone()) {
+            return Ok(());
+        }
+        match change_of(&envelope.payload) {
+            Some(Change::Joined(user)) => {
+                entry.members.entry(user).or_default().record(version, true)
+            }
+            Some(Change::Gone(user)) => entry
+                .members
+                .entry(user)
+                .or_default()
+                .record(version, false),
+            Some(Change::Deleted) => entry.deleted_at = Some(version),
+            None => {}
+        }
+        let deleted_at = entry.deleted_at;
+        let audience: Vec<UserId> = entry
+            .members
+            .iter()
+            .filter(|(_, timeline)| timeline.visibility(version, deleted_at) == Visibility::Visible)
+            .map(|(user, _)| *user)
+            .collect();
+        for user in audience {
+            self.deliver(&mut state, user, &frame);
+        }
+        self.stats.events.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// What `user`, who saw `chat` up to version `seen`, missed: the buffered frames
+    /// after it that they may see, or [`Resumed::Resync`] when the buffer does not
+    /// reach back that far or their membership at one of those versions is unknown.
+    pub fn resume(&self, user: UserId, chat: ChatId, seen: u64) -> Resumed {
+        let state = self.lock();
+        let Some(entry) = state.chats.get(&chat) else {
+            return Resumed::NotAParticipant;
+        };
+        let Some(timeline) = entry.members.get(&user) else {
+            return Resumed::NotAParticipant;
+        };
+        let missed = match entry.buffer.missed_since(seen) {
+            Missed::Frames(frames) => frames,
+            Missed::Gap => return Resumed::Resync,
+        };
+        let mut frames = Vec::with_capacity(missed.len());
+        for (version, frame) in missed {
+            match timeline.visibility(*version, entry.deleted_at) {
+                Visibility::Visible => frames.push(frame.clone()),
+                Visibility::Hidden => {}
+                Visibility::Unknown => return Resumed::Resync,
+            }
+        }
+        Resumed::Frames(frames)
+    }
+}

@@ -1,0 +1,84 @@
+//! Typing indicators: checked, rate-limited, and fanned out to the other participants
+//! connected here. Nothing is stored.
+
+use std::time::Instant;
+
+use chat_domain::UserId;
+
+use super::{Hub, State};
+use crate::protocol::{Frame, TypingSignal};
+
+/// Beyond this many remembered (user, chat) pairs, the expired ones are forgotten.
+const TYPING_MEMORY: usize = 10_000;
+
+/// Why a typing signal is not relayed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TypingRefused {
+    /// The user does not participate in the chat (as far as the gateway knows).
+    #[error("you do not participate in this chat")]
+    NotAParticipant,
+    /// The user's previous signal in this chat is too recent; dropped silently.
+    #[error("typing signals are rate-limited")]
+    TooFrequent,
+}
+
+impl Hub {
+    /// Checks and rate-limits a typing signal from a connected user, then fans it out
+    /// to the chat's other participants connected here. `Ok` means it should also go to
+    /// the other replicas.
+    ///
+    /// # Errors
+    /// [`TypingRefused`] when the user does not participate or typed too recently.
+    pub fn typing(&self, signal: &TypingSignal, now: Instant) -> Result<(), TypingRefused> {
+        let mut state = self.lock();
+        let participates = state.chats.get(&signal.chat_id).is_some_and(|entry| {
+            entry
+                .members
+                .get(&signal.user_id)
+                .is_some_and(|t| t.active_now(entry.deleted_at))
+        });
+        if !participates {
+            return Err(TypingRefused::NotAParticipant);
+        }
+        let interval = self.settings.typing_interval;
+        let key = (signal.user_id, signal.chat_id);
+        if state
+            .last_typing
+            .get(&key)
+            .is_some_and(|last| now.saturating_duration_since(*last) < interval)
+        {
+            return Err(TypingRefused::TooFrequent);
+        }
+        if state.last_typing.len() >= TYPING_MEMORY {
+            state
+                .last_typing
+                .retain(|_, last| now.saturating_duration_since(*last) < interval);
+        }
+        state.last_typing.insert(key, now);
+        self.fan_out_typing(&mut state, signal);
+        Ok(())
+    }
+
+    /// Fans out a typing signal that another replica relayed.
+    pub fn relay_typing(&self, signal: &TypingSignal) {
+        let mut state = self.lock();
+        self.fan_out_typing(&mut state, signal);
+    }
+
+    fn fan_out_typing(&self, state: &mut State, signal: &TypingSignal) {
+        let Some(entry) = state.chats.get(&signal.chat_id) else {
+            return;
+        };
+        let deleted_at = entry.deleted_at;
+        let others: Vec<UserId> = entry
+            .members
+            .iter()
+            .filter(|(user, t)| **user != signal.user_id && t.active_now(deleted_at))
+            .map(|(user, _)| *user)
+            .collect();
+        let frame = Frame::typing(signal);
+        for user in others {
+            self.deliver(state, user, &frame);
+        }
+    }
+}

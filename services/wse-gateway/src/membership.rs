@@ -1,0 +1,166 @@
+//! Who may see which version of a chat: the pure rules the hub routes by.
+//!
+//! Membership is known as *transitions*: "from version `v` on, the user is (or is not) a
+//! participant". They come from the participant read model when a user connects (the
+//! row's `joined_version` or `version`) and from the participant events themselves as
+//! the gateway reads them, and they merge in any order: the newest known transition at
+//! or before a version decides. A version before every known transition is *unknown*:
+//! live delivery then sends nothing (never leak), and a resume answers `resync` (never
+//! silently skip).
+//!
+//! A user sees event `v` when they participate after it (they were just added, or were
+//! already in) or participated before it (so the removed user sees their own removal,
+//! and nothing after).
+
+use std::collections::BTreeMap;
+
+use chat_domain::{ChatEvent, UserId};
+
+/// At most this many transitions are kept per user and chat; dropping the oldest only
+/// makes very old versions unknown (a resync), never wrongly visible.
+const MAX_TRANSITIONS: usize = 8;
+
+/// One user's known membership transitions in one chat.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Timeline {
+    transitions: BTreeMap<u64, bool>,
+}
+
+/// Whether a user may see one version of a chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// They participate at it (before or after it).
+    Visible,
+    /// They do not participate at it.
+    Hidden,
+    /// The gateway does not know.
+    Unknown,
+}
+
+impl Timeline {
+    /// Records "from `version` on, the user is `active`". A transition already known at
+    /// that version is kept (events and rows agree on it).
+    pub fn record(&mut self, version: u64, active: bool) {
+        self.transitions.entry(version).or_insert(active);
+        while self.transitions.len() > MAX_TRANSITIONS {
+            self.transitions.pop_first();
+        }
+    }
+
+    /// Whether the user participates at `version`, if known.
+    #[must_use]
+    pub fn active_at(&self, version: u64, deleted_at: Option<u64>) -> Option<bool> {
+        if deleted_at.is_some_and(|d| d <= version) {
+            return Some(false);
+        }
+        self.transitions
+            .range(..=version)
+            .next_back()
+            .map(|(_, active)| *active)
+    }
+
+    /// Whether the user participates now (after every known version).
+    #[must_use]
+    pub fn active_now(&self, deleted_at: Option<u64>) -> bool {
+        deleted_at.is_none() && self.active_at(u64::MAX, None) == Some(true)
+    }
+
+    /// Whether the user may see the event at `version`.
+    #[must_use]
+    pub fn visibility(&self, version: u64, deleted_at: Option<u64>) -> Visibility {
+        let after = self.active_at(version, deleted_at);
+        let before = self.active_at(version.saturating_sub(1), deleted_at);
+        match (before, after) {
+            (Some(true), _) | (_, Some(true)) => Visibility::Visible,
+            (Some(false), Some(false)) => Visibility::Hidden,
+            _ => Visibility::Unknown,
+        }
+    }
+}
+
+/// The membership change an event makes, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// `user` participates from the event's version on.
+    Joined(UserId),
+    /// `user` no longer participates from the event's version on.
+    Gone(UserId),
+    /// Nobody participates from the event's version on.
+    Deleted,
+}
+
+/// The membership change of `event`. The creator joins with `ChatCreated` itself, so
+/// they see the creation.
+#[must_use]
+pub fn change_of(event: &ChatEvent) -> Option<Change> {
+    match event {
+        ChatEvent::ChatCreated(e) => Some(Change::Joined(e.created_by)),
+        ChatEvent::ParticipantAdded(e) => Some(Change::Joined(e.user_id)),
+        ChatEvent::ParticipantRemoved(e) => Some(Change::Gone(e.user_id)),
+        ChatEvent::ParticipantLeft(e) => Some(Change::Gone(e.user_id)),
+        ChatEvent::ChatHardDeleted(_) => Some(Change::Deleted),
+        ChatEvent::ChatUpdated(_)
+        | ChatEvent::ChatArchived(_)
+        | ChatEvent::ChatRestored(_)
+        | ChatEvent::MessageSent(_)
+        | ChatEvent::MessageEdited(_)
+        | ChatEvent::MessageDeleted(_)
+        | ChatEvent::MessagesMarkedAsRead(_)
+        | ChatEvent::ParticipantRoleChanged(_)
+        | ChatEvent::TelegramChatLinked(_)
+        | ChatEvent::TelegramChatUnlinked(_)
+        | ChatEvent::TelegramMessageReceived(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn timeline(transitions: &[(u64, bool)]) -> Timeline {
+        let mut t = Timeline::default();
+        for (v, a) in transitions {
+            t.record(*v, *a);
+        }
+        t
+    }
+
+    #[test]
+    fn an_added_user_sees_their_addition_and_what_follows() {
+        let t = timeline(&[(5, true)]);
+        assert_eq!(t.visibility(4, None), Visibility::Unknown);
+        assert_eq!(t.visibility(5, None), Visibility::Visible);
+        assert_eq!(t.visibility(9, None), Visibility::Visible);
+    }
+
+    #[test]
+    fn a_removed_user_sees_their_removal_and_nothing_after() {
+        let t = timeline(&[(2, true), (7, false)]);
+        assert_eq!(t.visibility(6, None), Visibility::Visible);
+        assert_eq!(t.visibility(7, None), Visibility::Visible);
+        assert_eq!(t.visibility(8, None), Visibility::Hidden);
+        assert!(!t.active_now(None));
+        // A stale row read after the event changes nothing.
+        let mut stale = t.clone();
+        stale.record(2, true);
+        assert_eq!(stale, t);
+    }
+
+    #[test]
+    fn a_hard_delete_ends_everyone_s_membership() {
+        let t = timeline(&[(2, true)]);
+        assert_eq!(t.visibility(9, Some(9)), Visibility::Visible);
+        assert_eq!(t.visibility(10, Some(9)), Visibility::Hidden);
+        assert!(!t.active_now(Some(9)));
+    }
+
+    #[test]
+    fn old_transitions_are_dropped_into_the_unknown() {
+        let mut t = Timeline::default();
+        for v in 1..=20 {
+            t.record(v, v % 2 == 1);
+        }
+        assert_eq!(t.visibility(2, None), Visibility::Unknown);
+        assert_eq!(t.visibility(19, None), Visibility::Visible);
+    }
+}

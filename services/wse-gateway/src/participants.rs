@@ -1,0 +1,51 @@
+//! The participant read model (PostgreSQL `chat_participants`): a user's memberships
+//! when they connect. Later changes come from the events themselves.
+
+use chat_domain::{ChatId, UserId};
+use sqlx::PgPool;
+
+use crate::hub::MembershipRow;
+
+/// Reads `chat_participants`.
+#[derive(Debug, Clone)]
+pub struct ParticipantDirectory {
+    pool: PgPool,
+}
+
+impl ParticipantDirectory {
+    /// A directory on `pool`.
+    #[must_use]
+    pub const fn new(pool: PgPool) -> Self {
+        Self { pool }
+    }
+
+    /// Every participant row of `user`, as membership transitions: an active row holds
+    /// from the version that added the user (`joined_version`, or its last change when
+    /// that is not recorded), an inactive one from its last change (`version`).
+    ///
+    /// # Errors
+    /// When PostgreSQL does not answer.
+    #[tracing::instrument(skip_all, fields(user_id = %user), err)]
+    pub async fn rows_of(&self, user: UserId) -> Result<Vec<MembershipRow>, sqlx::Error> {
+        let rows: Vec<(uuid::Uuid, bool, i64, i64)> = sqlx::query_as(
+            "SELECT chat_id, is_active, version, joined_version \
+             FROM chat_participants WHERE user_id = $1",
+        )
+        .bind(user.as_uuid())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(chat, active, version, joined)| MembershipRow {
+                chat_id: ChatId::from_uuid(chat),
+                active,
+                since: u64::try_from(if active && joined > 0 {
+                    joined
+                } else {
+                    version
+                })
+                .unwrap_or_default(),
+            })
+            .collect())
+    }
+}

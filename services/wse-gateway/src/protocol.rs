@@ -1,0 +1,253 @@
+//! The WebSocket protocol: server frames, client messages and close codes.
+//!
+//! Every server frame is one JSON text message shaped `{"t", "p", "id", "ts", "v"}`:
+//! `t` is the frame type (a chat event's snake_case type such as `message_sent`, or
+//! `user_typing`, `resync`, `error`), `p` its payload, `id` the event id and `ts` its
+//! time (both only on chat events), and `v` the protocol version [`PROTOCOL_VERSION`].
+//! A chat event's `p` is the event itself, carrying `chat_id` and `version`.
+//!
+//! Client messages are JSON text tagged by `t`: [`ClientMessage`].
+//!
+//! Close codes (the reason text says the same in words):
+//!
+//! | code | when | what the client does |
+//! |---|---|---|
+//! | 4401 | the token is missing, invalid, expired, or not a user's | get a new token |
+//! | 4408 | nothing heard from the client within the idle timeout | reconnect with resume |
+//! | 1013 | the client read too slowly and its buffer overflowed | reconnect with resume |
+//! | 1012 | the gateway is restarting | reconnect with resume |
+//! | 1013 | (also) the participant read model did not answer at connect | reconnect later |
+//!
+//! Over the connection limit the upgrade itself is refused with HTTP 503.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use actix_ws::{CloseCode, CloseReason};
+use chat_domain::{ChatId, Envelope, UserId};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use time::OffsetDateTime;
+
+/// The `v` of every frame.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// One frame ready to send: its JSON text (shared by every recipient) and, for chat
+/// events, the chat and version it stands at (so a connection can skip duplicates).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    /// The chat the frame is about.
+    pub chat_id: ChatId,
+    /// The chat version of a chat event; `None` for ephemeral frames.
+    pub version: Option<u64>,
+    /// The JSON text.
+    pub text: Arc<str>,
+}
+
+impl Frame {
+    /// The frame of a chat event.
+    ///
+    /// # Errors
+    /// When the event cannot be serialised (never for events of this crate's version).
+    pub fn event(envelope: &Envelope) -> Result<Self, serde_json::Error> {
+        let value = json!({
+            "t": envelope.event_type,
+            "p": envelope.payload,
+            "id": envelope.event_id,
+            "ts": rfc3339(envelope.occurred_at),
+            "v": PROTOCOL_VERSION,
+        });
+        Ok(Self {
+            chat_id: envelope.chat_id,
+            version: Some(envelope.version),
+            text: serde_json::to_string(&value)?.into(),
+        })
+    }
+
+    /// The ephemeral `user_typing` frame.
+    #[must_use]
+    pub fn typing(signal: &TypingSignal) -> Self {
+        let value = json!({
+            "t": chat_domain::chat::typing::UserTyping::EVENT_TYPE,
+            "p": {"chat_id": signal.chat_id, "user_id": signal.user_id, "name": signal.name},
+            "ts": rfc3339(signal.at),
+            "v": PROTOCOL_VERSION,
+        });
+        Self {
+            chat_id: signal.chat_id,
+            version: None,
+            text: value.to_string().into(),
+        }
+    }
+}
+
+/// The text of a `resync` frame: the client refetches `chat_id` over REST.
+#[must_use]
+pub fn resync(chat_id: ChatId) -> String {
+    json!({"t": "resync", "p": {"chat_id": chat_id}, "v": PROTOCOL_VERSION}).to_string()
+}
+
+/// The text of an `error` frame; the connection stays open.
+#[must_use]
+pub fn error(code: &str, message: &str) -> String {
+    json!({"t": "error", "p": {"code": code, "message": message}, "v": PROTOCOL_VERSION})
+        .to_string()
+}
+
+fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Someone is typing in a chat (ephemeral: never stored, never versioned).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TypingSignal {
+    /// The chat.
+    pub chat_id: ChatId,
+    /// Who is typing.
+    pub user_id: UserId,
+    /// Their display name, when their token has one.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+/// What a client may send.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum ClientMessage {
+    /// The user is typing in `chat_id`.
+    Typing {
+        /// The chat.
+        chat_id: ChatId,
+    },
+    /// Replay what was missed: the last version seen, per chat.
+    Resume {
+        /// Chat id to the last version the client saw.
+        chats: HashMap<ChatId, u64>,
+    },
+}
+
+/// Parses `?resume=<chat_id>:<version>,...`.
+///
+/// # Errors
+/// A message naming the first malformed entry.
+pub fn parse_resume(query: &str) -> Result<HashMap<ChatId, u64>, String> {
+    query
+        .split(',')
+        .filter(|entry| !entry.trim().is_empty())
+        .map(|entry| {
+            let (chat, version) = entry
+                .split_once(':')
+                .ok_or_else(|| format!("resume entry {entry:?} is not <chat_id>:<version>"))?;
+            let chat = chat
+                .trim()
+                .parse::<ChatId>()
+                .map_err(|_| format!("resume entry {entry:?}: bad chat id"))?;
+            let version = version
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| format!("resume entry {entry:?}: bad version"))?;
+            Ok((chat, version))
+        })
+        .collect()
+}
+
+/// Why the gateway closes a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseWhy {
+    /// Bad, expired or missing token (4401).
+    Unauthenticated,
+    /// Nothing heard within the idle timeout (4408).
+    Idle,
+    /// The client's outgoing buffer overflowed (1013).
+    SlowConsumer,
+    /// The gateway is shutting down (1012).
+    Restart,
+    /// A dependency did not answer at connect (1013).
+    Unavailable,
+}
+
+impl CloseWhy {
+    /// The close frame's code and reason.
+    #[must_use]
+    pub fn reason(self, detail: Option<&str>) -> CloseReason {
+        let (code, text) = match self {
+            Self::Unauthenticated => (4401, "unauthenticated"),
+            Self::Idle => (4408, "idle timeout: reconnect with resume"),
+            Self::SlowConsumer => (1013, "too slow: reconnect with resume"),
+            Self::Restart => (1012, "service restart: reconnect with resume"),
+            Self::Unavailable => (1013, "temporarily unavailable: reconnect later"),
+        };
+        let description = match detail {
+            // A close reason must fit a control frame (123 bytes).
+            Some(detail) => truncate(&format!("{text}: {detail}"), 120),
+            None => text.to_owned(),
+        };
+        CloseReason {
+            code: CloseCode::from(code),
+            description: Some(description),
+        }
+    }
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_messages_parse_and_unknown_ones_do_not() {
+        let chat = ChatId::from_uuid(uuid::Uuid::from_u128(7));
+        let typing: ClientMessage =
+            serde_json::from_str(&format!(r#"{{"t":"typing","chat_id":"{chat}"}}"#))
+                .expect("typing");
+        assert_eq!(typing, ClientMessage::Typing { chat_id: chat });
+        let resume: ClientMessage =
+            serde_json::from_str(&format!(r#"{{"t":"resume","chats":{{"{chat}":4}}}}"#))
+                .expect("resume");
+        assert_eq!(
+            resume,
+            ClientMessage::Resume {
+                chats: HashMap::from([(chat, 4)])
+            }
+        );
+        for bad in [r#"{"t":"dance"}"#, r#"{"t":"typing"}"#, "[]", "nope"] {
+            assert!(serde_json::from_str::<ClientMessage>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn resume_query_parses_and_reports_the_bad_entry() {
+        let a = ChatId::from_uuid(uuid::Uuid::from_u128(1));
+        let b = ChatId::from_uuid(uuid::Uuid::from_u128(2));
+        assert_eq!(
+            parse_resume(&format!("{a}:3,{b}:0")),
+            Ok(HashMap::from([(a, 3), (b, 0)]))
+        );
+        assert_eq!(parse_resume(""), Ok(HashMap::new()));
+        assert!(parse_resume("x:1").is_err());
+        assert!(parse_resume(&format!("{a}:-1")).is_err());
+        assert!(parse_resume(&format!("{a}")).is_err());
+    }
+
+    #[test]
+    fn close_reasons_fit_a_control_frame() {
+        let reason = CloseWhy::Unauthenticated.reason(Some(&"x".repeat(500)));
+        assert_eq!(reason.code, CloseCode::from(4401));
+        assert!(reason.description.expect("text").len() <= 123);
+        assert_eq!(
+            CloseWhy::SlowConsumer.reason(None).code,
+            CloseCode::from(1013)
+        );
+    }
+}

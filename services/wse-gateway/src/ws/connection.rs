@@ -1,0 +1,292 @@
+//! One connection's task: it `select!`s over the client's frames, the frames the hub
+//! routed to it, the heartbeat, and being cut (shutdown or too slow).
+//!
+//! Every write can be interrupted by the stop token, so a client that does not read
+//! never pins the task. Chat-event frames carry their chat version; the task remembers
+//! the last version it wrote per chat and skips anything not newer, which makes a
+//! resume plus the live stream exactly-once and in order.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_ws::{AggregatedMessage, AggregatedMessageStream, MessageStream, Session};
+use chat_auth::AuthError;
+use chat_domain::{Actor, ChatId, UserId};
+use time::OffsetDateTime;
+use tokio::sync::OwnedSemaphorePermit;
+use tokio_util::sync::CancellationToken;
+
+use super::Gateway;
+use crate::hub::{Connection, Resumed, TypingRefused};
+use crate::protocol::{self, ClientMessage, CloseWhy, Frame, TypingSignal};
+
+/// A freshly upgraded socket.
+pub(super) struct Opened {
+    pub session: Session,
+    pub stream: MessageStream,
+    pub identity: Result<Actor, AuthError>,
+    pub resume: Option<String>,
+    pub permit: OwnedSemaphorePermit,
+}
+
+/// Why the loop ended.
+enum End {
+    /// The client closed, or the socket is gone: nothing more to say.
+    Gone,
+    /// The gateway closes, for this reason.
+    Close(CloseWhy),
+}
+
+/// Runs one connection to its end.
+pub(super) async fn run(gateway: Arc<Gateway>, opened: Opened) {
+    let Opened {
+        session,
+        stream,
+        identity,
+        resume,
+        permit: _permit,
+    } = opened;
+    let actor = match identity {
+        Ok(actor) => actor,
+        Err(e) => return close(session, CloseWhy::Unauthenticated, Some(&e.to_string())).await,
+    };
+    let Some(user) = actor.user_id() else {
+        let detail = "a service identity cannot subscribe";
+        return close(session, CloseWhy::Unauthenticated, Some(detail)).await;
+    };
+    let rows = match gateway.directory.rows_of(user).await {
+        Ok(rows) => rows,
+        Err(e) => {
+            tracing::warn!(error.message = %e, "participant read model unavailable");
+            return close(session, CloseWhy::Unavailable, None).await;
+        }
+    };
+    let connection = gateway.hub.connect(user, &rows, &gateway.shutdown);
+    let mut live = Live {
+        stop: connection.kicked.clone(),
+        session,
+        user,
+        name: actor.user_name().map(str::to_owned),
+        cursors: HashMap::new(),
+        gateway: Arc::clone(&gateway),
+    };
+    let end = live
+        .serve(connection, stream.aggregate_continuations(), resume)
+        .await;
+    let Live { session, .. } = live;
+    match end {
+        End::Gone => {}
+        End::Close(why) => close(session, why, None).await,
+    }
+}
+
+/// Sends the close frame, waiting at most the idle timeout for room in the socket.
+async fn close(session: Session, why: CloseWhy, detail: Option<&str>) {
+    let reason = why.reason(detail);
+    // Bounded: a client that reads nothing must not keep the task forever.
+    let grace = std::time::Duration::from_secs(30);
+    if tokio::time::timeout(grace, session.close(Some(reason)))
+        .await
+        .is_err()
+    {
+        tracing::debug!("close frame not sent: the client is not reading");
+    }
+}
+
+/// An authenticated, registered connection.
+struct Live {
+    session: Session,
+    user: UserId,
+    name: Option<String>,
+    /// The last chat version written to the client, per chat.
+    cursors: HashMap<ChatId, u64>,
+    stop: CancellationToken,
+    gateway: Arc<Gateway>,
+}
+
+impl Live {
+    async fn serve(
+        &mut self,
+        mut connection: Connection,
+        mut stream: AggregatedMessageStream,
+        resume: Option<String>,
+    ) -> End {
+        if let Some(query) = resume {
+            let outcome = match protocol::parse_resume(&query) {
+                Ok(chats) => self.resume(chats).await,
+                Err(message) => self.send(protocol::error("bad_resume", &message)).await,
+            };
+            if let Err(end) = outcome {
+                return end;
+            }
+        }
+        let settings = self.gateway.session;
+        let mut heartbeat = tokio::time::interval_at(
+            tokio::time::Instant::now() + settings.heartbeat,
+            settings.heartbeat,
+        );
+        heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_heard = Instant::now();
+        loop {
+            let step = tokio::select! {
+                biased;
+                () = self.stop.cancelled() => Err(stopped(&self.gateway.shutdown)),
+                message = stream.recv() => match message {
+                    Some(Ok(message)) => {
+                        last_heard = Instant::now();
+                        self.on_message(message).await
+                    }
+                    None | Some(Err(_)) => Err(End::Gone),
+                },
+                frame = connection.frames.recv() => match frame {
+                    Some(frame) => self.push(frame).await,
+                    // The hub dropped this connection: it was too slow.
+                    None => Err(End::Close(CloseWhy::SlowConsumer)),
+                },
+                _ = heartbeat.tick() => {
+                    if last_heard.elapsed() > settings.idle_timeout {
+                        Err(End::Close(CloseWhy::Idle))
+                    } else {
+                        self.ping().await
+                    }
+                }
+            };
+            if let Err(end) = step {
+                return end;
+            }
+        }
+    }
+
+    async fn on_message(&mut self, message: AggregatedMessage) -> Result<(), End> {
+        match message {
+            AggregatedMessage::Text(text) => match serde_json::from_str::<ClientMessage>(&text) {
+                Ok(ClientMessage::Typing { chat_id }) => self.typing(chat_id).await,
+                Ok(ClientMessage::Resume { chats }) => self.resume(chats).await,
+                Err(e) => {
+                    self.send(protocol::error("malformed_frame", &e.to_string()))
+                        .await
+                }
+            },
+            AggregatedMessage::Binary(_) => {
+                self.send(protocol::error(
+                    "unsupported_frame",
+                    "frames are JSON text messages",
+                ))
+                .await
+            }
+            AggregatedMessage::Ping(bytes) => {
+                guarded(
+                    &self.stop,
+                    &self.gateway.shutdown,
+                    self.session.pong(&bytes),
+                )
+                .await
+            }
+            AggregatedMessage::Pong(_) => Ok(()),
+            AggregatedMessage::Close(_) => Err(End::Gone),
+        }
+    }
+
+    async fn typing(&mut self, chat_id: ChatId) -> Result<(), End> {
+        let signal = TypingSignal {
+            chat_id,
+            user_id: self.user,
+            name: self.name.clone(),
+            at: OffsetDateTime::now_utc(),
+        };
+        match self.gateway.hub.typing(&signal, Instant::now()) {
+            Ok(()) => {
+                if let Some(relay) = &self.gateway.relay {
+                    relay.publish(&signal);
+                }
+                Ok(())
+            }
+            Err(TypingRefused::TooFrequent) => Ok(()),
+            Err(refused @ TypingRefused::NotAParticipant) => {
+                self.send(protocol::error("not_a_participant", &refused.to_string()))
+                    .await
+            }
+        }
+    }
+
+    async fn resume(&mut self, chats: HashMap<ChatId, u64>) -> Result<(), End> {
+        let mut chats: Vec<_> = chats.into_iter().collect();
+        chats.sort_unstable();
+        for (chat, seen) in chats {
+            if let Some(&written) = self.cursors.get(&chat) {
+                // Live frames of this chat already went out: replaying older ones now
+                // would break the order, so the client refetches instead.
+                if seen >= written {
+                    self.cursors.insert(chat, seen);
+                } else {
+                    self.send(protocol::resync(chat)).await?;
+                }
+                continue;
+            }
+            match self.gateway.hub.resume(self.user, chat, seen) {
+                Resumed::Frames(frames) => {
+                    self.cursors.insert(chat, seen);
+                    for frame in frames {
+                        self.push(frame).await?;
+                    }
+                }
+                Resumed::Resync => self.send(protocol::resync(chat)).await?,
+                Resumed::NotAParticipant => {
+                    let message = format!("chat {chat}: you do not participate in it");
+                    self.send(protocol::error("not_a_participant", &message))
+                        .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes a routed frame unless the client already has that chat version.
+    async fn push(&mut self, frame: Frame) -> Result<(), End> {
+        if let Some(version) = frame.version {
+            if self
+                .cursors
+                .get(&frame.chat_id)
+                .is_some_and(|written| version <= *written)
+            {
+                return Ok(());
+            }
+            self.cursors.insert(frame.chat_id, version);
+        }
+        self.send(frame.text.to_string()).await
+    }
+
+    async fn ping(&mut self) -> Result<(), End> {
+        guarded(&self.stop, &self.gateway.shutdown, self.session.ping(b"")).await
+    }
+
+    async fn send(&mut self, text: String) -> Result<(), End> {
+        guarded(&self.stop, &self.gateway.shutdown, self.session.text(text)).await
+    }
+}
+
+/// Why the stop token fired: shutdown, or the hub cut a client too slow to read.
+fn stopped(shutdown: &CancellationToken) -> End {
+    if shutdown.is_cancelled() {
+        End::Close(CloseWhy::Restart)
+    } else {
+        End::Close(CloseWhy::SlowConsumer)
+    }
+}
+
+/// Runs a socket write unless `stop` fires first.
+async fn guarded<F, E>(
+    stop: &CancellationToken,
+    shutdown: &CancellationToken,
+    write: F,
+) -> Result<(), End>
+where
+    F: std::future::Future<Output = Result<(), E>>,
+{
+    tokio::select! {
+        biased;
+        () = stop.cancelled() => Err(stopped(shutdown)),
+        written = write => written.map_err(|_| End::Gone),
+    }
+}

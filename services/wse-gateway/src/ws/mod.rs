@@ -1,0 +1,97 @@
+//! The `/wse` endpoint: admits the connection under the limit, authenticates the
+//! token, upgrades, and hands the socket to its [`connection`] task.
+//!
+//! The token comes as `?token=` or `Authorization: Bearer`; a refused token still
+//! upgrades, then closes with 4401 and the reason, so browser clients (which cannot
+//! read an HTTP error of a WebSocket handshake) learn why. `?resume=<chat>:<version>,..`
+//! asks for what was missed, as a `resume` frame does.
+
+mod connection;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chat_auth::Authenticator;
+use serde_json::json;
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+
+use crate::hub::Hub;
+use crate::participants::ParticipantDirectory;
+use crate::typing_relay::TypingRelay;
+
+/// Heartbeat and close timing of every connection.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionSettings {
+    /// How often the server pings.
+    pub heartbeat: Duration,
+    /// Silence after which the client is disconnected.
+    pub idle_timeout: Duration,
+}
+
+/// Everything a connection needs, shared by all of them.
+#[derive(Debug)]
+pub struct Gateway {
+    /// The routing state.
+    pub hub: Arc<Hub>,
+    /// Verifies tokens.
+    pub auth: Authenticator,
+    /// Memberships at connect.
+    pub directory: ParticipantDirectory,
+    /// One permit per open connection.
+    pub limit: Arc<Semaphore>,
+    /// Sends typing signals to the other replicas, when configured.
+    pub relay: Option<TypingRelay>,
+    /// Heartbeats and timeouts.
+    pub session: SessionSettings,
+    /// Fires when the gateway shuts down: every connection closes with 1012.
+    pub shutdown: CancellationToken,
+}
+
+/// Mounts `GET /wse`.
+pub fn configure(gateway: web::Data<Gateway>) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(gateway).route("/wse", web::get().to(upgrade));
+    }
+}
+
+async fn upgrade(
+    req: HttpRequest,
+    body: web::Payload,
+    gateway: web::Data<Gateway>,
+) -> actix_web::Result<HttpResponse> {
+    let Ok(permit) = Arc::clone(&gateway.limit).try_acquire_owned() else {
+        return Ok(HttpResponse::ServiceUnavailable()
+            .insert_header(("Retry-After", "5"))
+            .json(json!({"error": {
+                "code": "too_many_connections",
+                "message": "the gateway is at its connection limit; retry later"
+            }})));
+    };
+    // A query that does not decode is treated as empty: the token is then missing.
+    let mut query = web::Query::<HashMap<String, String>>::from_query(req.query_string())
+        .map(web::Query::into_inner)
+        .unwrap_or_default();
+    let identity = match query.remove("token") {
+        Some(token) => gateway.auth.authenticate(&token),
+        None => gateway.auth.authenticate_header(
+            req.headers()
+                .get(AUTHORIZATION)
+                .and_then(|v| v.to_str().ok()),
+        ),
+    };
+    let (response, session, stream) = actix_ws::handle(&req, body)?;
+    let opened = connection::Opened {
+        session,
+        stream,
+        identity,
+        resume: query.remove("resume"),
+        permit,
+    };
+    // The socket's stream lives on this worker's thread.
+    actix_web::rt::spawn(connection::run(gateway.into_inner(), opened));
+    Ok(response)
+}
