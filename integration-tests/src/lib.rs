@@ -9,7 +9,9 @@
 //! - [`pg`]: a fresh, migrated PostgreSQL database per test.
 //! - [`kafka`]: a fresh topic per test, and reading back what landed on it.
 //! - [`tokens`]: JWTs for test users and services.
+//! - [`bench`]: the benchmark of `make bench`.
 
+pub mod bench;
 pub mod kafka;
 pub mod pg;
 pub mod tokens;

@@ -1,0 +1,104 @@
+//! The benchmark report: a markdown table for people and JSON for machines, each
+//! end-to-end figure beside the baseline it is compared with, measured in the same run.
+
+use serde::Serialize;
+
+/// One measured figure.
+#[derive(Debug, Clone, Serialize)]
+pub struct Figure {
+    /// What was measured.
+    pub name: String,
+    /// The value.
+    pub value: f64,
+    /// Its unit (`ops/s`, `ms`, `KiB`).
+    pub unit: String,
+    /// The baseline figure's name it is compared with, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
+    /// value / baseline value (for latencies the baseline's per-operation time).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ratio: Option<f64>,
+    /// How it was measured.
+    pub how: String,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Where it ran (kernel, cores, memory).
+    pub machine: String,
+    /// When (UTC, RFC 3339).
+    pub at: String,
+    /// The figures, baselines first.
+    pub figures: Vec<Figure>,
+}
+
+impl Report {
+    /// Fills in each figure's ratio to its baseline.
+    pub fn compute_ratios(&mut self) {
+        let values: Vec<(String, f64)> = self
+            .figures
+            .iter()
+            .map(|f| (f.name.clone(), f.value))
+            .collect();
+        for figure in &mut self.figures {
+            figure.ratio = figure.baseline.as_ref().and_then(|b| {
+                let (_, base) = values.iter().find(|(name, _)| name == b)?;
+                (*base != 0.0).then(|| figure.value / base)
+            });
+        }
+    }
+
+    /// The markdown table.
+    pub fn markdown(&self) -> String {
+        let mut out = format!(
+            "# Benchmark report\n\nMachine: {}  \nRun at: {}\n\n| figure | value | unit | baseline | ratio | how |\n|---|---:|---|---|---:|---|\n",
+            self.machine, self.at
+        );
+        for f in &self.figures {
+            let ratio = f.ratio.map_or_else(|| "".to_owned(), |r| format!("{r:.3}"));
+            out.push_str(&format!(
+                "| {} | {:.2} | {} | {} | {} | {} |\n",
+                f.name,
+                f.value,
+                f.unit,
+                f.baseline.as_deref().unwrap_or(""),
+                ratio,
+                f.how
+            ));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figure(name: &str, value: f64, baseline: Option<&str>) -> Figure {
+        Figure {
+            name: name.into(),
+            value,
+            unit: "ops/s".into(),
+            baseline: baseline.map(Into::into),
+            ratio: None,
+            how: "test".into(),
+        }
+    }
+
+    #[test]
+    fn ratios_divide_by_the_named_baseline() {
+        let mut report = Report {
+            machine: "m".into(),
+            at: "t".into(),
+            figures: vec![figure("raw", 200.0, None), figure("e2e", 50.0, Some("raw"))],
+        };
+        report.compute_ratios();
+        assert_eq!(report.figures[1].ratio, Some(0.25));
+        assert!(
+            report
+                .markdown()
+                .contains("| e2e | 50.00 | ops/s | raw | 0.250 | test |")
+        );
+    }
+}
