@@ -9,11 +9,13 @@
 //! - [`pg`]: a fresh, migrated PostgreSQL database per test.
 //! - [`kafka`]: a fresh topic per test, and reading back what landed on it.
 //! - [`tokens`]: JWTs for test users and services.
+//! - [`system`]: the five services as real processes, for end-to-end tests and the bench.
 //! - [`bench`]: the benchmark of `make bench`.
 
 pub mod bench;
 pub mod kafka;
 pub mod pg;
+pub mod system;
 pub mod tokens;
 
 use chat_runtime::config::{CqlConfig, KafkaConfig, PgConfig};
