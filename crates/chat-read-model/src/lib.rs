@@ -9,6 +9,7 @@
 //! - [`history`]: cursor pagination over buckets.
 //! - [`model`]: what queries return.
 //! - [`projector`]: the Kafka handler and application both projectors run.
+//! - `testing` (feature `testing`): a fresh migrated keyspace for tests.
 
 pub mod bucket;
 pub mod cql;
@@ -19,6 +20,8 @@ pub mod pg;
 pub mod plan;
 pub mod ports;
 pub mod projector;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use plan::Projector;
 pub use ports::{ChatQueries, MessageQueries, MessageStore, RowStore, StoreError};

@@ -30,6 +30,9 @@ pub struct Config {
     /// Commands and the outbox relay.
     #[command(flatten)]
     pub write: WritePathConfig,
+    /// Read-your-writes.
+    #[command(flatten)]
+    pub read: ReadPathConfig,
     /// How long a readiness probe waits for each dependency, in milliseconds.
     #[arg(long, env = "READY_TIMEOUT_MS", default_value_t = 2000)]
     pub ready_timeout_ms: u64,
@@ -50,4 +53,14 @@ pub struct WritePathConfig {
     /// How often the relay looks at the outbox when no append woke it, in milliseconds.
     #[arg(long, env = "RELAY_POLL_MS", default_value_t = 250)]
     pub relay_poll_ms: u64,
+}
+
+/// How writes become readable.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReadPathConfig {
+    /// How long a command that produced SYNC events waits for projector-sync to apply
+    /// them before answering 202 (accepted, not yet visible) instead of 201/200, in
+    /// milliseconds.
+    #[arg(long, env = "SYNC_WAIT_MS", default_value_t = 5000)]
+    pub sync_wait_ms: u64,
 }

@@ -4,7 +4,8 @@
 //! - [`app`]: the command service (load, decide, append, retry a lost race).
 //! - [`ports`] and [`adapters`]: the event store with its outbox (PostgreSQL, memory).
 //! - [`relay`]: publishes the outbox to Kafka, in order.
-//! - [`http`]: the REST routes and the error shape.
+//! - [`http`]: the REST routes (commands, and queries over the read models of
+//!   `chat-read-model`) and the error shape.
 //! - [`Application`]: wires it all, then serves HTTP until the shutdown token fires.
 
 pub mod adapters;
@@ -21,12 +22,16 @@ use std::time::Duration;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use chat_auth::Authenticator;
+use chat_read_model::cql::CqlReadModels;
+use chat_read_model::pg::PgReadModels;
+use chat_read_model::pg::applied::AppliedWaiter;
 use chat_runtime::health::{self, Readiness};
 use chat_runtime::{connect, ops};
 use tokio_util::sync::CancellationToken;
 
 use crate::adapters::pg::PgEventStore;
 use crate::app::{CommandService, CommandSettings};
+use crate::http::read::ReadSide;
 use crate::http::state::ApiState;
 use crate::relay::{OutboxRelay, RelaySettings};
 pub use config::Config;
@@ -36,6 +41,8 @@ pub struct Application {
     server: actix_web::dev::Server,
     addr: SocketAddr,
     relay: OutboxRelay,
+    /// Stops the background tasks of the read side (the applied-projection listener).
+    background: CancellationToken,
 }
 
 impl std::fmt::Debug for Application {
@@ -57,6 +64,15 @@ impl Application {
         let authenticator = web::Data::new(Authenticator::from_config(&cfg.auth)?);
         let pool = connect::postgres(&cfg.pg).await?;
         let cql = Arc::new(connect::cql(&cfg.cql).await?);
+        let background = CancellationToken::new();
+        let read_side = web::Data::new(ReadSide {
+            chats: PgReadModels::new(pool.clone()),
+            messages: CqlReadModels::new(Arc::clone(&cql), &cfg.cql.keyspace)
+                .await
+                .context("cannot prepare the CQL queries (is the schema applied?)")?,
+            applied: AppliedWaiter::start(pool.clone(), background.clone()),
+            sync_wait: Duration::from_millis(cfg.read.sync_wait_ms),
+        });
         let readiness = Readiness::default()
             .postgres(pool.clone(), timeout)
             .cql(cql, timeout)
@@ -85,6 +101,7 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(read_side.clone())
                 .app_data(authenticator.clone())
                 .configure(health::configure(readiness.clone()))
                 .configure(http::configure)
@@ -97,6 +114,7 @@ impl Application {
             server,
             addr,
             relay,
+            background,
         })
     }
 
@@ -112,7 +130,9 @@ impl Application {
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         tracing::info!(addr = %self.addr, "command-api listening");
         let relay = tokio::spawn(self.relay.run(shutdown.clone()));
-        ops::run_until_stopped(self.server, shutdown).await?;
+        let served = ops::run_until_stopped(self.server, shutdown).await;
+        self.background.cancel();
+        served?;
         relay.await.context("the outbox relay panicked")?;
         Ok(())
     }

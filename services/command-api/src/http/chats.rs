@@ -10,13 +10,16 @@ use uuid::Uuid;
 use crate::http::caller::Caller;
 use crate::http::dto::{CreateChatBody, DeleteChatQuery, UpdateChatBody};
 use crate::http::error::ApiError;
+use crate::http::read::ReadSide;
 use crate::http::respond::{request, response, run};
 use crate::http::state::ApiState;
 
-/// `POST /api/chats`: 201 with `Location`. A direct chat's id follows from its pair, so
+/// `POST /api/chats`: 201 with `Location` once the chat is readable (202 if the
+/// bounded read-your-writes wait ran out). A direct chat's id follows from its pair, so
 /// creating one that exists answers 200 with the existing chat.
 pub async fn create(
     state: web::Data<ApiState>,
+    read: web::Data<ReadSide>,
     caller: Caller,
     body: web::Json<CreateChatBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -46,9 +49,12 @@ pub async fn create(
         .execute(request(chat_id, &caller, command.into()))
         .await
     {
-        Ok(accepted) => Ok(HttpResponse::Created()
-            .insert_header(("Location", format!("/api/chats/{chat_id}")))
-            .json(response(chat_id, &accepted))),
+        Ok(accepted) => {
+            let created = HttpResponse::Created()
+                .insert_header(("Location", format!("/api/chats/{chat_id}")))
+                .json(response(chat_id, &accepted));
+            Ok(read.settle(chat_id, &accepted.envelopes, created).await)
+        }
         Err(crate::app::CommandError::Rejected(ChatError::ChatAlreadyExists))
             if body.chat_type == ChatType::Direct =>
         {
@@ -68,6 +74,7 @@ pub async fn create(
 /// `PATCH /api/chats/{id}`: rename.
 pub async fn update(
     state: web::Data<ApiState>,
+    read: web::Data<ReadSide>,
     caller: Caller,
     chat_id: web::Path<ChatId>,
     body: web::Json<UpdateChatBody>,
@@ -83,12 +90,13 @@ pub async fn update(
         at: state.now(),
         name,
     };
-    run(&state, *chat_id, &caller, command.into()).await
+    run(&state, &read, *chat_id, &caller, command.into()).await
 }
 
 /// `DELETE /api/chats/{id}`: archive, or with `?hard=true` delete for good.
 pub async fn delete(
     state: web::Data<ApiState>,
+    read: web::Data<ReadSide>,
     caller: Caller,
     chat_id: web::Path<ChatId>,
     query: web::Query<DeleteChatQuery>,
@@ -99,12 +107,13 @@ pub async fn delete(
     } else {
         ArchiveChat { actor, at }.into()
     };
-    run(&state, *chat_id, &caller, command).await
+    run(&state, &read, *chat_id, &caller, command).await
 }
 
 /// `POST /api/chats/{id}/restore`.
 pub async fn restore(
     state: web::Data<ApiState>,
+    read: web::Data<ReadSide>,
     caller: Caller,
     chat_id: web::Path<ChatId>,
 ) -> Result<HttpResponse, ApiError> {
@@ -112,5 +121,5 @@ pub async fn restore(
         actor: caller.actor.clone(),
         at: state.now(),
     };
-    run(&state, *chat_id, &caller, command.into()).await
+    run(&state, &read, *chat_id, &caller, command.into()).await
 }

@@ -8,6 +8,7 @@ use crate::app::SendOutcome;
 use crate::http::caller::Caller;
 use crate::http::dto::{CommandResponse, EditMessageBody, MarkReadBody, SendMessageBody};
 use crate::http::error::ApiError;
+use crate::http::read::ReadSide;
 use crate::http::respond::{request, response, run};
 use crate::http::state::ApiState;
 use crate::ports::IdempotencyClaim;
@@ -15,10 +16,12 @@ use crate::ports::IdempotencyClaim;
 /// Longest idempotency key accepted.
 const MAX_IDEMPOTENCY_KEY: usize = 255;
 
-/// `POST /api/chats/{id}/messages`: 201 with the new message; a retry with the same
+/// `POST /api/chats/{id}/messages`: 201 with the new message once it is in the history
+/// (202 if the bounded read-your-writes wait ran out); a retry with the same
 /// `Idempotency-Key` (or `client_message_id`) answers 200 with the original message.
 pub async fn send(
     state: web::Data<ApiState>,
+    read: web::Data<ReadSide>,
     caller: Caller,
     chat_id: web::Path<ChatId>,
     req: HttpRequest,
@@ -55,12 +58,13 @@ pub async fn send(
             let mut body = response(chat_id, &accepted);
             body.message_id = Some(message_id);
             body.created_at = Some(at);
-            HttpResponse::Created()
+            let created = HttpResponse::Created()
                 .insert_header((
                     "Location",
                     format!("/api/chats/{chat_id}/messages/{message_id}"),
                 ))
-                .json(body)
+                .json(body);
+            read.settle(chat_id, &accepted.envelopes, created).await
         }
         SendOutcome::Replayed {
             chat_id,
@@ -104,6 +108,7 @@ fn idempotency_key(
 /// `PATCH /api/chats/{id}/messages/{mid}`: edit (sender only).
 pub async fn edit(
     state: web::Data<ApiState>,
+    read: web::Data<ReadSide>,
     caller: Caller,
     path: web::Path<(ChatId, MessageId)>,
     body: web::Json<EditMessageBody>,
@@ -115,12 +120,13 @@ pub async fn edit(
         message_id,
         content: body.into_inner().content,
     };
-    run(&state, chat_id, &caller, command.into()).await
+    run(&state, &read, chat_id, &caller, command.into()).await
 }
 
 /// `DELETE /api/chats/{id}/messages/{mid}`: delete (sender or admin).
 pub async fn delete(
     state: web::Data<ApiState>,
+    read: web::Data<ReadSide>,
     caller: Caller,
     path: web::Path<(ChatId, MessageId)>,
 ) -> Result<HttpResponse, ApiError> {
@@ -130,12 +136,13 @@ pub async fn delete(
         at: state.now(),
         message_id,
     };
-    run(&state, chat_id, &caller, command.into()).await
+    run(&state, &read, chat_id, &caller, command.into()).await
 }
 
 /// `POST /api/chats/{id}/read`: mark read up to a message.
 pub async fn mark_read(
     state: web::Data<ApiState>,
+    read: web::Data<ReadSide>,
     caller: Caller,
     chat_id: web::Path<ChatId>,
     body: web::Json<MarkReadBody>,
@@ -145,5 +152,5 @@ pub async fn mark_read(
         at: state.now(),
         up_to: body.message_id,
     };
-    run(&state, *chat_id, &caller, command.into()).await
+    run(&state, &read, *chat_id, &caller, command.into()).await
 }

@@ -9,9 +9,12 @@ pub mod dto;
 pub mod error;
 pub mod messages;
 pub mod participants;
+pub mod queries;
+pub mod read;
 pub mod respond;
 pub mod state;
 pub mod telegram;
+pub mod templates;
 
 use actix_web::http::Method;
 use actix_web::{HttpResponse, web};
@@ -32,19 +35,25 @@ macro_rules! routes {
 
 routes! {
     POST   "/api/chats" => chats::create,
+    GET    "/api/chats" => queries::list,
+    GET    "/api/chats/{id}" => queries::details,
     PATCH  "/api/chats/{id}" => chats::update,
     DELETE "/api/chats/{id}" => chats::delete,
     POST   "/api/chats/{id}/restore" => chats::restore,
     POST   "/api/chats/{id}/messages" => messages::send,
+    GET    "/api/chats/{id}/messages" => queries::history,
     PATCH  "/api/chats/{id}/messages/{mid}" => messages::edit,
     DELETE "/api/chats/{id}/messages/{mid}" => messages::delete,
     POST   "/api/chats/{id}/read" => messages::mark_read,
+    GET    "/api/chats/{id}/participants" => queries::participants,
     POST   "/api/chats/{id}/participants" => participants::add,
     DELETE "/api/chats/{id}/participants/{uid}" => participants::remove,
     PATCH  "/api/chats/{id}/participants/{uid}" => participants::change_role,
     POST   "/api/chats/{id}/telegram/link" => telegram::link,
     DELETE "/api/chats/{id}/telegram/link" => telegram::unlink,
     POST   "/api/chats/{id}/telegram/messages" => telegram::receive,
+    GET    "/api/templates" => templates::list,
+    GET    "/api/templates/{id}" => templates::get,
     GET    "/api/openapi.json" => openapi,
 }
 

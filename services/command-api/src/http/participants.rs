@@ -9,12 +9,14 @@ use chat_domain::{ChatCommand, ChatId, Role, UserId};
 use crate::http::caller::Caller;
 use crate::http::dto::{AddParticipantBody, ChangeRoleBody};
 use crate::http::error::ApiError;
+use crate::http::read::ReadSide;
 use crate::http::respond::run;
 use crate::http::state::ApiState;
 
 /// `POST /api/chats/{id}/participants`.
 pub async fn add(
     state: web::Data<ApiState>,
+    read: web::Data<ReadSide>,
     caller: Caller,
     chat_id: web::Path<ChatId>,
     body: web::Json<AddParticipantBody>,
@@ -26,13 +28,14 @@ pub async fn add(
         user_id: UserId::from_uuid(body.user_id),
         role: body.role.unwrap_or(Role::Member),
     };
-    run(&state, *chat_id, &caller, command.into()).await
+    run(&state, &read, *chat_id, &caller, command.into()).await
 }
 
 /// `DELETE /api/chats/{id}/participants/{uid}`: removes someone (admins), or leaves when
 /// `uid` is the caller.
 pub async fn remove(
     state: web::Data<ApiState>,
+    read: web::Data<ReadSide>,
     caller: Caller,
     path: web::Path<(ChatId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
@@ -43,12 +46,13 @@ pub async fn remove(
     } else {
         RemoveParticipant { actor, at, user_id }.into()
     };
-    run(&state, chat_id, &caller, command).await
+    run(&state, &read, chat_id, &caller, command).await
 }
 
 /// `PATCH /api/chats/{id}/participants/{uid}`: change role (admins).
 pub async fn change_role(
     state: web::Data<ApiState>,
+    read: web::Data<ReadSide>,
     caller: Caller,
     path: web::Path<(ChatId, UserId)>,
     body: web::Json<ChangeRoleBody>,
@@ -60,5 +64,5 @@ pub async fn change_role(
         user_id,
         role: body.role,
     };
-    run(&state, chat_id, &caller, command.into()).await
+    run(&state, &read, chat_id, &caller, command.into()).await
 }

@@ -1,12 +1,14 @@
 //! Running one command for a route and answering with what it stored.
 
 use actix_web::HttpResponse;
+use actix_web::web;
 use chat_domain::{ChatCommand, ChatId};
 
 use crate::app::{Accepted, CommandRequest};
 use crate::http::caller::Caller;
 use crate::http::dto::CommandResponse;
 use crate::http::error::ApiError;
+use crate::http::read::ReadSide;
 use crate::http::state::ApiState;
 
 /// Builds the request for `command` on `chat_id` in the caller's context.
@@ -19,12 +21,14 @@ pub fn request(chat_id: ChatId, caller: &Caller, command: ChatCommand) -> Comman
     }
 }
 
-/// Runs `command` and answers 200 with the stored events.
+/// Runs `command` and answers 200 with the stored events, once its SYNC events are
+/// visible (202 when the bounded wait ran out; see [`ReadSide::settle`]).
 ///
 /// # Errors
 /// The command's [`ApiError`].
 pub async fn run(
     state: &ApiState,
+    read: &web::Data<ReadSide>,
     chat_id: ChatId,
     caller: &Caller,
     command: ChatCommand,
@@ -33,7 +37,8 @@ pub async fn run(
         .commands
         .execute(request(chat_id, caller, command))
         .await?;
-    Ok(HttpResponse::Ok().json(response(chat_id, &accepted)))
+    let ok = HttpResponse::Ok().json(response(chat_id, &accepted));
+    Ok(read.settle(chat_id, &accepted.envelopes, ok).await)
 }
 
 /// The response body for an accepted command.

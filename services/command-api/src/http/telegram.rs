@@ -8,12 +8,14 @@ use chat_domain::chat::commands::{LinkTelegram, ReceiveTelegramMessage, UnlinkTe
 use crate::http::caller::Caller;
 use crate::http::dto::{LinkTelegramBody, TelegramMessageBody};
 use crate::http::error::ApiError;
+use crate::http::read::ReadSide;
 use crate::http::respond::{request, response, run};
 use crate::http::state::ApiState;
 
 /// `POST /api/chats/{id}/telegram/link`.
 pub async fn link(
     state: web::Data<ApiState>,
+    read: web::Data<ReadSide>,
     caller: Caller,
     chat_id: web::Path<ChatId>,
     body: web::Json<LinkTelegramBody>,
@@ -24,12 +26,13 @@ pub async fn link(
         telegram_chat_id: body.telegram_chat_id,
         telegram_topic_id: body.telegram_topic_id,
     };
-    run(&state, *chat_id, &caller, command.into()).await
+    run(&state, &read, *chat_id, &caller, command.into()).await
 }
 
 /// `DELETE /api/chats/{id}/telegram/link`.
 pub async fn unlink(
     state: web::Data<ApiState>,
+    read: web::Data<ReadSide>,
     caller: Caller,
     chat_id: web::Path<ChatId>,
 ) -> Result<HttpResponse, ApiError> {
@@ -37,12 +40,13 @@ pub async fn unlink(
         actor: caller.actor.clone(),
         at: state.now(),
     };
-    run(&state, *chat_id, &caller, command.into()).await
+    run(&state, &read, *chat_id, &caller, command.into()).await
 }
 
 /// `POST /api/chats/{id}/telegram/messages`: a message posted in the linked supergroup.
 pub async fn receive(
     state: web::Data<ApiState>,
+    read: web::Data<ReadSide>,
     caller: Caller,
     chat_id: web::Path<ChatId>,
     body: web::Json<TelegramMessageBody>,
@@ -70,5 +74,6 @@ pub async fn receive(
     let mut body = response(chat_id, &accepted);
     body.message_id = Some(message_id);
     body.created_at = Some(at);
-    Ok(HttpResponse::Created().json(body))
+    let created = HttpResponse::Created().json(body);
+    Ok(read.settle(chat_id, &accepted.envelopes, created).await)
 }

@@ -1,5 +1,7 @@
 //! `TestApp`: a command-api on a free port, against a fresh PostgreSQL database and a
-//! fresh Kafka topic, with a method per route.
+//! fresh Kafka topic, with both projectors running in-process on the same database and
+//! topic (and a CQL keyspace of this test binary), so read-your-writes is exercised for
+//! real; with a method per route.
 
 use std::net::SocketAddr;
 
@@ -12,8 +14,53 @@ use integration_tests::tokens::{TEST_SECRET, user_token};
 use integration_tests::{cql_config, required_env};
 use reqwest::{Method, Response};
 use serde_json::{Value, json};
+use tokio::sync::OnceCell;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
+
+/// The CQL keyspace of this test binary (chat ids are unique, so tests share it).
+static KEYSPACE: OnceCell<String> = OnceCell::const_new();
+
+async fn keyspace() -> String {
+    KEYSPACE
+        .get_or_init(|| async {
+            let name = integration_tests::unique_name("test");
+            chat_read_model::testing::migrate_keyspace(&cql_config(&name), &name)
+                .await
+                .expect("the test keyspace is created");
+            name
+        })
+        .await
+        .clone()
+}
+
+/// Starts projector-sync and projector-async on the test's database, topic and keyspace,
+/// each in a consumer group of its own.
+async fn spawn_projectors(args: &[String], shutdown: &CancellationToken) {
+    let group = Uuid::new_v4().simple();
+    let with = |name: &str| {
+        let mut all = vec![
+            name.to_owned(),
+            "--ops-addr=127.0.0.1:0".to_owned(),
+            format!("--consumer-group={name}-{group}"),
+            "--retry-backoff-ms=20".to_owned(),
+        ];
+        all.extend(args.iter().cloned());
+        all
+    };
+    let sync = projector_sync::Application::build(projector_sync::Config::parse_from(with(
+        "projector-sync",
+    )))
+    .await
+    .expect("projector-sync starts");
+    tokio::spawn(sync.run_until_stopped(shutdown.clone()));
+    let asynchronous = projector_async::Application::build(projector_async::Config::parse_from(
+        with("projector-async"),
+    ))
+    .await
+    .expect("projector-async starts");
+    tokio::spawn(asynchronous.run_until_stopped(shutdown.clone()));
+}
 
 /// A running command-api and what it stands on.
 pub struct TestApp {
@@ -57,24 +104,30 @@ impl TestApp {
     pub async fn spawn_with(extra: &[&str]) -> Self {
         let db = fresh_database().await;
         let kafka = fresh_topic("events", 3).await;
-        let cql = cql_config("chat");
-        let mut args = vec![
-            "command-api".to_owned(),
-            "--http-addr=127.0.0.1:0".to_owned(),
+        let keyspace = keyspace().await;
+        let cql = cql_config(&keyspace);
+        let stores = vec![
             format!("--database-url={}", db.config.url),
             format!("--kafka-brokers={}", kafka.brokers),
             format!("--events-topic={}", kafka.events_topic),
             format!("--cql-nodes={}", cql.nodes.join(",")),
+            format!("--cql-keyspace={keyspace}"),
+        ];
+        let shutdown = CancellationToken::new();
+        spawn_projectors(&stores, &shutdown).await;
+        let mut args = vec![
+            "command-api".to_owned(),
+            "--http-addr=127.0.0.1:0".to_owned(),
             format!("--jwt-hs256-secret={TEST_SECRET}"),
             // The relay polls often so tests see Kafka promptly.
             "--relay-poll-ms=50".to_owned(),
         ];
+        args.extend(stores);
         args.extend(extra.iter().map(|s| (*s).to_owned()));
         let _ = required_env("KAFKA_BROKERS");
         let cfg = Config::parse_from(args);
         let app = Application::build(cfg).await.expect("command-api starts");
         let addr = app.addr();
-        let shutdown = CancellationToken::new();
         tokio::spawn(app.run_until_stopped(shutdown.clone()));
         let client = reqwest::Client::builder()
             .no_proxy()

@@ -1,0 +1,165 @@
+//! Query routes over the read models: the caller's chats, one chat, its participants and
+//! its history. Only active participants see a chat (403); an unknown or hard-deleted
+//! chat is 404.
+
+use actix_web::{HttpResponse, web};
+use chat_domain::{ChatError, ChatId, MessageId, Role};
+use chat_read_model::bucket::bucket_of_message;
+use chat_read_model::history::{self, HistoryError, HistoryQuery, MAX_PAGE};
+use chat_read_model::model::{ChatListEntry, ChatRecord, MessageRecord};
+use chat_read_model::{ChatQueries, MessageQueries};
+use futures_util::future::try_join_all;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::http::caller::Caller;
+use crate::http::error::ApiError;
+use crate::http::read::ReadSide;
+
+/// The history page size when the client names none.
+const DEFAULT_PAGE: usize = 50;
+
+/// One entry of `GET /api/chats`.
+#[derive(Debug, Serialize)]
+struct ChatListItem {
+    #[serde(flatten)]
+    entry: ChatListEntry,
+    last_message: Option<MessageRecord>,
+}
+
+/// `GET /api/chats/{id}`.
+#[derive(Debug, Serialize)]
+struct ChatDetails {
+    #[serde(flatten)]
+    chat: ChatRecord,
+    role: Role,
+    last_message: Option<MessageRecord>,
+}
+
+/// `GET /api/chats/{id}/messages` query.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryParams {
+    /// Only messages older than this one.
+    #[serde(default)]
+    pub before: Option<MessageId>,
+    /// Only messages newer than this one.
+    #[serde(default)]
+    pub after: Option<MessageId>,
+    /// Page size, 1..=100 (default 50).
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+/// The chat, if it exists and the caller participates in it.
+async fn visible_chat(
+    read: &ReadSide,
+    caller: &Caller,
+    chat_id: ChatId,
+) -> Result<(ChatRecord, Role), ApiError> {
+    let user = caller.user_id()?;
+    let chat = read
+        .chats
+        .chat(chat_id)
+        .await?
+        .ok_or(ApiError::Rejected(ChatError::ChatNotFound))?;
+    let role = read
+        .chats
+        .role_of(chat_id, user)
+        .await?
+        .ok_or(ApiError::Rejected(ChatError::NotAParticipant))?;
+    Ok((chat, role))
+}
+
+/// The chat's newest message, from the CQL store.
+async fn last_message(
+    read: &ReadSide,
+    chat: &ChatRecord,
+) -> Result<Option<MessageRecord>, ApiError> {
+    let Some(id) = chat.last_message_id else {
+        return Ok(None);
+    };
+    let Some(bucket) = bucket_of_message(id) else {
+        return Ok(None);
+    };
+    Ok(read.messages.message(chat.id, bucket, id).await?)
+}
+
+/// `GET /api/chats`: the caller's chats, most recently active first, each with its last
+/// message and the caller's exact unread count.
+pub async fn list(read: web::Data<ReadSide>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    let user = caller.user_id()?;
+    let entries = read.chats.chats_of(user).await?;
+    let items = try_join_all(entries.into_iter().map(|entry| {
+        let read = &read;
+        async move {
+            let last_message = last_message(read, &entry.chat).await?;
+            Ok::<_, ApiError>(ChatListItem {
+                entry,
+                last_message,
+            })
+        }
+    }))
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({ "chats": items })))
+}
+
+/// `GET /api/chats/{id}`: the chat's details and the caller's role.
+pub async fn details(
+    read: web::Data<ReadSide>,
+    caller: Caller,
+    chat_id: web::Path<ChatId>,
+) -> Result<HttpResponse, ApiError> {
+    let (chat, role) = visible_chat(&read, &caller, *chat_id).await?;
+    let last_message = last_message(&read, &chat).await?;
+    Ok(HttpResponse::Ok().json(ChatDetails {
+        chat,
+        role,
+        last_message,
+    }))
+}
+
+/// `GET /api/chats/{id}/participants`: the active participants, in joining order.
+pub async fn participants(
+    read: web::Data<ReadSide>,
+    caller: Caller,
+    chat_id: web::Path<ChatId>,
+) -> Result<HttpResponse, ApiError> {
+    visible_chat(&read, &caller, *chat_id).await?;
+    let participants = read.chats.participants(*chat_id).await?;
+    Ok(HttpResponse::Ok().json(json!({ "participants": participants })))
+}
+
+/// `GET /api/chats/{id}/messages?before=&after=&limit=`: a page of history, newest first.
+/// `next_before` (present when the page is full) continues towards older messages.
+pub async fn history(
+    read: web::Data<ReadSide>,
+    caller: Caller,
+    chat_id: web::Path<ChatId>,
+    params: web::Query<HistoryParams>,
+) -> Result<HttpResponse, ApiError> {
+    let params = params.into_inner();
+    let limit = params.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            format!("limit must be between 1 and {MAX_PAGE}"),
+        ));
+    }
+    let (chat, _) = visible_chat(&read, &caller, *chat_id).await?;
+    let query = HistoryQuery {
+        before: params.before,
+        after: params.after,
+        limit,
+    };
+    let messages = history::page(&read.messages, &chat, query)
+        .await
+        .map_err(|e| match e {
+            HistoryError::BadCursor(_) => ApiError::bad_request("invalid_cursor", e.to_string()),
+            HistoryError::Store(e) => e.into(),
+        })?;
+    let next_before = (messages.len() == limit)
+        .then(|| messages.last().map(|m| m.id))
+        .flatten();
+    Ok(HttpResponse::Ok().json(json!({ "messages": messages, "next_before": next_before })))
+}

@@ -1,0 +1,82 @@
+//! The read side as the routes see it: the read models, and read-your-writes.
+//!
+//! A command whose events include SYNC ones (chat created, participant added, message
+//! sent or received from Telegram) answers only once projector-sync applied them, so the
+//! caller's next GET sees its write. The wait is bounded: when it runs out, or the
+//! checkpoint cannot be read, the answer is 202 (stored, not yet visible) with the same
+//! body, never a success that a GET would contradict.
+
+use std::time::Duration;
+
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use chat_domain::{ChatId, Envelope, ProjectionKind};
+use chat_read_model::StoreError;
+use chat_read_model::cql::CqlReadModels;
+use chat_read_model::pg::PgReadModels;
+use chat_read_model::pg::applied::AppliedWaiter;
+
+use crate::http::error::ApiError;
+
+/// The read models and the applied-projection waiter, shared by the routes.
+#[derive(Debug)]
+pub struct ReadSide {
+    /// Chats, participants, unread counts, templates (PostgreSQL).
+    pub chats: PgReadModels,
+    /// Messages (CQL).
+    pub messages: CqlReadModels,
+    /// Waits for projector-sync's checkpoints.
+    pub applied: AppliedWaiter,
+    /// How long a command waits for its SYNC events to be applied.
+    pub sync_wait: Duration,
+}
+
+impl ReadSide {
+    /// Whether the SYNC events among `envelopes` are applied (waiting up to the bound).
+    /// Commands without SYNC events are visible at once (ASYNC: eventually).
+    pub async fn visible(&self, chat_id: ChatId, envelopes: &[Envelope]) -> bool {
+        let Some(version) = envelopes
+            .iter()
+            .filter(|e| e.payload.projection_kind() == ProjectionKind::Sync)
+            .map(|e| e.version)
+            .max()
+        else {
+            return true;
+        };
+        match self.applied.wait(chat_id, version, self.sync_wait).await {
+            Ok(applied) => {
+                if !applied {
+                    tracing::warn!(%chat_id, version, "projector-sync did not apply in time; answering 202");
+                }
+                applied
+            }
+            Err(e) => {
+                // The events are stored: failing the request would invite a duplicate retry.
+                tracing::warn!(%chat_id, version, error.message = %e, "cannot read the projection checkpoint; answering 202");
+                false
+            }
+        }
+    }
+
+    /// `response` as it is when the command's SYNC events are visible, else as 202.
+    pub async fn settle(
+        &self,
+        chat_id: ChatId,
+        envelopes: &[Envelope],
+        mut response: HttpResponse,
+    ) -> HttpResponse {
+        if !self.visible(chat_id, envelopes).await {
+            *response.status_mut() = StatusCode::ACCEPTED;
+        }
+        response
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Postgres(_) | StoreError::Cql(_) => Self::Unavailable(e.into()),
+            StoreError::Corrupt(_) => Self::Internal(e.into()),
+        }
+    }
+}
