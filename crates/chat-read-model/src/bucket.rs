@@ -28,6 +28,10 @@ pub fn bucket_of_time(at: OffsetDateTime) -> i32 {
 /// TIMEUUID (such a message cannot be stored: the aggregate refuses it).
 #[must_use]
 pub fn bucket_of_message(id: MessageId) -> Option<i32> {
+    // Other time-based UUIDs (v6, v7) carry a time too, but CQL's `timeuuid` is v1 only.
+    if !id.is_time_uuid() {
+        return None;
+    }
     id.unix_time()
         .map(|(secs, _)| bucket_of_unix(i64::try_from(secs).unwrap_or(i64::MAX)))
 }
@@ -53,5 +57,9 @@ mod tests {
             b
         );
         assert_eq!(bucket_of_message(MessageId::from_uuid(Uuid::nil())), None);
+        assert_eq!(
+            bucket_of_message(MessageId::from_uuid(Uuid::now_v7())),
+            None
+        );
     }
 }

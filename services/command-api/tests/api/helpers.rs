@@ -102,6 +102,15 @@ impl TestApp {
 
     /// A command-api with extra command-line flags.
     pub async fn spawn_with(extra: &[&str]) -> Self {
+        Self::start(extra, true).await
+    }
+
+    /// A command-api whose projectors are not running (nothing becomes readable).
+    pub async fn spawn_without_projectors(extra: &[&str]) -> Self {
+        Self::start(extra, false).await
+    }
+
+    async fn start(extra: &[&str], projectors: bool) -> Self {
         let db = fresh_database().await;
         let kafka = fresh_topic("events", 3).await;
         let keyspace = keyspace().await;
@@ -114,7 +123,9 @@ impl TestApp {
             format!("--cql-keyspace={keyspace}"),
         ];
         let shutdown = CancellationToken::new();
-        spawn_projectors(&stores, &shutdown).await;
+        if projectors {
+            spawn_projectors(&stores, &shutdown).await;
+        }
         let mut args = vec![
             "command-api".to_owned(),
             "--http-addr=127.0.0.1:0".to_owned(),
@@ -182,6 +193,13 @@ impl TestApp {
             .expect("chat_id")
             .parse()
             .expect("uuid")
+    }
+
+    /// `GET path` as `user`, expecting 200; the JSON body.
+    pub async fn get_json(&self, user: &User, path: &str) -> Value {
+        let response = self.call(Method::GET, path, Some(&user.token), None).await;
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.json().await.expect("json")
     }
 
     /// Sends `content` to `chat` as `user`.

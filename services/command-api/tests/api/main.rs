@@ -3,4 +3,5 @@
 mod errors;
 mod helpers;
 mod openapi;
+mod reads;
 mod sends;
