@@ -52,7 +52,13 @@ pub struct GatewayConfig {
     #[arg(long, env = "IDLE_TIMEOUT_MS", default_value_t = 45_000)]
     pub idle_timeout_ms: u64,
     /// Open connections at most; further upgrades answer 503.
-    #[arg(long, env = "MAX_CONNECTIONS", default_value_t = 10_000)]
+    // Its own id: `max_connections` is PostgreSQL's pool size in the same command.
+    #[arg(
+        id = "max_ws_connections",
+        long = "max-connections",
+        env = "MAX_CONNECTIONS",
+        default_value_t = 10_000
+    )]
     pub max_connections: usize,
     /// Shortest time between two relayed typing signals of one user in one chat, in
     /// milliseconds; more frequent ones are dropped.
@@ -78,5 +84,26 @@ impl GatewayConfig {
     /// The typing rate limit.
     pub fn typing_interval(&self) -> Duration {
         Duration::from_millis(self.typing_interval_ms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use super::Config;
+
+    #[test]
+    fn the_command_line_is_consistent_and_has_defaults() {
+        Config::command().debug_assert();
+        let cfg = Config::parse_from([
+            "wse-gateway",
+            "--database-url=postgres://x/y",
+            "--kafka-brokers=k:9092",
+            "--max-connections=3",
+        ]);
+        assert_eq!(cfg.http_addr.to_string(), "127.0.0.1:8081");
+        assert_eq!(cfg.gateway.max_connections, 3);
+        assert_eq!(cfg.gateway.typing_topic, "chat.typing");
     }
 }

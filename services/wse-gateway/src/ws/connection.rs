@@ -11,8 +11,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, MessageStream, Session};
-use chat_auth::AuthError;
-use chat_domain::{Actor, ChatId, UserId};
+use chat_domain::{ChatId, UserId};
 use time::OffsetDateTime;
 use tokio::sync::OwnedSemaphorePermit;
 use tokio_util::sync::CancellationToken;
@@ -25,9 +24,17 @@ use crate::protocol::{self, ClientMessage, CloseWhy, Frame, TypingSignal};
 pub(super) struct Opened {
     pub session: Session,
     pub stream: MessageStream,
-    pub identity: Result<Actor, AuthError>,
+    /// The registered connection, or why to close at once (with a detail).
+    pub admitted: Result<Admitted, (CloseWhy, Option<String>)>,
     pub resume: Option<String>,
     pub permit: OwnedSemaphorePermit,
+}
+
+/// An authenticated user's connection, registered in the hub.
+pub(super) struct Admitted {
+    pub connection: Connection,
+    /// The display name from the token.
+    pub name: Option<String>,
 }
 
 /// Why the loop ended.
@@ -43,31 +50,19 @@ pub(super) async fn run(gateway: Arc<Gateway>, opened: Opened) {
     let Opened {
         session,
         stream,
-        identity,
+        admitted,
         resume,
         permit: _permit,
     } = opened;
-    let actor = match identity {
-        Ok(actor) => actor,
-        Err(e) => return close(session, CloseWhy::Unauthenticated, Some(&e.to_string())).await,
+    let Admitted { connection, name } = match admitted {
+        Ok(admitted) => admitted,
+        Err((why, detail)) => return close(session, why, detail.as_deref()).await,
     };
-    let Some(user) = actor.user_id() else {
-        let detail = "a service identity cannot subscribe";
-        return close(session, CloseWhy::Unauthenticated, Some(detail)).await;
-    };
-    let rows = match gateway.directory.rows_of(user).await {
-        Ok(rows) => rows,
-        Err(e) => {
-            tracing::warn!(error.message = %e, "participant read model unavailable");
-            return close(session, CloseWhy::Unavailable, None).await;
-        }
-    };
-    let connection = gateway.hub.connect(user, &rows, &gateway.shutdown);
     let mut live = Live {
         stop: connection.kicked.clone(),
         session,
-        user,
-        name: actor.user_name().map(str::to_owned),
+        user: connection.user,
+        name,
         cursors: HashMap::new(),
         gateway: Arc::clone(&gateway),
     };

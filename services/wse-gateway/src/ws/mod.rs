@@ -15,12 +15,14 @@ use std::time::Duration;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chat_auth::Authenticator;
+use chat_domain::Actor;
 use serde_json::json;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
 use crate::hub::Hub;
 use crate::participants::ParticipantDirectory;
+use crate::protocol::CloseWhy;
 use crate::typing_relay::TypingRelay;
 
 /// Heartbeat and close timing of every connection.
@@ -83,15 +85,41 @@ async fn upgrade(
                 .and_then(|v| v.to_str().ok()),
         ),
     };
+    // Registered before the upgrade answers: every event routed after the client sees
+    // the 101 reaches it.
+    let admitted = match identity {
+        Ok(actor) => admit(&gateway, actor).await,
+        Err(e) => Err((CloseWhy::Unauthenticated, Some(e.to_string()))),
+    };
     let (response, session, stream) = actix_ws::handle(&req, body)?;
     let opened = connection::Opened {
         session,
         stream,
-        identity,
+        admitted,
         resume: query.remove("resume"),
         permit,
     };
     // The socket's stream lives on this worker's thread.
     actix_web::rt::spawn(connection::run(gateway.into_inner(), opened));
     Ok(response)
+}
+
+/// Registers an authenticated user's connection with their memberships, or says why
+/// the socket closes right after the upgrade.
+async fn admit(
+    gateway: &Gateway,
+    actor: Actor,
+) -> Result<connection::Admitted, (CloseWhy, Option<String>)> {
+    let Some(user) = actor.user_id() else {
+        let detail = "a service identity cannot subscribe".to_owned();
+        return Err((CloseWhy::Unauthenticated, Some(detail)));
+    };
+    let rows = gateway.directory.rows_of(user).await.map_err(|e| {
+        tracing::warn!(error.message = %e, "participant read model unavailable");
+        (CloseWhy::Unavailable, None)
+    })?;
+    Ok(connection::Admitted {
+        connection: gateway.hub.connect(user, &rows, &gateway.shutdown),
+        name: actor.user_name().map(str::to_owned),
+    })
 }

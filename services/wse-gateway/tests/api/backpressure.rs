@@ -1,0 +1,105 @@
+//! A client that stops reading is cut off; the others keep receiving everything.
+
+use std::time::Duration;
+
+use chat_domain::testing::fixtures::create_group;
+use tokio_tungstenite::{MaybeTlsStream, client_async};
+
+use crate::helpers::{Client, Incoming, PATIENCE, Script, Stage, event_of, new_user, versions};
+
+#[tokio::test]
+async fn a_client_that_stops_reading_is_cut_and_the_others_get_everything() {
+    let stage = Stage::new(3).await;
+    let gateway = stage
+        .gateway(&["--connection-buffer=16", "--idle-timeout-ms=120000"])
+        .await;
+    let (ann, bob) = (new_user(), new_user());
+    let mut chat = Script::new();
+    chat.decide(create_group(ann, chat.id, &[bob]));
+    stage.member(chat.id, ann, 2).await;
+    stage.member(chat.id, bob, 3).await;
+
+    // Bob's client never reads; a small receive buffer makes the socket fill quickly.
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.set_recv_buffer_size(4096).expect("buffer size");
+    let stream = socket.connect(gateway.addr).await.expect("connect");
+    let token = integration_tests::tokens::user_token(bob.as_uuid(), "Bob");
+    let (slow, _) = client_async(
+        gateway.url(&format!("token={token}")),
+        MaybeTlsStream::Plain(stream),
+    )
+    .await
+    .expect("upgrade");
+    let mut slow = Client { ws: slow };
+
+    // Ann reads everything, concurrently.
+    let mut fast = gateway.connect(ann, "").await;
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel::<u64>();
+    let chat_id = chat.id;
+    let reader = tokio::spawn(async move {
+        let mut seen = Vec::new();
+        let mut last = None;
+        let mut done = done_rx;
+        loop {
+            if let Ok(until) = done.try_recv() {
+                last = Some(until);
+            }
+            if let Some(until) = last
+                && seen.last().is_some_and(|(_, v)| *v >= until)
+            {
+                return seen;
+            }
+            match fast.next_within(Duration::from_millis(200)).await {
+                Some(Incoming::Frame(frame)) => seen.extend(event_of(&frame)),
+                Some(Incoming::Closed(close)) => panic!("the fast client was closed: {close:?}"),
+                None => {}
+            }
+        }
+    });
+
+    // Large messages until the gateway cuts the slow client.
+    let started = tokio::time::Instant::now();
+    let deadline = started + PATIENCE * 4;
+    while gateway.hub.stats().slow_disconnects() == 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the slow client was never cut"
+        );
+        for _ in 0..20 {
+            stage.produce(&chat.send_long(ann, 8000)).await;
+        }
+    }
+    println!(
+        "slow client cut after {} events, {:?}",
+        chat.version(),
+        started.elapsed()
+    );
+    // The others keep receiving.
+    for _ in 0..20 {
+        stage.produce(&chat.send(ann)).await;
+    }
+    let total = chat.version();
+    done_tx.send(total).expect("the reader waits");
+    let seen = reader.await.expect("the reader");
+    assert_eq!(versions(&seen, chat_id), (4..=total).collect::<Vec<_>>());
+
+    // The slow client, reading at last, finds a prefix and then the close inviting resume.
+    let mut got = Vec::new();
+    let close = loop {
+        match slow.next().await {
+            Incoming::Frame(frame) => got.extend(event_of(&frame)),
+            Incoming::Closed(close) => break close,
+        }
+    };
+    let got = versions(&got, chat_id);
+    assert!(got.len() < seen.len(), "it was cut before the end");
+    assert_eq!(
+        got,
+        (4..4 + got.len() as u64).collect::<Vec<_>>(),
+        "a gapless prefix"
+    );
+    if let Some((code, reason)) = close {
+        assert_eq!(code, 1013, "{reason}");
+        assert!(reason.contains("resume"), "{reason}");
+    }
+}

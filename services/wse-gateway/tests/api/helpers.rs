@@ -1,0 +1,360 @@
+//! A stage for gateway tests: a fresh database and topic, gateways on free ports, chat
+//! histories decided by the real aggregate and produced to the topic, and WebSocket
+//! clients.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chat_domain::testing::fixtures::{add, create_group, remove, send};
+use chat_domain::{
+    Aggregate, Chat, ChatCommand, ChatId, ChatState, Envelope, EnvelopeMeta, MessageId, Role,
+    UserId,
+};
+use chat_runtime::config::KafkaConfig;
+use chat_runtime::connect::kafka_client_config;
+use clap::Parser;
+use futures_util::{SinkExt, StreamExt};
+use integration_tests::kafka::fresh_topic;
+use integration_tests::pg::{TestDatabase, fresh_database};
+use integration_tests::tokens::{TEST_SECRET, user_token};
+use integration_tests::unique_name;
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use serde_json::Value;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+use wse_gateway::hub::Hub;
+use wse_gateway::{Application, Config};
+
+/// How long any single wait in these tests may take before the test fails.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// What gateways stand on: a fresh database and events topic, a typing topic.
+pub struct Stage {
+    pub db: TestDatabase,
+    pub kafka: KafkaConfig,
+    pub typing_topic: String,
+    producer: FutureProducer,
+}
+
+impl Stage {
+    /// A fresh stage whose events topic has `partitions` partitions.
+    pub async fn new(partitions: i32) -> Self {
+        let db = fresh_database().await;
+        let kafka = fresh_topic("wse_events", partitions).await;
+        let producer = kafka_client_config(&kafka)
+            .set("enable.idempotence", "true")
+            .create()
+            .expect("producer");
+        Self {
+            db,
+            kafka,
+            typing_topic: unique_name("wse_typing"),
+            producer,
+        }
+    }
+
+    /// A gateway on a free port with extra flags, live (its consumer reads the topic).
+    pub async fn gateway(&self, extra: &[&str]) -> TestGateway {
+        let mut args = vec![
+            "wse-gateway".to_owned(),
+            "--http-addr=127.0.0.1:0".to_owned(),
+            format!("--database-url={}", self.db.config.url),
+            format!("--kafka-brokers={}", self.kafka.brokers),
+            format!("--events-topic={}", self.kafka.events_topic),
+            format!("--typing-topic={}", self.typing_topic),
+            format!("--jwt-hs256-secret={TEST_SECRET}"),
+        ];
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        let app = Application::build(Config::parse_from(args))
+            .await
+            .expect("the gateway starts");
+        let gateway = TestGateway {
+            addr: app.addr(),
+            hub: app.hub(),
+            shutdown: CancellationToken::new(),
+        };
+        tokio::spawn(app.run_until_stopped(gateway.shutdown.clone()));
+        gateway.wait_live(self).await;
+        gateway
+    }
+
+    /// Records `user` as an active participant of `chat` since `joined` in the read model.
+    pub async fn member(&self, chat: ChatId, user: UserId, joined: u64) {
+        let joined = i64::try_from(joined).expect("version");
+        sqlx::query(
+            "INSERT INTO chat_participants (chat_id, user_id, role, is_active, joined_version, version) \
+             VALUES ($1, $2, 'member', TRUE, $3, $3)",
+        )
+        .bind(chat.as_uuid())
+        .bind(user.as_uuid())
+        .bind(joined)
+        .execute(&self.db.pool)
+        .await
+        .expect("insert a participant row");
+    }
+
+    /// Produces envelopes to the events topic (key = chat id), in order.
+    pub async fn produce(&self, envelopes: &[Envelope]) {
+        for envelope in envelopes {
+            let key = envelope.chat_id.to_string();
+            let payload = serde_json::to_string(envelope).expect("json");
+            let record = FutureRecord::to(&self.kafka.events_topic)
+                .key(&key)
+                .payload(&payload)
+                .headers(
+                    rdkafka::message::OwnedHeaders::new().insert(rdkafka::message::Header {
+                        key: "event_type",
+                        value: Some(&envelope.event_type),
+                    }),
+                );
+            self.producer
+                .send(record, Duration::from_secs(10))
+                .await
+                .map_err(|(e, _)| e)
+                .expect("Kafka takes the record");
+        }
+    }
+}
+
+/// A gateway running in this process.
+pub struct TestGateway {
+    pub addr: SocketAddr,
+    pub hub: Arc<Hub>,
+    pub shutdown: CancellationToken,
+}
+
+impl Drop for TestGateway {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+impl TestGateway {
+    /// The `/wse` URL with a query.
+    pub fn url(&self, query: &str) -> String {
+        format!("ws://{}/wse?{query}", self.addr)
+    }
+
+    /// A client of `user` (token in the query) with extra query parameters.
+    pub async fn connect(&self, user: UserId, extra_query: &str) -> Client {
+        let token = user_token(user.as_uuid(), "Tester");
+        self.connect_url(&self.url(&format!("token={token}&{extra_query}")))
+            .await
+    }
+
+    /// A client of an exact URL.
+    pub async fn connect_url(&self, url: &str) -> Client {
+        let (ws, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .expect("the upgrade succeeds");
+        Client { ws }
+    }
+
+    /// Waits until the consumer reads the topic: it starts at the newest offset, so
+    /// events produced before it is assigned would never reach it. A probe user in a
+    /// probe chat gets fresh messages until one arrives.
+    async fn wait_live(&self, stage: &Stage) {
+        let probe = new_user();
+        let mut chat = Script::new();
+        chat.decide(create_group(probe, chat.id, &[]));
+        stage.member(chat.id, probe, 2).await;
+        let mut client = self.connect(probe, "").await;
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the gateway never went live"
+            );
+            let sent = chat.send(probe);
+            stage.produce(&sent).await;
+            if let Some(Incoming::Frame(_)) = client.next_within(Duration::from_millis(500)).await {
+                return;
+            }
+        }
+    }
+}
+
+/// A fresh user id.
+pub fn new_user() -> UserId {
+    UserId::from_uuid(Uuid::now_v7())
+}
+
+/// One chat's history, decided command by command by the real aggregate.
+pub struct Script {
+    pub id: ChatId,
+    state: ChatState,
+    sent: u64,
+}
+
+impl Script {
+    /// A chat that does not exist yet.
+    pub fn new() -> Self {
+        Self {
+            id: ChatId::from_uuid(Uuid::now_v7()),
+            state: ChatState::Absent,
+            sent: 0,
+        }
+    }
+
+    /// The chat's version.
+    pub fn version(&self) -> u64 {
+        self.state.version()
+    }
+
+    /// Decides a command (it must be accepted) into its envelopes.
+    pub fn decide(&mut self, command: impl Into<ChatCommand>) -> Vec<Envelope> {
+        let command = command.into();
+        let meta = EnvelopeMeta::for_command(&command, Uuid::now_v7(), None);
+        let events = Chat::decide(&self.state, command).expect("the command is accepted");
+        for event in &events {
+            self.state = Chat::evolve(std::mem::take(&mut self.state), event);
+        }
+        Envelope::wrap_all(events, &meta)
+    }
+
+    /// `user` sends a message.
+    pub fn send(&mut self, user: UserId) -> Vec<Envelope> {
+        self.sent += 1;
+        let id = MessageId::from_uuid(Uuid::now_v1(&[1, 2, 3, 4, 5, 6]));
+        self.decide(send(user, id, &format!("message {}", self.sent)))
+    }
+
+    /// `user` sends a message of `chars` characters.
+    pub fn send_long(&mut self, user: UserId, chars: usize) -> Vec<Envelope> {
+        let id = MessageId::from_uuid(Uuid::now_v1(&[1, 2, 3, 4, 5, 6]));
+        self.decide(send(user, id, &"x".repeat(chars)))
+    }
+
+    /// `admin` adds `user` as a member.
+    pub fn add(&mut self, admin: UserId, user: UserId) -> Vec<Envelope> {
+        self.decide(add(admin, user, Role::Member))
+    }
+
+    /// `admin` removes `user`.
+    pub fn remove(&mut self, admin: UserId, user: UserId) -> Vec<Envelope> {
+        self.decide(remove(admin, user))
+    }
+}
+
+/// What a client read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Incoming {
+    /// A JSON text frame.
+    Frame(Value),
+    /// A close frame (code, reason), or the end of the stream (`None`).
+    Closed(Option<(u16, String)>),
+}
+
+/// A WebSocket client.
+pub struct Client {
+    pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+impl Client {
+    /// The next text frame or close, waiting at most `within` (`None`: nothing came).
+    pub async fn next_within(&mut self, within: Duration) -> Option<Incoming> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let read = tokio::time::timeout_at(deadline, self.ws.next())
+                .await
+                .ok()?;
+            match read {
+                Some(Ok(Message::Text(text))) => {
+                    return Some(Incoming::Frame(
+                        serde_json::from_str(&text).expect("frames are JSON"),
+                    ));
+                }
+                Some(Ok(Message::Close(frame))) => {
+                    return Some(Incoming::Closed(
+                        frame.map(|f| (u16::from(f.code), f.reason.to_string())),
+                    ));
+                }
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => return Some(Incoming::Closed(None)),
+            }
+        }
+    }
+
+    /// The next text frame or close; fails the test after [`PATIENCE`].
+    pub async fn next(&mut self) -> Incoming {
+        self.next_within(PATIENCE)
+            .await
+            .expect("a frame within the patience")
+    }
+
+    /// The next text frame; fails the test on a close.
+    pub async fn frame(&mut self) -> Value {
+        match self.next().await {
+            Incoming::Frame(frame) => frame,
+            closed => panic!("expected a frame, got {closed:?}"),
+        }
+    }
+
+    /// The close frame, skipping text frames.
+    pub async fn closed(&mut self) -> Option<(u16, String)> {
+        loop {
+            if let Incoming::Closed(close) = self.next().await {
+                return close;
+            }
+        }
+    }
+
+    /// Chat-event frames `(chat_id, version)` until `chat` reaches `version`
+    /// (inclusive), checking each frame's envelope shape on the way.
+    pub async fn events_until(&mut self, chat: ChatId, version: u64) -> Vec<(ChatId, u64)> {
+        let mut seen = Vec::new();
+        loop {
+            let frame = self.frame().await;
+            let Some(event) = event_of(&frame) else {
+                continue;
+            };
+            seen.push(event);
+            if event == (chat, version) {
+                return seen;
+            }
+        }
+    }
+
+    /// Sends a text frame.
+    pub async fn send_text(&mut self, text: &str) {
+        self.ws
+            .send(Message::Text(text.into()))
+            .await
+            .expect("send a frame");
+    }
+}
+
+/// The `(chat, version)` of a chat-event frame, after checking its shape; `None` for
+/// other frames.
+pub fn event_of(frame: &Value) -> Option<(ChatId, u64)> {
+    let t = frame["t"].as_str().expect("every frame has t");
+    assert_eq!(frame["v"], 1, "{frame}");
+    if matches!(t, "user_typing" | "resync" | "error") {
+        return None;
+    }
+    let p = &frame["p"];
+    assert_eq!(p["type"], t, "t is the event type: {frame}");
+    assert!(
+        frame["id"].is_string() && frame["ts"].is_string(),
+        "{frame}"
+    );
+    let chat = p["chat_id"]
+        .as_str()
+        .expect("chat_id")
+        .parse()
+        .expect("uuid");
+    Some((chat, p["version"].as_u64().expect("version")))
+}
+
+/// The versions of `chat` among `events`.
+pub fn versions(events: &[(ChatId, u64)], chat: ChatId) -> Vec<u64> {
+    events
+        .iter()
+        .filter(|(c, _)| *c == chat)
+        .map(|(_, v)| *v)
+        .collect()
+}

@@ -1,0 +1,10 @@
+//! The gateway against real Kafka and PostgreSQL, with real WebSocket clients.
+
+mod helpers;
+
+mod backpressure;
+mod errors;
+mod replicas;
+mod resume;
+mod routing;
+mod typing;
