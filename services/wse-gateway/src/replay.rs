@@ -53,6 +53,11 @@ impl ReplayBuffer {
         true
     }
 
+    /// Forgets every frame (the chat's buffer was evicted to bound memory).
+    pub fn clear(&mut self) {
+        self.frames.clear();
+    }
+
     /// What a client that saw up to `seen` missed.
     #[must_use]
     pub fn missed_since(&self, seen: u64) -> Missed<'_> {

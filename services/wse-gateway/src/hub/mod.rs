@@ -11,7 +11,7 @@
 mod routing;
 mod typing;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -32,6 +32,9 @@ pub use typing::TypingRefused;
 pub struct HubSettings {
     /// Event frames kept per chat for resume.
     pub replay_per_chat: usize,
+    /// Chats whose frames are kept at most; the least recently active chat's buffer
+    /// is dropped first (its resumes then answer `resync`).
+    pub replay_chats: usize,
     /// Frames queued per connection before a client that does not read is cut.
     pub connection_buffer: usize,
     /// Shortest time between two relayed typing signals of one user in one chat.
@@ -87,6 +90,9 @@ struct State {
     chats: HashMap<ChatId, ChatEntry>,
     connections: HashMap<UserId, Vec<Sink>>,
     last_typing: HashMap<(UserId, ChatId), Instant>,
+    /// Chats with buffered frames, by the tick of their last event (oldest first).
+    recency: BTreeMap<u64, ChatId>,
+    tick: u64,
     next_id: u64,
 }
 
@@ -95,6 +101,8 @@ struct ChatEntry {
     buffer: ReplayBuffer,
     members: HashMap<UserId, Timeline>,
     deleted_at: Option<u64>,
+    /// This chat's key in `recency`, while it has buffered frames.
+    touched: Option<u64>,
 }
 
 impl ChatEntry {
@@ -103,6 +111,7 @@ impl ChatEntry {
             buffer: ReplayBuffer::new(replay),
             members: HashMap::new(),
             deleted_at: None,
+            touched: None,
         }
     }
 }

@@ -4,7 +4,7 @@ use std::sync::atomic::Ordering;
 
 use chat_domain::{ChatId, Envelope, UserId};
 
-use super::{ChatEntry, Hub};
+use super::{ChatEntry, Hub, State};
 use crate::membership::{Change, Visibility, change_of};
 use crate::protocol::Frame;
 use crate::replay::Missed;
@@ -60,8 +60,31 @@ impl Hub {
         for user in audience {
             self.deliver(&mut state, user, &frame);
         }
+        self.touch(&mut state, envelope.chat_id);
         self.stats.events.fetch_add(1, Ordering::Relaxed);
         Ok(())
+    }
+
+    /// Marks `chat` as the most recently active one, and drops the buffers of the
+    /// least recently active chats beyond the limit (their memberships stay).
+    fn touch(&self, state: &mut State, chat: ChatId) {
+        state.tick += 1;
+        let tick = state.tick;
+        if let Some(entry) = state.chats.get_mut(&chat)
+            && let Some(old) = entry.touched.replace(tick)
+        {
+            state.recency.remove(&old);
+        }
+        state.recency.insert(tick, chat);
+        while state.recency.len() > self.settings.replay_chats.max(1) {
+            let Some((_, evicted)) = state.recency.pop_first() else {
+                break;
+            };
+            if let Some(entry) = state.chats.get_mut(&evicted) {
+                entry.buffer.clear();
+                entry.touched = None;
+            }
+        }
     }
 
     /// What `user`, who saw `chat` up to version `seen`, missed: the buffered frames

@@ -18,6 +18,7 @@ use crate::protocol::{Frame, TypingSignal};
 fn hub(replay: usize, buffer: usize) -> Arc<Hub> {
     Arc::new(Hub::new(HubSettings {
         replay_per_chat: replay,
+        replay_chats: 2,
         connection_buffer: buffer,
         typing_interval: Duration::from_secs(2),
     }))
@@ -141,6 +142,28 @@ fn resume_gives_what_was_missed_or_resync() {
     let _carol = hub.connect(CAROL, &[row(c, 8)], &token);
     assert_eq!(hub.resume(CAROL, c, 5), Resumed::Resync);
     assert_eq!(versions(hub.resume(CAROL, c, 7)), vec![8, 9]);
+}
+
+#[test]
+fn only_the_most_recently_active_chats_keep_their_buffers() {
+    let hub = hub(16, 64);
+    let token = CancellationToken::new();
+    let _bob = hub.connect(
+        BOB,
+        &[row(chat(1), 3), row(chat(2), 3), row(chat(3), 3)],
+        &token,
+    );
+    let mut feeds: Vec<Feed> = (0..3).map(|_| Feed::new()).collect();
+    for (n, feed) in feeds.iter_mut().enumerate() {
+        feed.run(&hub, create_group(ALICE, chat(n as u128 + 1), &[BOB]));
+    }
+    // Chat 1 is the least recently active of three, with room for two.
+    assert_eq!(hub.resume(BOB, chat(1), 3), Resumed::Resync);
+    assert_eq!(hub.resume(BOB, chat(3), 3), Resumed::Frames(vec![]));
+    feeds[0].run(&hub, send(ALICE, msg(1), "x"));
+    // Chat 1 starts over from its newest event and chat 2 is now evicted.
+    assert_eq!(hub.resume(BOB, chat(2), 3), Resumed::Resync);
+    assert!(matches!(hub.resume(BOB, chat(1), 3), Resumed::Frames(f) if f.len() == 1));
 }
 
 #[test]

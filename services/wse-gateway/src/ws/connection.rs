@@ -8,9 +8,9 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use actix_ws::{AggregatedMessage, AggregatedMessageStream, MessageStream, Session};
+use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseReason, MessageStream, Session};
 use chat_domain::{ChatId, UserId};
 use time::OffsetDateTime;
 use tokio::sync::OwnedSemaphorePermit;
@@ -39,8 +39,10 @@ pub(super) struct Admitted {
 
 /// Why the loop ended.
 enum End {
-    /// The client closed, or the socket is gone: nothing more to say.
+    /// The socket is gone: nothing more to say.
     Gone,
+    /// The client closed: the close frame is answered with its own reason.
+    Echo(Option<CloseReason>),
     /// The gateway closes, for this reason.
     Close(CloseWhy),
 }
@@ -56,7 +58,15 @@ pub(super) async fn run(gateway: Arc<Gateway>, opened: Opened) {
     } = opened;
     let Admitted { connection, name } = match admitted {
         Ok(admitted) => admitted,
-        Err((why, detail)) => return close(session, why, detail.as_deref()).await,
+        Err((why, detail)) => {
+            return close(
+                session,
+                why,
+                detail.as_deref(),
+                gateway.session.idle_timeout,
+            )
+            .await;
+        }
     };
     let mut live = Live {
         stop: connection.kicked.clone(),
@@ -72,15 +82,21 @@ pub(super) async fn run(gateway: Arc<Gateway>, opened: Opened) {
     let Live { session, .. } = live;
     match end {
         End::Gone => {}
-        End::Close(why) => close(session, why, None).await,
+        End::Echo(reason) => {
+            let grace = gateway.session.idle_timeout;
+            tokio::time::timeout(grace, session.close(reason))
+                .await
+                .ok();
+        }
+        End::Close(why) => close(session, why, None, gateway.session.idle_timeout).await,
     }
 }
 
-/// Sends the close frame, waiting at most the idle timeout for room in the socket.
-async fn close(session: Session, why: CloseWhy, detail: Option<&str>) {
+/// Sends the close frame, waiting at most `grace` (the idle timeout) for room in the
+/// socket: a client too slow to read gets its close frame if it reads again in time,
+/// and a dead one does not keep the task.
+async fn close(session: Session, why: CloseWhy, detail: Option<&str>, grace: Duration) {
     let reason = why.reason(detail);
-    // Bounded: a client that reads nothing must not keep the task forever.
-    let grace = std::time::Duration::from_secs(30);
     if tokio::time::timeout(grace, session.close(Some(reason)))
         .await
         .is_err()
@@ -179,7 +195,7 @@ impl Live {
                 .await
             }
             AggregatedMessage::Pong(_) => Ok(()),
-            AggregatedMessage::Close(_) => Err(End::Gone),
+            AggregatedMessage::Close(reason) => Err(End::Echo(reason)),
         }
     }
 

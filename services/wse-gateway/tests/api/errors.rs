@@ -156,3 +156,17 @@ async fn a_silent_client_is_closed_with_4408_after_the_idle_timeout() {
     let (code, reason) = silent.closed().await.expect("a close frame");
     assert_eq!(code, 4408, "{reason}");
 }
+
+#[tokio::test]
+async fn a_client_close_is_answered_and_the_connection_forgotten() {
+    let stage = Stage::new(1).await;
+    let gateway = stage.gateway(&[]).await;
+    let mut ws = gateway.connect(new_user(), "").await;
+    ws.ws.close(None).await.expect("close");
+    assert_eq!(ws.next().await, crate::helpers::Incoming::Closed(None));
+    let deadline = tokio::time::Instant::now() + crate::helpers::PATIENCE;
+    while gateway.hub.stats().connections() > 0 {
+        assert!(tokio::time::Instant::now() < deadline, "never forgotten");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
