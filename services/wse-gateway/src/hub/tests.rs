@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chat_domain::testing::fixtures::{
-    ALICE, BOB, CAROL, EVE, add, create_group, msg, remove, send,
+    ALICE, BOB, CAROL, EVE, add, by, create_group, hard_delete, msg, remove, send,
 };
 use chat_domain::{
     Aggregate, Chat, ChatCommand, ChatId, ChatState, Envelope, EnvelopeMeta, Role, UserId,
@@ -224,4 +224,28 @@ fn typing_reaches_the_other_participants_at_most_once_per_interval() {
     assert!(to_bob[0].text.contains("\"t\":\"user_typing\""));
     assert!(received(&mut alice).is_empty(), "not echoed to the typist");
     assert!(received(&mut eve).is_empty());
+}
+
+#[test]
+fn a_hard_delete_reaches_the_members_and_ends_every_membership() {
+    let hub = hub(16, 64);
+    let token = CancellationToken::new();
+    let c = chat(1);
+    let mut bob = hub.connect(BOB, &[row(c, 3)], &token);
+    let mut feed = Feed::new();
+    feed.run(&hub, create_group(ALICE, c, &[BOB]));
+    feed.run(&hub, hard_delete(by(ALICE))); // v4
+    assert_eq!(versions_of(&received(&mut bob), c), vec![3, 4]);
+    // A stale read-model row read after the deletion does not bring the chat back.
+    let _carol = hub.connect(CAROL, &[row(c, 2)], &token);
+    let signal = TypingSignal {
+        chat_id: c,
+        user_id: CAROL,
+        name: None,
+        at: chat_domain::testing::fixtures::T0,
+    };
+    assert_eq!(
+        hub.typing(&signal, Instant::now()),
+        Err(TypingRefused::NotAParticipant)
+    );
 }

@@ -1,5 +1,5 @@
 //! The `/wse` endpoint: admits the connection under the limit, authenticates the
-//! token, upgrades, and hands the socket to its [`connection`] task.
+//! token, upgrades, and hands the socket to its connection task (`ws::connection`).
 //!
 //! The token comes as `?token=` or `Authorization: Bearer`; a refused token still
 //! upgrades, then closes with 4401 and the reason, so browser clients (which cannot
@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::http::header::AUTHORIZATION;
+use actix_web::http::header::{AUTHORIZATION, UPGRADE};
 use actix_web::{HttpRequest, HttpResponse, web};
 use chat_auth::Authenticator;
 use chat_domain::Actor;
@@ -65,6 +65,18 @@ async fn upgrade(
     body: web::Payload,
     gateway: web::Data<Gateway>,
 ) -> actix_web::Result<HttpResponse> {
+    // Plain HTTP requests are told so before anything is looked up or registered.
+    let is_upgrade = req
+        .headers()
+        .get(UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    if !is_upgrade {
+        return Ok(HttpResponse::BadRequest().json(json!({"error": {
+            "code": "not_a_websocket_upgrade",
+            "message": "GET /wse upgrades to a WebSocket (Upgrade: websocket)"
+        }})));
+    }
     let Ok(permit) = Arc::clone(&gateway.limit).try_acquire_owned() else {
         return Ok(HttpResponse::ServiceUnavailable()
             .insert_header(("Retry-After", "5"))

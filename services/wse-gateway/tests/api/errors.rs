@@ -170,3 +170,23 @@ async fn a_client_close_is_answered_and_the_connection_forgotten() {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
+
+/// The status line of a plain HTTP GET.
+async fn plain_get(addr: std::net::SocketAddr, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.expect("read");
+    response.lines().next().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn one_port_serves_the_websocket_and_the_health_endpoints() {
+    let stage = Stage::new(1).await;
+    let gateway = stage.gateway(&[]).await;
+    assert!(plain_get(gateway.addr, "/wse").await.contains(" 400 "));
+    assert!(plain_get(gateway.addr, "/healthz").await.contains(" 200 "));
+    assert!(plain_get(gateway.addr, "/readyz").await.contains(" 200 "));
+}

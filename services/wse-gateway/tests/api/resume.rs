@@ -76,3 +76,27 @@ async fn a_client_that_resumes_gets_exactly_what_it_missed_or_a_resync() {
         Some((chat.id, chat.version()))
     );
 }
+
+#[tokio::test]
+async fn a_resume_frame_behind_what_this_connection_already_got_asks_for_a_resync() {
+    let stage = Stage::new(1).await;
+    let gateway = stage.gateway(&[]).await;
+    let ann = new_user();
+    let mut chat = Script::new();
+    chat.decide(create_group(ann, chat.id, &[]));
+    stage.member(chat.id, ann, 2).await;
+    let mut ws = gateway.connect(ann, "").await;
+    stage.produce(&chat.send(ann)).await;
+    stage.produce(&chat.send(ann)).await;
+    ws.events_until(chat.id, chat.version()).await;
+
+    // Replaying version 3 now would come after version 4: refetch instead.
+    let resume = |seen: u64| json!({"t": "resume", "chats": {chat.id.to_string(): seen}});
+    ws.send_text(&resume(2).to_string()).await;
+    let frame = ws.frame().await;
+    assert_eq!(frame["t"], "resync", "{frame}");
+    // Up to date: nothing to replay, and nothing is sent twice.
+    ws.send_text(&resume(chat.version()).to_string()).await;
+    stage.produce(&chat.send(ann)).await;
+    assert_eq!(event_of(&ws.frame().await), Some((chat.id, chat.version())));
+}
