@@ -23,8 +23,9 @@ from kubernetes_validate import utils as kv
 HPA_SERVICES = {"command-api", "wse-gateway"}
 SINGLE_REPLICA = {"telegram-bridge"}
 # An env var or argument mentioning one of these turns on a development-only feature
-# (e.g. the demo token issuer); none may be enabled in a cluster.
-DEV_ONLY_WORDS = ("demo", "dev_only", "insecure")
+# (e.g. the demo token issuer, `DEV_*` switches, `--dev-*` flags); none may be enabled
+# in a cluster.
+DEV_ONLY_WORDS = ("demo", "dev_", "dev-", "insecure")
 FALSE_VALUES = {"", "0", "false", "no", "off"}
 # Settings whose named values are for local development only.
 DEV_ONLY_VALUES = {"TELEGRAM_MODE": {"fake"}}
