@@ -1,7 +1,7 @@
 //! Who may see which version of a chat: the pure rules the hub routes by.
 //!
-//! Membership is known as *transitions*: "from version `v` on, the user is (or is not) a
-//! participant". They come from the participant read model when a user connects (the
+//! Membership is known as *transitions*: "from version `v` on, the user participates
+//! with this role (or does not participate)". They come from the participant read model when a user connects (the
 //! row's `joined_version` or `version`) and from the participant events themselves as
 //! the gateway reads them, and they merge in any order: the newest known transition at
 //! or before a version decides. A version before every known transition is *unknown*:
@@ -14,16 +14,17 @@
 
 use std::collections::BTreeMap;
 
-use chat_domain::{ChatEvent, UserId};
+use chat_domain::{ChatEvent, Role, UserId};
 
 /// At most this many transitions are kept per user and chat; dropping the oldest only
 /// makes very old versions unknown (a resync), never wrongly visible.
 const MAX_TRANSITIONS: usize = 8;
 
-/// One user's known membership transitions in one chat.
+/// One user's known membership transitions in one chat: the role from a version on,
+/// `None` when they do not participate.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Timeline {
-    transitions: BTreeMap<u64, bool>,
+    transitions: BTreeMap<u64, Option<Role>>,
 }
 
 /// Whether a user may see one version of a chat.
@@ -38,10 +39,11 @@ pub enum Visibility {
 }
 
 impl Timeline {
-    /// Records "from `version` on, the user is `active`". A transition already known at
-    /// that version is kept (events and rows agree on it).
-    pub fn record(&mut self, version: u64, active: bool) {
-        self.transitions.entry(version).or_insert(active);
+    /// Records "from `version` on, the user participates as `role`" (`None`: does not
+    /// participate). A transition already known at that version is kept (events and
+    /// rows agree on it).
+    pub fn record(&mut self, version: u64, role: Option<Role>) {
+        self.transitions.entry(version).or_insert(role);
         while self.transitions.len() > MAX_TRANSITIONS {
             self.transitions.pop_first();
         }
@@ -56,13 +58,24 @@ impl Timeline {
         self.transitions
             .range(..=version)
             .next_back()
-            .map(|(_, active)| *active)
+            .map(|(_, role)| role.is_some())
+    }
+
+    /// The user's role now (after every known version), if they participate.
+    #[must_use]
+    pub fn role_now(&self, deleted_at: Option<u64>) -> Option<Role> {
+        if deleted_at.is_some() {
+            return None;
+        }
+        self.transitions
+            .last_key_value()
+            .and_then(|(_, role)| *role)
     }
 
     /// Whether the user participates now (after every known version).
     #[must_use]
     pub fn active_now(&self, deleted_at: Option<u64>) -> bool {
-        deleted_at.is_none() && self.active_at(u64::MAX, None) == Some(true)
+        self.role_now(deleted_at).is_some()
     }
 
     /// Whether the user may see the event at `version`.
@@ -81,21 +94,23 @@ impl Timeline {
 /// The membership change an event makes, if any.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {
-    /// `user` participates from the event's version on.
-    Joined(UserId),
+    /// `user` participates as `role` from the event's version on (added, or their role
+    /// changed).
+    Joined(UserId, Role),
     /// `user` no longer participates from the event's version on.
     Gone(UserId),
     /// Nobody participates from the event's version on.
     Deleted,
 }
 
-/// The membership change of `event`. The creator joins with `ChatCreated` itself, so
-/// they see the creation.
+/// The membership change of `event`. The creator joins (as admin) with `ChatCreated`
+/// itself, so they see the creation.
 #[must_use]
 pub fn change_of(event: &ChatEvent) -> Option<Change> {
     match event {
-        ChatEvent::ChatCreated(e) => Some(Change::Joined(e.created_by)),
-        ChatEvent::ParticipantAdded(e) => Some(Change::Joined(e.user_id)),
+        ChatEvent::ChatCreated(e) => Some(Change::Joined(e.created_by, Role::Admin)),
+        ChatEvent::ParticipantAdded(e) => Some(Change::Joined(e.user_id, e.role)),
+        ChatEvent::ParticipantRoleChanged(e) => Some(Change::Joined(e.user_id, e.role)),
         ChatEvent::ParticipantRemoved(e) => Some(Change::Gone(e.user_id)),
         ChatEvent::ParticipantLeft(e) => Some(Change::Gone(e.user_id)),
         ChatEvent::ChatHardDeleted(_) => Some(Change::Deleted),
@@ -106,7 +121,6 @@ pub fn change_of(event: &ChatEvent) -> Option<Change> {
         | ChatEvent::MessageEdited(_)
         | ChatEvent::MessageDeleted(_)
         | ChatEvent::MessagesMarkedAsRead(_)
-        | ChatEvent::ParticipantRoleChanged(_)
         | ChatEvent::TelegramChatLinked(_)
         | ChatEvent::TelegramChatUnlinked(_)
         | ChatEvent::TelegramMessageReceived(_) => None,
@@ -120,7 +134,7 @@ mod tests {
     fn timeline(transitions: &[(u64, bool)]) -> Timeline {
         let mut t = Timeline::default();
         for (v, a) in transitions {
-            t.record(*v, *a);
+            t.record(*v, a.then_some(Role::Member));
         }
         t
     }
@@ -142,7 +156,7 @@ mod tests {
         assert!(!t.active_now(None));
         // A stale row read after the event changes nothing.
         let mut stale = t.clone();
-        stale.record(2, true);
+        stale.record(2, Some(Role::Member));
         assert_eq!(stale, t);
     }
 
@@ -155,10 +169,18 @@ mod tests {
     }
 
     #[test]
+    fn a_role_change_keeps_the_membership_and_sets_the_role() {
+        let mut t = timeline(&[(2, true)]);
+        t.record(5, Some(Role::Observer));
+        assert_eq!(t.visibility(6, None), Visibility::Visible);
+        assert_eq!(t.role_now(None), Some(Role::Observer));
+    }
+
+    #[test]
     fn old_transitions_are_dropped_into_the_unknown() {
         let mut t = Timeline::default();
         for v in 1..=20 {
-            t.record(v, v % 2 == 1);
+            t.record(v, (v % 2 == 1).then_some(Role::Member));
         }
         assert_eq!(t.visibility(2, None), Visibility::Unknown);
         assert_eq!(t.visibility(19, None), Visibility::Visible);

@@ -1,7 +1,7 @@
 //! The participant read model (PostgreSQL `chat_participants`): a user's memberships
 //! when they connect. Later changes come from the events themselves.
 
-use chat_domain::{ChatId, UserId};
+use chat_domain::{ChatId, Role, UserId};
 use sqlx::PgPool;
 
 use crate::hub::MembershipRow;
@@ -27,8 +27,8 @@ impl ParticipantDirectory {
     /// When PostgreSQL does not answer.
     #[tracing::instrument(skip_all, fields(user_id = %user), err)]
     pub async fn rows_of(&self, user: UserId) -> Result<Vec<MembershipRow>, sqlx::Error> {
-        let rows: Vec<(uuid::Uuid, bool, i64, i64)> = sqlx::query_as(
-            "SELECT chat_id, is_active, version, joined_version \
+        let rows: Vec<(uuid::Uuid, String, bool, i64, i64)> = sqlx::query_as(
+            "SELECT chat_id, role, is_active, version, joined_version \
              FROM chat_participants WHERE user_id = $1",
         )
         .bind(user.as_uuid())
@@ -36,9 +36,9 @@ impl ParticipantDirectory {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(chat, active, version, joined)| MembershipRow {
+            .map(|(chat, role, active, version, joined)| MembershipRow {
                 chat_id: ChatId::from_uuid(chat),
-                active,
+                role: active.then(|| role_of(&role)),
                 since: u64::try_from(if active && joined > 0 {
                     joined
                 } else {
@@ -47,5 +47,24 @@ impl ParticipantDirectory {
                 .unwrap_or_default(),
             })
             .collect())
+    }
+}
+
+/// The role a stored name stands for; an unknown name reads as an observer, the role
+/// that may do least.
+fn role_of(name: &str) -> Role {
+    serde_json::from_value(serde_json::Value::String(name.to_owned())).unwrap_or(Role::Observer)
+}
+
+#[cfg(test)]
+mod tests {
+    use chat_domain::Role;
+
+    #[test]
+    fn stored_role_names_read_back() {
+        assert_eq!(super::role_of("admin"), Role::Admin);
+        assert_eq!(super::role_of("member"), Role::Member);
+        assert_eq!(super::role_of("observer"), Role::Observer);
+        assert_eq!(super::role_of("overlord"), Role::Observer);
     }
 }

@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use chat_domain::{ChatId, UserId};
+use chat_domain::{ChatId, Role, UserId};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -46,8 +46,8 @@ pub struct HubSettings {
 pub struct MembershipRow {
     /// The chat.
     pub chat_id: ChatId,
-    /// Whether the user participates from `since` on.
-    pub active: bool,
+    /// The user's role from `since` on; `None` when they do not participate.
+    pub role: Option<Role>,
     /// The chat version from which the row holds.
     pub since: u64,
 }
@@ -180,7 +180,7 @@ impl Hub {
                 .members
                 .entry(user)
                 .or_default()
-                .record(row.since, row.active);
+                .record(row.since, row.role);
         }
         state.next_id += 1;
         let id = state.next_id;

@@ -39,14 +39,13 @@ impl Hub {
             return Ok(());
         }
         match change_of(&envelope.payload) {
-            Some(Change::Joined(user)) => {
-                entry.members.entry(user).or_default().record(version, true)
+            Some(Change::Joined(user, role)) => {
+                let timeline = entry.members.entry(user).or_default();
+                timeline.record(version, Some(role));
             }
-            Some(Change::Gone(user)) => entry
-                .members
-                .entry(user)
-                .or_default()
-                .record(version, false),
+            Some(Change::Gone(user)) => {
+                entry.members.entry(user).or_default().record(version, None);
+            }
             Some(Change::Deleted) => entry.deleted_at = Some(version),
             None => {}
         }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chat_domain::testing::fixtures::{
-    ALICE, BOB, CAROL, EVE, add, by, create_group, hard_delete, msg, remove, send,
+    ALICE, BOB, CAROL, DAVE, EVE, add, by, create_group, hard_delete, msg, remove, send,
 };
 use chat_domain::{
     Aggregate, Chat, ChatCommand, ChatId, ChatState, Envelope, EnvelopeMeta, Role, UserId,
@@ -74,7 +74,7 @@ fn versions_of(frames: &[Frame], chat: ChatId) -> Vec<u64> {
 fn row(chat_id: ChatId, since: u64) -> MembershipRow {
     MembershipRow {
         chat_id,
-        active: true,
+        role: Some(Role::Member),
         since,
     }
 }
@@ -219,6 +219,17 @@ fn typing_reaches_the_other_participants_at_most_once_per_interval() {
         hub.typing(&signal(EVE), t0),
         Err(TypingRefused::NotAParticipant)
     );
+    // Observers read only, as the aggregate's typing rule says.
+    let _dave = hub.connect(
+        DAVE,
+        &[MembershipRow {
+            chat_id: c,
+            role: Some(Role::Observer),
+            since: 4,
+        }],
+        &token,
+    );
+    assert_eq!(hub.typing(&signal(DAVE), t0), Err(TypingRefused::Observer));
     let to_bob = received(&mut bob);
     assert_eq!(to_bob.len(), 2);
     assert!(to_bob[0].text.contains("\"t\":\"user_typing\""));

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use chat_domain::UserId;
+use chat_domain::{Role, UserId};
 
 use super::{Hub, State};
 use crate::protocol::{Frame, TypingSignal};
@@ -17,6 +17,9 @@ pub enum TypingRefused {
     /// The user does not participate in the chat (as far as the gateway knows).
     #[error("you do not participate in this chat")]
     NotAParticipant,
+    /// The user only reads this chat (observers do not type).
+    #[error("observers do not type in this chat")]
+    Observer,
     /// The user's previous signal in this chat is too recent; dropped silently.
     #[error("typing signals are rate-limited")]
     TooFrequent,
@@ -31,14 +34,16 @@ impl Hub {
     /// [`TypingRefused`] when the user does not participate or typed too recently.
     pub fn typing(&self, signal: &TypingSignal, now: Instant) -> Result<(), TypingRefused> {
         let mut state = self.lock();
-        let participates = state.chats.get(&signal.chat_id).is_some_and(|entry| {
+        let role = state.chats.get(&signal.chat_id).and_then(|entry| {
             entry
                 .members
                 .get(&signal.user_id)
-                .is_some_and(|t| t.active_now(entry.deleted_at))
+                .and_then(|t| t.role_now(entry.deleted_at))
         });
-        if !participates {
-            return Err(TypingRefused::NotAParticipant);
+        match role {
+            None => return Err(TypingRefused::NotAParticipant),
+            Some(Role::Observer) => return Err(TypingRefused::Observer),
+            Some(Role::Admin | Role::Member) => {}
         }
         let interval = self.settings.typing_interval;
         let key = (signal.user_id, signal.chat_id);

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseReason, MessageStream, Session};
-use chat_domain::{ChatId, UserId};
+use chat_domain::{ChatError, ChatId, UserId};
 use time::OffsetDateTime;
 use tokio::sync::OwnedSemaphorePermit;
 use tokio_util::sync::CancellationToken;
@@ -215,8 +215,12 @@ impl Live {
             }
             Err(TypingRefused::TooFrequent) => Ok(()),
             Err(refused @ TypingRefused::NotAParticipant) => {
-                self.send(protocol::error("not_a_participant", &refused.to_string()))
-                    .await
+                let code = ChatError::NotAParticipant.code();
+                self.send(protocol::error(code, &refused.to_string())).await
+            }
+            Err(refused @ TypingRefused::Observer) => {
+                let code = ChatError::ObserverCannotWrite.code();
+                self.send(protocol::error(code, &refused.to_string())).await
             }
         }
     }
