@@ -1,12 +1,24 @@
-//! The WebSocket protocol: server frames, client messages and close codes.
+//! The WebSocket protocol (`GET /wse`): server frames, client messages, close codes.
 //!
-//! Every server frame is one JSON text message shaped `{"t", "p", "id", "ts", "v"}`:
-//! `t` is the frame type (a chat event's snake_case type such as `message_sent`, or
-//! `user_typing`, `resync`, `error`), `p` its payload, `id` the event id and `ts` its
-//! time (both only on chat events), and `v` the protocol version [`PROTOCOL_VERSION`].
-//! A chat event's `p` is the event itself, carrying `chat_id` and `version`.
+//! Every server frame is one JSON text message `{"t", "p", "id", "ts", "v"}`: `t` the
+//! frame type, `p` its payload, `id` the event id (chat events only), `ts` the time
+//! (RFC 3339) and `v` the protocol version [`PROTOCOL_VERSION`]. Frame types:
 //!
-//! Client messages are JSON text tagged by `t`: [`ClientMessage`].
+//! | `t` | `p` |
+//! |---|---|
+//! | a chat event's snake_case type (`message_sent`, `chat_updated`, ...) | the event, with `chat_id` and `version` |
+//! | `user_typing` | `{chat_id, user_id, name}` (ephemeral) |
+//! | `resync` | `{chat_id}`: the gap is beyond the replay buffer; refetch over REST |
+//! | `error` | `{code, message}`; the connection stays open |
+//!
+//! Error codes: `malformed_frame`, `unsupported_frame` (binary), `bad_resume`,
+//! `not_a_participant`, `observer_cannot_write`.
+//!
+//! Client messages are JSON text tagged by `t` ([`ClientMessage`]):
+//! `{"t":"typing","chat_id":..}` and `{"t":"resume","chats":{"<chat_id>":<version>}}`;
+//! the query `?resume=<chat_id>:<version>,...` is a resume at connect. A resume gives,
+//! per chat, every event after that version, in order, then the live stream, with no
+//! duplicates; or `resync` when the replay buffer does not reach back that far.
 //!
 //! Close codes (the reason text says the same in words):
 //!
@@ -14,11 +26,12 @@
 //! |---|---|---|
 //! | 4401 | the token is missing, invalid, expired, or not a user's | get a new token |
 //! | 4408 | nothing heard from the client within the idle timeout | reconnect with resume |
-//! | 1013 | the client read too slowly and its buffer overflowed | reconnect with resume |
+//! | 1013 | the client read too slowly and its queue overflowed | reconnect with resume |
+//! | 1013 | the participant read model did not answer at connect | reconnect later |
 //! | 1012 | the gateway is restarting | reconnect with resume |
-//! | 1013 | (also) the participant read model did not answer at connect | reconnect later |
 //!
-//! Over the connection limit the upgrade itself is refused with HTTP 503.
+//! Over the connection limit the upgrade itself is refused with HTTP 503; a request
+//! that is not a WebSocket upgrade gets HTTP 400.
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -143,6 +143,14 @@ impl Live {
             let step = tokio::select! {
                 biased;
                 () = self.stop.cancelled() => Err(stopped(&self.gateway.shutdown)),
+                // Before the streams, so a steady flow of frames cannot starve it.
+                _ = heartbeat.tick() => {
+                    if last_heard.elapsed() > settings.idle_timeout {
+                        Err(End::Close(CloseWhy::Idle))
+                    } else {
+                        self.ping().await
+                    }
+                }
                 message = stream.recv() => match message {
                     Some(Ok(message)) => {
                         last_heard = Instant::now();
@@ -155,13 +163,6 @@ impl Live {
                     // The hub dropped this connection: it was too slow.
                     None => Err(End::Close(CloseWhy::SlowConsumer)),
                 },
-                _ = heartbeat.tick() => {
-                    if last_heard.elapsed() > settings.idle_timeout {
-                        Err(End::Close(CloseWhy::Idle))
-                    } else {
-                        self.ping().await
-                    }
-                }
             };
             if let Err(end) = step {
                 return end;
@@ -249,8 +250,8 @@ impl Live {
                 Resumed::Resync => self.send(protocol::resync(chat)).await?,
                 Resumed::NotAParticipant => {
                     let message = format!("chat {chat}: you do not participate in it");
-                    self.send(protocol::error("not_a_participant", &message))
-                        .await?;
+                    let code = ChatError::NotAParticipant.code();
+                    self.send(protocol::error(code, &message)).await?;
                 }
             }
         }
