@@ -38,6 +38,7 @@ pub(super) struct Admitted {
 }
 
 /// Why the loop ended.
+#[derive(Debug)]
 enum End {
     /// The socket is gone: nothing more to say.
     Gone,
@@ -76,9 +77,11 @@ pub(super) async fn run(gateway: Arc<Gateway>, opened: Opened) {
         cursors: HashMap::new(),
         gateway: Arc::clone(&gateway),
     };
+    tracing::debug!(user_id = %live.user, "connection opened");
     let end = live
         .serve(connection, stream.aggregate_continuations(), resume)
         .await;
+    tracing::debug!(user_id = %live.user, end = ?end, "connection ended");
     let Live { session, .. } = live;
     match end {
         End::Gone => {}
