@@ -40,10 +40,10 @@ pub struct GatewayConfig {
     /// gaps are answered with `resync`.
     #[arg(long, env = "REPLAY_BUFFER", default_value_t = 256)]
     pub replay_buffer: usize,
-    /// Chats whose frames are kept at most (memory is about this times
-    /// `--replay-buffer` frames); the least recently active chat's are dropped first.
-    #[arg(long, env = "REPLAY_CHATS", default_value_t = 10_000)]
-    pub replay_chats: usize,
+    /// Memory all replay buffers together hold at most, in MiB of frame text; the
+    /// least recently active chats' buffers are dropped first.
+    #[arg(long, env = "REPLAY_MEMORY_MB", default_value_t = 128)]
+    pub replay_memory_mb: usize,
     /// Frames queued per connection; a client that falls this far behind is
     /// disconnected (close 1013) and resumes.
     #[arg(long, env = "CONNECTION_BUFFER", default_value_t = 256)]

@@ -78,7 +78,7 @@ impl Application {
         let g = &cfg.gateway;
         let hub = Arc::new(Hub::new(HubSettings {
             replay_per_chat: g.replay_buffer,
-            replay_chats: g.replay_chats,
+            replay_bytes: g.replay_memory_mb.saturating_mul(1 << 20),
             connection_buffer: g.connection_buffer,
             typing_interval: g.typing_interval(),
         }));

@@ -10,6 +10,7 @@ use crate::protocol::Frame;
 pub struct ReplayBuffer {
     capacity: usize,
     frames: VecDeque<(u64, Frame)>,
+    bytes: usize,
 }
 
 /// What a client that saw up to some version missed.
@@ -28,7 +29,14 @@ impl ReplayBuffer {
         Self {
             capacity: capacity.max(1),
             frames: VecDeque::new(),
+            bytes: 0,
         }
+    }
+
+    /// The size of the buffered frames' text.
+    #[must_use]
+    pub const fn bytes(&self) -> usize {
+        self.bytes
     }
 
     /// The newest version buffered.
@@ -43,12 +51,15 @@ impl ReplayBuffer {
     pub fn push(&mut self, version: u64, frame: Frame) -> bool {
         match self.last_version() {
             Some(last) if version <= last => return false,
-            Some(last) if version != last + 1 => self.frames.clear(),
+            Some(last) if version != last + 1 => self.clear(),
             _ => {}
         }
-        if self.frames.len() == self.capacity {
-            self.frames.pop_front();
+        if self.frames.len() == self.capacity
+            && let Some((_, oldest)) = self.frames.pop_front()
+        {
+            self.bytes -= oldest.text.len();
         }
+        self.bytes += frame.text.len();
         self.frames.push_back((version, frame));
         true
     }
@@ -56,6 +67,7 @@ impl ReplayBuffer {
     /// Forgets every frame (the chat's buffer was evicted to bound memory).
     pub fn clear(&mut self) {
         self.frames.clear();
+        self.bytes = 0;
     }
 
     /// What a client that saw up to `seen` missed.
@@ -100,6 +112,7 @@ mod tests {
             assert!(buffer.push(v, frame(v)));
         }
         assert!(!buffer.push(4, frame(4)), "a redelivery is refused");
+        assert_eq!(buffer.bytes(), 3, "the text of 3, 4 and 5");
         assert_eq!(versions(&buffer.missed_since(2)), vec![3, 4, 5]);
         assert_eq!(versions(&buffer.missed_since(4)), vec![5]);
         assert_eq!(versions(&buffer.missed_since(9)), Vec::<u64>::new());

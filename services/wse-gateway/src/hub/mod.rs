@@ -32,9 +32,10 @@ pub use typing::TypingRefused;
 pub struct HubSettings {
     /// Event frames kept per chat for resume.
     pub replay_per_chat: usize,
-    /// Chats whose frames are kept at most; the least recently active chat's buffer
-    /// is dropped first (its resumes then answer `resync`).
-    pub replay_chats: usize,
+    /// Bytes of frame text the replay buffers of all chats hold at most; the least
+    /// recently active chats' buffers are dropped first (their resumes then answer
+    /// `resync`).
+    pub replay_bytes: usize,
     /// Frames queued per connection before a client that does not read is cut.
     pub connection_buffer: usize,
     /// Shortest time between two relayed typing signals of one user in one chat.
@@ -93,6 +94,8 @@ struct State {
     /// Chats with buffered frames, by the tick of their last event (oldest first).
     recency: BTreeMap<u64, ChatId>,
     tick: u64,
+    /// The bytes all replay buffers hold.
+    buffered_bytes: usize,
     next_id: u64,
 }
 

@@ -35,9 +35,11 @@ impl Hub {
             .chats
             .entry(envelope.chat_id)
             .or_insert_with(|| ChatEntry::new(self.settings.replay_per_chat));
+        let before = entry.buffer.bytes();
         if !entry.buffer.push(version, frame.clone()) {
             return Ok(());
         }
+        let after = entry.buffer.bytes();
         match change_of(&envelope.payload) {
             Some(Change::Joined(user, role)) => {
                 let timeline = entry.members.entry(user).or_default();
@@ -59,13 +61,15 @@ impl Hub {
         for user in audience {
             self.deliver(&mut state, user, &frame);
         }
+        state.buffered_bytes = state.buffered_bytes - before + after;
         self.touch(&mut state, envelope.chat_id);
         self.stats.events.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 
     /// Marks `chat` as the most recently active one, and drops the buffers of the
-    /// least recently active chats beyond the limit (their memberships stay).
+    /// least recently active chats while all buffers hold more than the budget (their
+    /// memberships stay; one chat alone is bounded by its frame count).
     fn touch(&self, state: &mut State, chat: ChatId) {
         state.tick += 1;
         let tick = state.tick;
@@ -75,11 +79,12 @@ impl Hub {
             state.recency.remove(&old);
         }
         state.recency.insert(tick, chat);
-        while state.recency.len() > self.settings.replay_chats.max(1) {
+        while state.buffered_bytes > self.settings.replay_bytes && state.recency.len() > 1 {
             let Some((_, evicted)) = state.recency.pop_first() else {
                 break;
             };
             if let Some(entry) = state.chats.get_mut(&evicted) {
+                state.buffered_bytes -= entry.buffer.bytes();
                 entry.buffer.clear();
                 entry.touched = None;
             }

@@ -16,9 +16,13 @@ use super::{Connection, Hub, HubSettings, MembershipRow, Resumed, TypingRefused}
 use crate::protocol::{Frame, TypingSignal};
 
 fn hub(replay: usize, buffer: usize) -> Arc<Hub> {
+    hub_with_budget(replay, buffer, usize::MAX)
+}
+
+fn hub_with_budget(replay: usize, buffer: usize, replay_bytes: usize) -> Arc<Hub> {
     Arc::new(Hub::new(HubSettings {
         replay_per_chat: replay,
-        replay_chats: 2,
+        replay_bytes,
         connection_buffer: buffer,
         typing_interval: Duration::from_secs(2),
     }))
@@ -146,7 +150,13 @@ fn resume_gives_what_was_missed_or_resync() {
 
 #[test]
 fn only_the_most_recently_active_chats_keep_their_buffers() {
-    let hub = hub(16, 64);
+    // Room for exactly two chats' creation (the frames of each have the same size).
+    let creation: usize = Feed::new()
+        .run(&hub(16, 64), create_group(ALICE, chat(9), &[BOB]))
+        .iter()
+        .map(|e| Frame::event(e).expect("frame").text.len())
+        .sum();
+    let hub = hub_with_budget(16, 64, 2 * creation);
     let token = CancellationToken::new();
     let _bob = hub.connect(
         BOB,
