@@ -5,6 +5,8 @@ use std::net::SocketAddr;
 use chat_auth::AuthConfig;
 use chat_runtime::config::{CqlConfig, KafkaConfig, LoggingConfig, PgConfig};
 
+use crate::dev::DevConfig;
+
 /// Everything command-api needs to start.
 #[derive(Debug, Clone, clap::Parser)]
 #[command(name = "command-api", version, about)]
@@ -36,6 +38,9 @@ pub struct Config {
     /// How long a readiness probe waits for each dependency, in milliseconds.
     #[arg(long, env = "READY_TIMEOUT_MS", default_value_t = 2000)]
     pub ready_timeout_ms: u64,
+    /// Development-only helpers (`make run`), all off by default.
+    #[command(flatten)]
+    pub dev: DevConfig,
 }
 
 /// How commands are run and their events relayed.

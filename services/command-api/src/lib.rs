@@ -6,11 +6,13 @@
 //! - [`relay`]: publishes the outbox to Kafka, in order.
 //! - [`http`]: the REST routes (commands, and queries over the read models of
 //!   `chat-read-model`) and the error shape.
+//! - [`dev`]: development-only helpers (the web client, demo tokens), off by default.
 //! - [`Application`]: wires it all, then serves HTTP until the shutdown token fires.
 
 pub mod adapters;
 pub mod app;
 pub mod config;
+pub mod dev;
 pub mod http;
 pub mod ports;
 pub mod relay;
@@ -31,6 +33,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::adapters::pg::PgEventStore;
 use crate::app::{CommandService, CommandSettings};
+use crate::dev::DevTools;
 use crate::http::read::ReadSide;
 use crate::http::state::ApiState;
 use crate::relay::{OutboxRelay, RelaySettings};
@@ -62,6 +65,13 @@ impl Application {
     pub async fn build(cfg: Config) -> anyhow::Result<Self> {
         let timeout = Duration::from_millis(cfg.ready_timeout_ms);
         let authenticator = web::Data::new(Authenticator::from_config(&cfg.auth)?);
+        let dev = DevTools::from_config(&cfg.dev, &cfg.auth)?;
+        for helper in dev.enabled() {
+            tracing::warn!(
+                helper,
+                "development-only helper enabled: never in production"
+            );
+        }
         let pool = connect::postgres(&cfg.pg).await?;
         let cql = Arc::new(connect::cql(&cfg.cql).await?);
         let background = CancellationToken::new();
@@ -105,6 +115,7 @@ impl Application {
                 .app_data(authenticator.clone())
                 .configure(health::configure(readiness.clone()))
                 .configure(http::configure)
+                .configure(|cfg| dev.configure(cfg))
                 .default_service(web::to(http::error::no_such_route))
         })
         .disable_signals()

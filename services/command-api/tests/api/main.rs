@@ -1,5 +1,6 @@
 //! command-api's REST API against the real PostgreSQL and Kafka.
 
+mod dev;
 mod errors;
 mod helpers;
 mod openapi;
