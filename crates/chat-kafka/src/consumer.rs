@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::codec::{ReceivedEvent, decode};
 use crate::dead_letter::DeadLetters;
+use crate::metrics::{EVENTS, HANDLE_SECONDS, LagContext};
 
 /// Where a consumer group without committed offsets starts reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,7 +79,7 @@ pub enum Outcome {
 
 /// A consumer of the events topic.
 pub struct EventConsumer {
-    consumer: StreamConsumer,
+    consumer: StreamConsumer<LagContext>,
     settings: ConsumerSettings,
     dead_letters: Option<DeadLetters>,
 }
@@ -102,9 +103,13 @@ impl EventConsumer {
         settings: ConsumerSettings,
         dead_letters: Option<DeadLetters>,
     ) -> Result<Self, KafkaError> {
-        let consumer: StreamConsumer = client
+        let context = LagContext {
+            group: settings.group_id.clone(),
+        };
+        let consumer: StreamConsumer<LagContext> = client
             .clone()
             .set("group.id", &settings.group_id)
+            .set("statistics.interval.ms", "5000")
             .set(
                 "enable.auto.commit",
                 if settings.commit { "true" } else { "false" },
@@ -118,7 +123,7 @@ impl EventConsumer {
                     StartFrom::Latest => "latest",
                 },
             )
-            .create()?;
+            .create_with_context(context)?;
         consumer.subscribe(&[&settings.topic])?;
         Ok(Self {
             consumer,
@@ -152,6 +157,7 @@ impl EventConsumer {
                 }
             },
         };
+        let started = std::time::Instant::now();
         let outcome = match decode(&message) {
             Ok(event) => self.handle(handler, &event, shutdown).await,
             Err(e) => Err(e.to_string()),
@@ -160,6 +166,17 @@ impl EventConsumer {
             Ok(outcome) => outcome,
             Err(reason) => self.dead_letter(&message, reason, shutdown).await,
         };
+        let group = self.settings.group_id.as_str();
+        match &outcome {
+            Outcome::Handled => {
+                EVENTS.with_label_values(&[group, "handled"]).inc();
+                HANDLE_SECONDS
+                    .with_label_values(&[group])
+                    .observe(started.elapsed().as_secs_f64());
+            }
+            Outcome::DeadLettered(_) => EVENTS.with_label_values(&[group, "dead_lettered"]).inc(),
+            Outcome::Interrupted => {}
+        }
         if outcome != Outcome::Interrupted
             && self.settings.commit
             && let Err(e) = self.consumer.store_offset_from_message(&message)
@@ -183,6 +200,9 @@ impl EventConsumer {
                 Ok(()) => return Ok(Outcome::Handled),
                 Err(HandlerError::Permanent(e)) => return Err(format!("{e:#}")),
                 Err(HandlerError::Transient(e)) => {
+                    EVENTS
+                        .with_label_values(&[self.settings.group_id.as_str(), "retried"])
+                        .inc();
                     tracing::warn!(
                         event_id = %event.envelope.event_id,
                         error.message = %e,

@@ -6,10 +6,12 @@
 //!   then store the offset; transient failures are retried in place (order is kept),
 //!   permanent ones go to the dead-letter topic and the loop carries on.
 //! - [`dead_letter`]: the dead-letter topic (`<events topic>.dlq`).
+//! - [`metrics`]: consumed events, handling latency, dead letters and lag, for Prometheus.
 
 pub mod codec;
 pub mod consumer;
 pub mod dead_letter;
+pub mod metrics;
 
 pub use codec::{DecodeError, ReceivedEvent};
 pub use consumer::{

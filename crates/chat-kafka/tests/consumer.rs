@@ -185,6 +185,19 @@ async fn handles_in_order_retries_in_place_dead_letters_and_resumes() {
         *recorder.seen.lock().expect("lock"),
         (1..=7).collect::<Vec<u64>>()
     );
+    // The outcomes are counted for Prometheus, under this group.
+    let metrics = chat_runtime::metrics::render();
+    for series in [
+        format!("chat_events_consumed_total{{group=\"{group}\",outcome=\"handled\"}} 7"),
+        format!("chat_events_consumed_total{{group=\"{group}\",outcome=\"dead_lettered\"}} 1"),
+        format!("chat_events_consumed_total{{group=\"{group}\",outcome=\"retried\"}} 2"),
+    ] {
+        assert!(
+            metrics.contains(&series),
+            "{series} missing from:\n{metrics}"
+        );
+    }
+
     let dead = read_records(&dlq, 1, Duration::from_secs(20)).await;
     assert_eq!(dead.len(), 1);
     assert_eq!(dead[0].payload, "{not an envelope");
