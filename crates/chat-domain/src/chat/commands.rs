@@ -77,6 +77,30 @@ impl ChatCommand {
         }
     }
 
+    /// The command's name in snake_case (`send_message`, ...), for logs and metrics.
+    #[must_use]
+    pub const fn name(&self) -> &'static str {
+        match self {
+            Self::CreateChat(_) => "create_chat",
+            Self::UpdateChat(_) => "update_chat",
+            Self::ArchiveChat(_) => "archive_chat",
+            Self::RestoreChat(_) => "restore_chat",
+            Self::HardDeleteChat(_) => "hard_delete_chat",
+            Self::SendMessage(_) => "send_message",
+            Self::EditMessage(_) => "edit_message",
+            Self::DeleteMessage(_) => "delete_message",
+            Self::MarkMessagesRead(_) => "mark_messages_read",
+            Self::AddParticipant(_) => "add_participant",
+            Self::RemoveParticipant(_) => "remove_participant",
+            Self::LeaveChat(_) => "leave_chat",
+            Self::ChangeParticipantRole(_) => "change_participant_role",
+            Self::LinkTelegram(_) => "link_telegram",
+            Self::UnlinkTelegram(_) => "unlink_telegram",
+            Self::ReceiveTelegramMessage(_) => "receive_telegram_message",
+            Self::Typing(_) => "typing",
+        }
+    }
+
     /// The time of the request (becomes the events' time).
     #[must_use]
     pub const fn at(&self) -> OffsetDateTime {
