@@ -102,13 +102,8 @@ impl MemoryReadModels {
 
 impl State {
     fn write(&mut self, chat_id: ChatId, version: u64, row: &RowWrite) {
-        let deleted_at = self.chats.get(&chat_id).map_or(0, |c| {
-            if c.deleted.value {
-                c.deleted.version
-            } else {
-                0
-            }
-        });
+        // A hard delete is the chat's last event: nobody is active after it.
+        let deleted = self.chats.get(&chat_id).is_some_and(|c| c.deleted.value);
         match row {
             RowWrite::ReaderJoined { user_id } => {
                 let reader = self.readers.entry((chat_id, *user_id)).or_default();
@@ -161,20 +156,18 @@ impl State {
                 active,
                 joined,
             } => {
-                if deleted_at >= version {
-                    return;
-                }
+                let active = *active && !deleted;
                 let member = self
                     .members
                     .entry((chat_id, *user_id))
                     .or_insert_with(|| Member {
                         role: *role,
-                        active: *active,
+                        active,
                         version: 0,
                         joined: Versioned::default(),
                     });
                 if member.version < version {
-                    (member.role, member.active, member.version) = (*role, *active, version);
+                    (member.role, member.active, member.version) = (*role, active, version);
                 }
                 if joined.is_some() {
                     member.joined.set(version, *joined);
@@ -194,8 +187,8 @@ impl State {
             }
             RowWrite::DeleteChat => {
                 for ((chat, _), member) in &mut self.members {
-                    if *chat == chat_id && member.version < version {
-                        (member.active, member.version) = (false, version);
+                    if *chat == chat_id {
+                        member.active = false;
                     }
                 }
                 self.chat(chat_id, version).deleted.set(version, true);

@@ -32,10 +32,12 @@ fn chat_upsert(columns: &str, values: &str, set: &str) -> String {
     )
 }
 
+/// A hard delete is a chat's last event, so every participant event is older than it:
+/// in a deleted chat nobody is active, whichever of the two was applied first.
 const PARTICIPANT: &str = "INSERT INTO chat_participants \
      (chat_id, user_id, role, is_active, joined_at, joined_version, added_by, version) \
-     SELECT $1, $2, $3, $4, $5, $6, $7, $8 \
-     WHERE NOT EXISTS (SELECT 1 FROM chats WHERE id = $1 AND deleted_version >= $8) \
+     SELECT $1, $2, $3, $4 AND NOT EXISTS (SELECT 1 FROM chats WHERE id = $1 AND is_deleted), \
+     $5, $6, $7, $8 \
      ON CONFLICT (chat_id, user_id) DO UPDATE SET \
      role = CASE WHEN chat_participants.version < EXCLUDED.version \
          THEN EXCLUDED.role ELSE chat_participants.role END, \
@@ -186,12 +188,9 @@ async fn write(
         .bind(version)
         .bind(*archived),
         RowWrite::DeleteChat => {
-            sqlx::query(
-                "UPDATE chat_participants SET is_active = FALSE, version = $2 \
-                 WHERE chat_id = $1 AND version < $2",
-            )
-            .bind(chat)
-            .bind(version)
+            // The rows keep the version of their own last event (see PARTICIPANT).
+            sqlx::query("UPDATE chat_participants SET is_active = FALSE WHERE chat_id = $1")
+                .bind(chat)
             .execute(&mut **tx)
             .await
             .map_err(db)?;

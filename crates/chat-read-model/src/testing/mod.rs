@@ -2,6 +2,7 @@
 //! keyspace, a realistic event stream, producing it, projectors in-process or as child
 //! processes, completion, and a comparable snapshot of every read model.
 
+pub mod scenario;
 mod workload;
 
 use std::collections::BTreeMap;

@@ -1,0 +1,207 @@
+//! The crash scenario both projectors are tested with: an undisturbed run of both
+//! projectors is the reference; then the projector under test runs as a real child
+//! process that is killed (SIGKILL) in the middle of the stream and restarted, while
+//! the other one runs undisturbed; the read models must equal the reference. Then a
+//! second replay of the whole topic, and a rebuild into empty tables, must change nothing.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chat_domain::Envelope;
+use chat_runtime::config::KafkaConfig;
+use chat_runtime::connect;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::{Offset, TopicPartitionList};
+use scylla::client::session::Session;
+use sqlx::PgPool;
+use tokio_util::sync::CancellationToken;
+
+use super::{
+    ChildProjector, Stores, final_checkpoints, migrate_keyspace, produce, run_in_process, snapshot,
+    wait_for_progress,
+};
+use crate::Projector;
+
+/// How long one projector may take over the whole stream.
+const CATCH_UP: Duration = Duration::from_secs(600);
+
+/// One set of fresh stores (a PostgreSQL database and a CQL keyspace) on the topic.
+#[derive(Debug)]
+pub struct Run {
+    /// Their settings.
+    pub stores: Stores,
+    /// A pool on the database.
+    pub pool: PgPool,
+    session: Session,
+}
+
+impl Run {
+    /// A fresh database and keyspace reading `kafka`'s topic.
+    ///
+    /// # Errors
+    /// When a server does not answer.
+    pub async fn fresh(kafka: &KafkaConfig) -> anyhow::Result<Self> {
+        let db = integration_tests::pg::fresh_database().await;
+        let keyspace = integration_tests::unique_name("test");
+        let cql = integration_tests::cql_config(&keyspace);
+        migrate_keyspace(&cql, &keyspace).await?;
+        let session = connect::cql(&cql).await?;
+        Ok(Self {
+            stores: Stores {
+                pg: db.config,
+                kafka: kafka.clone(),
+                cql,
+            },
+            pool: db.pool,
+            session,
+        })
+    }
+
+    /// Every read model as text.
+    ///
+    /// # Errors
+    /// When a store fails.
+    pub async fn snapshot(&self) -> anyhow::Result<Vec<String>> {
+        snapshot(&self.pool, &self.session, &self.stores.cql.keyspace).await
+    }
+
+    /// Waits until `projector` applied everything of `envelopes`.
+    ///
+    /// # Errors
+    /// When it takes longer than ten minutes.
+    pub async fn wait_done(
+        &self,
+        projector: Projector,
+        envelopes: &[Envelope],
+    ) -> anyhow::Result<()> {
+        let target = final_checkpoints(envelopes, projector).values().sum();
+        wait_for_progress(&self.pool, projector, target, CATCH_UP).await
+    }
+}
+
+/// Waits until consumer group `group` committed the end of every partition of the topic.
+///
+/// # Errors
+/// When Kafka fails or ten minutes pass.
+pub async fn wait_for_group(kafka: &KafkaConfig, group: &str) -> anyhow::Result<()> {
+    let consumer: Arc<BaseConsumer> = Arc::new(
+        connect::kafka_client_config(kafka)
+            .set("group.id", group)
+            .create()?,
+    );
+    let topic = kafka.events_topic.clone();
+    let until = tokio::time::Instant::now() + CATCH_UP;
+    loop {
+        let probe = Arc::clone(&consumer);
+        let topic = topic.clone();
+        let done = tokio::task::spawn_blocking(move || -> anyhow::Result<bool> {
+            let timeout = Duration::from_secs(10);
+            let metadata = probe.fetch_metadata(Some(&topic), timeout)?;
+            let mut wanted = TopicPartitionList::new();
+            for partition in metadata.topics().iter().flat_map(|t| t.partitions()) {
+                wanted.add_partition(&topic, partition.id());
+            }
+            let committed = probe.committed_offsets(wanted, timeout)?;
+            for element in committed.elements() {
+                let (_, high) = probe.fetch_watermarks(&topic, element.partition(), timeout)?;
+                let at = match element.offset() {
+                    Offset::Offset(at) => at,
+                    _ => 0,
+                };
+                if at < high {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        })
+        .await??;
+        if done {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            tokio::time::Instant::now() < until,
+            "group {group} did not catch up"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// The crash scenario for `projector`, whose binary is `binary` (see the module docs).
+/// Returns the reference snapshot and the disturbed run's, which the caller compares;
+/// when `replays` is set, the second replay's and the rebuild's snapshots follow.
+///
+/// # Errors
+/// When a server fails or a projector does not catch up.
+pub async fn kill_9_scenario(
+    projector: Projector,
+    binary: &str,
+    events: usize,
+    replays: bool,
+) -> anyhow::Result<Vec<(String, Vec<String>)>> {
+    let kafka = integration_tests::kafka::fresh_topic("crash", 3).await;
+    let envelopes = super::workload(40, events, 11);
+    produce(&kafka, &envelopes).await?;
+    let other = match projector {
+        Projector::Sync => Projector::Async,
+        Projector::Async => Projector::Sync,
+    };
+    let stop = CancellationToken::new();
+    let _stop_on_exit = stop.clone().drop_guard();
+    let group = |name: &str| integration_tests::unique_name(name);
+
+    let reference = Run::fresh(&kafka).await?;
+    for p in [Projector::Sync, Projector::Async] {
+        run_in_process(p, &reference.stores, &group(p.as_str()), None, &stop).await?;
+    }
+    reference.wait_done(Projector::Sync, &envelopes).await?;
+    reference.wait_done(Projector::Async, &envelopes).await?;
+    let mut snapshots = vec![("undisturbed".to_owned(), reference.snapshot().await?)];
+
+    let crashed = Run::fresh(&kafka).await?;
+    run_in_process(other, &crashed.stores, &group(other.as_str()), None, &stop).await?;
+    let mut args = crashed.stores.args();
+    args.push(format!("--consumer-group={}", group(projector.as_str())));
+    let mut child = ChildProjector::spawn(binary, &args)?;
+    let total: u64 = final_checkpoints(&envelopes, projector).values().sum();
+    wait_for_progress(&crashed.pool, projector, total * 2 / 5, CATCH_UP).await?;
+    child.kill();
+    let at_kill = super::progress(&crashed.pool, projector).await?;
+    anyhow::ensure!(
+        at_kill < total,
+        "the kill came after the last event: {at_kill} of {total}"
+    );
+    tracing::info!(at_kill, total, "killed mid-stream");
+    let _restarted = ChildProjector::spawn(binary, &args)?;
+    crashed.wait_done(projector, &envelopes).await?;
+    crashed.wait_done(other, &envelopes).await?;
+    snapshots.push(("killed and restarted".to_owned(), crashed.snapshot().await?));
+    if !replays {
+        return Ok(snapshots);
+    }
+
+    // The whole topic once more, in new groups, over the filled read models.
+    let mut groups = Vec::new();
+    for p in [Projector::Sync, Projector::Async] {
+        let name = group(p.as_str());
+        run_in_process(p, &crashed.stores, &name, None, &stop).await?;
+        groups.push(name);
+    }
+    for name in &groups {
+        wait_for_group(&kafka, name).await?;
+    }
+    snapshots.push(("replayed again".to_owned(), crashed.snapshot().await?));
+
+    // A rebuild: both projectors empty the read models (once) and replay into them.
+    let rebuild = integration_tests::unique_name("rebuild");
+    let mut groups = Vec::new();
+    for p in [Projector::Sync, Projector::Async] {
+        let name = group(p.as_str());
+        run_in_process(p, &crashed.stores, &name, Some(&rebuild), &stop).await?;
+        groups.push(format!("{name}.rebuild.{rebuild}"));
+    }
+    for name in &groups {
+        wait_for_group(&kafka, name).await?;
+    }
+    snapshots.push(("rebuilt".to_owned(), crashed.snapshot().await?));
+    Ok(snapshots)
+}
