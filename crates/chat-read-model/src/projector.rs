@@ -7,7 +7,7 @@
 //! offset is stored only after both (chat-kafka), so nothing is lost or doubled.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use anyhow::Context;
 use chat_kafka::{
@@ -17,12 +17,25 @@ use chat_kafka::{
 use chat_runtime::config::{CqlConfig, KafkaConfig, OpsConfig, PgConfig};
 use chat_runtime::connect;
 use chat_runtime::health::Readiness;
+use chat_runtime::metrics::counter_vec;
+use prometheus::IntCounterVec;
 use tokio_util::sync::CancellationToken;
 
 use crate::cql::CqlReadModels;
 use crate::pg::PgReadModels;
 use crate::plan::{Projector, plan};
 use crate::ports::{MessageStore, RowStore, StoreError};
+
+/// Row writes by projector and outcome: `applied`, or `redelivered` (the checkpoint was
+/// already there; latency and lag are chat-kafka's `chat_event_handle_seconds` and
+/// `chat_consumer_lag`).
+static WRITES: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    counter_vec(
+        "chat_projection_writes_total",
+        "Projection transactions by projector and outcome (applied, redelivered).",
+        &["projector", "outcome"],
+    )
+});
 
 /// Projector settings shared by both binaries (flattened into their `Config`).
 #[derive(Debug, Clone, clap::Args)]
@@ -85,7 +98,11 @@ impl<R: RowStore, M: MessageStore> EventHandler for ProjectionHandler<R, M> {
                 .apply(self.projector, chat_id, version, &plan.rows)
                 .await
                 .map_err(failure)?;
-            tracing::debug!(%chat_id, version, applied, event_type = %envelope.event_type, "projected");
+            let outcome = if applied { "applied" } else { "redelivered" };
+            WRITES
+                .with_label_values(&[self.projector.as_str(), outcome])
+                .inc();
+            tracing::debug!(%chat_id, version, outcome, event_type = %envelope.event_type, "projected");
         }
         Ok(())
     }

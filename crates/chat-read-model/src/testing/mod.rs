@@ -86,6 +86,22 @@ pub async fn produce(kafka: &KafkaConfig, envelopes: &[Envelope]) -> anyhow::Res
     Ok(())
 }
 
+/// Produces one raw record (poison tests).
+///
+/// # Errors
+/// When Kafka does not take it.
+pub async fn produce_raw(kafka: &KafkaConfig, key: &str, payload: &str) -> anyhow::Result<()> {
+    let producer: FutureProducer = connect::kafka_client_config(kafka).create()?;
+    let record = FutureRecord::to(&kafka.events_topic)
+        .key(key)
+        .payload(payload);
+    producer
+        .send(record, Duration::from_secs(30))
+        .await
+        .map_err(|(e, _)| e)?;
+    Ok(())
+}
+
 /// Runs a projector in this process (until `shutdown`), in consumer group `group`.
 ///
 /// # Errors

@@ -1,0 +1,58 @@
+//! Who writes what: projector-sync writes exactly the four SYNC events, projector-async
+//! the twelve ASYNC ones plus, from the SYNC ones, only the unread ledger.
+
+use chat_domain::{ChatEvent, ProjectionKind};
+use chat_read_model::Projector;
+use chat_read_model::plan::{RowWrite, plan};
+use chat_read_model::testing::workload;
+
+fn unread_ledger(row: &RowWrite) -> bool {
+    matches!(
+        row,
+        RowWrite::ReaderJoined { .. }
+            | RowWrite::ReaderLeft { .. }
+            | RowWrite::ReadersClosed
+            | RowWrite::MessageArrived { .. }
+            | RowWrite::MessageWithdrawn { .. }
+            | RowWrite::ReadUpTo { .. }
+    )
+}
+
+#[test]
+fn each_projector_writes_its_own_events() {
+    for envelope in workload(6, 1_500, 4) {
+        let event = &envelope.payload;
+        let sync = plan(Projector::Sync, event).expect("plannable");
+        let asynchronous = plan(Projector::Async, event).expect("plannable");
+        match event.projection_kind() {
+            ProjectionKind::Sync => {
+                assert!(!sync.rows.is_empty(), "{}", event.event_type());
+                assert!(asynchronous.messages.is_empty());
+                assert!(asynchronous.rows.iter().all(unread_ledger));
+            }
+            ProjectionKind::Async => {
+                assert!(sync.is_empty(), "{}", event.event_type());
+                // A rename without a new name is the only ASYNC event with nothing to do.
+                let nothing = matches!(event, ChatEvent::ChatUpdated(e) if e.name.is_none());
+                assert_eq!(asynchronous.is_empty(), nothing, "{}", event.event_type());
+            }
+        }
+    }
+}
+
+#[test]
+fn a_message_id_that_is_not_a_timeuuid_can_never_be_planned() {
+    let mut events = workload(1, 50, 6).into_iter().map(|e| e.payload);
+    let Some(ChatEvent::MessageSent(mut sent)) =
+        events.find(|e| matches!(e, ChatEvent::MessageSent(_)))
+    else {
+        panic!("the workload sends messages");
+    };
+    sent.message_id = chat_domain::MessageId::from_uuid(uuid::Uuid::now_v7());
+    let event = ChatEvent::MessageSent(sent);
+    assert!(plan(Projector::Sync, &event).is_err());
+    assert!(
+        plan(Projector::Async, &event).is_ok(),
+        "async only counts it as unread"
+    );
+}
