@@ -13,6 +13,7 @@ use rdkafka::error::KafkaError;
 use rdkafka::message::BorrowedMessage;
 use rdkafka::{ClientConfig, Message};
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use crate::codec::{ReceivedEvent, decode};
 use crate::dead_letter::DeadLetters;
@@ -195,8 +196,19 @@ impl EventConsumer {
         shutdown: &CancellationToken,
     ) -> Result<Outcome, String> {
         let mut backoff = self.settings.retry_backoff;
+        // One span per event, a child of the trace the producer put in the headers, so a
+        // REST call and its consumers form one trace.
+        let span = tracing::info_span!(
+            "consume_event",
+            messaging.consumer.group = %self.settings.group_id,
+            event_type = %event.envelope.event_type,
+            chat_id = %event.envelope.chat_id,
+            version = event.envelope.version,
+            otel.kind = "consumer",
+        );
+        chat_runtime::trace_context::continue_trace(&span, &event.headers);
         loop {
-            match handler.handle(event).await {
+            match handler.handle(event).instrument(span.clone()).await {
                 Ok(()) => return Ok(Outcome::Handled),
                 Err(HandlerError::Permanent(e)) => return Err(format!("{e:#}")),
                 Err(HandlerError::Transient(e)) => {

@@ -4,6 +4,7 @@
 //!   the operations HTTP listener), each readable from flags or environment variables.
 //! - [`telemetry`]: structured logging and OpenTelemetry traces, initialised once in `main`.
 //! - [`trace_context`]: W3C trace context into and out of HTTP and Kafka headers.
+//! - [`http_trace`]: a span per HTTP request that continues the caller's trace.
 //! - [`metrics`]: the Prometheus registry, `/metrics`, and HTTP request metrics.
 //! - [`shutdown`]: a [`tokio_util::sync::CancellationToken`] cancelled on SIGTERM or Ctrl-C.
 //! - [`connect`]: opening PostgreSQL pools, CQL sessions and Kafka clients from the config.
@@ -13,6 +14,7 @@
 pub mod config;
 pub mod connect;
 pub mod health;
+pub mod http_trace;
 pub mod metrics;
 pub mod ops;
 pub mod shutdown;

@@ -12,6 +12,7 @@ use chat_domain::{
 };
 use tokio::sync::{Mutex, MutexGuard};
 
+use crate::metrics::COMMANDS;
 use crate::ports::{EventStore, IdempotencyClaim, NewEvents, StoreError};
 
 /// How the command service behaves.
@@ -170,7 +171,30 @@ impl<S: EventStore> CommandService<S> {
         self.locks[stripe].lock().await
     }
 
+    #[tracing::instrument(
+        skip_all,
+        fields(chat_id = %request.chat_id, command = request.command.name())
+    )]
     async fn decide_and_append(
+        &self,
+        request: &CommandRequest,
+        claim: Option<&IdempotencyClaim>,
+    ) -> Result<Accepted, CommandError> {
+        let result = self.attempts(request, claim).await;
+        let outcome = match &result {
+            Ok(_) => "accepted",
+            Err(CommandError::Rejected(_)) => "rejected",
+            Err(CommandError::VersionRace { .. }) => "race_lost",
+            Err(CommandError::Store(StoreError::Unavailable(_))) => "unavailable",
+            Err(CommandError::Store(_)) => "failed",
+        };
+        COMMANDS
+            .with_label_values(&[request.command.name(), outcome])
+            .inc();
+        result
+    }
+
+    async fn attempts(
         &self,
         request: &CommandRequest,
         claim: Option<&IdempotencyClaim>,

@@ -4,6 +4,7 @@
 //! - [`app`]: the command service (load, decide, append, retry a lost race).
 //! - [`ports`] and [`adapters`]: the event store with its outbox (PostgreSQL, memory).
 //! - [`relay`]: publishes the outbox to Kafka, in order.
+//! - [`metrics`]: command outcomes and the outbox backlog, for Prometheus.
 //! - [`http`]: the REST routes (commands, and queries over the read models of
 //!   `chat-read-model`) and the error shape.
 //! - [`dev`]: development-only helpers (the web client, demo tokens), off by default.
@@ -14,6 +15,7 @@ pub mod app;
 pub mod config;
 pub mod dev;
 pub mod http;
+pub mod metrics;
 pub mod ports;
 pub mod relay;
 
@@ -21,6 +23,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use chat_auth::Authenticator;
@@ -110,6 +113,8 @@ impl Application {
         let addr = listener.local_addr()?;
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(from_fn(chat_runtime::http_trace::trace_request))
+                .wrap(from_fn(chat_runtime::metrics::track_http))
                 .app_data(state.clone())
                 .app_data(read_side.clone())
                 .app_data(authenticator.clone())

@@ -20,6 +20,8 @@ use sqlx::postgres::{PgListener, Postgres};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
+use crate::metrics::{OUTBOX_BACKLOG, PUBLISHED};
+
 /// The PostgreSQL channel appends notify, so the relay wakes at once.
 pub const OUTBOX_CHANNEL: &str = "chat_outbox";
 
@@ -165,6 +167,7 @@ impl OutboxRelay {
         .bind(self.settings.batch_size)
         .fetch_all(&self.pool)
         .await?;
+        self.measure_backlog(rows.len()).await;
         if rows.is_empty() {
             return Ok(0);
         }
@@ -187,9 +190,29 @@ impl OutboxRelay {
             .bind(&published)
             .execute(&self.pool)
             .await?;
+        PUBLISHED
+            .with_label_values(&[self.settings.topic.as_str()])
+            .inc_by(published.len() as u64);
         match refused {
             Some(e) => Err(e),
             None => Ok(published.len()),
+        }
+    }
+
+    /// Updates the backlog gauge: exact when the batch held everything, else counted.
+    async fn measure_backlog(&self, fetched: usize) {
+        let backlog = if (fetched as i64) < self.settings.batch_size {
+            Ok(fetched as i64)
+        } else {
+            sqlx::query_scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+                .fetch_one(&self.pool)
+                .await
+        };
+        match backlog {
+            Ok(n) => OUTBOX_BACKLOG
+                .with_label_values(&[self.settings.topic.as_str()])
+                .set(n),
+            Err(e) => tracing::debug!(error.message = %e, "outbox backlog not measured"),
         }
     }
 

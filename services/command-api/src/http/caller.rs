@@ -8,6 +8,7 @@ use actix_web::http::header::AUTHORIZATION;
 use actix_web::{FromRequest, HttpRequest, web};
 use chat_auth::{AuthError, Authenticator};
 use chat_domain::{Actor, EnvelopeMeta, UserId};
+use chat_runtime::trace_context;
 use uuid::Uuid;
 
 use crate::http::error::ApiError;
@@ -73,13 +74,18 @@ fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
         .and_then(|h| h.to_str().ok())
         .and_then(|h| Uuid::parse_str(h).ok())
         .unwrap_or_else(Uuid::new_v4);
-    let trace_context = ["traceparent", "tracestate"]
-        .into_iter()
-        .filter_map(|name| {
-            let value = req.headers().get(name)?.to_str().ok()?;
-            Some((name.to_owned(), value.to_owned()))
-        })
-        .collect();
+    // The request's own span (see chat_runtime::http_trace) when tracing is on, so the
+    // events continue this trace; otherwise whatever trace the client sent.
+    let mut trace_context = trace_context::headers_of(&tracing::Span::current());
+    if trace_context.is_empty() {
+        trace_context = ["traceparent", "tracestate"]
+            .into_iter()
+            .filter_map(|name| {
+                let value = req.headers().get(name)?.to_str().ok()?;
+                Some((name.to_owned(), value.to_owned()))
+            })
+            .collect();
+    }
     Ok(Caller {
         actor,
         correlation_id,
