@@ -1,20 +1,23 @@
 //! In-memory read models for fast tests: the same guards as the real adapters (the
 //! projector checkpoint, per-column versions, write-time cells), on maps.
+//!
+//! - this module: the state and the row writes ([`RowStore`]).
+//! - [`messages`]: message writes and history ([`crate::ports::MessageStore`],
+//!   [`crate::ports::MessageQueries`]).
+//! - [`queries`]: the chat queries ([`crate::ports::ChatQueries`]).
 
-use std::cmp::Ordering;
+mod messages;
+mod queries;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chat_domain::{ChatId, MessageId, Role, UserId};
 use time::OffsetDateTime;
-use uuid::Uuid;
 
-use crate::model::{
-    BucketRange, ChatListEntry, ChatRecord, Direction, MessageRecord, ParticipantRecord,
-    TelegramLinkRecord, TemplateRecord,
-};
-use crate::plan::{MessageWrite, NewChat, NewMessage, Projector, RowWrite};
-use crate::ports::{ChatQueries, MessageQueries, MessageStore, Result, RowStore};
+use crate::model::{ChatRecord, TelegramLinkRecord, TemplateRecord};
+use crate::plan::{NewChat, NewMessage, Projector, RowWrite};
+use crate::ports::{Result, RowStore};
 
 /// A value and the version that wrote it: a newer version wins, an older one is ignored.
 #[derive(Debug, Clone, Default)]
@@ -313,225 +316,5 @@ impl RowStore for MemoryReadModels {
             ..State::default()
         };
         Ok(true)
-    }
-}
-
-impl MessageStore for MemoryReadModels {
-    async fn apply(&self, chat_id: ChatId, version: u64, writes: &[MessageWrite]) -> Result<()> {
-        let mut state = self.state();
-        for write in writes {
-            let id = match write {
-                MessageWrite::Insert(m) => m.message_id,
-                MessageWrite::Edit { message_id, .. } | MessageWrite::Delete { message_id, .. } => {
-                    *message_id
-                }
-                MessageWrite::ReadStatus { .. } => continue,
-            };
-            let stored = state
-                .messages
-                .entry((chat_id, id))
-                .or_insert_with(|| StoredMessage {
-                    base: None,
-                    content: Versioned::default(),
-                    edited: Versioned::default(),
-                    deleted: Versioned::default(),
-                });
-            match write {
-                MessageWrite::Insert(m) => {
-                    if stored.base.as_ref().is_none_or(|b| b.version < version) {
-                        stored.base = Some(Versioned {
-                            version,
-                            value: m.clone(),
-                        });
-                    }
-                    stored.content.set(version, Some(m.content.clone()));
-                }
-                MessageWrite::Edit {
-                    content, edited_at, ..
-                } => {
-                    stored.content.set(version, Some(content.clone()));
-                    stored.edited.set(version, Some(*edited_at));
-                }
-                MessageWrite::Delete { .. } => {
-                    stored.content.set(version, None);
-                    stored.deleted.set(version, true);
-                }
-                MessageWrite::ReadStatus { .. } => {}
-            }
-        }
-        Ok(())
-    }
-
-    async fn truncate(&self) -> Result<()> {
-        self.state().messages.clear();
-        Ok(())
-    }
-}
-
-fn message_record(chat_id: ChatId, stored: &StoredMessage) -> Option<MessageRecord> {
-    let base = stored.base.as_ref()?;
-    let m = &base.value;
-    Some(MessageRecord {
-        id: m.message_id,
-        chat_id,
-        sender_id: m.sender_id,
-        sender_name: m.sender_name.clone(),
-        content: stored.content.value.clone(),
-        message_type: m.message_type.clone(),
-        reply_to: m.reply_to,
-        source: m.source,
-        telegram_message_id: m.telegram_message_id,
-        created_at: m.created_at,
-        is_edited: stored.edited.value.is_some(),
-        edited_at: stored.edited.value,
-        is_deleted: stored.deleted.value,
-        version: base.version,
-    })
-}
-
-/// TIMEUUID order: by time, then by the remaining bytes (as CQL's `timeuuid` sorts).
-fn time_order(a: MessageId, b: MessageId) -> Ordering {
-    let time = |id: MessageId| id.as_uuid().get_timestamp().map(|t| t.to_gregorian().0);
-    time(a)
-        .cmp(&time(b))
-        .then_with(|| a.as_uuid().cmp(&b.as_uuid()))
-}
-
-impl MessageQueries for MemoryReadModels {
-    async fn message(
-        &self,
-        chat_id: ChatId,
-        _bucket: i32,
-        message_id: MessageId,
-    ) -> Result<Option<MessageRecord>> {
-        let state = self.state();
-        Ok(state
-            .messages
-            .get(&(chat_id, message_id))
-            .and_then(|m| message_record(chat_id, m)))
-    }
-
-    async fn bucket_page(&self, chat_id: ChatId, range: BucketRange) -> Result<Vec<MessageRecord>> {
-        let state = self.state();
-        let mut page: Vec<MessageRecord> = state
-            .messages
-            .iter()
-            .filter(|((chat, _), m)| {
-                *chat == chat_id
-                    && m.base
-                        .as_ref()
-                        .is_some_and(|b| b.value.bucket == range.bucket)
-            })
-            .filter_map(|((_, id), m)| {
-                let newer = range
-                    .after
-                    .is_none_or(|a| time_order(*id, a) == Ordering::Greater);
-                let older = range
-                    .before
-                    .is_none_or(|b| time_order(*id, b) == Ordering::Less);
-                (newer && older)
-                    .then(|| message_record(chat_id, m))
-                    .flatten()
-            })
-            .collect();
-        page.sort_by(|a, b| time_order(a.id, b.id));
-        if range.direction == Direction::Older {
-            page.reverse();
-        }
-        page.truncate(range.limit);
-        Ok(page)
-    }
-}
-
-impl ChatQueries for MemoryReadModels {
-    async fn chat(&self, chat_id: ChatId) -> Result<Option<ChatRecord>> {
-        Ok(self.state().record(chat_id))
-    }
-
-    async fn role_of(&self, chat_id: ChatId, user_id: UserId) -> Result<Option<Role>> {
-        let state = self.state();
-        Ok(state
-            .members
-            .get(&(chat_id, user_id))
-            .filter(|m| m.active)
-            .map(|m| m.role))
-    }
-
-    async fn chats_of(&self, user_id: UserId) -> Result<Vec<ChatListEntry>> {
-        let state = self.state();
-        let mut entries: Vec<ChatListEntry> = state
-            .members
-            .iter()
-            .filter(|((_, user), m)| *user == user_id && m.active)
-            .filter_map(|((chat, _), m)| {
-                let reader = state.readers.get(&(*chat, user_id));
-                Some(ChatListEntry {
-                    chat: state.record(*chat)?,
-                    role: m.role,
-                    unread_count: reader.filter(|r| r.active).map_or(0, |r| r.unread),
-                    last_read_message_id: reader.and_then(|r| r.last_read),
-                })
-            })
-            .collect();
-        let active_at = |e: &ChatListEntry| e.chat.last_message_at.or(e.chat.created_at);
-        entries.sort_by(|a, b| {
-            active_at(b)
-                .cmp(&active_at(a))
-                .then_with(|| a.chat.id.cmp(&b.chat.id))
-        });
-        Ok(entries)
-    }
-
-    async fn participants(&self, chat_id: ChatId) -> Result<Vec<ParticipantRecord>> {
-        let state = self.state();
-        let mut list: Vec<(u64, ParticipantRecord)> = state
-            .members
-            .iter()
-            .filter(|((chat, _), m)| *chat == chat_id && m.active)
-            .map(|((_, user), m)| {
-                let joined = m.joined.value;
-                (
-                    m.joined.version,
-                    ParticipantRecord {
-                        user_id: *user,
-                        role: m.role,
-                        joined_at: joined.map(|(at, _)| at),
-                        added_by: joined.map(|(_, by)| by),
-                    },
-                )
-            })
-            .collect();
-        list.sort_by_key(|(joined, p)| (*joined, p.user_id));
-        Ok(list.into_iter().map(|(_, p)| p).collect())
-    }
-
-    async fn applied_version(&self, projector: Projector, chat_id: ChatId) -> Result<u64> {
-        Ok(self
-            .state()
-            .checkpoints
-            .get(&(projector, chat_id))
-            .copied()
-            .unwrap_or(0))
-    }
-
-    async fn templates(&self, category: Option<&str>) -> Result<Vec<TemplateRecord>> {
-        let mut list: Vec<TemplateRecord> = self
-            .state()
-            .templates
-            .iter()
-            .filter(|(t, active)| *active && category.is_none_or(|c| t.category == c))
-            .map(|(t, _)| t.clone())
-            .collect();
-        list.sort_by(|a, b| (&a.category, &a.name, a.id).cmp(&(&b.category, &b.name, b.id)));
-        Ok(list)
-    }
-
-    async fn template(&self, id: Uuid) -> Result<Option<TemplateRecord>> {
-        Ok(self
-            .state()
-            .templates
-            .iter()
-            .find(|(t, active)| *active && t.id == id)
-            .map(|(t, _)| t.clone()))
     }
 }

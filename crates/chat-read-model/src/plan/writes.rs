@@ -1,0 +1,190 @@
+//! The writes of a plan, as data.
+
+use chat_domain::{ChatType, MessageId, MessageSource, Role, UserId};
+use time::OffsetDateTime;
+
+/// A new chat's facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewChat {
+    /// Its type.
+    pub chat_type: ChatType,
+    /// Its name.
+    pub name: Option<String>,
+    /// The owning company.
+    pub company_id: Option<uuid::Uuid>,
+    /// The creator.
+    pub created_by: UserId,
+    /// When.
+    pub created_at: OffsetDateTime,
+}
+
+/// A PostgreSQL write of one event (every variant is guarded by `version`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowWrite {
+    /// `chats`: the creation facts.
+    CreateChat(NewChat),
+    /// `chats.name`.
+    RenameChat {
+        /// The new name.
+        name: String,
+    },
+    /// `chats.is_archived`.
+    SetArchived {
+        /// Archived or restored.
+        archived: bool,
+    },
+    /// `chats.is_deleted` (a tombstone) and every participant inactive.
+    DeleteChat,
+    /// `chats.participant_count` (the event's absolute count).
+    SetParticipantCount {
+        /// The count after the event.
+        count: u32,
+    },
+    /// `chats.last_message_*` and the chat's bucket range.
+    SetLastMessage {
+        /// The message.
+        message_id: MessageId,
+        /// When it was sent.
+        at: OffsetDateTime,
+        /// Its bucket.
+        bucket: i32,
+    },
+    /// `chat_participants`: one user's membership after the event.
+    SetParticipant {
+        /// The user.
+        user_id: UserId,
+        /// Their role.
+        role: Role,
+        /// Whether they participate after the event.
+        active: bool,
+        /// When they joined and who added them (`ParticipantAdded` only).
+        joined: Option<(OffsetDateTime, UserId)>,
+    },
+    /// `chat_telegram_links`.
+    SetTelegramLink {
+        /// The supergroup.
+        telegram_chat_id: i64,
+        /// The forum topic.
+        telegram_topic_id: Option<i64>,
+        /// Linked or unlinked.
+        linked: bool,
+        /// Who linked it and when (`TelegramChatLinked` only).
+        linked_by: Option<(UserId, OffsetDateTime)>,
+    },
+    /// Unread ledger: a user (re)joined: counting starts at zero.
+    ReaderJoined {
+        /// The user.
+        user_id: UserId,
+    },
+    /// Unread ledger: a user left or was removed.
+    ReaderLeft {
+        /// The user.
+        user_id: UserId,
+    },
+    /// Unread ledger: the chat is gone; nobody counts anything.
+    ReadersClosed,
+    /// Unread ledger: a message at `position` arrived: +1 for everyone who has it unread.
+    MessageArrived {
+        /// The message's version.
+        position: u64,
+        /// Its sender (not unread for them); `None` for Telegram.
+        sender: Option<UserId>,
+    },
+    /// Unread ledger: the message at `position` was deleted: -1 for those who had it unread.
+    MessageWithdrawn {
+        /// The message's version.
+        position: u64,
+        /// Its sender.
+        sender: Option<UserId>,
+    },
+    /// Unread ledger: a user's read position moved; their count is the event's.
+    ReadUpTo {
+        /// The reader.
+        user_id: UserId,
+        /// The last read message.
+        message_id: MessageId,
+        /// Its version.
+        message_version: u64,
+        /// The exact unread count after it.
+        unread_count: u64,
+        /// When.
+        at: OffsetDateTime,
+    },
+}
+
+/// A message as first stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMessage {
+    /// The message.
+    pub message_id: MessageId,
+    /// Its partition bucket.
+    pub bucket: i32,
+    /// The sender (`None` for Telegram authors).
+    pub sender_id: Option<UserId>,
+    /// The sender's display name.
+    pub sender_name: Option<String>,
+    /// The text.
+    pub content: String,
+    /// `"text"`.
+    pub message_type: String,
+    /// The message replied to.
+    pub reply_to: Option<MessageId>,
+    /// Where it was written.
+    pub source: MessageSource,
+    /// Telegram's id of it, for Telegram messages.
+    pub telegram_message_id: Option<i64>,
+    /// When it was sent.
+    pub created_at: OffsetDateTime,
+}
+
+/// A CQL write of one event (written with the event's version as its write time, so a
+/// cell written by an older event never overwrites one written by a newer event).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MessageWrite {
+    /// `messages`: a new message.
+    Insert(NewMessage),
+    /// `messages`: new content.
+    Edit {
+        /// The message.
+        message_id: MessageId,
+        /// Its bucket.
+        bucket: i32,
+        /// The new text.
+        content: String,
+        /// When.
+        edited_at: OffsetDateTime,
+    },
+    /// `messages`: deleted (content cleared).
+    Delete {
+        /// The message.
+        message_id: MessageId,
+        /// Its bucket.
+        bucket: i32,
+    },
+    /// `message_read_status`: a user's read position.
+    ReadStatus {
+        /// The reader.
+        user_id: UserId,
+        /// The last read message.
+        last_read_message_id: MessageId,
+        /// When.
+        read_at: OffsetDateTime,
+    },
+}
+
+/// Everything one projector writes for one event.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Plan {
+    /// The PostgreSQL writes, applied in one transaction with the checkpoint.
+    pub rows: Vec<RowWrite>,
+    /// The CQL writes, applied before that transaction.
+    pub messages: Vec<MessageWrite>,
+}
+
+impl Plan {
+    /// Whether the projector has nothing to do for the event.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty() && self.messages.is_empty()
+    }
+}
