@@ -30,19 +30,13 @@ FALSE_VALUES = {"", "0", "false", "no", "off"}
 # Settings whose named values are for local development only.
 DEV_ONLY_VALUES = {"TELEGRAM_MODE": {"fake"}}
 # Settings that hold credentials: only ever from a Secret (secretKeyRef), never inline or in
-# a ConfigMap. Any name containing one of SECRET_WORDS counts too.
-SECRET_SETTINGS = {
-    "DATABASE_URL",
-    "JWT_HS256_SECRET",
-    "TELEGRAM_API_HASH",
-    "TELEGRAM_BOT_TOKEN",
-    "BRIDGE_SERVICE_TOKEN",
-}
-SECRET_WORDS = ("secret", "password", "token")
+# a ConfigMap. Any name ending in one of SECRET_SUFFIXES counts too.
+SECRET_SETTINGS = {"DATABASE_URL", "TELEGRAM_API_HASH"}
+SECRET_SUFFIXES = ("_SECRET", "_PASSWORD", "_TOKEN", "_PRIVATE_KEY")
 
 
 def is_secret_setting(name):
-    return name in SECRET_SETTINGS or any(w in name.lower() for w in SECRET_WORDS)
+    return name in SECRET_SETTINGS or name.upper().endswith(SECRET_SUFFIXES)
 
 
 def dev_only_setting(name, value):
