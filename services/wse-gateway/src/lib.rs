@@ -4,6 +4,7 @@
 //! - [`config`]: flags and environment.
 //! - [`protocol`]: frames, client messages and close codes (the wire contract).
 //! - [`membership`]: who may see which chat version (pure rules).
+//! - [`metrics`]: connections, routed events and dropped clients, for Prometheus.
 //! - [`replay`]: the bounded per-chat replay buffer (pure).
 //! - [`hub`]: the registry of connections; routes events, resumes, typing.
 //! - [`participants`]: the participant read model, read at connect.
@@ -16,6 +17,7 @@ pub mod config;
 pub mod events;
 pub mod hub;
 pub mod membership;
+pub mod metrics;
 pub mod participants;
 pub mod protocol;
 pub mod replay;
@@ -122,6 +124,9 @@ impl Application {
         let addr = listener.local_addr()?;
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(actix_web::middleware::from_fn(
+                    chat_runtime::metrics::track_http,
+                ))
                 .configure(health::configure(readiness.clone()))
                 .configure(ws::configure(gateway.clone()))
         })

@@ -21,6 +21,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::membership::Timeline;
+use crate::metrics;
 use crate::protocol::Frame;
 use crate::replay::ReplayBuffer;
 
@@ -193,6 +194,7 @@ impl Hub {
             kicked: kicked.clone(),
         });
         self.stats.connections.fetch_add(1, Ordering::Relaxed);
+        metrics::CONNECTIONS.inc();
         Connection {
             user,
             frames,
@@ -211,6 +213,7 @@ impl Hub {
             }
         }
         self.stats.connections.fetch_sub(1, Ordering::Relaxed);
+        metrics::CONNECTIONS.dec();
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -230,6 +233,7 @@ impl Hub {
             Err(mpsc::error::TrySendError::Full(_)) => {
                 tracing::info!(user_id = %user, "client too slow; disconnecting it");
                 self.stats.slow_disconnects.fetch_add(1, Ordering::Relaxed);
+                metrics::DROPPED_CLIENTS.inc();
                 sink.kicked.cancel();
                 false
             }

@@ -64,6 +64,7 @@ impl Hub {
         state.buffered_bytes = state.buffered_bytes - before + after;
         self.touch(&mut state, envelope.chat_id);
         self.stats.events.fetch_add(1, Ordering::Relaxed);
+        crate::metrics::EVENTS_ROUTED.inc();
         Ok(())
     }
 

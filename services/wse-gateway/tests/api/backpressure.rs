@@ -107,4 +107,45 @@ async fn a_client_that_stops_reading_is_cut_and_the_others_get_everything() {
     let (code, reason) = close.expect("a close frame after the frames");
     assert_eq!(code, 1013, "{reason}");
     assert!(reason.contains("resume"), "{reason}");
+
+    // Operators see it: the scraped /metrics counts the dropped client, the routed events
+    // and exports the open connections (tests share the process-wide registry: at least).
+    let metrics = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client")
+        .get(format!("http://{}/metrics", gateway.addr))
+        .send()
+        .await
+        .expect("scrape")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        sample(&metrics, "wse_dropped_clients_total") >= 1.0,
+        "{metrics}"
+    );
+    assert!(sample(&metrics, "wse_events_routed_total") >= seen.len() as f64);
+    assert!(
+        sample(&metrics, "wse_connections") >= 0.0,
+        "the connections gauge is exported"
+    );
+    assert!(
+        metrics.contains("http_requests_total{method=\"GET\",route=\"/wse\""),
+        "{metrics}"
+    );
+}
+
+/// The value of an unlabelled series in a Prometheus text exposition.
+fn sample(exposition: &str, name: &str) -> f64 {
+    exposition
+        .lines()
+        .find_map(|line| {
+            line.strip_prefix(name)?
+                .strip_prefix(' ')?
+                .trim()
+                .parse()
+                .ok()
+        })
+        .unwrap_or_else(|| panic!("{name} missing"))
 }
