@@ -180,14 +180,25 @@ impl ProjectorApp {
     /// # Errors
     /// When the operations server cannot listen.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
-        let ops = tokio::spawn(chat_runtime::ops::serve(
+        let mut ops = tokio::spawn(chat_runtime::ops::serve(
             self.ops_addr,
             self.readiness,
             shutdown.clone(),
         ));
         tracing::info!(addr = %self.ops_addr, projector = self.handler.projector.as_str(), "projecting");
-        self.consumer.run(&self.handler, shutdown.clone()).await;
-        // The consumer only stops at shutdown; the ops server follows the same token.
+        let consume = self.consumer.run(&self.handler, shutdown.clone());
+        tokio::pin!(consume);
+        tokio::select! {
+            () = &mut consume => {}
+            served = &mut ops => {
+                // The operations server stopped early (its port is taken): stop consuming
+                // cleanly (commit what was handled) and report why.
+                shutdown.cancel();
+                consume.await;
+                served.context("the operations server panicked")??;
+                return Ok(());
+            }
+        }
         ops.await.context("the operations server panicked")??;
         Ok(())
     }
