@@ -15,6 +15,8 @@ PACKAGES=(
     maven                # fetches the Kafka and Cassandra jars from Maven Central
     curl
     iproute2             # ss: who holds a port
+    chromium             # the browser test (integration-tests/tests/browser.rs), headless
+    chromium-driver      # chromedriver: the WebDriver server that test drives Chromium with
 )
 
 info() { printf 'infra: %s\n' "$*" >&2; }

@@ -9,10 +9,12 @@
 //! - [`pg`]: a fresh, migrated PostgreSQL database per test.
 //! - [`kafka`]: a fresh topic per test, and reading back what landed on it.
 //! - [`tokens`]: JWTs for test users and services.
+//! - [`client`]: REST and WebSocket clients of the running system.
 //! - [`system`]: the five services as real processes, for end-to-end tests and the bench.
 //! - [`bench`]: the benchmark of `make bench`.
 
 pub mod bench;
+pub mod client;
 pub mod kafka;
 pub mod pg;
 pub mod system;

@@ -153,11 +153,13 @@ impl System {
             _ => vec![("OPS_ADDR".to_owned(), addr.to_string())],
         };
         // Consumer groups of their own, so systems of parallel tests never share one.
-        if service.starts_with("projector") || service == "telegram-bridge" {
-            env.push((
-                "CONSUMER_GROUP".into(),
-                format!("{service}-{}", self.keyspace),
-            ));
+        let group_env = match service {
+            "telegram-bridge" => Some("BRIDGE_CONSUMER_GROUP"),
+            "projector-sync" | "projector-async" => Some("CONSUMER_GROUP"),
+            _ => None,
+        };
+        if let Some(key) = group_env {
+            env.push((key.into(), format!("{service}-{}", self.keyspace)));
         }
         if service == "telegram-bridge" {
             if let Some(api) = self.running.get("command-api") {

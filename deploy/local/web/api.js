@@ -1,0 +1,106 @@
+// The REST side: command-api's /api routes and the dev-only sign-in, same origin as
+// this page. Every failure becomes an ApiError carrying the API's {error: {code, message}}.
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(`${status} ${code}: ${message}`);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+async function call(method, path, { token, body } = {}) {
+  const headers = {};
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  const json = text ? JSON.parse(text) : null;
+  if (!response.ok) {
+    const error = (json && json.error) || {};
+    throw new ApiError(response.status, error.code || "http_error", error.message || text);
+  }
+  return json;
+}
+
+/// The demo users, or null when the dev token issuer is off.
+export async function demoUsers() {
+  try {
+    return (await call("GET", "/dev/users")).users;
+  } catch (e) {
+    if (e.status === 404) return null;
+    throw e;
+  }
+}
+
+/// {token, expires_at, user: {id, name}, wse_url} for a demo user.
+export function demoToken(user) {
+  return call("POST", "/dev/token", { body: { user } });
+}
+
+/// The API as one signed-in user.
+export class Api {
+  constructor(token) {
+    this.token = token;
+  }
+
+  get(path) {
+    return call("GET", path, { token: this.token });
+  }
+
+  send(method, path, body) {
+    return call(method, path, { token: this.token, body });
+  }
+
+  chats() {
+    return this.get("/api/chats").then((r) => r.chats);
+  }
+
+  chat(id) {
+    return this.get(`/api/chats/${id}`);
+  }
+
+  participants(id) {
+    return this.get(`/api/chats/${id}/participants`).then((r) => r.participants);
+  }
+
+  /// A page of history, newest first: {messages, next_before}.
+  history(id, { before, limit = 30 } = {}) {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (before) query.set("before", before);
+    return this.get(`/api/chats/${id}/messages?${query}`);
+  }
+
+  createChat(type, name, participants) {
+    const body = { type, participants };
+    if (name) body.name = name;
+    return this.send("POST", "/api/chats", body);
+  }
+
+  addParticipant(id, userId) {
+    return this.send("POST", `/api/chats/${id}/participants`, { user_id: userId });
+  }
+
+  sendMessage(id, content, clientMessageId) {
+    return this.send("POST", `/api/chats/${id}/messages`, {
+      content,
+      client_message_id: clientMessageId,
+    });
+  }
+
+  editMessage(id, messageId, content) {
+    return this.send("PATCH", `/api/chats/${id}/messages/${messageId}`, { content });
+  }
+
+  deleteMessage(id, messageId) {
+    return this.send("DELETE", `/api/chats/${id}/messages/${messageId}`);
+  }
+
+  markRead(id, messageId) {
+    return this.send("POST", `/api/chats/${id}/read`, { message_id: messageId });
+  }
+}

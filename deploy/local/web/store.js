@@ -1,0 +1,125 @@
+// What the page knows, without any DOM: the chats, each chat's loaded messages, and the
+// last event version seen per chat. Live frames and REST pages both land here, and
+// nothing shows twice: messages are keyed by message id, and an event whose version is
+// not newer than the chat's last seen one changes no counter.
+
+/// A message of the REST shape, from a message_sent / telegram_message_received payload.
+function messageOf(p) {
+  return {
+    id: p.message_id,
+    chat_id: p.chat_id,
+    sender_id: p.sender_id || null,
+    sender_name: p.sender_name || null,
+    content: p.content,
+    source: p.source,
+    created_at: p.created_at,
+    is_edited: false,
+    is_deleted: false,
+    version: p.version,
+  };
+}
+
+export class ChatStore {
+  constructor(me) {
+    this.me = me;
+    this.chats = new Map(); // chat id -> GET /api/chats item
+    this.versions = new Map(); // chat id -> last event version seen
+    this.messages = new Map(); // chat id -> Map(message id -> message)
+    this.older = new Map(); // chat id -> cursor of the next older page, or null at the start
+  }
+
+  /// Replaces the chat list with a fresh GET /api/chats.
+  setChats(list) {
+    this.chats = new Map(list.map((chat) => [chat.id, chat]));
+    for (const chat of list) this.seen(chat.id, chat.version);
+  }
+
+  /// Records that `version` of `chatId` is reflected; true when it is news.
+  seen(chatId, version) {
+    if (version == null) return true;
+    if (version <= (this.versions.get(chatId) || 0)) return false;
+    this.versions.set(chatId, version);
+    return true;
+  }
+
+  /// Forgets a chat's loaded messages (after a resync: they may have a hole).
+  resetMessages(chatId) {
+    this.messages.delete(chatId);
+    this.older.delete(chatId);
+  }
+
+  isLoaded(chatId) {
+    return this.older.has(chatId);
+  }
+
+  /// Adds a page of history (newest first) and where the next older page starts.
+  addPage(chatId, page, { first }) {
+    for (const message of page.messages) this.put(message);
+    if (first && this.older.has(chatId)) return; // a refresh keeps the older cursor
+    this.older.set(chatId, page.next_before || null);
+  }
+
+  /// Adds or updates one message; an older copy never overwrites a newer one.
+  put(message) {
+    let chat = this.messages.get(message.chat_id);
+    if (!chat) this.messages.set(message.chat_id, (chat = new Map()));
+    const known = chat.get(message.id);
+    if (known && (known.seenVersion || 0) > (message.seenVersion || 0)) return;
+    chat.set(message.id, { ...known, ...message });
+  }
+
+  /// The loaded messages of a chat, oldest first.
+  sorted(chatId) {
+    const chat = this.messages.get(chatId);
+    return chat ? [...chat.values()].sort((a, b) => a.version - b.version) : [];
+  }
+
+  /// Applies a chat event frame. Returns what the page must do about it:
+  /// {chatId, fresh, message?, refreshList?, unreadFromMe?}.
+  apply(frame) {
+    const p = frame.p || {};
+    const chatId = p.chat_id;
+    const fresh = this.seen(chatId, p.version);
+    const effect = { chatId, fresh };
+    const chat = this.chats.get(chatId);
+    switch (frame.t) {
+      case "message_sent":
+      case "telegram_message_received": {
+        const message = messageOf(p);
+        effect.message = message;
+        if (this.isLoaded(chatId)) this.put(message);
+        if (chat && fresh) {
+          chat.last_message = message;
+          chat.last_message_id = message.id;
+          chat.version = p.version;
+          if (message.sender_id !== this.me.id) chat.unread_count += 1;
+        }
+        if (!chat) effect.refreshList = true;
+        break;
+      }
+      case "message_edited":
+      case "message_deleted": {
+        const known = this.messages.get(chatId)?.get(p.message_id);
+        if (known && (known.seenVersion || 0) < p.version) {
+          const change =
+            frame.t === "message_edited"
+              ? { content: p.content, is_edited: true, edited_at: p.edited_at }
+              : { content: null, is_deleted: true };
+          this.put({ ...known, ...change, seenVersion: p.version });
+        }
+        if (chat?.last_message?.id === p.message_id) effect.refreshList = true;
+        break;
+      }
+      case "messages_marked_as_read":
+        if (chat && p.user_id === this.me.id && fresh) {
+          chat.unread_count = p.unread_count;
+          chat.last_read_message_id = p.last_read_message_id;
+        }
+        break;
+      default:
+        // Membership and chat lifecycle: the list (names, roles, who is in) is refetched.
+        effect.refreshList = true;
+    }
+    return effect;
+  }
+}

@@ -1,0 +1,146 @@
+// Rendering: turns the page state (bound once with bindViews) into DOM. Text always goes
+// in as text nodes, never as HTML.
+
+const $ = (id) => document.getElementById(id);
+let ui = null;
+
+/// Binds the state every render reads (see `ui` in app.js).
+export function bindViews(state) {
+  ui = state;
+}
+
+/// An element with properties (dataset and on* handlers included) and children.
+export function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === "dataset") Object.assign(node.dataset, value);
+    else node[key] = value;
+  }
+  node.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
+  return node;
+}
+
+let toastTimer = null;
+
+/// Shows a short note at the bottom of the page.
+export function toast(text) {
+  const note = $("toast");
+  note.textContent = text;
+  note.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => (note.hidden = true), 4000);
+}
+
+const nameOf = (userId) => (userId && ui.users.get(userId)) || (userId ? userId.slice(0, 8) : "?");
+
+function chatTitle(chat) {
+  if (chat.type !== "direct") return chat.name || "(unnamed)";
+  const peer = ui.directPeer.get(chat.id);
+  return peer ? nameOf(peer) : "Direct chat";
+}
+
+const activity = (chat) => chat.last_message?.created_at || chat.created_at || "";
+
+export function renderChats() {
+  const list = $("chats");
+  const chats = [...ui.store.chats.values()].sort((a, b) => activity(b).localeCompare(activity(a)));
+  list.replaceChildren(
+    ...chats.map((chat) => {
+      const last = chat.last_message;
+      const preview = last
+        ? `${last.sender_name || nameOf(last.sender_id)}: ${last.is_deleted ? "(deleted)" : last.content}`
+        : "No messages yet";
+      return el(
+        "li",
+        {
+          className: chat.id === ui.openChat ? "open" : "",
+          dataset: { chatId: chat.id, unread: String(chat.unread_count) },
+          onclick: () => ui.actions.openChat(chat.id),
+        },
+        el(
+          "div",
+          { className: "row" },
+          el("span", { className: "title" }, chatTitle(chat)),
+          chat.unread_count > 0 ? el("span", { className: "unread" }, String(chat.unread_count)) : null,
+        ),
+        el("div", { className: "preview" }, preview),
+      );
+    }),
+  );
+}
+
+export function renderHeader() {
+  const chat = ui.store.chats.get(ui.openChat);
+  $("composer").hidden = !chat;
+  $("add-member").hidden = !chat || chat.type === "direct";
+  if (!chat) {
+    $("chat-title").textContent = "Pick or create a chat";
+    $("chat-members").textContent = "";
+    return;
+  }
+  $("chat-title").textContent = chatTitle(chat);
+  $("chat-members").textContent = ui.participants
+    .map((p) => `${nameOf(p.user_id)}${p.role === "admin" ? " (admin)" : ""}`)
+    .join(", ");
+  const inside = new Set(ui.participants.map((p) => p.user_id));
+  const select = $("add-member-user");
+  select.replaceChildren(
+    ...[...ui.users]
+      .filter(([id]) => !inside.has(id))
+      .map(([id, name]) => el("option", { value: id }, name)),
+  );
+}
+
+function time(iso) {
+  return iso ? new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
+}
+
+function messageView(message, isAdmin) {
+  const mine = message.sender_id === ui.me.id;
+  const actions = [];
+  if (mine && !message.is_deleted) {
+    actions.push(el("button", { className: "edit", type: "button", onclick: () => ui.actions.startEdit(message) }, "edit"));
+  }
+  if ((mine || isAdmin) && !message.is_deleted) {
+    actions.push(el("button", { className: "delete", type: "button", onclick: () => ui.actions.deleteMessage(message) }, "delete"));
+  }
+  const meta = `${message.sender_name || nameOf(message.sender_id)} · ${time(message.created_at)}${message.is_edited ? " · edited" : ""}`;
+  return el(
+    "div",
+    {
+      className: `msg${mine ? " mine" : ""}${message.is_deleted ? " deleted" : ""}`,
+      dataset: { id: message.id, version: String(message.version) },
+    },
+    el("div", { className: "meta" }, meta),
+    el("div", { className: "content" }, message.is_deleted ? "message deleted" : message.content),
+    actions.length ? el("div", { className: "actions" }, ...actions) : null,
+  );
+}
+
+/// The open chat's loaded messages, oldest first; stays at the bottom if it was there.
+export function renderMessages({ toBottom = false } = {}) {
+  const box = $("messages");
+  const atBottom = toBottom || box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+  const chatId = ui.openChat;
+  if (!chatId) return box.replaceChildren();
+  const chat = ui.store.chats.get(chatId);
+  const edge = ui.store.older.get(chatId)
+    ? "Scroll up for older messages"
+    : ui.store.isLoaded(chatId)
+      ? "The start of the conversation"
+      : "Loading…";
+  const isAdmin = chat?.role === "admin";
+  box.replaceChildren(
+    el("div", { className: "more" }, edge),
+    ...ui.store.sorted(chatId).map((m) => messageView(m, isAdmin)),
+  );
+  if (atBottom) box.scrollTop = box.scrollHeight;
+}
+
+export function renderTyping() {
+  const now = Date.now();
+  const who = [...(ui.typing.get(ui.openChat) || new Map()).values()]
+    .filter((t) => t.until > now)
+    .map((t) => t.name);
+  $("typing").textContent = who.length ? `${who.join(", ")} ${who.length > 1 ? "are" : "is"} typing…` : "";
+}

@@ -1,0 +1,272 @@
+//! The web chat client of `make run` (deploy/local/web/) in headless Chromium, against
+//! the whole system as real processes (`System`), with command-api's development
+//! helpers on (the client under `/app/`, demo sign-in): two users in two browsers chat
+//! live, and a page whose socket drops, or whose gateway dies, shows every message once
+//! after it reconnects. Screenshots land in `.local/screenshots/`.
+
+#[path = "browser/page.rs"]
+mod page;
+
+use integration_tests::system::{SERVICES, System};
+use serde_json::json;
+
+use crate::page::{Driver, Page};
+
+/// The message texts of the open chat, oldest first.
+const MESSAGES: &str = "#messages .msg .content";
+
+/// The system with command-api serving the web client and minting demo tokens.
+async fn start_system() -> System {
+    let mut system = System::stores().await;
+    let web_dir = format!("{}/../deploy/local/web", env!("CARGO_MANIFEST_DIR"));
+    for service in SERVICES {
+        if service == "command-api" {
+            let wse_url = system.ws("wse-gateway");
+            let dev = [
+                ("DEV_WEB_DIR", web_dir.as_str()),
+                ("DEV_TOKEN_ISSUER", "1"),
+                ("DEV_WSE_URL", wse_url.as_str()),
+            ];
+            system.start_instance(service, service, &dev).await;
+        } else {
+            system.start_instance(service, service, &[]).await;
+        }
+    }
+    system
+}
+
+/// Opens the client and signs in as the demo user `name`; returns once the socket is live.
+async fn sign_in(page: &Page, system: &System, name: &str) {
+    page.goto(&format!("{}/app/", system.api())).await;
+    page.click(&format!("#demo-users button[data-user='{name}']"))
+        .await;
+    page.wait_text("#me", name).await;
+    wait_live(page).await;
+}
+
+async fn wait_live(page: &Page) {
+    page.wait_text("#status", "live").await;
+}
+
+/// Creates a group chat with the demo users `members` and opens it; returns its id.
+async fn create_group(page: &Page, name: &str, members: &[&str]) -> String {
+    page.type_into("#new-chat-name", name).await;
+    for member in members {
+        page.click(&format!("#new-chat-members input[data-name='{member}']"))
+            .await;
+    }
+    page.click("#new-chat-create").await;
+    page.wait_text("#chat-title", name).await;
+    open_chat_id(page).await
+}
+
+/// Creates the direct chat with `peer` and opens it; returns its id.
+async fn create_direct(page: &Page, peer: &str) -> String {
+    page.js(
+        "document.getElementById('new-chat-type').value = 'direct'",
+        vec![],
+    )
+    .await;
+    page.click(&format!("#new-chat-members input[data-name='{peer}']"))
+        .await;
+    page.click("#new-chat-create").await;
+    page.wait_text("#chat-title", peer).await;
+    open_chat_id(page).await
+}
+
+async fn open_chat_id(page: &Page) -> String {
+    let id = page
+        .wait_js(
+            "a chat is open",
+            "return document.querySelector('#chats li.open')?.dataset.chatId",
+            vec![],
+        )
+        .await;
+    id.as_str().expect("chat id").to_owned()
+}
+
+/// Opens `chat` from the list once it is there (it arrives without a reload).
+async fn open_chat(page: &Page, chat: &str, title: &str) {
+    page.click(&format!("#chats li[data-chat-id='{chat}']"))
+        .await;
+    page.wait_text("#chat-title", title).await;
+}
+
+/// Types and sends `text` in the open chat; returns once the page shows it.
+async fn send(page: &Page, text: &str) {
+    page.type_into("#composer-text", text).await;
+    page.click("#send").await;
+    page.wait_js(
+        "the sent message shows",
+        "return [...document.querySelectorAll(arguments[0])].some(e => e.textContent === arguments[1])",
+        vec![json!(MESSAGES), json!(text)],
+    )
+    .await;
+}
+
+/// The unread badge of `chat` in the page's list.
+async fn unread(page: &Page, chat: &str) -> String {
+    let value = page
+        .js(
+            "return document.querySelector(`#chats li[data-chat-id='${arguments[0]}']`)?.dataset.unread ?? ''",
+            vec![json!(chat)],
+        )
+        .await;
+    value.as_str().unwrap_or_default().to_owned()
+}
+
+async fn wait_unread(page: &Page, chat: &str, count: u32) {
+    page.wait_js(
+        &format!("chat {chat} shows {count} unread"),
+        "return document.querySelector(`#chats li[data-chat-id='${arguments[0]}']`)?.dataset.unread === arguments[1]",
+        vec![json!(chat), json!(count.to_string())],
+    )
+    .await;
+}
+
+/// How many `resync` frames the page got (among its last 50 frames).
+async fn resyncs(page: &Page) -> u64 {
+    let count = page
+        .js(
+            "return chatApp.recent.filter(f => f.startsWith('resync ')).length",
+            vec![],
+        )
+        .await;
+    count.as_u64().expect("a count")
+}
+
+async fn assert_no_errors(pages: &[&Page]) {
+    for page in pages {
+        assert_eq!(page.errors().await, json!([]), "errors the page reported");
+    }
+}
+
+#[tokio::test]
+async fn two_users_chat_live_in_two_pages() {
+    let system = start_system().await;
+    let driver = Driver::start().await;
+    let alice = driver.page("alice").await;
+    let bob = driver.page("bob").await;
+    sign_in(&alice, &system, "Alice").await;
+    sign_in(&bob, &system, "Bob").await;
+
+    // Alice makes a group with Bob: it appears in Bob's list without a reload.
+    let group = create_group(&alice, "Launch", &["Bob"]).await;
+    open_chat(&bob, &group, "Launch").await;
+    bob.wait_text("#chat-members", "Alice (admin), Bob").await;
+
+    // Typing shows on the other side, then the messages themselves.
+    bob.type_into("#composer-text", "Hi").await;
+    alice.wait_text("#typing", "Bob is typing…").await;
+    send(&alice, "Hello Bob").await;
+    bob.wait_texts(MESSAGES, &["Hello Bob"]).await;
+    bob.type_into("#composer-text", " Alice!").await;
+    bob.click("#send").await;
+    alice
+        .wait_texts(MESSAGES, &["Hello Bob", "Hi Alice!"])
+        .await;
+    bob.wait_texts(MESSAGES, &["Hello Bob", "Hi Alice!"]).await;
+
+    // An edit and a delete travel too.
+    alice.click(".msg.mine .edit").await;
+    alice.clear("#composer-text").await;
+    alice
+        .type_into("#composer-text", "Hello Bob, welcome")
+        .await;
+    alice.click("#send").await;
+    bob.wait_texts(MESSAGES, &["Hello Bob, welcome", "Hi Alice!"])
+        .await;
+    bob.click(".msg.mine .delete").await;
+    alice
+        .wait_texts(MESSAGES, &["Hello Bob, welcome", "message deleted"])
+        .await;
+
+    // A direct message while Bob looks at the group: an unread badge, gone once read.
+    let direct = create_direct(&alice, "Bob").await;
+    send(&alice, "psst, lunch?").await;
+    wait_unread(&bob, &direct, 1).await;
+    assert_eq!(unread(&bob, &group).await, "0");
+    let shot = bob.screenshot("browser-bob-unread.png").await;
+    open_chat(&bob, &direct, "Alice").await;
+    bob.wait_texts(MESSAGES, &["psst, lunch?"]).await;
+    wait_unread(&bob, &direct, 0).await;
+    send(&bob, "sure, at noon").await;
+    alice
+        .wait_texts(MESSAGES, &["psst, lunch?", "sure, at noon"])
+        .await;
+
+    alice.screenshot("browser-alice.png").await;
+    bob.screenshot("browser-bob.png").await;
+    println!("screenshots in {}", shot.parent().expect("dir").display());
+    assert_no_errors(&[&alice, &bob]).await;
+    alice.close().await;
+    bob.close().await;
+}
+
+#[tokio::test]
+async fn a_dropped_socket_resumes_with_every_message_once() {
+    let mut system = start_system().await;
+    let driver = Driver::start().await;
+    let alice = driver.page("alice-resume").await;
+    let bob = driver.page("bob-resume").await;
+    sign_in(&alice, &system, "Alice").await;
+    sign_in(&bob, &system, "Bob").await;
+    let group = create_group(&alice, "Outage", &["Bob"]).await;
+    open_chat(&bob, &group, "Outage").await;
+    send(&alice, "before the drop").await;
+    bob.wait_texts(MESSAGES, &["before the drop"]).await;
+
+    // Bob's socket closes mid-conversation and stays away while Alice writes on; when
+    // it reconnects it resumes from the last version it saw: each message once, in order.
+    bob.js("chatApp.goOffline()", vec![]).await;
+    bob.wait_text("#status", "offline").await;
+    for text in ["while away 1", "while away 2", "while away 3"] {
+        send(&alice, text).await;
+    }
+    assert_eq!(bob.texts(MESSAGES).await, ["before the drop"]);
+    bob.js("chatApp.goOnline()", vec![]).await;
+    let resumed = [
+        "before the drop",
+        "while away 1",
+        "while away 2",
+        "while away 3",
+    ];
+    bob.wait_texts(MESSAGES, &resumed).await;
+    wait_live(&bob).await;
+    assert_eq!(bob.js("return chatApp.connects()", vec![]).await, json!(2));
+    assert_eq!(
+        resyncs(&bob).await,
+        0,
+        "the gateway replayed what was missed"
+    );
+    send(&alice, "back again").await;
+    let mut all = resumed.to_vec();
+    all.push("back again");
+    bob.wait_texts(MESSAGES, &all).await;
+
+    // The gateway itself dies (its replay memory with it): the pages reconnect once it
+    // is back, are told to resync, and refetch over REST, still without duplicates.
+    system.kill("wse-gateway").await;
+    bob.wait_text("#status", "reconnecting").await;
+    send(&alice, "while the gateway is down").await;
+    system.restart("wse-gateway").await;
+    all.push("while the gateway is down");
+    bob.wait_texts(MESSAGES, &all).await;
+    assert!(
+        resyncs(&bob).await > 0,
+        "a fresh gateway has nothing to replay"
+    );
+    wait_live(&bob).await;
+    wait_live(&alice).await;
+    send(&alice, "after the restart").await;
+    all.push("after the restart");
+    bob.wait_texts(MESSAGES, &all).await;
+    alice.wait_texts(MESSAGES, &all).await;
+    // Bob looks at the chat: what arrives is read.
+    wait_unread(&bob, &group, 0).await;
+
+    bob.screenshot("browser-bob-after-reconnect.png").await;
+    assert_no_errors(&[&alice, &bob]).await;
+    alice.close().await;
+    bob.close().await;
+}
