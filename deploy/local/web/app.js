@@ -106,8 +106,10 @@ async function refreshChats() {
   const unnamed = [...ui.store.chats.values()].filter((c) => c.type === "direct" && !ui.directPeer.has(c.id));
   await Promise.all(
     unnamed.map(async (chat) => {
+      // The read model may not list the peer yet (frames can be quicker): then the
+      // next refresh, which their participant_added frame causes, asks again.
       const peer = (await api.participants(chat.id)).find((p) => p.user_id !== ui.me.id);
-      ui.directPeer.set(chat.id, peer ? peer.user_id : null);
+      if (peer) ui.directPeer.set(chat.id, peer.user_id);
     }),
   );
   if (ui.openChat && !ui.store.chats.has(ui.openChat)) ui.openChat = null;
@@ -116,14 +118,17 @@ async function refreshChats() {
 }
 
 /// Refetches the list shortly (frames come in bursts). The gateway can be quicker than
-/// the read model: when the frame was about a chat the list does not have yet, it
+/// the read model: while the list lacks the frame's chat (or a direct chat's peer), it
 /// tries again a few times.
 function refreshChatsSoon(chatId, attempt = 0) {
   clearTimeout(listTimer);
   listTimer = setTimeout(async () => {
     try {
       await refreshChats();
-      if (chatId && !ui.store.chats.has(chatId) && attempt < 8) refreshChatsSoon(chatId, attempt + 1);
+      const behind =
+        (chatId && !ui.store.chats.has(chatId)) ||
+        [...ui.store.chats.values()].some((c) => c.type === "direct" && !ui.directPeer.has(c.id));
+      if (behind && attempt < 8) refreshChatsSoon(chatId, attempt + 1);
     } catch (e) {
       report(e);
     }

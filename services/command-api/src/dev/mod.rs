@@ -35,8 +35,13 @@ pub struct DevConfig {
     #[arg(long, env = "DEV_WEB_DIR")]
     pub dev_web_dir: Option<PathBuf>,
     /// Development only: mint tokens for the demo users (`GET /dev/users`,
-    /// `POST /dev/token`); needs the HS256 secret.
-    #[arg(long, env = "DEV_TOKEN_ISSUER")]
+    /// `POST /dev/token`); needs the HS256 secret. The variable takes 1/0, true/false,
+    /// yes/no, on/off.
+    #[arg(
+        long,
+        env = "DEV_TOKEN_ISSUER",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
     pub dev_token_issuer: bool,
     /// Development only: the gateway's WebSocket URL, handed to the web client with its
     /// token.
