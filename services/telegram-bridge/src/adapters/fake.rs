@@ -106,6 +106,13 @@ impl FakeTelegram {
         self.lock().premature
     }
 
+    /// How many updates the bridge has not confirmed yet (0: it handled everything).
+    #[must_use]
+    pub fn pending_updates(&self) -> usize {
+        let state = self.lock();
+        state.log.len().saturating_sub(state.confirmed)
+    }
+
     /// A Telegram user posts `text` in `target`, optionally replying; returns its id.
     pub fn post_as_user(
         &self,

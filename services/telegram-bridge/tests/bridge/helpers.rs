@@ -1,0 +1,389 @@
+//! `TestEnv`: a command-api in-process (fresh database, fresh topic) with both
+//! projectors (so SYNC commands answer as in production and history is readable), a
+//! fake Telegram, and a telegram-bridge on them that can be stopped and started again.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::Parser;
+use integration_tests::kafka::fresh_topic;
+use integration_tests::pg::{TestDatabase, fresh_database};
+use integration_tests::tokens::{TEST_SECRET, user_token};
+use integration_tests::{cql_config, unique_name};
+use reqwest::Method;
+use serde_json::{Value, json};
+use telegram_bridge::adapters::Gateway;
+use telegram_bridge::adapters::fake::FakeTelegram;
+use telegram_bridge::ports::TelegramTarget;
+use telegram_bridge::{Application, Config};
+use tokio::sync::OnceCell;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+/// The CQL keyspace of this test binary (chat ids are unique, so tests share it).
+static KEYSPACE: OnceCell<String> = OnceCell::const_new();
+
+async fn keyspace() -> String {
+    KEYSPACE
+        .get_or_init(|| async {
+            let name = unique_name("test");
+            chat_read_model::testing::migrate_keyspace(&cql_config(&name), &name)
+                .await
+                .expect("the test keyspace is created");
+            name
+        })
+        .await
+        .clone()
+}
+
+/// Starts projector-sync and projector-async on `stores`, each in its own group.
+async fn spawn_projectors(stores: &[String], shutdown: &CancellationToken) {
+    let group = Uuid::new_v4().simple();
+    let args = |name: &str| {
+        let mut all = vec![
+            name.to_owned(),
+            "--ops-addr=127.0.0.1:0".to_owned(),
+            format!("--consumer-group={name}-{group}"),
+            "--retry-backoff-ms=20".to_owned(),
+        ];
+        all.extend(stores.iter().cloned());
+        all
+    };
+    let sync = projector_sync::Application::build(projector_sync::Config::parse_from(args(
+        "projector-sync",
+    )))
+    .await
+    .expect("projector-sync starts");
+    tokio::spawn(sync.run_until_stopped(shutdown.clone()));
+    let asynchronous = projector_async::Application::build(projector_async::Config::parse_from(
+        args("projector-async"),
+    ))
+    .await
+    .expect("projector-async starts");
+    tokio::spawn(asynchronous.run_until_stopped(shutdown.clone()));
+}
+
+/// How long any one expectation may take to come true.
+pub const DEADLINE: Duration = Duration::from_secs(90);
+
+/// Polls `check` until it returns `Some`, failing after [`DEADLINE`].
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let until = tokio::time::Instant::now() + DEADLINE;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(
+            tokio::time::Instant::now() < until,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A test user with a token.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: Uuid,
+    pub token: String,
+}
+
+impl User {
+    pub fn new(name: &str) -> Self {
+        let id = Uuid::now_v7();
+        Self {
+            id,
+            token: user_token(id, name),
+        }
+    }
+}
+
+struct RunningBridge {
+    shutdown: CancellationToken,
+    task: JoinHandle<anyhow::Result<()>>,
+}
+
+/// command-api, the fake Telegram and the bridge.
+pub struct TestEnv {
+    pub telegram: FakeTelegram,
+    pub db: TestDatabase,
+    api_addr: SocketAddr,
+    http: reqwest::Client,
+    kafka: chat_runtime::config::KafkaConfig,
+    consumer_group: String,
+    api_shutdown: CancellationToken,
+    bridge: Option<RunningBridge>,
+}
+
+impl Drop for TestEnv {
+    fn drop(&mut self) {
+        if let Some(bridge) = &self.bridge {
+            bridge.shutdown.cancel();
+        }
+        self.api_shutdown.cancel();
+    }
+}
+
+impl TestEnv {
+    /// Everything running, the bridge included.
+    pub async fn spawn() -> Self {
+        let db = fresh_database().await;
+        let kafka = fresh_topic("events", 3).await;
+        let keyspace = keyspace().await;
+        let cql = cql_config(&keyspace);
+        let stores = vec![
+            format!("--database-url={}", db.config.url),
+            format!("--kafka-brokers={}", kafka.brokers),
+            format!("--events-topic={}", kafka.events_topic),
+            format!("--cql-nodes={}", cql.nodes.join(",")),
+            format!("--cql-keyspace={keyspace}"),
+        ];
+        let api_shutdown = CancellationToken::new();
+        spawn_projectors(&stores, &api_shutdown).await;
+        let mut args = vec![
+            "command-api".to_owned(),
+            "--http-addr=127.0.0.1:0".to_owned(),
+            format!("--jwt-hs256-secret={TEST_SECRET}"),
+            "--relay-poll-ms=50".to_owned(),
+        ];
+        args.extend(stores);
+        let api = command_api::Application::build(command_api::Config::parse_from(args))
+            .await
+            .expect("command-api starts");
+        let api_addr = api.addr();
+        tokio::spawn(api.run_until_stopped(api_shutdown.clone()));
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("http client");
+        let mut env = Self {
+            telegram: FakeTelegram::new(),
+            db,
+            api_addr,
+            http,
+            kafka,
+            consumer_group: unique_name("telegram_bridge"),
+            api_shutdown,
+            bridge: None,
+        };
+        env.start_bridge().await;
+        env
+    }
+
+    fn bridge_config(&self) -> Config {
+        Config::parse_from([
+            "telegram-bridge".to_owned(),
+            "--ops-addr=127.0.0.1:0".to_owned(),
+            format!("--database-url={}", self.db.config.url),
+            format!("--kafka-brokers={}", self.kafka.brokers),
+            format!("--events-topic={}", self.kafka.events_topic),
+            format!("--command-api-url=http://{}", self.api_addr),
+            format!("--jwt-hs256-secret={TEST_SECRET}"),
+            format!("--consumer-group={}", self.consumer_group),
+            "--retry-backoff-ms=50".to_owned(),
+            "--telegram-mode=fake".to_owned(),
+        ])
+    }
+
+    /// Starts a bridge on a new client session of the fake Telegram.
+    pub async fn start_bridge(&mut self) {
+        assert!(self.bridge.is_none(), "a bridge is already running");
+        let gateway = Gateway::Fake(self.telegram.connect());
+        let app = Application::build_with(self.bridge_config(), gateway)
+            .await
+            .expect("telegram-bridge starts");
+        let shutdown = CancellationToken::new();
+        let task = tokio::spawn(app.run_until_stopped(shutdown.clone()));
+        self.bridge = Some(RunningBridge { shutdown, task });
+    }
+
+    /// Stops the bridge the way SIGTERM does, and waits until it has.
+    pub async fn stop_bridge(&mut self) {
+        let bridge = self.bridge.take().expect("a bridge is running");
+        bridge.shutdown.cancel();
+        bridge
+            .task
+            .await
+            .expect("bridge task")
+            .expect("bridge stops cleanly");
+    }
+
+    async fn call(&self, method: Method, path: &str, token: &str, body: Option<Value>) -> Value {
+        let mut request = self
+            .http
+            .request(method.clone(), format!("http://{}{path}", self.api_addr))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request sent");
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        assert!(status.is_success(), "{method} {path}: {status} {body}");
+        body
+    }
+
+    /// A group chat of `owner` with `members`, linked to a new supergroup, once the
+    /// bridge knows the link. Returns the chat and the supergroup.
+    pub async fn linked_chat(&self, owner: &User, members: &[&User]) -> (Uuid, TelegramTarget) {
+        let members: Vec<Uuid> = members.iter().map(|m| m.id).collect();
+        let body = json!({ "type": "group", "name": "team", "participants": members });
+        let created = self
+            .call(Method::POST, "/api/chats", &owner.token, Some(body))
+            .await;
+        let chat: Uuid = created["chat_id"]
+            .as_str()
+            .expect("chat_id")
+            .parse()
+            .expect("uuid");
+        let group = TelegramTarget {
+            chat_id: -1_000_000_000_000 - i64::from(rand_small()),
+            topic_id: None,
+        };
+        self.link(owner, chat, group).await;
+        (chat, group)
+    }
+
+    /// Links `chat` to `group` and waits until the bridge knows.
+    pub async fn link(&self, owner: &User, chat: Uuid, group: TelegramTarget) {
+        let body =
+            json!({ "telegram_chat_id": group.chat_id, "telegram_topic_id": group.topic_id });
+        let path = format!("/api/chats/{chat}/telegram/link");
+        self.call(Method::POST, &path, &owner.token, Some(body))
+            .await;
+        self.wait_link_state(chat, true).await;
+    }
+
+    /// Unlinks `chat` and waits until the bridge knows.
+    pub async fn unlink(&self, owner: &User, chat: Uuid) {
+        let path = format!("/api/chats/{chat}/telegram/link");
+        self.call(Method::DELETE, &path, &owner.token, None).await;
+        self.wait_link_state(chat, false).await;
+    }
+
+    async fn wait_link_state(&self, chat: Uuid, linked: bool) {
+        eventually("the bridge to learn the link state", || async {
+            let state: Option<bool> =
+                sqlx::query_scalar("SELECT linked FROM telegram_bridge_links WHERE chat_id = $1")
+                    .bind(chat)
+                    .fetch_optional(&self.db.pool)
+                    .await
+                    .expect("read links");
+            (state == Some(linked)).then_some(())
+        })
+        .await;
+    }
+
+    /// Sends `content` (optionally replying) as `user`; returns the message id.
+    pub async fn send(
+        &self,
+        user: &User,
+        chat: Uuid,
+        content: &str,
+        reply_to: Option<Uuid>,
+    ) -> Uuid {
+        let body = json!({ "content": content, "reply_to": reply_to });
+        let path = format!("/api/chats/{chat}/messages");
+        let sent = self
+            .call(Method::POST, &path, &user.token, Some(body))
+            .await;
+        sent["message_id"]
+            .as_str()
+            .expect("message_id")
+            .parse()
+            .expect("uuid")
+    }
+
+    /// Edits a message as `user`.
+    pub async fn edit(&self, user: &User, chat: Uuid, message: Uuid, content: &str) {
+        let path = format!("/api/chats/{chat}/messages/{message}");
+        let body = json!({ "content": content });
+        self.call(Method::PATCH, &path, &user.token, Some(body))
+            .await;
+    }
+
+    /// Deletes a message as `user`.
+    pub async fn delete(&self, user: &User, chat: Uuid, message: Uuid) {
+        let path = format!("/api/chats/{chat}/messages/{message}");
+        self.call(Method::DELETE, &path, &user.token, None).await;
+    }
+
+    /// The payloads of `chat`'s stored events of `event_type`, in order.
+    pub async fn events(&self, chat: Uuid, event_type: &str) -> Vec<Value> {
+        sqlx::query_scalar::<_, Value>(
+            "SELECT envelope FROM events WHERE chat_id = $1 AND event_type = $2 ORDER BY version",
+        )
+        .bind(chat)
+        .bind(event_type)
+        .fetch_all(&self.db.pool)
+        .await
+        .expect("read events")
+        .into_iter()
+        .map(|mut envelope| envelope["payload"].take())
+        .collect()
+    }
+
+    /// The newest `limit` messages of `chat` as `user` reads them (GET history).
+    pub async fn history(&self, user: &User, chat: Uuid) -> Vec<Value> {
+        let path = format!("/api/chats/{chat}/messages?limit=100");
+        let page = self.call(Method::GET, &path, &user.token, None).await;
+        page["messages"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// The chat messages that came from Telegram message `telegram_id`.
+    pub async fn received(&self, chat: Uuid, telegram_id: i64) -> Vec<Value> {
+        self.events(chat, "telegram_message_received")
+            .await
+            .into_iter()
+            .filter(|p| p["telegram_message_id"] == telegram_id)
+            .collect()
+    }
+
+    /// Waits until Telegram message `telegram_id` is in the chat; returns its message id.
+    pub async fn wait_received(&self, chat: Uuid, telegram_id: i64) -> Uuid {
+        eventually("a Telegram message in the chat", || async {
+            let received = self.received(chat, telegram_id).await;
+            received.first().map(|p| {
+                p["message_id"]
+                    .as_str()
+                    .expect("message_id")
+                    .parse()
+                    .expect("uuid")
+            })
+        })
+        .await
+    }
+
+    /// The texts the bridge posted in `group`, oldest first.
+    pub fn bridge_texts(&self, group: TelegramTarget) -> Vec<String> {
+        self.telegram
+            .messages(group.chat_id)
+            .into_iter()
+            .filter(|m| m.outgoing)
+            .map(|m| m.text)
+            .collect()
+    }
+
+    /// Waits until the bridge posted `text` in `group`; returns its Telegram id.
+    pub async fn wait_in_telegram(&self, group: TelegramTarget, text: &str) -> i64 {
+        eventually(&format!("{text:?} in Telegram"), || async {
+            self.telegram
+                .messages(group.chat_id)
+                .into_iter()
+                .find(|m| m.outgoing && m.text == text)
+                .map(|m| m.id)
+        })
+        .await
+    }
+}
+
+/// A number unique enough to name a fresh supergroup per test.
+fn rand_small() -> u32 {
+    Uuid::new_v4().as_u128() as u32 & 0x3fff_ffff
+}

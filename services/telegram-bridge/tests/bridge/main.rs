@@ -1,0 +1,8 @@
+//! The bridge against the fake Telegram, a real command-api (in-process), the real
+//! Kafka and PostgreSQL.
+
+mod flood;
+mod helpers;
+mod mirror;
+mod restart;
+mod unlink;

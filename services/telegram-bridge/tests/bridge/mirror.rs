@@ -1,0 +1,136 @@
+//! A linked chat mirrors both ways: messages once each, replies, edits, deletes, no echo.
+
+use serde_json::Value;
+
+use crate::helpers::{TestEnv, User};
+
+const BOB: (i64, &str) = (4242, "Bob");
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chat_message_appears_once_in_the_linked_group() {
+    let env = TestEnv::spawn().await;
+    let alice = User::new("Alice");
+    let (chat, group) = env.linked_chat(&alice, &[]).await;
+
+    env.send(&alice, chat, "hello", None).await;
+    env.wait_in_telegram(group, "Alice: hello").await;
+    // Events are mirrored in order: once the next one is there, a duplicate of the
+    // first would be too.
+    env.send(&alice, chat, "second", None).await;
+    env.wait_in_telegram(group, "Alice: second").await;
+
+    assert_eq!(env.bridge_texts(group), ["Alice: hello", "Alice: second"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_telegram_message_appears_once_in_the_chat_and_is_not_echoed() {
+    let env = TestEnv::spawn().await;
+    let alice = User::new("Alice");
+    let (chat, group) = env.linked_chat(&alice, &[]).await;
+
+    let first = env
+        .telegram
+        .post_as_user(group, BOB, "hi from Telegram", None);
+    env.wait_received(chat, first).await;
+    let second = env.telegram.post_as_user(group, BOB, "again", None);
+    env.wait_received(chat, second).await;
+    let received = env.received(chat, first).await;
+    assert_eq!(received.len(), 1, "exactly once: {received:?}");
+    assert_eq!(received[0]["sender_name"], "Bob");
+    assert_eq!(received[0]["content"], "hi from Telegram");
+    assert_eq!(received[0]["telegram_user_id"], 4242);
+    let history = env.history(&alice, chat).await;
+    let shown: Vec<&Value> = history
+        .iter()
+        .filter(|m| m["content"] == "hi from Telegram")
+        .collect();
+    assert_eq!(shown.len(), 1, "once in the history: {history:?}");
+
+    // The outbound side saw both TelegramMessageReceived events before this message:
+    // had it echoed them, they would be in the group by now.
+    env.send(&alice, chat, "barrier", None).await;
+    env.wait_in_telegram(group, "Alice: barrier").await;
+    assert_eq!(env.bridge_texts(group), ["Alice: barrier"]);
+    // And the bridge's own message coming back as an update did not become a chat message.
+    assert_eq!(env.events(chat, "telegram_message_received").await.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn replies_become_replies_on_the_other_side() {
+    let env = TestEnv::spawn().await;
+    let alice = User::new("Alice");
+    let (chat, group) = env.linked_chat(&alice, &[]).await;
+
+    let question = env.telegram.post_as_user(group, BOB, "question?", None);
+    let question_in_chat = env.wait_received(chat, question).await;
+    env.send(&alice, chat, "answer", Some(question_in_chat))
+        .await;
+    env.wait_in_telegram(group, "Alice: answer").await;
+    let answer = env
+        .telegram
+        .messages(group.chat_id)
+        .into_iter()
+        .find(|m| m.text == "Alice: answer")
+        .expect("answer");
+    assert_eq!(answer.reply_to, Some(question));
+
+    let thanks = env
+        .telegram
+        .post_as_user(group, BOB, "thanks", Some(answer.id));
+    env.wait_received(chat, thanks).await;
+    let received = env.received(chat, thanks).await;
+    let answer_sent = &env.events(chat, "message_sent").await[0];
+    assert_eq!(received[0]["reply_to"], answer_sent["message_id"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn edits_and_deletes_mirror_both_ways() {
+    let env = TestEnv::spawn().await;
+    let alice = User::new("Alice");
+    let (chat, group) = env.linked_chat(&alice, &[]).await;
+
+    // Chat -> Telegram.
+    let message = env.send(&alice, chat, "draft", None).await;
+    let copy = env.wait_in_telegram(group, "Alice: draft").await;
+    env.edit(&alice, chat, message, "final").await;
+    env.wait_in_telegram(group, "Alice: final").await;
+    let edited = env.telegram.messages(group.chat_id);
+    assert_eq!(edited.len(), 1, "edited in place: {edited:?}");
+    assert_eq!(edited[0].id, copy);
+    env.delete(&alice, chat, message).await;
+    crate::helpers::eventually("the copy to be deleted", || async {
+        env.telegram
+            .messages(group.chat_id)
+            .is_empty()
+            .then_some(())
+    })
+    .await;
+
+    // Telegram -> chat.
+    let original = env.telegram.post_as_user(group, BOB, "typo", None);
+    let in_chat = env.wait_received(chat, original).await;
+    env.telegram.edit_as_user(group.chat_id, original, "fixed");
+    let edit = crate::helpers::eventually("the edit in the chat", || async {
+        env.events(chat, "message_edited")
+            .await
+            .into_iter()
+            .find(|e| e["content"] == "fixed")
+    })
+    .await;
+    assert_eq!(edit["message_id"], in_chat.to_string());
+    assert_eq!(edit["edited_by"]["kind"], "service");
+    env.telegram.delete_as_user(group.chat_id, original);
+    let deleted = crate::helpers::eventually("the delete in the chat", || async {
+        let deleted = env.events(chat, "message_deleted").await;
+        deleted
+            .into_iter()
+            .find(|e| e["message_id"] == in_chat.to_string())
+    })
+    .await;
+    assert_eq!(deleted["deleted_by"]["kind"], "service");
+
+    // Neither the service's edit nor its delete went back to Telegram as a new action.
+    env.send(&alice, chat, "barrier", None).await;
+    env.wait_in_telegram(group, "Alice: barrier").await;
+    assert_eq!(env.bridge_texts(group), ["Alice: barrier"]);
+}
