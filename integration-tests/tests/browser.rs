@@ -270,3 +270,78 @@ async fn a_dropped_socket_resumes_with_every_message_once() {
     alice.close().await;
     bob.close().await;
 }
+
+/// Scrolls the open chat to its top, as a user reaching for older messages does.
+async fn scroll_to_top(page: &Page) {
+    page.js("document.getElementById('messages').scrollTop = 0", vec![])
+        .await;
+}
+
+#[tokio::test]
+async fn history_scrolls_back_page_by_page_and_members_can_be_added() {
+    let system = start_system().await;
+    let driver = Driver::start().await;
+    let alice = driver.page("alice-history").await;
+    sign_in(&alice, &system, "Alice").await;
+    let chat = create_group(&alice, "History", &[]).await;
+
+    // 75 messages through the API (the client pages history 30 at a time).
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client");
+    let session: serde_json::Value = http
+        .post(format!("{}/dev/token", system.api()))
+        .json(&json!({"user": "Alice"}))
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    let token = session["token"].as_str().expect("token");
+    let all: Vec<String> = (1..=75).map(|i| format!("message {i}")).collect();
+    for text in &all {
+        let sent = http
+            .post(format!("{}/api/chats/{chat}/messages", system.api()))
+            .bearer_auth(token)
+            .json(&json!({ "content": text }))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(sent.status(), 201);
+    }
+    let expected: Vec<&str> = all.iter().map(String::as_str).collect();
+    alice.wait_texts(MESSAGES, &expected).await;
+
+    // Alice adds Carol from the chat's header; Carol finds the chat and its history.
+    alice
+        .js(
+            "document.getElementById('add-member-user').value = arguments[0]",
+            vec![json!("ca201000-0000-4000-8000-00000000000c")],
+        )
+        .await;
+    alice.click("#add-member button").await;
+    alice
+        .wait_text("#chat-members", "Alice (admin), Carol")
+        .await;
+    let carol = driver.page("carol-history").await;
+    sign_in(&carol, &system, "Carol").await;
+    open_chat(&carol, &chat, "History").await;
+    carol.wait_texts(MESSAGES, &expected[45..]).await;
+    carol
+        .wait_text("#messages .more", "Scroll up for older messages")
+        .await;
+    scroll_to_top(&carol).await;
+    carol.wait_texts(MESSAGES, &expected[15..]).await;
+    scroll_to_top(&carol).await;
+    carol.wait_texts(MESSAGES, &expected).await;
+    carol
+        .wait_text("#messages .more", "The start of the conversation")
+        .await;
+
+    carol.screenshot("browser-carol-history.png").await;
+    assert_no_errors(&[&alice, &carol]).await;
+    alice.close().await;
+    carol.close().await;
+}
