@@ -214,6 +214,13 @@ impl TestEnv {
             .expect("bridge stops cleanly");
     }
 
+    /// Kills the bridge where it stands (no drain, no final commit), as a crash would.
+    pub async fn crash_bridge(&mut self) {
+        let bridge = self.bridge.take().expect("a bridge is running");
+        bridge.task.abort();
+        let _ = bridge.task.await;
+    }
+
     async fn call(&self, method: Method, path: &str, token: &str, body: Option<Value>) -> Value {
         let mut request = self
             .http

@@ -66,3 +66,52 @@ async fn a_restart_mid_traffic_loses_and_duplicates_nothing() {
     assert_eq!(ids[..COUNT], telegram_ids[..], "in Telegram's order");
     eprintln!("stopped after {inbound_at_stop} inbound and {outbound_at_stop} outbound");
 }
+
+/// A crash (no drain, no commit) in the middle of Telegram traffic: updates in flight are
+/// replayed, the aggregate refuses the ones already posted, and the mapping is healed
+/// from the `TelegramMessageReceived` events, so edits still find their message.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_crash_mid_inbound_traffic_posts_each_telegram_message_once() {
+    let mut env = TestEnv::spawn().await;
+    let alice = User::new("Alice");
+    let (chat, group) = env.linked_chat(&alice, &[]).await;
+
+    let ids: Vec<i64> = (0..COUNT)
+        .map(|i| {
+            env.telegram
+                .post_as_user(group, BOB, &format!("tg {i}"), None)
+        })
+        .collect();
+    eventually("some Telegram messages in the chat", || async {
+        (!env
+            .events(chat, "telegram_message_received")
+            .await
+            .is_empty())
+        .then_some(())
+    })
+    .await;
+    env.crash_bridge().await;
+    let at_crash = env.events(chat, "telegram_message_received").await.len();
+    eprintln!("crashed after {at_crash} of {COUNT} Telegram messages");
+    env.start_bridge().await;
+    let barrier = env.telegram.post_as_user(group, BOB, "barrier", None);
+    env.wait_received(chat, barrier).await;
+
+    let received = env.events(chat, "telegram_message_received").await;
+    let got: Vec<i64> = received
+        .iter()
+        .map(|p| p["telegram_message_id"].as_i64().expect("id"))
+        .collect();
+    assert_eq!(got[..COUNT], ids[..], "once each, in order");
+    assert_eq!(got.len(), COUNT + 1);
+
+    // Every Telegram message is mapped, so an edit of any of them reaches the chat.
+    for id in [ids[0], ids[COUNT / 2], ids[COUNT - 1]] {
+        env.telegram
+            .edit_as_user(group.chat_id, id, &format!("edited {id}"));
+    }
+    eventually("the three edits in the chat", || async {
+        (env.events(chat, "message_edited").await.len() == 3).then_some(())
+    })
+    .await;
+}
