@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chat_domain::chat::events::{MessageDeleted, MessageEdited, MessageSent};
-use chat_domain::{ChatEvent, Envelope, UserId};
+use chat_domain::{ChatEvent, Envelope, MessageId, UserId};
 use chat_kafka::{EventHandler, HandlerError, ReceivedEvent};
 
 use crate::adapters::pg::{BridgeStore, Origin, StoreError};
@@ -106,10 +106,18 @@ impl<G: TelegramGateway> Outbound<G> {
             None => None,
         };
         let text = line(e.sender_name.as_deref(), e.sender_id, &e.content);
+        let key = send_key(e.message_id);
         let sent =
-            obeying_flood_waits(|| self.gateway.send_message(link.target, &text, reply_to)).await;
+            obeying_flood_waits(|| self.gateway.send_message(link.target, &text, reply_to, key))
+                .await;
         let telegram_id = match sent {
             Ok(id) => id,
+            Err(GatewayError::AlreadySent) => {
+                // Posted by an earlier attempt whose answer was lost: it is in Telegram
+                // once, but its id is unknown, so its edits and deletes cannot follow.
+                tracing::warn!(message_id = %e.message_id, "already sent to Telegram; its id is unknown");
+                return Ok(());
+            }
             Err(e) => return refused_or_transient(e),
         };
         let mut attempt = 0;
@@ -222,6 +230,14 @@ impl<G: TelegramGateway> EventHandler for Outbound<G> {
 
 const fn target(chat_id: i64, topic_id: Option<i64>) -> TelegramTarget {
     TelegramTarget { chat_id, topic_id }
+}
+
+/// The key of a chat message's send to Telegram (its `random_id`): the same for every
+/// attempt, so Telegram posts it once however often the event is retried.
+#[must_use]
+pub fn send_key(message_id: MessageId) -> i64 {
+    let (high, low) = message_id.as_uuid().as_u64_pair();
+    i64::from_ne_bytes((high ^ low).to_ne_bytes())
 }
 
 /// How a chat message reads in Telegram: `"Alice: hello"`.

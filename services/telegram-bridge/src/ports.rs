@@ -69,6 +69,10 @@ pub enum GatewayError {
         /// Seconds to wait.
         seconds: u32,
     },
+    /// A send with this key was already posted (its answer was lost, e.g. by a crash or
+    /// a dropped connection): nothing new was posted.
+    #[error("a message with this key was already sent")]
+    AlreadySent,
     /// Telegram refused for good (no rights, message gone, bad peer); retrying won't help.
     #[error("telegram refused the request: {0}")]
     Rejected(String),
@@ -80,7 +84,8 @@ pub enum GatewayError {
 /// The Telegram side of the bridge.
 pub trait TelegramGateway: Send + Sync + 'static {
     /// Posts `text` to `target`, as a reply to `reply_to` when given; returns Telegram's id
-    /// of the new message.
+    /// of the new message. `key` identifies this send (Telegram's `random_id`): a second
+    /// send with the same key posts nothing and answers [`GatewayError::AlreadySent`].
     ///
     /// # Errors
     /// [`GatewayError`]; a flood wait means nothing was posted.
@@ -89,6 +94,7 @@ pub trait TelegramGateway: Send + Sync + 'static {
         target: TelegramTarget,
         text: &str,
         reply_to: Option<i64>,
+        key: i64,
     ) -> impl Future<Output = Result<i64, GatewayError>> + Send;
 
     /// Waits for the next update. Updates not confirmed before a restart come again.

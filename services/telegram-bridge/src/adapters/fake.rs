@@ -6,7 +6,7 @@
 //! (tests post as users and read what a group contains), [`FakeTelegram::connect`] gives
 //! the bridge its client, [`FakeGateway`].
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -59,6 +59,10 @@ struct State {
     send_attempts: u64,
     blocked_until: Option<Instant>,
     premature: u64,
+    /// Send keys seen, per supergroup (Telegram's `random_id` dedupe).
+    keys: HashSet<(i64, i64)>,
+    /// Sends whose answer is lost although the message was posted.
+    lose_answers: u32,
 }
 
 /// The fake Telegram server (cheap to clone; clones share the same state).
@@ -97,6 +101,13 @@ impl FakeTelegram {
     /// the wait answer the remaining wait).
     pub fn flood_wait_every(&self, n: u64, seconds: u32) {
         self.lock().flood = Some((n.max(1), seconds));
+    }
+
+    /// The next `n` sends post their message but the answer is lost on the way back
+    /// (the bridge sees a broken connection), as when a connection drops or the bridge
+    /// crashes right after Telegram accepted.
+    pub fn lose_send_answers(&self, n: u32) {
+        self.lock().lose_answers = n;
     }
 
     /// How many sends arrived while a flood wait was still running (a bridge that obeys
@@ -258,8 +269,12 @@ impl TelegramGateway for FakeGateway {
         target: TelegramTarget,
         text: &str,
         reply_to: Option<i64>,
+        key: i64,
     ) -> Result<i64, GatewayError> {
         self.telegram.admit()?;
+        if !self.telegram.lock().keys.insert((target.chat_id, key)) {
+            return Err(GatewayError::AlreadySent);
+        }
         if let Some(parent) = reply_to {
             let exists = self
                 .telegram
@@ -271,9 +286,15 @@ impl TelegramGateway for FakeGateway {
                 return Err(GatewayError::Rejected("REPLY_MESSAGE_ID_INVALID".into()));
             }
         }
-        Ok(self
+        let id = self
             .telegram
-            .post(target, (BRIDGE_USER_ID, "Bridge"), text, reply_to, true))
+            .post(target, (BRIDGE_USER_ID, "Bridge"), text, reply_to, true);
+        let mut state = self.telegram.lock();
+        if state.lose_answers > 0 {
+            state.lose_answers -= 1;
+            return Err(GatewayError::Unavailable("connection reset".into()));
+        }
+        Ok(id)
     }
 
     async fn next_update(&self) -> Result<Delivery, GatewayError> {

@@ -23,10 +23,11 @@ impl TelegramGateway for Gateway {
         target: TelegramTarget,
         text: &str,
         reply_to: Option<i64>,
+        key: i64,
     ) -> Result<i64, GatewayError> {
         match self {
-            Self::Real(g) => g.send_message(target, text, reply_to).await,
-            Self::Fake(g) => g.send_message(target, text, reply_to).await,
+            Self::Real(g) => g.send_message(target, text, reply_to, key).await,
+            Self::Fake(g) => g.send_message(target, text, reply_to, key).await,
         }
     }
 

@@ -115,3 +115,23 @@ async fn a_crash_mid_inbound_traffic_posts_each_telegram_message_once() {
     })
     .await;
 }
+
+/// Telegram posted the message but its answer never reached the bridge (a dropped
+/// connection, or a crash right after the send): the event is retried with the same
+/// send key, Telegram refuses the second post, and the group holds the message once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_send_whose_answer_was_lost_is_posted_once() {
+    let env = TestEnv::spawn().await;
+    let alice = User::new("Alice");
+    let (chat, group) = env.linked_chat(&alice, &[]).await;
+    env.telegram.lose_send_answers(1);
+
+    env.send(&alice, chat, "lost answer", None).await;
+    env.send(&alice, chat, "next", None).await;
+    env.wait_in_telegram(group, "Alice: next").await;
+
+    assert_eq!(
+        env.bridge_texts(group),
+        ["Alice: lost answer", "Alice: next"]
+    );
+}

@@ -103,10 +103,27 @@ fn topic_and_reply(header: Option<&tl::enums::MessageReplyHeader>) -> (Option<i6
     }
 }
 
+/// The id of the message a `messages.sendMessage` with `random_id` created, from
+/// Telegram's answer.
+#[must_use]
+pub fn sent_message_id(updates: &tl::enums::Updates, random_id: i64) -> Option<i64> {
+    let listed = match updates {
+        tl::enums::Updates::UpdateShortSentMessage(sent) => return Some(i64::from(sent.id)),
+        tl::enums::Updates::Updates(u) => &u.updates,
+        tl::enums::Updates::Combined(u) => &u.updates,
+        _ => return None,
+    };
+    listed.iter().find_map(|update| match update {
+        tl::enums::Update::MessageId(m) if m.random_id == random_id => Some(i64::from(m.id)),
+        _ => None,
+    })
+}
+
 /// The port's error for a failed grammers call.
 #[must_use]
 pub fn map_error(err: &InvocationError) -> GatewayError {
     match err {
+        InvocationError::Rpc(rpc) if rpc.name == "RANDOM_ID_DUPLICATE" => GatewayError::AlreadySent,
         InvocationError::Rpc(rpc) if rpc.code == 420 => GatewayError::FloodWait {
             seconds: rpc.value.unwrap_or(1),
         },

@@ -3,7 +3,7 @@
 use grammers_mtsender::{InvocationError, RpcError};
 use grammers_tl_types as tl;
 
-use super::{map_error, map_update};
+use super::{map_error, map_update, sent_message_id};
 use crate::ports::{GatewayError, TelegramMessage, TelegramUpdate};
 
 /// Supergroup 1234567890 as a Bot API dialog id.
@@ -262,4 +262,50 @@ fn refusals_and_outages_are_told_apart() {
         map_error(&rpc(500, "INTERDC_2_CALL_ERROR")),
         GatewayError::Unavailable(_)
     ));
+}
+
+#[test]
+fn a_repeated_send_key_is_already_sent() {
+    assert_eq!(
+        map_error(&rpc(500, "RANDOM_ID_DUPLICATE")),
+        GatewayError::AlreadySent
+    );
+}
+
+#[test]
+fn the_sent_message_id_is_found_by_its_random_id() {
+    let short: tl::enums::Updates = tl::types::UpdateShortSentMessage {
+        out: true,
+        id: 77,
+        pts: 1,
+        pts_count: 1,
+        date: 1_700_000_000,
+        media: None,
+        entities: None,
+        ttl_period: None,
+    }
+    .into();
+    assert_eq!(sent_message_id(&short, 5), Some(77));
+    let listed: tl::enums::Updates = tl::types::Updates {
+        updates: vec![
+            tl::types::UpdateMessageId {
+                id: 12,
+                random_id: 4,
+            }
+            .into(),
+            tl::types::UpdateMessageId {
+                id: 13,
+                random_id: 5,
+            }
+            .into(),
+            new_message(raw_message(13, Some(user(7)), "Alice: hi", None, true)),
+        ],
+        users: vec![],
+        chats: vec![],
+        date: 1_700_000_000,
+        seq: 0,
+    }
+    .into();
+    assert_eq!(sent_message_id(&listed, 5), Some(13));
+    assert_eq!(sent_message_id(&listed, 6), None);
 }

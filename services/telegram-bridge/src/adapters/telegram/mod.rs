@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use grammers_client::Client;
 use grammers_client::client::UpdateStream;
 use grammers_client::message::InputMessage;
+use grammers_client::tl;
 use grammers_client::update::Update;
 use grammers_mtsender::{InvocationError, SenderPool, SenderPoolFatHandle, UpdatesConfiguration};
 use grammers_session::Session as _;
@@ -25,7 +26,7 @@ use secrecy::ExposeSecret;
 
 use crate::config::TelegramConfig;
 use crate::ports::{Delivery, GatewayError, TelegramGateway, TelegramTarget};
-use mapping::{map_error, map_update};
+use mapping::{map_error, map_update, sent_message_id};
 use session::{FileSession, SessionError};
 
 /// Why the bridge could not start its Telegram client.
@@ -129,6 +130,53 @@ impl Drop for GrammersGateway {
     }
 }
 
+/// `messages.sendMessage` for plain text with our `random_id`.
+fn send_request(
+    peer: PeerRef,
+    text: &str,
+    reply_to: Option<i32>,
+    top_msg_id: Option<i32>,
+    random_id: i64,
+) -> tl::functions::messages::SendMessage {
+    tl::functions::messages::SendMessage {
+        no_webpage: true,
+        silent: false,
+        background: false,
+        clear_draft: false,
+        peer: peer.into(),
+        reply_to: reply_to.map(|reply_to_msg_id| {
+            tl::types::InputReplyToMessage {
+                reply_to_msg_id,
+                top_msg_id,
+                reply_to_peer_id: None,
+                quote_text: None,
+                quote_entities: None,
+                quote_offset: None,
+                monoforum_peer_id: None,
+                todo_item_id: None,
+                poll_option: None,
+            }
+            .into()
+        }),
+        message: text.to_owned(),
+        random_id,
+        reply_markup: None,
+        entities: None,
+        schedule_date: None,
+        schedule_repeat_period: None,
+        send_as: None,
+        noforwards: false,
+        update_stickersets_order: false,
+        invert_media: false,
+        quick_reply_shortcut: None,
+        effect: None,
+        allow_paid_floodskip: false,
+        allow_paid_stars: None,
+        suggested_post: None,
+        rich_message: None,
+    }
+}
+
 fn msg_id(id: i64) -> Result<i32, GatewayError> {
     i32::try_from(id).map_err(|_| GatewayError::Rejected(format!("{id} is not a message id")))
 }
@@ -139,16 +187,26 @@ impl TelegramGateway for GrammersGateway {
         target: TelegramTarget,
         text: &str,
         reply_to: Option<i64>,
+        key: i64,
     ) -> Result<i64, GatewayError> {
         let peer = self.peer(target.chat_id).await?;
         let reply = reply_to.or(target.topic_id).map(msg_id).transpose()?;
-        let message = InputMessage::new().text(text).reply_to(reply);
-        let sent = self
+        let top = target
+            .topic_id
+            .filter(|_| reply_to.is_some())
+            .map(msg_id)
+            .transpose()?;
+        // The raw call, because the high-level one picks its own `random_id`: ours is the
+        // send's key, so Telegram refuses a second post of the same message.
+        let request = send_request(peer, text, reply, top, key);
+        let updates = self
             .client
-            .send_message(peer, message)
+            .invoke(&request)
             .await
             .map_err(|e| map_error(&e))?;
-        Ok(i64::from(sent.id()))
+        sent_message_id(&updates, key).ok_or_else(|| {
+            GatewayError::Unavailable("Telegram did not say which message it created".into())
+        })
     }
 
     async fn next_update(&self) -> Result<Delivery, GatewayError> {
