@@ -38,9 +38,11 @@ pub fn screenshot_dir() -> PathBuf {
 
 /// A running chromedriver, in a process group of its own with the browsers it starts,
 /// so that dropping it ends them all, even when a test panics before closing its pages.
+/// Its browsers' profiles and temporary files stay in one directory of its own.
 pub struct Driver {
     process: Child,
     url: String,
+    dir: PathBuf,
 }
 
 impl Drop for Driver {
@@ -50,6 +52,7 @@ impl Drop for Driver {
                 .args(["-KILL", "--", &format!("-{pid}")])
                 .status();
         }
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -61,8 +64,11 @@ impl Driver {
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
+        let dir = std::env::temp_dir().join(unique_name("chromedriver"));
+        std::fs::create_dir_all(&dir).expect("driver dir");
         let process = Command::new(bin)
             .arg(format!("--port={port}"))
+            .env("TMPDIR", &dir)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -82,12 +88,12 @@ impl Driver {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        Self { process, url }
+        Self { process, url, dir }
     }
 
     /// A fresh headless browser with one page, called `name` in failures and files.
     pub async fn page(&self, name: &str) -> Page {
-        let profile = std::env::temp_dir().join(unique_name("chromium"));
+        let profile = self.dir.join(unique_name("profile"));
         let chromium = executable("CHROMIUM", "/usr/bin/chromium");
         let capabilities = json!({
             "browserName": "chrome",
@@ -113,7 +119,6 @@ impl Driver {
         Page {
             client,
             name: name.to_owned(),
-            profile,
         }
     }
 }
@@ -122,14 +127,6 @@ impl Driver {
 pub struct Page {
     client: Client,
     name: String,
-    profile: PathBuf,
-}
-
-impl Drop for Page {
-    fn drop(&mut self) {
-        // The browser itself ends with chromedriver; its profile is ours to remove.
-        let _ = std::fs::remove_dir_all(&self.profile);
-    }
 }
 
 impl Page {
