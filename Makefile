@@ -6,7 +6,7 @@ SHELL := /bin/bash
 # Every recipe sees the servers' addresses (values already in the environment win).
 WITH_ENV := source deploy/local/env.sh &&
 
-.PHONY: run test lint fmt build migrate infra-up infra-down infra-status deps
+.PHONY: run test lint fmt build bench migrate infra-up infra-down infra-status deps
 
 ## run: start the servers, apply the schema, build and run every service (Ctrl-C stops them)
 run: infra-up migrate
@@ -16,6 +16,12 @@ run: infra-up migrate
 ## test: start the servers, apply the schema, run every test of the workspace
 test: infra-up migrate
 	$(WITH_ENV) cargo test --workspace --all-features
+
+## bench: the benchmark (release build): baselines of the raw servers and end-to-end
+## figures of the running system, written to bench-report.md and bench-report.json
+bench: infra-up migrate
+	cargo build --release --bins
+	$(WITH_ENV) ulimit -n "$$(ulimit -Hn)" && CHAT_BIN_DIR=target/release target/release/chat-bench
 
 ## lint: formatting check and clippy with warnings as errors
 lint:

@@ -273,6 +273,11 @@ impl System {
             .addr
     }
 
+    /// The process id of a running instance.
+    pub fn pid(&self, instance: &str) -> Option<u32> {
+        self.running.get(instance)?.child.id()
+    }
+
     /// command-api's base URL.
     pub fn api(&self) -> String {
         format!("http://{}", self.addr("command-api"))

@@ -52,7 +52,8 @@ pub async fn kafka_produce(
 }
 
 /// Rows per second inserted with a prepared statement into a table shaped like the
-/// messages table, in a keyspace of its own (dropped afterwards).
+/// messages table, in a keyspace of its own (dropped afterwards); then pages of 50 read
+/// back from it (the second result).
 ///
 /// # Errors
 /// When the schema cannot be created.
@@ -61,7 +62,7 @@ pub async fn cql_insert(
     content: String,
     duration: Duration,
     concurrency: usize,
-) -> anyhow::Result<Throughput> {
+) -> anyhow::Result<(Throughput, Throughput)> {
     let session = Arc::new(connect::cql(cfg).await?);
     let ks = &cfg.keyspace;
     session
@@ -110,10 +111,35 @@ pub async fn cql_insert(
         }
     })
     .await;
+    let reads = page_reads(&session, ks, chat, duration / 2, concurrency).await?;
     session
         .query_unpaged(format!("DROP KEYSPACE IF EXISTS {ks}"), &[])
         .await?;
-    Ok(result)
+    Ok((result, reads))
+}
+
+/// Pages of 50 rows, newest first, read from the partition the inserts filled.
+async fn page_reads(
+    session: &Arc<scylla::client::session::Session>,
+    ks: &str,
+    chat: Uuid,
+    duration: Duration,
+    concurrency: usize,
+) -> anyhow::Result<Throughput> {
+    let select = Arc::new(
+        session
+            .prepare(format!(
+                "SELECT message_id, sender_id, content FROM {ks}.rows \
+                 WHERE chat_id = ? AND bucket = 0 ORDER BY message_id DESC LIMIT 50"
+            ))
+            .await?,
+    );
+    let session = Arc::clone(session);
+    Ok(run(duration, concurrency, move |_| {
+        let (session, select) = (Arc::clone(&session), Arc::clone(&select));
+        async move { session.execute_unpaged(&select, (chat,)).await.map(|_| ()) }
+    })
+    .await)
 }
 
 /// Single-row transactions per second (`BEGIN; INSERT; COMMIT`) on a pool of

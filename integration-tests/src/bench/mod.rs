@@ -3,6 +3,7 @@
 //! with their ratios. It is a benchmark, not a test: it asserts nothing about speed.
 
 pub mod baselines;
+pub mod end_to_end;
 pub mod load;
 pub mod report;
 pub mod stats;
