@@ -70,11 +70,17 @@ pub async fn send(
             chat_id,
             message_id,
         } => {
-            let version = state.commands.state(chat_id).await?.version();
-            let mut body = CommandResponse::new(chat_id, version, &[]);
+            let chat = state.commands.state(chat_id).await?;
+            // The original answer may have been a 202: wait for the message here too.
+            let position = chat
+                .data()
+                .and_then(|data| data.message(message_id))
+                .map(|m| m.position);
+            let mut body = CommandResponse::new(chat_id, chat.version(), &[]);
             body.message_id = Some(message_id);
             body.replayed = true;
-            HttpResponse::Ok().json(body)
+            let ok = HttpResponse::Ok().json(body);
+            read.settle_at(chat_id, position, ok).await
         }
     })
 }

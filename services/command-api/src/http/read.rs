@@ -32,15 +32,10 @@ pub struct ReadSide {
 }
 
 impl ReadSide {
-    /// Whether the SYNC events among `envelopes` are applied (waiting up to the bound).
-    /// Commands without SYNC events are visible at once (ASYNC: eventually).
-    pub async fn visible(&self, chat_id: ChatId, envelopes: &[Envelope]) -> bool {
-        let Some(version) = envelopes
-            .iter()
-            .filter(|e| e.payload.projection_kind() == ProjectionKind::Sync)
-            .map(|e| e.version)
-            .max()
-        else {
+    /// Whether projector-sync applied the SYNC event at `version` (waiting up to the
+    /// bound); `None` is nothing to wait for (ASYNC events: eventually).
+    pub async fn visible_at(&self, chat_id: ChatId, version: Option<u64>) -> bool {
+        let Some(version) = version else {
             return true;
         };
         match self.applied.wait(chat_id, version, self.sync_wait).await {
@@ -63,9 +58,24 @@ impl ReadSide {
         &self,
         chat_id: ChatId,
         envelopes: &[Envelope],
+        response: HttpResponse,
+    ) -> HttpResponse {
+        let sync = envelopes
+            .iter()
+            .filter(|e| e.payload.projection_kind() == ProjectionKind::Sync)
+            .map(|e| e.version)
+            .max();
+        self.settle_at(chat_id, sync, response).await
+    }
+
+    /// `response` as it is when the SYNC event at `version` is visible, else as 202.
+    pub async fn settle_at(
+        &self,
+        chat_id: ChatId,
+        version: Option<u64>,
         mut response: HttpResponse,
     ) -> HttpResponse {
-        if !self.visible(chat_id, envelopes).await {
+        if !self.visible_at(chat_id, version).await {
             *response.status_mut() = StatusCode::ACCEPTED;
         }
         response

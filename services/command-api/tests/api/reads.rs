@@ -247,6 +247,18 @@ async fn a_write_the_projector_has_not_applied_in_time_answers_202_with_its_even
         )
         .await;
     assert_eq!(response.status(), 404);
+    // A send, and its idempotent retry, say the same: stored, not yet visible.
+    for _ in 0..2 {
+        let response = app
+            .call(
+                Method::POST,
+                &format!("/api/chats/{chat}/messages"),
+                Some(&alice.token),
+                Some(json!({ "content": "hi", "client_message_id": "k1" })),
+            )
+            .await;
+        assert_eq!(response.status(), 202);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
