@@ -10,60 +10,16 @@ use clap::Parser;
 use integration_tests::kafka::fresh_topic;
 use integration_tests::pg::{TestDatabase, fresh_database};
 use integration_tests::tokens::{TEST_SECRET, user_token};
-use integration_tests::{cql_config, unique_name};
+use integration_tests::unique_name;
 use reqwest::Method;
 use serde_json::{Value, json};
 use telegram_bridge::adapters::Gateway;
 use telegram_bridge::adapters::fake::FakeTelegram;
 use telegram_bridge::ports::TelegramTarget;
 use telegram_bridge::{Application, Config};
-use tokio::sync::OnceCell;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
-
-/// The CQL keyspace of this test binary (chat ids are unique, so tests share it).
-static KEYSPACE: OnceCell<String> = OnceCell::const_new();
-
-async fn keyspace() -> String {
-    KEYSPACE
-        .get_or_init(|| async {
-            let name = unique_name("test");
-            chat_read_model::testing::migrate_keyspace(&cql_config(&name), &name)
-                .await
-                .expect("the test keyspace is created");
-            name
-        })
-        .await
-        .clone()
-}
-
-/// Starts projector-sync and projector-async on `stores`, each in its own group.
-async fn spawn_projectors(stores: &[String], shutdown: &CancellationToken) {
-    let group = Uuid::new_v4().simple();
-    let args = |name: &str| {
-        let mut all = vec![
-            name.to_owned(),
-            "--ops-addr=127.0.0.1:0".to_owned(),
-            format!("--consumer-group={name}-{group}"),
-            "--retry-backoff-ms=20".to_owned(),
-        ];
-        all.extend(stores.iter().cloned());
-        all
-    };
-    let sync = projector_sync::Application::build(projector_sync::Config::parse_from(args(
-        "projector-sync",
-    )))
-    .await
-    .expect("projector-sync starts");
-    tokio::spawn(sync.run_until_stopped(shutdown.clone()));
-    let asynchronous = projector_async::Application::build(projector_async::Config::parse_from(
-        args("projector-async"),
-    ))
-    .await
-    .expect("projector-async starts");
-    tokio::spawn(asynchronous.run_until_stopped(shutdown.clone()));
-}
 
 /// How long any one expectation may take to come true.
 pub const DEADLINE: Duration = Duration::from_secs(90);
@@ -135,29 +91,8 @@ impl TestEnv {
     pub async fn spawn() -> Self {
         let db = fresh_database().await;
         let kafka = fresh_topic("events", 3).await;
-        let keyspace = keyspace().await;
-        let cql = cql_config(&keyspace);
-        let stores = vec![
-            format!("--database-url={}", db.config.url),
-            format!("--kafka-brokers={}", kafka.brokers),
-            format!("--events-topic={}", kafka.events_topic),
-            format!("--cql-nodes={}", cql.nodes.join(",")),
-            format!("--cql-keyspace={keyspace}"),
-        ];
         let api_shutdown = CancellationToken::new();
-        spawn_projectors(&stores, &api_shutdown).await;
-        let mut args = vec![
-            "command-api".to_owned(),
-            "--http-addr=127.0.0.1:0".to_owned(),
-            format!("--jwt-hs256-secret={TEST_SECRET}"),
-            "--relay-poll-ms=50".to_owned(),
-        ];
-        args.extend(stores);
-        let api = command_api::Application::build(command_api::Config::parse_from(args))
-            .await
-            .expect("command-api starts");
-        let api_addr = api.addr();
-        tokio::spawn(api.run_until_stopped(api_shutdown.clone()));
+        let api_addr = crate::stack::spawn(&db, &kafka, &api_shutdown).await;
         let http = reqwest::Client::builder()
             .no_proxy()
             .build()

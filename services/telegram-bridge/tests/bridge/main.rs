@@ -5,4 +5,5 @@ mod flood;
 mod helpers;
 mod mirror;
 mod restart;
+mod stack;
 mod unlink;

@@ -2,6 +2,8 @@
 
 use serde_json::Value;
 
+use telegram_bridge::ports::TelegramTarget;
+
 use crate::helpers::{TestEnv, User};
 
 const BOB: (i64, &str) = (4242, "Bob");
@@ -133,4 +135,42 @@ async fn edits_and_deletes_mirror_both_ways() {
     env.send(&alice, chat, "barrier", None).await;
     env.wait_in_telegram(group, "Alice: barrier").await;
     assert_eq!(env.bridge_texts(group), ["Alice: barrier"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chat_linked_to_a_forum_topic_mirrors_that_topic_only() {
+    let env = TestEnv::spawn().await;
+    let alice = User::new("Alice");
+    let (chat, whole_group) = env.linked_chat(&alice, &[]).await;
+    env.unlink(&alice, chat).await;
+    let topic = TelegramTarget {
+        topic_id: Some(5),
+        ..whole_group
+    };
+    env.link(&alice, chat, topic).await;
+
+    let elsewhere = TelegramTarget {
+        topic_id: Some(9),
+        ..whole_group
+    };
+    let other_topic = env
+        .telegram
+        .post_as_user(elsewhere, BOB, "other topic", None);
+    let in_topic = env.telegram.post_as_user(topic, BOB, "our topic", None);
+    env.wait_received(chat, in_topic).await;
+    assert!(env.received(chat, other_topic).await.is_empty());
+    assert_eq!(
+        env.received(chat, in_topic).await[0]["telegram_topic_id"],
+        5
+    );
+
+    env.send(&alice, chat, "into the topic", None).await;
+    env.wait_in_telegram(topic, "Alice: into the topic").await;
+    let sent = env
+        .telegram
+        .messages(topic.chat_id)
+        .into_iter()
+        .find(|m| m.outgoing)
+        .expect("the bridge's message");
+    assert_eq!(sent.topic_id, Some(5));
 }
