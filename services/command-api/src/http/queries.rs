@@ -8,7 +8,7 @@ use chat_read_model::bucket::bucket_of_message;
 use chat_read_model::history::{self, HistoryError, HistoryQuery, MAX_PAGE};
 use chat_read_model::model::{ChatListEntry, ChatRecord, MessageRecord};
 use chat_read_model::{ChatQueries, MessageQueries};
-use futures_util::future::try_join_all;
+use futures_util::{StreamExt, TryStreamExt, stream};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -18,6 +18,9 @@ use crate::http::read::ReadSide;
 
 /// The history page size when the client names none.
 const DEFAULT_PAGE: usize = 50;
+
+/// How many last messages `GET /api/chats` reads at once.
+const LAST_MESSAGE_READS: usize = 32;
 
 /// One entry of `GET /api/chats`.
 #[derive(Debug, Serialize)]
@@ -90,17 +93,21 @@ async fn last_message(
 pub async fn list(read: web::Data<ReadSide>, caller: Caller) -> Result<HttpResponse, ApiError> {
     let user = caller.user_id()?;
     let entries = read.chats.chats_of(user).await?;
-    let items = try_join_all(entries.into_iter().map(|entry| {
-        let read = &read;
-        async move {
-            let last_message = last_message(read, &entry.chat).await?;
-            Ok::<_, ApiError>(ChatListItem {
-                entry,
-                last_message,
-            })
-        }
-    }))
-    .await?;
+    // One CQL read per chat, a bounded number at a time, in list order.
+    let items: Vec<ChatListItem> = stream::iter(entries)
+        .map(|entry| {
+            let read = &read;
+            async move {
+                let last_message = last_message(read, &entry.chat).await?;
+                Ok::<_, ApiError>(ChatListItem {
+                    entry,
+                    last_message,
+                })
+            }
+        })
+        .buffered(LAST_MESSAGE_READS)
+        .try_collect()
+        .await?;
     Ok(HttpResponse::Ok().json(json!({ "chats": items })))
 }
 
