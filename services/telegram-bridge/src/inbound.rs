@@ -107,6 +107,7 @@ impl<G: TelegramGateway> Inbound<G> {
     ///
     /// # Errors
     /// [`InboundError`] when the store or command-api is unavailable.
+    #[tracing::instrument(skip_all)]
     pub async fn process(&self, update: &TelegramUpdate) -> Result<(), InboundError> {
         match update {
             TelegramUpdate::NewMessage(m) => self.new_message(m).await,

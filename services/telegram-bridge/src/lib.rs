@@ -9,6 +9,14 @@
 //! - [`flood`]: flood waits obeyed by waiting and retrying.
 //! - [`token`]: the service identity's bearer token.
 //! - [`Application`]: wires it all and runs until the shutdown token fires.
+//!
+//! Delivery guarantees. Chat -> Telegram: an event's offset is committed only after
+//! Telegram accepted; the mapping is written right after and checked first, and every
+//! send carries a key (Telegram's `random_id`) derived from the chat message id, so a
+//! retry after a crash or a lost answer never posts twice (such a message's Telegram id
+//! stays unknown, so its later edits and deletes are not mirrored). Telegram -> chat: an
+//! update is confirmed only after command-api accepted it, and a replayed one is refused
+//! by the aggregate (`telegram_message_already_received`), which counts as done.
 
 pub mod adapters;
 pub mod config;

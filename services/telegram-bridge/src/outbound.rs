@@ -44,6 +44,7 @@ impl<G: TelegramGateway> Outbound<G> {
     /// # Errors
     /// [`HandlerError::Transient`] when the store or Telegram is unavailable (the same
     /// event is tried again).
+    #[tracing::instrument(skip_all, fields(chat_id = %envelope.chat_id, version = envelope.version, event = %envelope.event_type))]
     pub async fn apply(&self, envelope: &Envelope) -> Result<(), HandlerError> {
         let result = match &envelope.payload {
             ChatEvent::TelegramChatLinked(e) => {
