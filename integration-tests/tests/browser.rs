@@ -194,6 +194,7 @@ async fn two_users_chat_live_in_two_pages() {
     alice
         .wait_texts(MESSAGES, &["psst, lunch?", "sure, at noon"])
         .await;
+    wait_unread(&alice, &direct, 0).await;
 
     alice.screenshot("browser-alice.png").await;
     bob.screenshot("browser-bob.png").await;

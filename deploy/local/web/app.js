@@ -113,6 +113,7 @@ async function refreshChats() {
     }),
   );
   if (ui.openChat && !ui.store.chats.has(ui.openChat)) ui.openChat = null;
+  if (ui.openChat && ui.store.chats.get(ui.openChat).unread_count > 0) markReadSoon();
   renderChats();
   renderHeader();
 }
@@ -194,7 +195,7 @@ function onFrame(frame) {
   if (frame.t === "user_typing") return onTyping(frame.p);
   if (frame.t === "error") return console.warn("gateway says", frame.p);
   if (!frame.p || !frame.p.chat_id) return;
-  const effect = ui.store.apply(frame);
+  const effect = ui.store.apply(frame, ui.openChat);
   if (effect.refreshList) refreshChatsSoon(ui.store.chats.has(effect.chatId) ? null : effect.chatId);
   // A message ends its sender's typing.
   if (effect.message) ui.typing.get(effect.chatId)?.delete(effect.message.sender_id);
@@ -226,11 +227,10 @@ function onTyping(p) {
 function markReadSoon() {
   clearTimeout(readTimer);
   readTimer = setTimeout(() => {
-    const chat = ui.store.chats.get(ui.openChat);
-    const newest = ui.store.sorted(ui.openChat).at(-1);
-    if (!chat || !newest || chat.unread_count === 0) return;
-    // A read pointer only moves forward: a refusal here is harmless.
-    api.markRead(chat.id, newest.id).catch((e) => console.warn("mark read", e));
+    const chatId = ui.openChat;
+    const upTo = chatId && ui.store.toMarkRead(chatId);
+    // A read pointer only moves forward: marking an older position changes nothing.
+    if (upTo) api.markRead(chatId, upTo.id).catch((e) => console.warn("mark read", e));
   }, 300);
 }
 

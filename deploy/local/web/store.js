@@ -28,8 +28,11 @@ export class ChatStore {
     this.older = new Map(); // chat id -> cursor of the next older page, or null at the start
   }
 
-  /// Replaces the chat list with a fresh GET /api/chats.
+  /// Replaces the chat list with a fresh GET /api/chats (keeping what the page learnt
+  /// of its own read position).
   setChats(list) {
+    const old = this.chats;
+    for (const chat of list) chat.read_version = old.get(chat.id)?.read_version || 0;
     this.chats = new Map(list.map((chat) => [chat.id, chat]));
     for (const chat of list) this.seen(chat.id, chat.version);
   }
@@ -68,15 +71,31 @@ export class ChatStore {
     chat.set(message.id, { ...known, ...message });
   }
 
+  /// Whether the open chat `chatId` has messages of others the user has not marked
+  /// read; if so, the message to mark read up to (the newest), and notes it as read.
+  toMarkRead(chatId) {
+    const chat = this.chats.get(chatId);
+    const messages = this.sorted(chatId);
+    const newest = messages.at(-1);
+    const others = messages.findLast((m) => m.sender_id !== this.me.id && !m.is_deleted);
+    if (!chat || !newest || !others) return null;
+    const lastRead = this.messages.get(chatId)?.get(chat.last_read_message_id);
+    const readVersion = Math.max(chat.read_version, lastRead ? lastRead.version : 0);
+    if (others.version <= readVersion && chat.unread_count === 0) return null;
+    chat.read_version = newest.version;
+    return newest;
+  }
+
   /// The loaded messages of a chat, oldest first.
   sorted(chatId) {
     const chat = this.messages.get(chatId);
     return chat ? [...chat.values()].sort((a, b) => a.version - b.version) : [];
   }
 
-  /// Applies a chat event frame. Returns what the page must do about it:
-  /// {chatId, fresh, message?, refreshList?, unreadFromMe?}.
-  apply(frame) {
+  /// Applies a chat event frame; `openChat` is the chat on screen, whose new messages
+  /// the page marks read at once (so they do not count as unread meanwhile). Returns
+  /// what the page must do about it: {chatId, fresh, message?, refreshList?}.
+  apply(frame, openChat) {
     const p = frame.p || {};
     const chatId = p.chat_id;
     const fresh = this.seen(chatId, p.version);
@@ -87,12 +106,14 @@ export class ChatStore {
       case "telegram_message_received": {
         const message = messageOf(p);
         effect.message = message;
-        if (this.isLoaded(chatId)) this.put(message);
+        // Kept even before the chat's history is loaded: a page fetched while this
+        // frame travelled may not hold it yet, and ids make the merge exact.
+        this.put(message);
         if (chat && fresh) {
           chat.last_message = message;
           chat.last_message_id = message.id;
           chat.version = p.version;
-          if (message.sender_id !== this.me.id) chat.unread_count += 1;
+          if (message.sender_id !== this.me.id && chatId !== openChat) chat.unread_count += 1;
         }
         if (!chat) effect.refreshList = true;
         break;
@@ -114,6 +135,7 @@ export class ChatStore {
         if (chat && p.user_id === this.me.id && fresh) {
           chat.unread_count = p.unread_count;
           chat.last_read_message_id = p.last_read_message_id;
+          chat.read_version = Math.max(chat.read_version, p.last_read_message_version);
         }
         break;
       default:
