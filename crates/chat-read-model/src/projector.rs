@@ -1,5 +1,5 @@
 //! The projector runtime both projectors run: the Kafka handler that applies a
-//! [`plan`](crate::plan::plan), and the application around it (consumer, rebuild, health).
+//! [`plan`], and the application around it (consumer, rebuild, health).
 //!
 //! Order of one event's writes: the CQL cells first (idempotent by write time), then the
 //! PostgreSQL transaction with the checkpoint (idempotent by versions). A crash between

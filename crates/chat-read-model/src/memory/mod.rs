@@ -2,9 +2,9 @@
 //! projector checkpoint, per-column versions, write-time cells), on maps.
 //!
 //! - this module: the state and the row writes ([`RowStore`]).
-//! - [`messages`]: message writes and history ([`crate::ports::MessageStore`],
+//! - `messages`: message writes and history ([`crate::ports::MessageStore`],
 //!   [`crate::ports::MessageQueries`]).
-//! - [`queries`]: the chat queries ([`crate::ports::ChatQueries`]).
+//! - `queries`: the chat queries ([`crate::ports::ChatQueries`]).
 
 mod messages;
 mod queries;
