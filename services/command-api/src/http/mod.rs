@@ -1,6 +1,6 @@
 //! The REST API: routes, their shared plumbing, and the error shape.
 //!
-//! Every route is listed once, in [`routes!`], which both registers it and puts it in
+//! Every route is listed once, in `routes!`, which both registers it and puts it in
 //! [`ROUTES`], the list the OpenAPI document is checked against.
 
 pub mod caller;
