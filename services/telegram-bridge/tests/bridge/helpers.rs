@@ -74,12 +74,14 @@ pub struct TestEnv {
     kafka: chat_runtime::config::KafkaConfig,
     consumer_group: String,
     api_shutdown: CancellationToken,
-    bridge: Option<RunningBridge>,
+    /// Behind a lock so a test can restart the bridge while it keeps sending.
+    bridge: std::sync::Mutex<Option<RunningBridge>>,
 }
 
 impl Drop for TestEnv {
     fn drop(&mut self) {
-        if let Some(bridge) = &self.bridge {
+        let bridge = self.bridge.get_mut().map(|b| b.take());
+        if let Ok(Some(bridge)) = bridge {
             bridge.shutdown.cancel();
         }
         self.api_shutdown.cancel();
@@ -97,7 +99,7 @@ impl TestEnv {
             .no_proxy()
             .build()
             .expect("http client");
-        let mut env = Self {
+        let env = Self {
             telegram: FakeTelegram::new(),
             db,
             api_addr,
@@ -105,7 +107,7 @@ impl TestEnv {
             kafka,
             consumer_group: unique_name("telegram_bridge"),
             api_shutdown,
-            bridge: None,
+            bridge: std::sync::Mutex::new(None),
         };
         env.start_bridge().await;
         env
@@ -127,20 +129,23 @@ impl TestEnv {
     }
 
     /// Starts a bridge on a new client session of the fake Telegram.
-    pub async fn start_bridge(&mut self) {
-        assert!(self.bridge.is_none(), "a bridge is already running");
+    pub async fn start_bridge(&self) {
+        assert!(
+            self.bridge.lock().expect("lock").is_none(),
+            "a bridge is already running"
+        );
         let gateway = Gateway::Fake(self.telegram.connect());
         let app = Application::build_with(self.bridge_config(), gateway)
             .await
             .expect("telegram-bridge starts");
         let shutdown = CancellationToken::new();
         let task = tokio::spawn(app.run_until_stopped(shutdown.clone()));
-        self.bridge = Some(RunningBridge { shutdown, task });
+        *self.bridge.lock().expect("lock") = Some(RunningBridge { shutdown, task });
     }
 
     /// Stops the bridge the way SIGTERM does, and waits until it has.
-    pub async fn stop_bridge(&mut self) {
-        let bridge = self.bridge.take().expect("a bridge is running");
+    pub async fn stop_bridge(&self) {
+        let bridge = self.take_running().expect("a bridge is running");
         bridge.shutdown.cancel();
         bridge
             .task
@@ -150,10 +155,14 @@ impl TestEnv {
     }
 
     /// Kills the bridge where it stands (no drain, no final commit), as a crash would.
-    pub async fn crash_bridge(&mut self) {
-        let bridge = self.bridge.take().expect("a bridge is running");
+    pub async fn crash_bridge(&self) {
+        let bridge = self.take_running().expect("a bridge is running");
         bridge.task.abort();
         let _ = bridge.task.await;
+    }
+
+    fn take_running(&self) -> Option<RunningBridge> {
+        self.bridge.lock().expect("lock").take()
     }
 
     async fn call(&self, method: Method, path: &str, token: &str, body: Option<Value>) -> Value {

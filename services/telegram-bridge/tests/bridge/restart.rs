@@ -9,34 +9,38 @@ const BOB: (i64, &str) = (4242, "Bob");
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_restart_mid_traffic_loses_and_duplicates_nothing() {
-    let mut env = TestEnv::spawn().await;
+    let env = TestEnv::spawn().await;
     let alice = User::new("Alice");
     let (chat, group) = env.linked_chat(&alice, &[]).await;
 
-    let mut telegram_ids = Vec::new();
-    for i in 0..COUNT {
-        telegram_ids.push(
+    let telegram_ids: Vec<i64> = (0..COUNT)
+        .map(|i| {
             env.telegram
-                .post_as_user(group, BOB, &format!("tg {i}"), None),
-        );
-    }
-    for i in 0..COUNT / 2 {
-        env.send(&alice, chat, &format!("chat {i}"), None).await;
-    }
-    // Stop while both directions are busy.
-    eventually("traffic both ways", || async {
+                .post_as_user(group, BOB, &format!("tg {i}"), None)
+        })
+        .collect();
+    let sending = async {
+        for i in 0..COUNT {
+            env.send(&alice, chat, &format!("chat {i}"), None).await;
+        }
+    };
+    // Restart (as on SIGTERM) while both directions are busy and messages keep coming.
+    let restarting = async {
+        eventually("traffic both ways", || async {
+            let inbound = env.events(chat, "telegram_message_received").await.len();
+            let outbound = env.bridge_texts(group).len();
+            (inbound > 0 && outbound >= COUNT / 4).then_some((inbound, outbound))
+        })
+        .await;
+        env.stop_bridge().await;
         let inbound = env.events(chat, "telegram_message_received").await.len();
         let outbound = env.bridge_texts(group).len();
-        (inbound > 0 && outbound > 0).then_some(())
-    })
-    .await;
-    env.stop_bridge().await;
-    let inbound_at_stop = env.events(chat, "telegram_message_received").await.len();
-    let outbound_at_stop = env.bridge_texts(group).len();
-    for i in COUNT / 2..COUNT {
-        env.send(&alice, chat, &format!("chat {i}"), None).await;
-    }
-    env.start_bridge().await;
+        env.start_bridge().await;
+        (inbound, outbound)
+    };
+    let ((), (inbound_at_stop, outbound_at_stop)) = tokio::join!(sending, restarting);
+    eprintln!("stopped after {inbound_at_stop} inbound and {outbound_at_stop} outbound of {COUNT}");
+    assert!(outbound_at_stop < COUNT, "the restart came mid-stream");
 
     // Barriers: each side is handled in order, so once these arrived every replay of
     // what came before has been handled too.
@@ -64,7 +68,6 @@ async fn a_restart_mid_traffic_loses_and_duplicates_nothing() {
     assert_eq!(ids.len(), COUNT + 1, "Telegram -> chat, once each");
     assert_eq!(distinct.len(), COUNT + 1);
     assert_eq!(ids[..COUNT], telegram_ids[..], "in Telegram's order");
-    eprintln!("stopped after {inbound_at_stop} inbound and {outbound_at_stop} outbound");
 }
 
 /// A crash (no drain, no commit) in the middle of Telegram traffic: updates in flight are
@@ -72,7 +75,7 @@ async fn a_restart_mid_traffic_loses_and_duplicates_nothing() {
 /// from the `TelegramMessageReceived` events, so edits still find their message.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_crash_mid_inbound_traffic_posts_each_telegram_message_once() {
-    let mut env = TestEnv::spawn().await;
+    let env = TestEnv::spawn().await;
     let alice = User::new("Alice");
     let (chat, group) = env.linked_chat(&alice, &[]).await;
 
@@ -82,12 +85,9 @@ async fn a_crash_mid_inbound_traffic_posts_each_telegram_message_once() {
                 .post_as_user(group, BOB, &format!("tg {i}"), None)
         })
         .collect();
-    eventually("some Telegram messages in the chat", || async {
-        (!env
-            .events(chat, "telegram_message_received")
-            .await
-            .is_empty())
-        .then_some(())
+    eventually("a quarter of the Telegram messages in the chat", || async {
+        let received = env.events(chat, "telegram_message_received").await.len();
+        (received >= COUNT / 4).then_some(())
     })
     .await;
     env.crash_bridge().await;
