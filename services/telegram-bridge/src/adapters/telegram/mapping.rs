@@ -6,7 +6,8 @@
 //! has `reply_to_top_id = T` and `reply_to_msg_id` = the parent.
 
 use grammers_mtsender::InvocationError;
-use grammers_session::types::PeerId;
+use grammers_session::types::{PeerId, UpdateState};
+use grammers_session::updates::{MessageBox, State};
 use grammers_tl_types as tl;
 
 use crate::ports::{GatewayError, TelegramMessage, TelegramUpdate};
@@ -116,6 +117,25 @@ pub fn sent_message_id(updates: &tl::enums::Updates, random_id: i64) -> Option<i
     listed.iter().find_map(|update| match update {
         tl::enums::Update::MessageId(m) if m.random_id == random_id => Some(i64::from(m.id)),
         _ => None,
+    })
+}
+
+/// The update position to save once the update with `state` is handled: only that
+/// update's own sequence moves, so updates received after it but not yet handled are
+/// fetched again after a restart. `None` for updates outside any sequence.
+#[must_use]
+pub fn handled_position(state: &State) -> Option<UpdateState> {
+    Some(match state.message_box? {
+        MessageBox::Common { pts } => UpdateState::Primary {
+            pts,
+            date: state.date,
+            seq: state.seq,
+        },
+        MessageBox::Secondary { qts } => UpdateState::Secondary { qts },
+        MessageBox::Channel { channel_id, pts } => UpdateState::Channel {
+            id: channel_id,
+            pts,
+        },
     })
 }
 

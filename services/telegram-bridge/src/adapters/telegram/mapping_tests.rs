@@ -3,7 +3,10 @@
 use grammers_mtsender::{InvocationError, RpcError};
 use grammers_tl_types as tl;
 
-use super::{map_error, map_update, sent_message_id};
+use grammers_session::types::UpdateState;
+use grammers_session::updates::{MessageBox, State};
+
+use super::{handled_position, map_error, map_update, sent_message_id};
 use crate::ports::{GatewayError, TelegramMessage, TelegramUpdate};
 
 /// Supergroup 1234567890 as a Bot API dialog id.
@@ -308,4 +311,34 @@ fn the_sent_message_id_is_found_by_its_random_id() {
     .into();
     assert_eq!(sent_message_id(&listed, 5), Some(13));
     assert_eq!(sent_message_id(&listed, 6), None);
+}
+
+#[test]
+fn a_handled_update_saves_only_its_own_sequence() {
+    let state = |message_box| State {
+        date: 10,
+        seq: 3,
+        message_box,
+    };
+    let channel = state(Some(MessageBox::Channel {
+        channel_id: CHANNEL_ID,
+        pts: 41,
+    }));
+    assert!(matches!(
+        handled_position(&channel),
+        Some(UpdateState::Channel {
+            id: CHANNEL_ID,
+            pts: 41
+        })
+    ));
+    let common = state(Some(MessageBox::Common { pts: 7 }));
+    assert!(matches!(
+        handled_position(&common),
+        Some(UpdateState::Primary {
+            pts: 7,
+            date: 10,
+            seq: 3
+        })
+    ));
+    assert!(handled_position(&state(None)).is_none());
 }

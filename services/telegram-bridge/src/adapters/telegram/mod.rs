@@ -21,12 +21,12 @@ use grammers_client::tl;
 use grammers_client::update::Update;
 use grammers_mtsender::{InvocationError, SenderPool, SenderPoolFatHandle, UpdatesConfiguration};
 use grammers_session::Session as _;
-use grammers_session::types::{PeerId, PeerRef};
+use grammers_session::types::{PeerId, PeerRef, UpdateState};
 use secrecy::ExposeSecret;
 
 use crate::config::TelegramConfig;
 use crate::ports::{Delivery, GatewayError, TelegramGateway, TelegramTarget};
-use mapping::{map_error, map_update, sent_message_id};
+use mapping::{handled_position, map_error, map_update, sent_message_id};
 use session::{FileSession, SessionError};
 
 /// Why the bridge could not start its Telegram client.
@@ -58,6 +58,8 @@ pub struct GrammersGateway {
     pool: SenderPoolFatHandle,
     updates: tokio::sync::Mutex<UpdateStream>,
     delivered: AtomicU64,
+    /// The position of the update handed out last, saved when it is confirmed.
+    in_flight: std::sync::Mutex<Option<(u64, UpdateState)>>,
 }
 
 impl std::fmt::Debug for GrammersGateway {
@@ -106,6 +108,7 @@ impl GrammersGateway {
             pool: handle,
             updates: tokio::sync::Mutex::new(stream),
             delivered: AtomicU64::new(0),
+            in_flight: std::sync::Mutex::new(None),
         })
     }
 
@@ -219,8 +222,12 @@ impl TelegramGateway for GrammersGateway {
                 }
                 _ => None,
             };
+            let position = handled_position(update.state());
             if let Some(update) = map_update(update.raw(), sender.as_deref()) {
                 let id = self.delivered.fetch_add(1, Ordering::SeqCst);
+                if let Ok(mut in_flight) = self.in_flight.lock() {
+                    *in_flight = position.map(|p| (id, p));
+                }
                 return Ok(Delivery { id, update });
             }
         }
@@ -253,13 +260,22 @@ impl TelegramGateway for GrammersGateway {
             .map_err(|e| map_error(&e))
     }
 
-    async fn confirm(&self, _delivery_id: u64) -> Result<(), GatewayError> {
-        // The update position lives in the session file; saving it after each handled
-        // update means a restart catches up from there.
-        let updates = self.updates.lock().await;
-        updates
-            .sync_update_state()
-            .await
-            .map_err(|e| GatewayError::Unavailable(e.to_string()))
+    async fn confirm(&self, delivery_id: u64) -> Result<(), GatewayError> {
+        // The position lives in the session file: saving it per handled update means a
+        // restart catches up from the first update not handled.
+        let position = self
+            .in_flight
+            .lock()
+            .map_err(|_| GatewayError::Unavailable("position lock poisoned".into()))?
+            .take_if(|(id, _)| *id == delivery_id)
+            .map(|(_, position)| position);
+        match position {
+            Some(position) => self
+                .session
+                .set_update_state(position)
+                .await
+                .map_err(|e| GatewayError::Unavailable(e.to_string())),
+            None => Ok(()),
+        }
     }
 }
