@@ -86,10 +86,10 @@ impl Application {
             applied: AppliedWaiter::start(pool.clone(), background.clone()),
             sync_wait: Duration::from_millis(cfg.read.sync_wait_ms),
         });
-        let readiness = Readiness::default()
-            .postgres(pool.clone(), timeout)
-            .cql(cql, timeout)
-            .kafka(cfg.kafka.clone(), timeout);
+        // Ready means "can take commands": PostgreSQL holds the events and the outbox.
+        // Kafka being away only delays publishing (events wait in the outbox), and the CQL
+        // store only serves history reads, so neither takes the pod out of service.
+        let readiness = Readiness::default().postgres(pool.clone(), timeout);
         let settings = CommandSettings {
             max_attempts: cfg.write.max_command_attempts.max(1),
             snapshot_every: cfg.write.snapshot_every,
