@@ -213,12 +213,20 @@ impl<G: TelegramGateway> Inbound<G> {
         let Some(mapped) = self.store.by_telegram_message(chat_id, message_id).await? else {
             return Ok(());
         };
-        // A chat message's Telegram copy deleted in Telegram: the chat keeps its message
-        // (the bridge may not delete users' messages).
-        if mapped.origin != Origin::Telegram
-            || mapped.deleted
-            || !self.still_linked(chat_id, mapped.chat_id).await?
-        {
+        if mapped.deleted {
+            return Ok(());
+        }
+        if mapped.origin == Origin::Chat {
+            // A chat message's Telegram copy deleted in Telegram: the chat keeps its
+            // message (the bridge may not delete users' messages), but replies to it no
+            // longer point at the copy.
+            let (chat, id) = (mapped.chat_id, mapped.message_id);
+            self.store
+                .advance(chat, id, mapped.last_version, true)
+                .await?;
+            return Ok(());
+        }
+        if !self.still_linked(chat_id, mapped.chat_id).await? {
             return Ok(());
         }
         match self

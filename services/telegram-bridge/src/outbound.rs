@@ -108,9 +108,16 @@ impl<G: TelegramGateway> Outbound<G> {
         };
         let text = line(e.sender_name.as_deref(), e.sender_id, &e.content);
         let key = send_key(e.message_id);
-        let sent =
-            obeying_flood_waits(|| self.gateway.send_message(link.target, &text, reply_to, key))
-                .await;
+        let text = text.as_str();
+        let send = |reply_to| {
+            obeying_flood_waits(move || self.gateway.send_message(link.target, text, reply_to, key))
+        };
+        let mut sent = send(reply_to).await;
+        if reply_to.is_some() && matches!(sent, Err(GatewayError::Rejected(_))) {
+            // The parent's copy is gone from Telegram: post without the reply rather than
+            // not at all.
+            sent = send(None).await;
+        }
         let telegram_id = match sent {
             Ok(id) => id,
             Err(GatewayError::AlreadySent) => {

@@ -272,9 +272,6 @@ impl TelegramGateway for FakeGateway {
         key: i64,
     ) -> Result<i64, GatewayError> {
         self.telegram.admit()?;
-        if !self.telegram.lock().keys.insert((target.chat_id, key)) {
-            return Err(GatewayError::AlreadySent);
-        }
         if let Some(parent) = reply_to {
             let exists = self
                 .telegram
@@ -285,6 +282,10 @@ impl TelegramGateway for FakeGateway {
             if !exists {
                 return Err(GatewayError::Rejected("REPLY_MESSAGE_ID_INVALID".into()));
             }
+        }
+        // A refused send used no key; a posted one did.
+        if !self.telegram.lock().keys.insert((target.chat_id, key)) {
+            return Err(GatewayError::AlreadySent);
         }
         let id = self
             .telegram

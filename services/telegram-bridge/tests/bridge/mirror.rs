@@ -174,3 +174,26 @@ async fn a_chat_linked_to_a_forum_topic_mirrors_that_topic_only() {
         .expect("the bridge's message");
     assert_eq!(sent.topic_id, Some(5));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reply_to_a_copy_deleted_in_telegram_still_arrives() {
+    let env = TestEnv::spawn().await;
+    let alice = User::new("Alice");
+    let (chat, group) = env.linked_chat(&alice, &[]).await;
+    let parent = env.send(&alice, chat, "parent", None).await;
+    let copy = env.wait_in_telegram(group, "Alice: parent").await;
+
+    // A Telegram admin removes the copy; the chat keeps its message.
+    env.telegram.delete_as_user(group.chat_id, copy);
+    env.send(&alice, chat, "child", Some(parent)).await;
+    env.wait_in_telegram(group, "Alice: child").await;
+
+    let child = env
+        .telegram
+        .messages(group.chat_id)
+        .into_iter()
+        .find(|m| m.text == "Alice: child")
+        .expect("child");
+    assert_eq!(child.reply_to, None);
+    assert!(env.events(chat, "message_deleted").await.is_empty());
+}
