@@ -33,6 +33,7 @@ pub async fn fresh_topic(prefix: &str, partitions: i32) -> KafkaConfig {
         name: cfg.events_topic.clone(),
         partitions,
         replication: 1,
+        retention_ms: None,
     };
     topics::ensure(&kafka_client_config(&cfg), &[spec])
         .await

@@ -105,6 +105,7 @@ impl System {
                 name: dlq.events_topic.clone(),
                 partitions: 1,
                 replication: 1,
+                retention_ms: None,
             }],
         )
         .await

@@ -26,6 +26,7 @@ async fn a_consumer_group_resumes_from_its_committed_offsets() {
         name: topic.clone(),
         partitions: 3,
         replication: 1,
+        retention_ms: None,
     };
     topics::ensure(&client, &[spec])
         .await

@@ -123,6 +123,7 @@ async fn handles_in_order_retries_in_place_dead_letters_and_resumes() {
             name: dlq.events_topic.clone(),
             partitions: 1,
             replication: 1,
+            retention_ms: None,
         }],
     )
     .await

@@ -50,6 +50,9 @@ struct TopicsStep {
     /// Replication factor of the topics.
     #[arg(long, env = "TOPIC_REPLICATION", default_value_t = 1)]
     topic_replication: i32,
+    /// The gateways' typing topic.
+    #[arg(long, env = "TYPING_TOPIC", default_value = "chat.typing")]
+    typing_topic: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -95,14 +98,18 @@ async fn migrate_cql(step: &CqlStep) -> anyhow::Result<()> {
 }
 
 async fn create_topics(step: &TopicsStep) -> anyhow::Result<()> {
-    let spec = |name: String| TopicSpec {
+    let spec = |name: String, retention_ms| TopicSpec {
         name,
         partitions: step.events_partitions,
         replication: step.topic_replication,
+        retention_ms,
     };
     let wanted = [
-        spec(step.kafka.events_topic.clone()),
-        spec(format!("{}.dlq", step.kafka.events_topic)),
+        // Kept forever: the topic is the log read models are rebuilt from.
+        spec(step.kafka.events_topic.clone(), Some(-1)),
+        spec(format!("{}.dlq", step.kafka.events_topic), Some(-1)),
+        // Typing signals are worth seconds; the gateway reads only new ones.
+        spec(step.typing_topic.clone(), Some(60_000)),
     ];
     let created = topics::ensure(&connect::kafka_client_config(&step.kafka), &wanted).await?;
     tracing::info!(?created, "Kafka topics ensured");

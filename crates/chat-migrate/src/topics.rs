@@ -14,6 +14,9 @@ pub struct TopicSpec {
     pub partitions: i32,
     /// Replication factor.
     pub replication: i32,
+    /// How long records are kept, in milliseconds (`-1`: forever, whatever their size);
+    /// `None` keeps the broker's default.
+    pub retention_ms: Option<i64>,
 }
 
 /// A topic that could not be created.
@@ -34,14 +37,25 @@ pub enum Error {
 /// When the brokers cannot be reached or refuse a topic for another reason than existing.
 pub async fn ensure(client: &ClientConfig, specs: &[TopicSpec]) -> Result<Vec<String>, Error> {
     let admin: AdminClient<DefaultClientContext> = client.create()?;
+    let retention: Vec<Option<String>> = specs
+        .iter()
+        .map(|s| s.retention_ms.map(|ms| ms.to_string()))
+        .collect();
     let new_topics: Vec<_> = specs
         .iter()
-        .map(|s| {
-            NewTopic::new(
+        .zip(&retention)
+        .map(|(s, retention)| {
+            let topic = NewTopic::new(
                 &s.name,
                 s.partitions,
                 TopicReplication::Fixed(s.replication),
-            )
+            );
+            match retention.as_deref() {
+                // Forever means forever: no size limit either.
+                Some("-1") => topic.set("retention.ms", "-1").set("retention.bytes", "-1"),
+                Some(ms) => topic.set("retention.ms", ms),
+                None => topic,
+            }
         })
         .collect();
     let results = admin

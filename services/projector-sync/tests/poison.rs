@@ -86,6 +86,7 @@ async fn chat_migrate_dlq(dlq: &KafkaConfig) {
         name: dlq.events_topic.clone(),
         partitions: 1,
         replication: 1,
+        retention_ms: None,
     };
     topics::ensure(&kafka_client_config(dlq), &[spec])
         .await
