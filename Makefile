@@ -6,15 +6,17 @@ SHELL := /bin/bash
 # Every recipe sees the servers' addresses (values already in the environment win).
 WITH_ENV := source deploy/local/env.sh &&
 
-.PHONY: run test lint fmt build bench migrate infra-up infra-down infra-status deps
+.PHONY: run test lint k8s-check fmt build bench migrate infra-up infra-down infra-status deps
 
 ## run: start the servers, apply the schema, build and run every service (Ctrl-C stops them)
 run: infra-up migrate
 	cargo build --bins
 	$(WITH_ENV) deploy/local/run-services.sh
 
-## test: start the servers, apply the schema, run every test of the workspace
-test: infra-up migrate
+## test: lint, check the Kubernetes manifests, start the servers, apply the schema, build
+## the service binaries (the end-to-end tests run them as processes), run every test
+test: lint k8s-check infra-up migrate
+	cargo build --workspace --bins
 	$(WITH_ENV) cargo test --workspace --all-features
 
 ## bench: the benchmark (release build): baselines of the raw servers and end-to-end
@@ -24,9 +26,13 @@ bench: infra-up migrate
 	$(WITH_ENV) ulimit -n "$$(ulimit -Hn)" && CHAT_BIN_DIR=target/release target/release/chat-bench
 
 ## lint: formatting check and clippy with warnings as errors
-lint:
+lint: deps
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --all-features -- -D warnings
+
+## k8s-check: render the Kustomize base and overlays and validate them offline
+k8s-check:
+	deploy/k8s/check.sh
 
 ## fmt: format the code
 fmt:

@@ -65,3 +65,17 @@ if ! command -v cargo >/dev/null; then
     fi
     exit 1
 fi
+
+# `make lint` (part of `make test`) needs rustfmt and clippy; a minimal rustup profile
+# lacks them.
+for component in rustfmt clippy; do
+    if ! cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1; then
+        if command -v rustup >/dev/null; then
+            info "adding the Rust component $component"
+            rustup component add "$component" >/dev/null
+        else
+            printf 'infra: error: cargo %s is missing and rustup is not on PATH to add it\n' "${component/rustfmt/fmt}" >&2
+            exit 1
+        fi
+    fi
+done
