@@ -4,13 +4,18 @@
 use std::future::Future;
 use std::time::Duration;
 
+use crate::metrics::{FLOOD_WAITS, TELEGRAM_CALLS};
 use crate::ports::GatewayError;
 
-/// Runs `call` until it returns anything but a flood wait, sleeping each wait out.
+/// Runs `call` (the Telegram `operation`, for metrics) until it returns anything but a
+/// flood wait, sleeping each wait out.
 ///
 /// # Errors
 /// The first error of `call` that is not a flood wait.
-pub async fn obeying_flood_waits<T, F, Fut>(mut call: F) -> Result<T, GatewayError>
+pub async fn obeying_flood_waits<T, F, Fut>(
+    operation: &'static str,
+    mut call: F,
+) -> Result<T, GatewayError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, GatewayError>>,
@@ -18,10 +23,21 @@ where
     loop {
         match call().await {
             Err(GatewayError::FloodWait { seconds }) => {
-                tracing::warn!(seconds, "Telegram flood wait; waiting before retrying");
+                FLOOD_WAITS.with_label_values(&[operation]).inc();
+                tracing::warn!(
+                    seconds,
+                    operation,
+                    "Telegram flood wait; waiting before retrying"
+                );
                 tokio::time::sleep(Duration::from_secs(u64::from(seconds))).await;
             }
-            other => return other,
+            other => {
+                let outcome = if other.is_ok() { "ok" } else { "error" };
+                TELEGRAM_CALLS
+                    .with_label_values(&[operation, outcome])
+                    .inc();
+                return other;
+            }
         }
     }
 }
@@ -36,7 +52,7 @@ mod tests {
     async fn waits_out_every_flood_wait_then_returns_the_result() {
         let calls = AtomicU32::new(0);
         let started = tokio::time::Instant::now();
-        let result = obeying_flood_waits(|| async {
+        let result = obeying_flood_waits("send", || async {
             match calls.fetch_add(1, Ordering::SeqCst) {
                 0 => Err(GatewayError::FloodWait { seconds: 3 }),
                 1 => Err(GatewayError::FloodWait { seconds: 2 }),
@@ -51,7 +67,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn other_errors_are_returned_at_once() {
-        let result: Result<(), _> = obeying_flood_waits(|| async {
+        let result: Result<(), _> = obeying_flood_waits("send", || async {
             Err(GatewayError::Rejected("CHAT_WRITE_FORBIDDEN".into()))
         })
         .await;

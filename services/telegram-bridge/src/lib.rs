@@ -7,6 +7,7 @@
 //! - [`outbound`]: chat -> Telegram, a `chat.events` consumer.
 //! - [`inbound`]: Telegram -> chat, commands on command-api under the service identity.
 //! - [`flood`]: flood waits obeyed by waiting and retrying.
+//! - [`metrics`]: Telegram calls and flood waits, for Prometheus.
 //! - [`token`]: the service identity's bearer token.
 //! - [`Application`]: wires it all and runs until the shutdown token fires.
 //!
@@ -22,6 +23,7 @@ pub mod adapters;
 pub mod config;
 pub mod flood;
 pub mod inbound;
+pub mod metrics;
 pub mod outbound;
 pub mod ports;
 pub mod token;

@@ -110,7 +110,9 @@ impl<G: TelegramGateway> Outbound<G> {
         let key = send_key(e.message_id);
         let text = text.as_str();
         let send = |reply_to| {
-            obeying_flood_waits(move || self.gateway.send_message(link.target, text, reply_to, key))
+            obeying_flood_waits("send", move || {
+                self.gateway.send_message(link.target, text, reply_to, key)
+            })
         };
         let mut sent = send(reply_to).await;
         if reply_to.is_some() && matches!(sent, Err(GatewayError::Rejected(_))) {
@@ -180,7 +182,7 @@ impl<G: TelegramGateway> Outbound<G> {
             .user_id()
             .unwrap_or_else(|| UserId::from_uuid(uuid::Uuid::nil()));
         let text = line(e.edited_by.user_name(), author, &e.content);
-        let edited = obeying_flood_waits(|| {
+        let edited = obeying_flood_waits("edit", || {
             self.gateway
                 .edit_message(m.telegram_chat_id, m.telegram_message_id, &text)
         })
@@ -215,7 +217,7 @@ impl<G: TelegramGateway> Outbound<G> {
         if m.deleted || m.last_version >= e.version {
             return Ok(());
         }
-        let deleted = obeying_flood_waits(|| {
+        let deleted = obeying_flood_waits("delete", || {
             self.gateway
                 .delete_message(m.telegram_chat_id, m.telegram_message_id)
         })

@@ -24,4 +24,16 @@ async fn flood_waits_on_every_third_send_lose_nothing_and_keep_order() {
         0,
         "a send came before the wait was over"
     );
+
+    // Operators see the waits: what /metrics serves (the process-wide registry; other
+    // tests of this binary add to it, hence "at least").
+    let metrics = chat_runtime::metrics::render();
+    let value = |series: &str| -> f64 {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{series} missing from /metrics"))
+    };
+    assert!(value("telegram_flood_waits_total{operation=\"send\"}") >= 4.0);
+    assert!(value("telegram_calls_total{operation=\"send\",outcome=\"ok\"}") >= 12.0);
 }
