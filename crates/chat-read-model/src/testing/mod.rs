@@ -135,6 +135,46 @@ pub async fn run_in_process(
     Ok(())
 }
 
+/// A CQL keyspace for this test process on the contact points `nodes`, created and
+/// migrated on first use: chat ids are unique, so the tests of one binary share it.
+///
+/// # Panics
+/// When the keyspace cannot be created.
+pub async fn process_keyspace(nodes: &[String]) -> String {
+    static KEYSPACE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    KEYSPACE
+        .get_or_init(|| async {
+            let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+            let cfg = CqlConfig {
+                nodes: nodes.to_vec(),
+                keyspace: name.clone(),
+            };
+            migrate_keyspace(&cfg, &name)
+                .await
+                .expect("the test keyspace is created");
+            name
+        })
+        .await
+        .clone()
+}
+
+/// Runs projector-sync and projector-async in this process on `stores` until `shutdown`,
+/// each in a consumer group of its own (`projector-<sync|async>-<run>`).
+///
+/// # Errors
+/// When one cannot start.
+pub async fn run_projectors_in_process(
+    stores: &Stores,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<()> {
+    let run = uuid::Uuid::new_v4().simple();
+    for projector in [Projector::Sync, Projector::Async] {
+        let group = format!("projector-{}-{run}", projector.as_str());
+        run_in_process(projector, stores, &group, None, shutdown).await?;
+    }
+    Ok(())
+}
+
 /// A projector binary running as a child process; killed (SIGKILL) when dropped.
 #[derive(Debug)]
 pub struct ChildProjector {

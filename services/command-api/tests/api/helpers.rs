@@ -5,6 +5,7 @@
 
 use std::net::SocketAddr;
 
+use chat_read_model::testing::{Stores, process_keyspace, run_projectors_in_process};
 use chat_runtime::config::KafkaConfig;
 use clap::Parser;
 use command_api::{Application, Config};
@@ -14,53 +15,8 @@ use integration_tests::tokens::{TEST_SECRET, user_token};
 use integration_tests::{cql_config, required_env};
 use reqwest::{Method, Response};
 use serde_json::{Value, json};
-use tokio::sync::OnceCell;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
-
-/// The CQL keyspace of this test binary (chat ids are unique, so tests share it).
-static KEYSPACE: OnceCell<String> = OnceCell::const_new();
-
-async fn keyspace() -> String {
-    KEYSPACE
-        .get_or_init(|| async {
-            let name = integration_tests::unique_name("test");
-            chat_read_model::testing::migrate_keyspace(&cql_config(&name), &name)
-                .await
-                .expect("the test keyspace is created");
-            name
-        })
-        .await
-        .clone()
-}
-
-/// Starts projector-sync and projector-async on the test's database, topic and keyspace,
-/// each in a consumer group of its own.
-async fn spawn_projectors(args: &[String], shutdown: &CancellationToken) {
-    let group = Uuid::new_v4().simple();
-    let with = |name: &str| {
-        let mut all = vec![
-            name.to_owned(),
-            "--ops-addr=127.0.0.1:0".to_owned(),
-            format!("--consumer-group={name}-{group}"),
-            "--retry-backoff-ms=20".to_owned(),
-        ];
-        all.extend(args.iter().cloned());
-        all
-    };
-    let sync = projector_sync::Application::build(projector_sync::Config::parse_from(with(
-        "projector-sync",
-    )))
-    .await
-    .expect("projector-sync starts");
-    tokio::spawn(sync.run_until_stopped(shutdown.clone()));
-    let asynchronous = projector_async::Application::build(projector_async::Config::parse_from(
-        with("projector-async"),
-    ))
-    .await
-    .expect("projector-async starts");
-    tokio::spawn(asynchronous.run_until_stopped(shutdown.clone()));
-}
 
 /// A running command-api and what it stands on.
 pub struct TestApp {
@@ -113,7 +69,7 @@ impl TestApp {
     async fn start(extra: &[&str], projectors: bool) -> Self {
         let db = fresh_database().await;
         let kafka = fresh_topic("events", 3).await;
-        let keyspace = keyspace().await;
+        let keyspace = process_keyspace(&cql_config("").nodes).await;
         let cql = cql_config(&keyspace);
         let stores = vec![
             format!("--database-url={}", db.config.url),
@@ -124,7 +80,14 @@ impl TestApp {
         ];
         let shutdown = CancellationToken::new();
         if projectors {
-            spawn_projectors(&stores, &shutdown).await;
+            let read_side = Stores {
+                pg: db.config.clone(),
+                kafka: kafka.clone(),
+                cql: cql.clone(),
+            };
+            run_projectors_in_process(&read_side, &shutdown)
+                .await
+                .expect("the projectors start");
         }
         let mut args = vec![
             "command-api".to_owned(),
