@@ -1,4 +1,5 @@
-//! Embeds the numbered `cql/*.cql` files in the binary, so the migration Job needs no files.
+//! Embeds the numbered `cql/*.cql` files in the binary, so the migration Job needs no files,
+//! and rebuilds the crate when `cql/` or `migrations/` change.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -8,6 +9,11 @@ fn main() -> std::io::Result<()> {
     let manifest = std::env::var("CARGO_MANIFEST_DIR").map_err(std::io::Error::other)?;
     let dir = Path::new(&manifest).join("../../cql");
     println!("cargo:rerun-if-changed={}", dir.display());
+    // `sqlx::migrate!` embeds `migrations/` too; a new file there must rebuild this crate.
+    println!(
+        "cargo:rerun-if-changed={}",
+        Path::new(&manifest).join("../../migrations").display()
+    );
     let mut files: Vec<_> = std::fs::read_dir(&dir)?
         .filter_map(Result::ok)
         .map(|entry| entry.path())

@@ -186,6 +186,7 @@ impl<S: EventStore> CommandService<S> {
             Err(CommandError::Rejected(_)) => "rejected",
             Err(CommandError::VersionRace { .. }) => "race_lost",
             Err(CommandError::Store(StoreError::Unavailable(_))) => "unavailable",
+            Err(CommandError::Store(StoreError::TelegramChatTaken { .. })) => "rejected",
             Err(CommandError::Store(_)) => "failed",
         };
         COMMANDS

@@ -45,6 +45,16 @@ pub enum StoreError {
     /// The idempotency key was claimed by a concurrent request.
     #[error("idempotency key already used")]
     IdempotencyKeyTaken,
+    /// The Telegram supergroup (or topic) is linked to another chat already.
+    #[error(
+        "Telegram chat {telegram_chat_id} (topic {telegram_topic_id:?}) is linked to another chat"
+    )]
+    TelegramChatTaken {
+        /// The supergroup.
+        telegram_chat_id: i64,
+        /// The forum topic, if the link names one.
+        telegram_topic_id: Option<i64>,
+    },
     /// The store is unreachable or failed.
     #[error("event store unavailable: {0}")]
     Unavailable(#[source] anyhow::Error),
@@ -56,11 +66,13 @@ pub enum StoreError {
 /// The event store with its transactional outbox.
 pub trait EventStore: Send + Sync + 'static {
     /// Appends a decision's events, their outbox rows, an idempotency claim and a snapshot
-    /// in one transaction: all of them or none.
+    /// in one transaction: all of them or none. Telegram links are claimed (and released
+    /// on unlink or hard delete) in the same transaction, so a supergroup serves one chat.
     ///
     /// # Errors
     /// [`StoreError::VersionConflict`] when the chat moved on, [`StoreError::IdempotencyKeyTaken`]
-    /// when the key was claimed meanwhile, otherwise [`StoreError::Unavailable`].
+    /// when the key was claimed meanwhile, [`StoreError::TelegramChatTaken`] when another chat
+    /// holds the supergroup, otherwise [`StoreError::Unavailable`].
     fn append(&self, new: NewEvents<'_>) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// The chat's current state: its latest snapshot with the events after it folded in

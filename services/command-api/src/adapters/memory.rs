@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use chat_domain::{Aggregate, Chat, ChatId, ChatState, Envelope, MessageId, UserId};
+use chat_domain::{Aggregate, Chat, ChatEvent, ChatId, ChatState, Envelope, MessageId, UserId};
 
 use crate::ports::{EventStore, NewEvents, StoreError};
 
@@ -12,6 +12,8 @@ use crate::ports::{EventStore, NewEvents, StoreError};
 struct Inner {
     events: HashMap<ChatId, Vec<Envelope>>,
     keys: HashMap<(UserId, String), (ChatId, MessageId)>,
+    /// Telegram (supergroup, topic or 0) -> the chat linked to it.
+    links: HashMap<(i64, i64), ChatId>,
 }
 
 /// Events and idempotency keys in a mutex-guarded map.
@@ -43,12 +45,39 @@ impl EventStore for MemoryEventStore {
         if stored != new.expected_version {
             return Err(StoreError::VersionConflict(new.chat_id));
         }
+        for envelope in new.envelopes {
+            if let ChatEvent::TelegramChatLinked(link) = &envelope.payload {
+                let group = (link.telegram_chat_id, link.telegram_topic_id.unwrap_or(0));
+                if inner
+                    .links
+                    .get(&group)
+                    .is_some_and(|holder| *holder != new.chat_id)
+                {
+                    return Err(StoreError::TelegramChatTaken {
+                        telegram_chat_id: link.telegram_chat_id,
+                        telegram_topic_id: link.telegram_topic_id,
+                    });
+                }
+            }
+        }
         if let Some(claim) = new.idempotency {
             let key = (claim.user_id, claim.key.clone());
             if inner.keys.contains_key(&key) {
                 return Err(StoreError::IdempotencyKeyTaken);
             }
             inner.keys.insert(key, (claim.chat_id, claim.message_id));
+        }
+        for envelope in new.envelopes {
+            match &envelope.payload {
+                ChatEvent::TelegramChatLinked(link) => {
+                    let group = (link.telegram_chat_id, link.telegram_topic_id.unwrap_or(0));
+                    inner.links.insert(group, new.chat_id);
+                }
+                ChatEvent::TelegramChatUnlinked(_) | ChatEvent::ChatHardDeleted(_) => {
+                    inner.links.retain(|_, holder| *holder != new.chat_id);
+                }
+                _ => {}
+            }
         }
         inner
             .events

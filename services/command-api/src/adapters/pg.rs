@@ -57,6 +57,7 @@ impl EventStore for PgEventStore {
         let trace = Json(new.trace_context);
         for envelope in new.envelopes {
             insert_event(&mut tx, envelope, &trace, new.chat_id).await?;
+            claim_telegram_link(&mut tx, &envelope.payload, new.chat_id).await?;
         }
         if let Some(state) = new.snapshot {
             sqlx::query(
@@ -176,6 +177,43 @@ async fn insert_event(
     .await
     .map_err(unavailable)?;
     Ok(())
+}
+
+/// Keeps `telegram_link_claims` in step with the chat's link: claimed by a link,
+/// released by an unlink or a hard delete.
+async fn claim_telegram_link(
+    tx: &mut Transaction<'_, Postgres>,
+    event: &ChatEvent,
+    chat_id: ChatId,
+) -> Result<(), StoreError> {
+    match event {
+        ChatEvent::TelegramChatLinked(link) => sqlx::query(
+            "INSERT INTO telegram_link_claims (telegram_chat_id, telegram_topic_id, chat_id) \
+             VALUES ($1, $2, $3)",
+        )
+        .bind(link.telegram_chat_id)
+        .bind(link.telegram_topic_id.unwrap_or(0))
+        .bind(chat_id.as_uuid())
+        .execute(&mut **tx)
+        .await
+        .map(|_| ())
+        .map_err(|e| match violated_constraint(&e) {
+            Some(_) => StoreError::TelegramChatTaken {
+                telegram_chat_id: link.telegram_chat_id,
+                telegram_topic_id: link.telegram_topic_id,
+            },
+            None => unavailable(e),
+        }),
+        ChatEvent::TelegramChatUnlinked(_) | ChatEvent::ChatHardDeleted(_) => {
+            sqlx::query("DELETE FROM telegram_link_claims WHERE chat_id = $1")
+                .bind(chat_id.as_uuid())
+                .execute(&mut **tx)
+                .await
+                .map(|_| ())
+                .map_err(unavailable)
+        }
+        _ => Ok(()),
+    }
 }
 
 fn version_i64(version: u64) -> Result<i64, StoreError> {

@@ -44,6 +44,9 @@ pub enum ApiError {
         /// How many times the command was re-decided.
         attempts: u32,
     },
+    /// The Telegram supergroup (or topic) serves another chat already (409).
+    #[error("this Telegram chat is linked to another chat already; unlink it there first")]
+    TelegramChatTaken,
     /// A dependency (PostgreSQL) is down (503).
     #[error("a dependency is unavailable, retry later")]
     Unavailable(#[source] anyhow::Error),
@@ -64,6 +67,7 @@ impl ApiError {
             Self::BodyTooLarge { .. } => "body_too_large",
             Self::NotJson => "unsupported_media_type",
             Self::VersionRace { .. } => "version_conflict",
+            Self::TelegramChatTaken => "telegram_chat_linked_elsewhere",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -88,7 +92,7 @@ impl ResponseError for ApiError {
             Self::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::VersionRace { .. } => StatusCode::CONFLICT,
+            Self::VersionRace { .. } | Self::TelegramChatTaken => StatusCode::CONFLICT,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -46,6 +46,7 @@ impl From<CommandError> for ApiError {
             CommandError::Rejected(rule) => Self::Rejected(rule),
             CommandError::VersionRace { attempts } => Self::VersionRace { attempts },
             CommandError::Store(StoreError::Unavailable(cause)) => Self::Unavailable(cause),
+            CommandError::Store(StoreError::TelegramChatTaken { .. }) => Self::TelegramChatTaken,
             CommandError::Store(other) => Self::Internal(other.into()),
         }
     }

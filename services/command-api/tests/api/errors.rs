@@ -170,3 +170,41 @@ async fn malformed_requests_answer_400_413_415_422() {
     // Nothing of the above stored anything beyond the chat's creation.
     assert_eq!(app.stored_versions(chat).await, vec![1, 2]);
 }
+
+#[tokio::test]
+async fn a_telegram_supergroup_serves_one_chat_at_a_time() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("Alice");
+    let (first, second) = (
+        app.create_group(&alice, &[]).await,
+        app.create_group(&alice, &[]).await,
+    );
+    let link = |chat: uuid::Uuid| {
+        let (app, token) = (&app, alice.token.clone());
+        async move {
+            let path = format!("/api/chats/{chat}/telegram/link");
+            let body = json!({ "telegram_chat_id": -1_001_234_567_890_i64 });
+            app.call(Method::POST, &path, Some(&token), Some(body))
+                .await
+        }
+    };
+    assert_eq!(link(first).await.status(), 200);
+    let taken = link(second).await;
+    assert_eq!(
+        error_code(taken, 409).await,
+        "telegram_chat_linked_elsewhere"
+    );
+    // Nothing of the refused link was stored.
+    assert_eq!(app.stored_versions(second).await, vec![1, 2]);
+
+    let unlink = app
+        .call(
+            Method::DELETE,
+            &format!("/api/chats/{first}/telegram/link"),
+            Some(&alice.token),
+            None,
+        )
+        .await;
+    assert_eq!(unlink.status(), 200);
+    assert_eq!(link(second).await.status(), 200, "free again once unlinked");
+}
