@@ -74,27 +74,12 @@ cassandra_up() {
 }
 
 cassandra_down() {
-    local pid
-    pid=$(cassandra_pid)
-    if [[ -z $pid ]]; then
-        info "cassandra: not running"
-        return 0
-    fi
-    info "cassandra: stopping (pid $pid)"
     # SIGTERM runs Cassandra's shutdown hook, which drains (flushes memtables) before exiting.
-    stop_pid "$NAME" "$pid" "$STOP_TIMEOUT"
-    rm -f "$RUN_DIR/$NAME.pid"
+    stop_server "$NAME" "$(cassandra_pid)" "$STOP_TIMEOUT"
 }
 
 cassandra_status() {
-    local pid state=down
-    pid=$(cassandra_pid)
-    if [[ -n $pid ]]; then
-        state=noanswer
-        "$DEPLOY_DIR/probe.sh" cql 127.0.0.1 "$PORT" >/dev/null 2>&1 && state=up
-    fi
-    print_status "$NAME" "$state" "127.0.0.1:$PORT" "$pid" "$HOME_DIR"
-    [[ $state == up ]]
+    report_status "$NAME" "$(cassandra_pid)" "127.0.0.1:$PORT" "$HOME_DIR" cql 127.0.0.1 "$PORT"
 }
 
 ensure_state_dirs

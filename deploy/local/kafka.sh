@@ -81,27 +81,12 @@ kafka_up() {
 }
 
 kafka_down() {
-    local pid
-    pid=$(kafka_pid)
-    if [[ -z $pid ]]; then
-        info "kafka: not running"
-        return 0
-    fi
-    info "kafka: stopping (pid $pid)"
     # SIGTERM runs Kafka's controlled shutdown (flushes logs, closes the metadata log cleanly).
-    stop_pid "$NAME" "$pid" "$STOP_TIMEOUT"
-    rm -f "$RUN_DIR/$NAME.pid"
+    stop_server "$NAME" "$(kafka_pid)" "$STOP_TIMEOUT"
 }
 
 kafka_status() {
-    local pid state=down
-    pid=$(kafka_pid)
-    if [[ -n $pid ]]; then
-        state=noanswer
-        "$DEPLOY_DIR/probe.sh" kafka 127.0.0.1 "$PORT" >/dev/null 2>&1 && state=up
-    fi
-    print_status "$NAME" "$state" "127.0.0.1:$PORT" "$pid" "$HOME_DIR"
-    [[ $state == up ]]
+    report_status "$NAME" "$(kafka_pid)" "127.0.0.1:$PORT" "$HOME_DIR" kafka 127.0.0.1 "$PORT"
 }
 
 ensure_state_dirs

@@ -99,6 +99,19 @@ stop_pid() {
     done
 }
 
+# stop_server <name> <pid> <secs>: stops a server we launched (SIGTERM, SIGKILL after <secs>)
+# and forgets its pid file; an empty <pid> means it is not running.
+stop_server() {
+    local name=$1 pid=$2 secs=$3
+    if [[ -z $pid ]]; then
+        info "$name: not running"
+        return 0
+    fi
+    info "$name: stopping (pid $pid)"
+    stop_pid "$name" "$pid" "$secs"
+    rm -f "$RUN_DIR/$name.pid"
+}
+
 # ---------------------------------------------------------------------------------------------
 # Ports
 
@@ -272,4 +285,17 @@ launch() {
 # print_status <name> <up|down|...> <endpoint> <pid> <data dir>: one line for `infra.sh status`.
 print_status() {
     printf '%-10s %-8s %-16s pid %-8s data %s  log %s\n' "$1" "$2" "$3" "${4:--}" "$5" "$LOG_DIR/$1.log"
+}
+
+# report_status <name> <pid> <addr> <data dir> <probe args...>: prints the status line (down,
+# noanswer or up, the last by a real probe) and succeeds only when the server answers.
+report_status() {
+    local name=$1 pid=$2 addr=$3 data=$4 state=down
+    shift 4
+    if [[ -n $pid ]]; then
+        state=noanswer
+        "$DEPLOY_DIR/probe.sh" "$@" >/dev/null 2>&1 && state=up
+    fi
+    print_status "$name" "$state" "$addr" "$pid" "$data"
+    [[ $state == up ]]
 }

@@ -152,14 +152,7 @@ pg_down() {
 }
 
 pg_status() {
-    local pid state=down
-    pid=$(pg_pid)
-    if [[ -n $pid ]]; then
-        state=noanswer
-        "$DEPLOY_DIR/probe.sh" postgres "$URL" >/dev/null 2>&1 && state=up
-    fi
-    print_status "$NAME" "$state" "127.0.0.1:$PORT" "$pid" "$DATA"
-    [[ $state == up ]]
+    report_status "$NAME" "$(pg_pid)" "127.0.0.1:$PORT" "$DATA" postgres "$URL"
 }
 
 ensure_state_dirs
