@@ -321,14 +321,27 @@ impl TestEnv {
             .collect()
     }
 
-    /// Waits until the bridge posted `text` in `group`; returns its Telegram id.
+    /// Waits until the bridge has mirrored `text` into `group`: posted it, and recorded the
+    /// id mapping that the bridge records right after Telegram accepted the message (what
+    /// later replies, edits and deletes there are resolved through). Returns its Telegram id.
     pub async fn wait_in_telegram(&self, group: TelegramTarget, text: &str) -> i64 {
-        eventually(&format!("{text:?} in Telegram"), || async {
-            self.telegram
+        eventually(&format!("{text:?} mirrored into Telegram"), || async {
+            let id = self
+                .telegram
                 .messages(group.chat_id)
                 .into_iter()
                 .find(|m| m.outgoing && m.text == text)
-                .map(|m| m.id)
+                .map(|m| m.id)?;
+            let mapped: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM telegram_bridge_messages \
+                 WHERE telegram_chat_id = $1 AND telegram_message_id = $2)",
+            )
+            .bind(group.chat_id)
+            .bind(id)
+            .fetch_one(&self.db.pool)
+            .await
+            .expect("read the mapping");
+            mapped.then_some(id)
         })
         .await
     }
