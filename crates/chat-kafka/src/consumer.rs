@@ -9,9 +9,9 @@ use std::future::Future;
 use std::time::Duration;
 
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
-use rdkafka::error::KafkaError;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::BorrowedMessage;
-use rdkafka::{ClientConfig, Message};
+use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
@@ -24,7 +24,11 @@ use crate::metrics::{EVENTS, HANDLE_SECONDS, LagContext};
 pub enum StartFrom {
     /// From the oldest record kept (projectors: nothing is skipped).
     Earliest,
-    /// From new records only (the gateway: only live events matter).
+    /// From the end of every partition as it stands when the consumer is created (the
+    /// gateway: only live events matter). The partitions are assigned directly rather
+    /// than through a group rebalance, so every record produced after
+    /// [`EventConsumer::new`] returns is read: a replica that reports ready has not
+    /// silently skipped what was produced while its group was still forming.
     Latest,
 }
 
@@ -94,11 +98,14 @@ impl std::fmt::Debug for EventConsumer {
 }
 
 impl EventConsumer {
-    /// Subscribes a consumer in `settings.group_id` to `settings.topic`. Without a
-    /// dead-letter producer, undecodable records are logged and skipped.
+    /// A consumer of `settings.topic`: subscribed in `settings.group_id` from the
+    /// earliest offset, or assigned every partition at its current end (see
+    /// [`StartFrom`]). Without a dead-letter producer, undecodable records are logged
+    /// and skipped.
     ///
     /// # Errors
-    /// When the consumer cannot be created or subscribed.
+    /// When the consumer cannot be created or subscribed, or (from the end) the topic's
+    /// partitions and their ends cannot be read.
     pub fn new(
         client: &ClientConfig,
         settings: ConsumerSettings,
@@ -125,7 +132,13 @@ impl EventConsumer {
                 },
             )
             .create_with_context(context)?;
-        consumer.subscribe(&[&settings.topic])?;
+        match settings.start {
+            StartFrom::Earliest => consumer.subscribe(&[&settings.topic])?,
+            StartFrom::Latest => {
+                let ends = blocking(|| current_ends(&consumer, &settings.topic))?;
+                consumer.assign(&ends)?;
+            }
+        }
         Ok(Self {
             consumer,
             settings,
@@ -269,18 +282,51 @@ impl EventConsumer {
     fn close(self) {
         let commit = self.settings.commit;
         let consumer = self.consumer;
-        let finish = move || {
+        blocking(move || {
             if commit && let Err(e) = consumer.commit_consumer_state(CommitMode::Sync) {
                 // Nothing handled since the last commit, or no assignment: fine.
                 tracing::debug!(error.message = %e, "final commit");
             }
             drop(consumer);
-        };
-        match tokio::runtime::Handle::try_current() {
-            Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-                tokio::task::block_in_place(finish);
-            }
-            _ => finish(),
+        });
+    }
+}
+
+/// How long a metadata or offsets request may take when a consumer is created.
+const METADATA_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Every partition of `topic` at its current end (high watermark).
+fn current_ends(
+    consumer: &StreamConsumer<LagContext>,
+    topic: &str,
+) -> Result<TopicPartitionList, KafkaError> {
+    let metadata = consumer.fetch_metadata(Some(topic), METADATA_TIMEOUT)?;
+    let partitions: Vec<i32> = metadata
+        .topics()
+        .iter()
+        .filter(|t| t.name() == topic && t.error().is_none())
+        .flat_map(|t| t.partitions().iter().map(|p| p.id()))
+        .collect();
+    if partitions.is_empty() {
+        return Err(KafkaError::MetadataFetch(
+            RDKafkaErrorCode::UnknownTopicOrPartition,
+        ));
+    }
+    let mut ends = TopicPartitionList::new();
+    for partition in partitions {
+        let (_, high) = consumer.fetch_watermarks(topic, partition, METADATA_TIMEOUT)?;
+        ends.add_partition_offset(topic, partition, Offset::Offset(high))?;
+    }
+    Ok(ends)
+}
+
+/// Runs a call that blocks in librdkafka where blocking is allowed: in place on a
+/// multi-threaded runtime's worker, directly elsewhere.
+fn blocking<T>(call: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(call)
         }
+        _ => call(),
     }
 }

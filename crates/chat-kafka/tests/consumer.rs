@@ -209,3 +209,49 @@ async fn handles_in_order_retries_in_place_dead_letters_and_resumes() {
             .any(|(k, v)| k == "dlq_reason" && v.contains("not an event envelope"))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_latest_reader_gets_everything_produced_after_it_was_created_and_nothing_before() {
+    let cfg = fresh_topic("consumer_latest", 3).await;
+    let before = history(2);
+    let after = history(3);
+    let json = |events: &[Envelope]| -> Vec<String> {
+        events
+            .iter()
+            .map(|e| serde_json::to_string(e).expect("json"))
+            .collect()
+    };
+    produce(&cfg, &before[0].chat_id.to_string(), &json(&before)).await;
+
+    let consumer = EventConsumer::new(
+        &kafka_client_config(&cfg),
+        ConsumerSettings {
+            start: StartFrom::Latest,
+            commit: false,
+            ..settings(&cfg, &unique_name("broadcast"))
+        },
+        None,
+    )
+    .expect("consumer");
+    // Produced at once, before any group could have formed: none of it is skipped.
+    produce(&cfg, &after[0].chat_id.to_string(), &json(&after)).await;
+
+    let recorder = Recorder {
+        seen: Mutex::new(Vec::new()),
+        flaky: Mutex::new(0),
+    };
+    let shutdown = CancellationToken::new();
+    while recorder.seen.lock().expect("lock").len() < after.len() {
+        tokio::time::timeout(
+            Duration::from_secs(30),
+            consumer.process_next(&recorder, &shutdown),
+        )
+        .await
+        .expect("the records produced after creation arrive");
+    }
+    assert_eq!(
+        *recorder.seen.lock().expect("lock"),
+        (1..=5).collect::<Vec<u64>>(),
+        "exactly the chat produced afterwards, in order"
+    );
+}

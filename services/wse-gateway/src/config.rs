@@ -55,6 +55,11 @@ pub struct GatewayConfig {
     /// disconnected (close 4408), in milliseconds.
     #[arg(long, env = "IDLE_TIMEOUT_MS", default_value_t = 45_000)]
     pub idle_timeout_ms: u64,
+    /// How long a resume waits for this replica to catch up with the version the client
+    /// saw (it may lag the replica the client came from), in milliseconds; after that
+    /// the client gets `resync` for that chat.
+    #[arg(long, env = "RESUME_WAIT_MS", default_value_t = 2000)]
+    pub resume_wait_ms: u64,
     /// Open connections at most; further upgrades answer 503.
     // Its own id: `max_connections` is PostgreSQL's pool size in the same command.
     #[arg(
@@ -83,6 +88,11 @@ impl GatewayConfig {
     /// The idle timeout.
     pub fn idle_timeout(&self) -> Duration {
         Duration::from_millis(self.idle_timeout_ms.max(1))
+    }
+
+    /// The longest wait of a resume for this replica to catch up.
+    pub fn resume_wait(&self) -> Duration {
+        Duration::from_millis(self.resume_wait_ms)
     }
 
     /// The typing rate limit.

@@ -1,8 +1,9 @@
 //! The `chat.events` consumer's handler: every event goes to the hub.
 //!
-//! Each replica reads in its own consumer group from the newest offset without
-//! committing (it is a broadcast reader: every replica sees every event, and a restart
-//! only needs the live stream; clients resume from the replay buffer or refetch).
+//! Each replica reads every partition itself, from the end it found at start-up, and
+//! commits nothing (it is a broadcast reader: every replica sees every event, and a
+//! restart only needs the live stream; clients resume from the replay buffer or
+//! refetch).
 
 use std::sync::Arc;
 

@@ -88,7 +88,9 @@ impl Application {
         let consumer = EventConsumer::new(
             &client,
             ConsumerSettings {
-                // Every replica sees every event: a group of its own, no commits.
+                // Every replica sees every event: all partitions assigned to it from
+                // their end now, so nothing produced once it is ready is skipped; no
+                // commits. The id only labels its metrics.
                 group_id: format!("wse-gateway-{}", uuid::Uuid::new_v4()),
                 topic: cfg.kafka.events_topic.clone(),
                 start: StartFrom::Latest,
@@ -116,6 +118,7 @@ impl Application {
             session: SessionSettings {
                 heartbeat: g.heartbeat(),
                 idle_timeout: g.idle_timeout(),
+                resume_wait: g.resume_wait(),
             },
             shutdown: stop.clone(),
         });

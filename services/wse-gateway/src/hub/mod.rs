@@ -17,7 +17,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use chat_domain::{ChatId, Role, UserId};
-use tokio::sync::mpsc;
+use tokio::sync::futures::Notified;
+use tokio::sync::{Notify, mpsc};
 use tokio_util::sync::CancellationToken;
 
 use crate::membership::Timeline;
@@ -85,6 +86,8 @@ pub struct Hub {
     settings: HubSettings,
     state: Mutex<State>,
     stats: Stats,
+    /// Woken after every routed event, for resumes waiting to catch up.
+    routed: Notify,
 }
 
 #[derive(Debug, Default)]
@@ -103,6 +106,9 @@ struct State {
 #[derive(Debug)]
 struct ChatEntry {
     buffer: ReplayBuffer,
+    /// The newest version routed (kept when the buffer is evicted): a resume from a
+    /// newer one means this replica lags the client.
+    routed: Option<u64>,
     members: HashMap<UserId, Timeline>,
     deleted_at: Option<u64>,
     /// This chat's key in `recency`, while it has buffered frames.
@@ -113,6 +119,7 @@ impl ChatEntry {
     fn new(replay: usize) -> Self {
         Self {
             buffer: ReplayBuffer::new(replay),
+            routed: None,
             members: HashMap::new(),
             deleted_at: None,
             touched: None,
@@ -156,12 +163,19 @@ impl Hub {
             settings,
             state: Mutex::new(State::default()),
             stats: Stats::default(),
+            routed: Notify::new(),
         }
     }
 
     /// The counters.
     pub fn stats(&self) -> &Stats {
         &self.stats
+    }
+
+    /// Completes once the next event has been routed. It counts from this call, so
+    /// take it before looking at the state it is meant to see change.
+    pub fn next_routed(&self) -> Notified<'_> {
+        self.routed.notified()
     }
 
     /// Registers a connection of `user`, whose participant rows (read at connect) are

@@ -16,6 +16,9 @@ pub enum Resumed {
     Frames(Vec<Frame>),
     /// The gap is older than the buffer (or unknown): refetch the chat over REST.
     Resync,
+    /// This gateway has not routed the version the client saw yet (it lags the replica
+    /// the client came from): ask again once it has routed more.
+    Behind,
     /// The user does not participate in the chat, as far as the gateway knows.
     NotAParticipant,
 }
@@ -29,16 +32,28 @@ impl Hub {
     /// When the event cannot be serialised.
     pub fn publish(&self, envelope: &Envelope) -> Result<(), serde_json::Error> {
         let frame = Frame::event(envelope)?;
+        if !self.route(&mut self.lock(), envelope, &frame) {
+            return Ok(());
+        }
+        self.routed.notify_waiters();
+        self.stats.events.fetch_add(1, Ordering::Relaxed);
+        crate::metrics::EVENTS_ROUTED.inc();
+        Ok(())
+    }
+
+    /// [`Self::publish`] under the lock; `false` for a redelivery.
+    fn route(&self, state: &mut State, envelope: &Envelope, frame: &Frame) -> bool {
         let version = envelope.version;
-        let mut state = self.lock();
         let entry = state
             .chats
             .entry(envelope.chat_id)
             .or_insert_with(|| ChatEntry::new(self.settings.replay_per_chat));
-        let before = entry.buffer.bytes();
-        if !entry.buffer.push(version, frame.clone()) {
-            return Ok(());
+        if entry.routed.is_some_and(|routed| version <= routed) {
+            return false;
         }
+        entry.routed = Some(version);
+        let before = entry.buffer.bytes();
+        entry.buffer.push(version, frame.clone());
         let after = entry.buffer.bytes();
         match change_of(&envelope.payload) {
             Some(Change::Joined(user, role)) => {
@@ -59,13 +74,11 @@ impl Hub {
             .map(|(user, _)| *user)
             .collect();
         for user in audience {
-            self.deliver(&mut state, user, &frame);
+            self.deliver(state, user, frame);
         }
         state.buffered_bytes = state.buffered_bytes - before + after;
-        self.touch(&mut state, envelope.chat_id);
-        self.stats.events.fetch_add(1, Ordering::Relaxed);
-        crate::metrics::EVENTS_ROUTED.inc();
-        Ok(())
+        self.touch(state, envelope.chat_id);
+        true
     }
 
     /// Marks `chat` as the most recently active one, and drops the buffers of the
@@ -93,8 +106,9 @@ impl Hub {
     }
 
     /// What `user`, who saw `chat` up to version `seen`, missed: the buffered frames
-    /// after it that they may see, or [`Resumed::Resync`] when the buffer does not
-    /// reach back that far or their membership at one of those versions is unknown.
+    /// after it that they may see, [`Resumed::Behind`] when this gateway has not routed
+    /// `seen` yet, or [`Resumed::Resync`] when the buffer does not reach back that far
+    /// or their membership at one of those versions is unknown.
     pub fn resume(&self, user: UserId, chat: ChatId, seen: u64) -> Resumed {
         let state = self.lock();
         let Some(entry) = state.chats.get(&chat) else {
@@ -103,6 +117,9 @@ impl Hub {
         let Some(timeline) = entry.members.get(&user) else {
             return Resumed::NotAParticipant;
         };
+        if entry.routed.is_none_or(|routed| routed < seen) {
+            return Resumed::Behind;
+        }
         let missed = match entry.buffer.missed_since(seen) {
             Missed::Frames(frames) => frames,
             Missed::Gap => return Resumed::Resync,

@@ -140,6 +140,8 @@ fn resume_gives_what_was_missed_or_resync() {
     assert_eq!(versions(hub.resume(BOB, c, 6)), vec![7, 8, 9]);
     assert_eq!(versions(hub.resume(BOB, c, 4)), vec![5, 6, 7, 8, 9]);
     assert_eq!(versions(hub.resume(BOB, c, 9)), Vec::<u64>::new());
+    // The client saw a version this gateway has not routed yet: it lags.
+    assert_eq!(hub.resume(BOB, c, 10), Resumed::Behind);
     assert_eq!(hub.resume(BOB, c, 3), Resumed::Resync);
     assert_eq!(hub.resume(EVE, c, 3), Resumed::NotAParticipant);
     // A user known only from a row newer than the gap cannot be vouched for.

@@ -243,14 +243,19 @@ impl Live {
                 }
                 continue;
             }
-            match self.gateway.hub.resume(self.user, chat, seen) {
+            match self.caught_up_resume(chat, seen).await {
                 Resumed::Frames(frames) => {
                     self.cursors.insert(chat, seen);
                     for frame in frames {
                         self.push(frame).await?;
                     }
                 }
-                Resumed::Resync => self.send(protocol::resync(chat)).await?,
+                Resumed::Resync | Resumed::Behind => {
+                    // The client has everything up to `seen`: live frames up to it
+                    // (a lagging replica catching up) are not sent again.
+                    self.cursors.insert(chat, seen);
+                    self.send(protocol::resync(chat)).await?;
+                }
                 Resumed::NotAParticipant => {
                     let message = format!("chat {chat}: you do not participate in it");
                     let code = ChatError::NotAParticipant.code();
@@ -259,6 +264,22 @@ impl Live {
             }
         }
         Ok(())
+    }
+
+    /// The hub's answer to a resume of `chat` from `seen`. While this replica has not
+    /// routed `seen` yet (it lags the one the client came from), it asks again after
+    /// each routed event, for at most the resume wait; still behind then, the client
+    /// must refetch.
+    async fn caught_up_resume(&self, chat: ChatId, seen: u64) -> Resumed {
+        let hub = &self.gateway.hub;
+        let deadline = tokio::time::Instant::now() + self.gateway.session.resume_wait;
+        loop {
+            let routed = hub.next_routed();
+            match hub.resume(self.user, chat, seen) {
+                Resumed::Behind if tokio::time::timeout_at(deadline, routed).await.is_ok() => {}
+                answer => return answer,
+            }
+        }
     }
 
     /// Writes a routed frame unless the client already has that chat version.

@@ -32,6 +32,8 @@ pub struct SessionSettings {
     pub heartbeat: Duration,
     /// Silence after which the client is disconnected.
     pub idle_timeout: Duration,
+    /// How long a resume waits for this replica to route the version the client saw.
+    pub resume_wait: Duration,
 }
 
 /// Everything a connection needs, shared by all of them.

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chat_domain::testing::fixtures::{add, create_group, remove, send};
+use chat_domain::testing::fixtures::{add, remove, send};
 use chat_domain::{
     Aggregate, Chat, ChatCommand, ChatId, ChatState, Envelope, EnvelopeMeta, MessageId, Role,
     UserId,
@@ -57,7 +57,8 @@ impl Stage {
         }
     }
 
-    /// A gateway on a free port with extra flags, live (its consumer reads the topic).
+    /// A gateway on a free port with extra flags. It reads every event produced from
+    /// now on (its consumer starts at the topic's end as of its creation).
     pub async fn gateway(&self, extra: &[&str]) -> TestGateway {
         let mut args = vec![
             "wse-gateway".to_owned(),
@@ -78,7 +79,6 @@ impl Stage {
             shutdown: CancellationToken::new(),
         };
         tokio::spawn(app.run_until_stopped(gateway.shutdown.clone()));
-        gateway.wait_live(self).await;
         gateway
     }
 
@@ -152,29 +152,6 @@ impl TestGateway {
             .await
             .expect("the upgrade succeeds");
         Client { ws }
-    }
-
-    /// Waits until the consumer reads the topic: it starts at the newest offset, so
-    /// events produced before it is assigned would never reach it. A probe user in a
-    /// probe chat gets fresh messages until one arrives.
-    async fn wait_live(&self, stage: &Stage) {
-        let probe = new_user();
-        let mut chat = Script::new();
-        chat.decide(create_group(probe, chat.id, &[]));
-        stage.member(chat.id, probe, 2).await;
-        let mut client = self.connect(probe, "").await;
-        let deadline = tokio::time::Instant::now() + PATIENCE;
-        loop {
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "the gateway never went live"
-            );
-            let sent = chat.send(probe);
-            stage.produce(&sent).await;
-            if let Some(Incoming::Frame(_)) = client.next_within(Duration::from_millis(500)).await {
-                return;
-            }
-        }
     }
 }
 

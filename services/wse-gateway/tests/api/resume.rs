@@ -100,3 +100,53 @@ async fn a_resume_frame_behind_what_this_connection_already_got_asks_for_a_resyn
     stage.produce(&chat.send(ann)).await;
     assert_eq!(event_of(&ws.frame().await), Some((chat.id, chat.version())));
 }
+
+#[tokio::test]
+async fn a_replica_behind_the_client_answers_the_resume_once_it_has_caught_up() {
+    let stage = Stage::new(1).await;
+    let patient = stage.gateway(&["--resume-wait-ms=30000"]).await;
+    let hasty = stage.gateway(&["--resume-wait-ms=200"]).await;
+    let ann = new_user();
+    let mut chat = Script::new();
+    let created = chat.decide(create_group(ann, chat.id, &[]));
+    stage.member(chat.id, ann, 2).await;
+
+    // Ann saw versions up to 4 on a replica ahead of this one, which has routed nothing
+    // of the chat yet.
+    let seen = 4;
+    let mut ws = patient
+        .connect(ann, &format!("resume={}:{seen}", chat.id))
+        .await;
+    // Let the resume find this replica behind before it catches up.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    stage.produce(&created).await;
+    for _ in 0..5 {
+        stage.produce(&chat.send(ann)).await;
+    }
+    let mut got = Vec::new();
+    while got.last() != Some(&chat.version()) {
+        let frame = ws.frame().await;
+        got.push(
+            event_of(&frame)
+                .unwrap_or_else(|| panic!("an event: {frame}"))
+                .1,
+        );
+    }
+    assert_eq!(got, ((seen + 1)..=chat.version()).collect::<Vec<_>>());
+
+    // A version this replica has not routed within its wait: resync, then only the
+    // live events after the version the client saw.
+    let ahead = chat.version() + 1;
+    let mut late = hasty
+        .connect(ann, &format!("resume={}:{ahead}", chat.id))
+        .await;
+    let frame = late.frame().await;
+    assert_eq!(frame["t"], "resync", "{frame}");
+    stage.produce(&chat.send(ann)).await;
+    stage.produce(&chat.send(ann)).await;
+    assert_eq!(
+        event_of(&late.frame().await),
+        Some((chat.id, ahead + 1)),
+        "only what follows the version the client saw"
+    );
+}
