@@ -107,6 +107,7 @@ fn settings(cfg: &KafkaConfig, group: &str) -> ConsumerSettings {
         start: StartFrom::Earliest,
         commit: true,
         retry_backoff: Duration::from_millis(20),
+        lanes: 1,
     }
 }
 
@@ -253,5 +254,122 @@ async fn a_latest_reader_gets_everything_produced_after_it_was_created_and_nothi
         *recorder.seen.lock().expect("lock"),
         (1..=5).collect::<Vec<u64>>(),
         "exactly the chat produced afterwards, in order"
+    );
+}
+
+/// Records what it handled per chat and how many records were in hand at once.
+#[derive(Default)]
+struct Overlap {
+    seen: Mutex<Vec<(ChatId, u64)>>,
+    in_hand: std::sync::atomic::AtomicUsize,
+    most_in_hand: std::sync::atomic::AtomicUsize,
+}
+
+impl EventHandler for Overlap {
+    async fn handle(&self, event: &ReceivedEvent) -> Result<(), HandlerError> {
+        use std::sync::atomic::Ordering::SeqCst;
+        let now = self.in_hand.fetch_add(1, SeqCst) + 1;
+        self.most_in_hand.fetch_max(now, SeqCst);
+        // A store round trip: the lanes overlap while they wait.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        self.in_hand.fetch_sub(1, SeqCst);
+        let envelope = &event.envelope;
+        self.seen
+            .lock()
+            .expect("lock")
+            .push((envelope.chat_id, envelope.version));
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_handles_partitions_concurrently_each_in_order_and_commits_them() {
+    let cfg = fresh_topic("consumer_lanes", 3).await;
+    let producer: FutureProducer = kafka_client_config(&cfg).create().expect("producer");
+    let chats: Vec<Vec<Envelope>> = (0..3).map(|_| history(8)).collect();
+    for (partition, events) in (0_i32..).zip(&chats) {
+        let key = events[0].chat_id.to_string();
+        for event in events {
+            let payload = serde_json::to_string(event).expect("json");
+            producer
+                .send(
+                    FutureRecord::to(&cfg.events_topic)
+                        .partition(partition)
+                        .key(&key)
+                        .payload(&payload),
+                    Duration::from_secs(10),
+                )
+                .await
+                .expect("produce");
+        }
+    }
+    let group = unique_name("lanes");
+    let lanes = || ConsumerSettings {
+        lanes: 3,
+        ..settings(&cfg, &group)
+    };
+    let handler = Overlap::default();
+    let total: usize = chats.iter().map(Vec::len).sum();
+    let shutdown = CancellationToken::new();
+    let consumer = EventConsumer::new(&kafka_client_config(&cfg), lanes(), None).expect("consumer");
+    let stopper = shutdown.clone();
+    let run = consumer.run(&handler, shutdown.clone());
+    let watch = async {
+        while handler.seen.lock().expect("lock").len() < total {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        stopper.cancel();
+    };
+    tokio::time::timeout(Duration::from_secs(60), async { tokio::join!(run, watch) })
+        .await
+        .expect("every record is handled");
+
+    let seen = handler.seen.lock().expect("lock").clone();
+    for events in &chats {
+        let chat = events[0].chat_id;
+        let versions: Vec<u64> = seen
+            .iter()
+            .filter(|(c, _)| *c == chat)
+            .map(|(_, v)| *v)
+            .collect();
+        assert_eq!(
+            versions,
+            (1..=10).collect::<Vec<u64>>(),
+            "chat {chat}: once, in order"
+        );
+    }
+    assert!(
+        handler
+            .most_in_hand
+            .load(std::sync::atomic::Ordering::SeqCst)
+            > 1,
+        "the partitions were handled concurrently"
+    );
+
+    // Everything handled was committed at shutdown: a restart in the group reads nothing
+    // old, only what comes next.
+    let restarted =
+        EventConsumer::new(&kafka_client_config(&cfg), lanes(), None).expect("consumer");
+    let next = history(0);
+    produce(
+        &cfg,
+        &next[0].chat_id.to_string(),
+        &[serde_json::to_string(&next[0]).expect("json")],
+    )
+    .await;
+    let after = Overlap::default();
+    tokio::time::timeout(Duration::from_secs(30), async {
+        while after.seen.lock().expect("lock").is_empty() {
+            restarted
+                .process_next(&after, &CancellationToken::new())
+                .await;
+        }
+    })
+    .await
+    .expect("the new record arrives");
+    assert_eq!(
+        *after.seen.lock().expect("lock"),
+        vec![(next[0].chat_id, 1)],
+        "only the new chat's creation"
     );
 }

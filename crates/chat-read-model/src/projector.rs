@@ -51,6 +51,10 @@ pub struct ProjectionConfig {
     /// First wait before retrying an event whose store failed, in milliseconds.
     #[arg(long, env = "RETRY_BACKOFF_MS", default_value_t = 200)]
     pub retry_backoff_ms: u64,
+    /// Partitions projected at once (each chat's events stay in order: a chat lives in
+    /// one partition). More than the topic's partitions add nothing.
+    #[arg(long, env = "PROJECTION_LANES", default_value_t = 6)]
+    pub lanes: usize,
 }
 
 /// Applies each event's plan for one projector.
@@ -159,6 +163,7 @@ impl ProjectorApp {
                 start: StartFrom::Earliest,
                 commit: true,
                 retry_backoff: std::time::Duration::from_millis(projection.retry_backoff_ms.max(1)),
+                lanes: projection.lanes,
             },
             Some(dead_letters),
         )?;

@@ -107,6 +107,9 @@ impl Application {
                 start: StartFrom::Earliest,
                 commit: true,
                 retry_backoff: backoff,
+                // One record at a time: Telegram's flood limits are per account, so
+                // other chats would only run into the same wait.
+                lanes: 1,
             },
             Some(dead_letters),
         )

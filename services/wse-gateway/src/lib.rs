@@ -96,6 +96,8 @@ impl Application {
                 start: StartFrom::Latest,
                 commit: false,
                 retry_backoff: Duration::from_millis(200),
+                // Routing an event never waits: one lane keeps up.
+                lanes: 1,
             },
             None,
         )

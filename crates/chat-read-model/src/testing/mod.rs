@@ -121,6 +121,7 @@ pub async fn run_in_process(
         consumer_group: Some(group.to_owned()),
         rebuild: rebuild.map(str::to_owned),
         retry_backoff_ms: 20,
+        lanes: 6,
     };
     let app = ProjectorApp::build(
         projector,

@@ -1,9 +1,12 @@
 //! The at-least-once consumer loop of the events topic.
 //!
-//! Records are handled one at a time, in partition order. An offset is stored only after
-//! its record was handled (or dead-lettered), and stored offsets are committed in the
-//! background and once more at shutdown; so a crash re-delivers at most the records after
-//! the last commit, and handlers are idempotent (they guard writes by chat version).
+//! Records of one partition are handled one at a time, in order; partitions are handled
+//! concurrently in [`ConsumerSettings::lanes`] lanes ([`lanes`]). An offset is stored only
+//! after its record was handled (or dead-lettered), and stored offsets are committed in
+//! the background and once more at shutdown; so a crash re-delivers at most the records
+//! after the last commit, and handlers are idempotent (they guard writes by chat version).
+
+mod lanes;
 
 use std::future::Future;
 use std::time::Duration;
@@ -45,6 +48,10 @@ pub struct ConsumerSettings {
     pub commit: bool,
     /// First wait before retrying a transiently failing record; doubles up to 5 s.
     pub retry_backoff: Duration,
+    /// Records handled at once, each lane taking whole partitions (partition modulo
+    /// lanes), so the records of one partition, and so of one chat, stay in order. More
+    /// lanes than partitions add nothing.
+    pub lanes: usize,
 }
 
 /// Why a handler did not handle an event.
@@ -146,39 +153,50 @@ impl EventConsumer {
         })
     }
 
-    /// Handles records until `shutdown` fires, then commits what was handled.
-    pub async fn run<H: EventHandler>(self, handler: &H, shutdown: CancellationToken) {
-        while !shutdown.is_cancelled() {
-            self.process_next(handler, &shutdown).await;
-        }
-        self.close();
-    }
-
-    /// Waits for the next record and handles it.
+    /// Waits for the next record and handles it (one at a time, in arrival order:
+    /// [`Self::run`] is the concurrent loop).
     pub async fn process_next<H: EventHandler>(
         &self,
         handler: &H,
         shutdown: &CancellationToken,
     ) -> Outcome {
-        let message = tokio::select! {
-            () = shutdown.cancelled() => return Outcome::Interrupted,
+        match self.receive(shutdown).await {
+            Some(message) => self.finish(&message, handler, shutdown).await,
+            None => Outcome::Interrupted,
+        }
+    }
+
+    /// The next record, or `None` at shutdown or after a receive error (logged, and
+    /// waited out for the retry backoff).
+    async fn receive(&self, shutdown: &CancellationToken) -> Option<BorrowedMessage<'_>> {
+        tokio::select! {
+            () = shutdown.cancelled() => None,
             received = self.consumer.recv() => match received {
-                Ok(message) => message,
+                Ok(message) => Some(message),
                 Err(e) => {
                     tracing::warn!(error.message = %e, "Kafka receive failed; retrying");
                     tokio::time::sleep(self.settings.retry_backoff).await;
-                    return Outcome::Interrupted;
+                    None
                 }
             },
-        };
+        }
+    }
+
+    /// Handles one record (or dead-letters it), counts it, and stores its offset.
+    async fn finish<H: EventHandler>(
+        &self,
+        message: &impl Message,
+        handler: &H,
+        shutdown: &CancellationToken,
+    ) -> Outcome {
         let started = std::time::Instant::now();
-        let outcome = match decode(&message) {
+        let outcome = match decode(message) {
             Ok(event) => self.handle(handler, &event, shutdown).await,
             Err(e) => Err(e.to_string()),
         };
         let outcome = match outcome {
             Ok(outcome) => outcome,
-            Err(reason) => self.dead_letter(&message, reason, shutdown).await,
+            Err(reason) => self.dead_letter(message, reason, shutdown).await,
         };
         let group = self.settings.group_id.as_str();
         match &outcome {
@@ -193,7 +211,9 @@ impl EventConsumer {
         }
         if outcome != Outcome::Interrupted
             && self.settings.commit
-            && let Err(e) = self.consumer.store_offset_from_message(&message)
+            && let Err(e) =
+                self.consumer
+                    .store_offset(message.topic(), message.partition(), message.offset())
         {
             // The partition was revoked meanwhile: its new owner reads it again.
             tracing::warn!(error.message = %e, "could not store the offset");
@@ -247,7 +267,7 @@ impl EventConsumer {
     /// Sends a record to the dead-letter topic, retrying until Kafka takes it.
     async fn dead_letter(
         &self,
-        message: &BorrowedMessage<'_>,
+        message: &impl Message,
         reason: String,
         shutdown: &CancellationToken,
     ) -> Outcome {
