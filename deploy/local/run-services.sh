@@ -49,7 +49,12 @@ announce() {
     ((SECONDS < deadline)) || return 0
     sleep 0.5
   done
-  printf '\n==> Open http://%s/app/ — demo users: Alice, Bob, Carol (one per browser tab)\n\n' "$api_addr"
+  printf '\n==> Open http://%s/app/ — demo users: Alice, Bob, Carol (one per browser tab)\n' "$api_addr"
+  if [[ "${TELEGRAM_MODE:-fake}" == fake ]]; then
+    printf '==> Fake Telegram: http://%s/fake-telegram/groups/<chat_id>/messages (GET to read, POST {user_id,user_name,text} to post)\n' \
+      "${placement[telegram-bridge]#OPS_ADDR=}"
+  fi
+  printf '\n'
 }
 
 pids=()

@@ -11,6 +11,7 @@
 //! - [`tokens`]: JWTs for test users and services.
 //! - [`client`]: REST and WebSocket clients of the running system.
 //! - [`system`]: the five services as real processes, for end-to-end tests and the bench.
+//! - [`telegram`]: the fake Telegram of a bridge process in fake mode, as its users see it.
 //! - [`bench`]: the benchmark of `make bench`.
 
 pub mod bench;
@@ -18,6 +19,7 @@ pub mod client;
 pub mod kafka;
 pub mod pg;
 pub mod system;
+pub mod telegram;
 pub mod tokens;
 
 use chat_runtime::config::{CqlConfig, KafkaConfig, PgConfig};

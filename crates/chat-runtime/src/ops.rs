@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
-use actix_web::{App, HttpServer};
+use actix_web::{App, HttpServer, web};
 use tokio_util::sync::CancellationToken;
 
 use crate::health::{self, Readiness};
@@ -19,10 +19,28 @@ pub async fn serve(
     readiness: Readiness,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
+    serve_with(addr, readiness, |_| {}, shutdown).await
+}
+
+/// Like [`serve`], with the routes `extra` mounts beside the health endpoints (a service's
+/// development-only controls).
+///
+/// # Errors
+/// When the address cannot be bound (for example, the port is taken).
+pub async fn serve_with<F>(
+    addr: SocketAddr,
+    readiness: Readiness,
+    extra: F,
+    shutdown: CancellationToken,
+) -> std::io::Result<()>
+where
+    F: Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
+{
     let server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(crate::metrics::track_http))
             .configure(health::configure(readiness.clone()))
+            .configure(extra.clone())
     })
     .workers(1)
     .disable_signals()

@@ -71,7 +71,8 @@ pub enum TelegramMode {
 /// The Telegram account the bridge acts as.
 #[derive(Debug, Clone, clap::Args)]
 pub struct TelegramConfig {
-    /// `real` (MTProto) or `fake` (in memory, local development only).
+    /// `real` (MTProto) or `fake` (in memory, local development only; driven over HTTP
+    /// at `/fake-telegram/` on the operations port).
     #[arg(long, env = "TELEGRAM_MODE", value_enum, default_value_t = TelegramMode::Real)]
     pub telegram_mode: TelegramMode,
     /// The application's API id (my.telegram.org).

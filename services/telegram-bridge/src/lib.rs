@@ -42,6 +42,7 @@ use tokio_util::sync::CancellationToken;
 use crate::adapters::Gateway;
 use crate::adapters::command_api::CommandApiClient;
 use crate::adapters::fake::FakeTelegram;
+use crate::adapters::fake_control;
 use crate::adapters::pg::BridgeStore;
 use crate::adapters::telegram::GrammersGateway;
 use crate::config::{CommandApiConfig, TelegramMode};
@@ -54,6 +55,8 @@ pub use config::Config;
 #[derive(Debug)]
 pub struct Application {
     cfg: Config,
+    /// The fake Telegram in fake mode, driven over the operations port.
+    fake: Option<FakeTelegram>,
     readiness: Readiness,
     consumer: EventConsumer,
     outbound: Outbound<Gateway>,
@@ -67,18 +70,24 @@ impl Application {
     /// # Errors
     /// When a dependency does not answer or a setting is missing.
     pub async fn build(cfg: Config) -> anyhow::Result<Self> {
-        let gateway = match cfg.telegram.telegram_mode {
+        match cfg.telegram.telegram_mode {
             TelegramMode::Real => {
-                Gateway::Real(Box::new(GrammersGateway::connect(&cfg.telegram).await?))
+                let gateway =
+                    Gateway::Real(Box::new(GrammersGateway::connect(&cfg.telegram).await?));
+                Self::build_with(cfg, gateway).await
             }
             TelegramMode::Fake => {
                 tracing::warn!(
-                    "running against the in-memory fake Telegram (local development only)"
+                    addr = %cfg.ops.addr,
+                    "running against the in-memory fake Telegram (local development only), \
+                     driven at /fake-telegram/ on the operations port"
                 );
-                Gateway::Fake(FakeTelegram::new().connect())
+                let telegram = FakeTelegram::new();
+                let mut app = Self::build_with(cfg, Gateway::Fake(telegram.connect())).await?;
+                app.fake = Some(telegram);
+                Ok(app)
             }
-        };
-        Self::build_with(cfg, gateway).await
+        }
     }
 
     /// Like [`Self::build`], with the Telegram given (tests pass a fake's client).
@@ -119,6 +128,7 @@ impl Application {
             outbound: Outbound::new(Arc::clone(&gateway), store.clone()),
             inbound: Inbound::new(gateway, store, commands, backoff),
             cfg,
+            fake: None,
             readiness,
             consumer,
         })
@@ -131,7 +141,17 @@ impl Application {
     /// When the operations server cannot listen.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         tracing::info!(addr = %self.cfg.ops.addr, "telegram-bridge running");
-        let ops = ops::serve(self.cfg.ops.addr, self.readiness, shutdown.clone());
+        let controls = self.fake.map(fake_control::configure);
+        let ops = ops::serve_with(
+            self.cfg.ops.addr,
+            self.readiness,
+            move |cfg| {
+                if let Some(controls) = &controls {
+                    controls(cfg);
+                }
+            },
+            shutdown.clone(),
+        );
         let outbound = self.consumer.run(&self.outbound, shutdown.clone());
         let inbound = self.inbound.run(shutdown.clone());
         let (served, (), ()) = tokio::join!(

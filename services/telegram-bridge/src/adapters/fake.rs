@@ -21,7 +21,7 @@ use crate::ports::{
 pub const BRIDGE_USER_ID: i64 = 777;
 
 /// A message as the fake group holds it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FakeMessage {
     /// Telegram's id (per supergroup, from 1).
     pub id: i64,
@@ -135,14 +135,16 @@ impl FakeTelegram {
         self.post(target, user, text, reply_to, false)
     }
 
-    /// A Telegram user edits message `id` of supergroup `chat_id`.
-    pub fn edit_as_user(&self, chat_id: i64, id: i64, text: &str) {
-        self.edit(chat_id, id, text);
+    /// A Telegram user edits message `id` of supergroup `chat_id`; `false` when there
+    /// is no such message.
+    pub fn edit_as_user(&self, chat_id: i64, id: i64, text: &str) -> bool {
+        self.edit(chat_id, id, text)
     }
 
-    /// A Telegram user (or admin) deletes message `id` of supergroup `chat_id`.
-    pub fn delete_as_user(&self, chat_id: i64, id: i64) {
-        self.delete(chat_id, id);
+    /// A Telegram user (or admin) deletes message `id` of supergroup `chat_id`; `false`
+    /// when there is no such message.
+    pub fn delete_as_user(&self, chat_id: i64, id: i64) -> bool {
+        self.delete(chat_id, id)
     }
 
     /// The messages supergroup `chat_id` contains now, oldest first.
@@ -205,13 +207,14 @@ impl FakeTelegram {
         true
     }
 
-    fn delete(&self, chat_id: i64, id: i64) {
+    fn delete(&self, chat_id: i64, id: i64) -> bool {
         let mut state = self.lock();
         let removed = state
             .groups
             .get_mut(&chat_id)
-            .and_then(|g| g.messages.remove(&id));
-        if removed.is_some() {
+            .and_then(|g| g.messages.remove(&id))
+            .is_some();
+        if removed {
             state.log.push(TelegramUpdate::MessagesDeleted {
                 chat_id: Some(chat_id),
                 message_ids: vec![id],
@@ -219,6 +222,7 @@ impl FakeTelegram {
         }
         drop(state);
         self.updated.notify_waiters();
+        removed
     }
 
     /// Applies the flood rule to one write; `Err` when the caller must wait.

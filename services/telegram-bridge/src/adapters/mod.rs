@@ -3,6 +3,7 @@
 
 pub mod command_api;
 pub mod fake;
+pub mod fake_control;
 pub mod pg;
 pub mod telegram;
 

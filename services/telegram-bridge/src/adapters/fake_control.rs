@@ -1,0 +1,145 @@
+//! The fake Telegram's control surface over HTTP, so a bridge process in fake mode can be
+//! driven from outside (the end-to-end suite, a local demo) the way people use Telegram:
+//! read what a supergroup holds, and post, edit and delete there as a Telegram user.
+//! Mounted on the operations port only when `--telegram-mode=fake`.
+//!
+//! | route | does |
+//! |---|---|
+//! | `GET /fake-telegram/groups/{chat_id}/messages` | the group's messages, oldest first |
+//! | `POST /fake-telegram/groups/{chat_id}/messages` | a user posts `{user_id, user_name, text, reply_to?, topic_id?}`: 201 `{id}` |
+//! | `PUT /fake-telegram/groups/{chat_id}/messages/{id}` | the user edits it to `{text}`: 204, or 404 |
+//! | `DELETE /fake-telegram/groups/{chat_id}/messages/{id}` | it is deleted: 204, or 404 |
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::fake::FakeTelegram;
+use crate::ports::TelegramTarget;
+
+/// A Telegram user's post.
+#[derive(Debug, Deserialize)]
+struct Post {
+    user_id: i64,
+    user_name: String,
+    text: String,
+    reply_to: Option<i64>,
+    topic_id: Option<i64>,
+}
+
+/// An edit's new text.
+#[derive(Debug, Deserialize)]
+struct Edit {
+    text: String,
+}
+
+/// Mounts the routes for `telegram`.
+pub fn configure(telegram: FakeTelegram) -> impl Fn(&mut web::ServiceConfig) + Clone + Send {
+    move |cfg| {
+        cfg.app_data(web::Data::new(telegram.clone())).service(
+            web::scope("/fake-telegram/groups/{chat_id}/messages")
+                .route("", web::get().to(list))
+                .route("", web::post().to(post))
+                .route("/{id}", web::put().to(edit))
+                .route("/{id}", web::delete().to(delete)),
+        );
+    }
+}
+
+async fn list(telegram: web::Data<FakeTelegram>, chat_id: web::Path<i64>) -> HttpResponse {
+    HttpResponse::Ok().json(telegram.messages(*chat_id))
+}
+
+async fn post(
+    telegram: web::Data<FakeTelegram>,
+    chat_id: web::Path<i64>,
+    body: web::Json<Post>,
+) -> HttpResponse {
+    let target = TelegramTarget {
+        chat_id: *chat_id,
+        topic_id: body.topic_id,
+    };
+    let id = telegram.post_as_user(
+        target,
+        (body.user_id, &body.user_name),
+        &body.text,
+        body.reply_to,
+    );
+    HttpResponse::Created().json(json!({ "id": id }))
+}
+
+async fn edit(
+    telegram: web::Data<FakeTelegram>,
+    path: web::Path<(i64, i64)>,
+    body: web::Json<Edit>,
+) -> HttpResponse {
+    let (chat_id, id) = *path;
+    found(telegram.edit_as_user(chat_id, id, &body.text), chat_id, id)
+}
+
+async fn delete(telegram: web::Data<FakeTelegram>, path: web::Path<(i64, i64)>) -> HttpResponse {
+    let (chat_id, id) = *path;
+    found(telegram.delete_as_user(chat_id, id), chat_id, id)
+}
+
+fn found(done: bool, chat_id: i64, id: i64) -> HttpResponse {
+    if done {
+        HttpResponse::NoContent().finish()
+    } else {
+        HttpResponse::NotFound().json(json!({
+            "error": {
+                "code": "no_such_message",
+                "message": format!("supergroup {chat_id} holds no message {id}"),
+            }
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::{App, test};
+    use serde_json::Value;
+
+    use super::*;
+
+    #[actix_web::test]
+    async fn users_post_edit_and_delete_and_unknown_messages_are_404() {
+        let telegram = FakeTelegram::new();
+        let app = test::init_service(App::new().configure(configure(telegram.clone()))).await;
+        let path = "/fake-telegram/groups/-100/messages";
+
+        let posted = test::TestRequest::post()
+            .uri(path)
+            .set_json(json!({ "user_id": 1, "user_name": "Tom", "text": "hi" }))
+            .send_request(&app)
+            .await;
+        assert_eq!(posted.status(), 201);
+        let id = test::read_body_json::<Value, _>(posted).await["id"].clone();
+        let edited = test::TestRequest::put()
+            .uri(&format!("{path}/{id}"))
+            .set_json(json!({ "text": "hi, edited" }))
+            .send_request(&app)
+            .await;
+        assert_eq!(edited.status(), 204);
+        let listed: Value =
+            test::call_and_read_body_json(&app, test::TestRequest::get().uri(path).to_request())
+                .await;
+        assert_eq!(listed[0]["text"], "hi, edited");
+        assert_eq!(listed[0]["sender_name"], "Tom");
+        assert_eq!(listed[0]["outgoing"], false);
+
+        let deleted = test::TestRequest::delete()
+            .uri(&format!("{path}/{id}"))
+            .send_request(&app)
+            .await;
+        assert_eq!(deleted.status(), 204);
+        assert!(telegram.messages(-100).is_empty());
+        let again = test::TestRequest::delete()
+            .uri(&format!("{path}/{id}"))
+            .send_request(&app)
+            .await;
+        assert_eq!(again.status(), 404);
+        let body: Value = test::read_body_json(again).await;
+        assert_eq!(body["error"]["code"], "no_such_message");
+    }
+}
