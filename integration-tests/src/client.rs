@@ -34,6 +34,18 @@ impl User {
     }
 }
 
+/// An HTTP client for the local services: no proxy, a 30 s timeout.
+///
+/// # Panics
+/// When it cannot be built.
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("http client")
+}
+
 /// The REST API of one command-api.
 #[derive(Debug, Clone)]
 pub struct Api {
@@ -47,12 +59,37 @@ impl Api {
     /// # Panics
     /// When the HTTP client cannot be built.
     pub fn new(base: String) -> Self {
-        let http = reqwest::Client::builder()
-            .no_proxy()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .expect("http client");
-        Self { base, http }
+        Self {
+            base,
+            http: http_client(),
+        }
+    }
+
+    /// `user` sends `content` to `chat`; the 201 answer (`message_id`, `version`, ...).
+    ///
+    /// # Panics
+    /// When the API does not answer 201.
+    pub async fn send_message(&self, user: &User, chat: Uuid, content: &str) -> Value {
+        let path = format!("/api/chats/{chat}/messages");
+        let body = serde_json::json!({ "content": content });
+        self.expect(201, user, Method::POST, &path, Some(body))
+            .await
+    }
+
+    /// `owner` creates a group chat with `members`; its id.
+    ///
+    /// # Panics
+    /// When the API does not answer 201.
+    pub async fn create_group(&self, owner: &User, members: &[&User]) -> Uuid {
+        let members: Vec<Uuid> = members.iter().map(|m| m.id).collect();
+        let body = serde_json::json!({ "type": "group", "name": "team", "participants": members });
+        let created = self
+            .expect(201, owner, Method::POST, "/api/chats", Some(body))
+            .await;
+        created["chat_id"]
+            .as_str()
+            .and_then(|id| id.parse().ok())
+            .unwrap_or_else(|| panic!("no chat id in {created}"))
     }
 
     /// Calls `method path` as `user` with an optional JSON body; the status and the JSON

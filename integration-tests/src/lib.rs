@@ -61,6 +61,29 @@ pub fn cql_config(keyspace: &str) -> CqlConfig {
     }
 }
 
+/// Polls `probe` every 50 ms until it yields a value, failing after `within` with `what`
+/// (for what the system does eventually: ASYNC projections, the bridge, consumers).
+///
+/// # Panics
+/// When `within` passes first.
+pub async fn eventually<T, F, Fut>(what: &str, within: std::time::Duration, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "waited {within:?} in vain for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// A name no other test run uses: `<prefix>_<32 hex digits>`, valid as a database,
 /// keyspace or topic name.
 pub fn unique_name(prefix: &str) -> String {

@@ -2,10 +2,11 @@
 //! its operations port: the end-to-end tests act as Telegram users through it.
 
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::{Value, json};
+
+use crate::client::http_client;
 
 /// A Telegram user: their id and display name.
 pub type TelegramUser = (i64, &'static str);
@@ -19,18 +20,10 @@ pub struct FakeTelegramClient {
 
 impl FakeTelegramClient {
     /// The fake served by the bridge whose operations port is `bridge`.
-    ///
-    /// # Panics
-    /// When the HTTP client cannot be built.
     pub fn new(bridge: SocketAddr) -> Self {
-        let http = reqwest::Client::builder()
-            .no_proxy()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .expect("http client");
         Self {
             base: format!("http://{bridge}/fake-telegram/groups"),
-            http,
+            http: http_client(),
         }
     }
 

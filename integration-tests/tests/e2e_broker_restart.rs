@@ -13,7 +13,6 @@ use integration_tests::client::{Api, Socket, User};
 use integration_tests::system::System;
 use reqwest::Method;
 use serde_json::json;
-use uuid::Uuid;
 
 const SENDS: usize = 40;
 
@@ -35,20 +34,7 @@ async fn a_broker_restart_during_sends_loses_and_duplicates_nothing() {
     let system = System::start().await;
     let api = Api::new(system.api());
     let (alice, bob) = (User::new("Alice"), User::new("Bob"));
-    let created = api
-        .expect(
-            201,
-            &alice,
-            Method::POST,
-            "/api/chats",
-            Some(json!({ "type": "group", "name": "k", "participants": [bob.id] })),
-        )
-        .await;
-    let chat: Uuid = created["chat_id"]
-        .as_str()
-        .expect("id")
-        .parse()
-        .expect("uuid");
+    let chat = api.create_group(&alice, &[&bob]).await;
     let mut socket = Socket::connect(&system.ws("wse-gateway"), &bob, "").await;
     let path = format!("/api/chats/{chat}/messages");
 

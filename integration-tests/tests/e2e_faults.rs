@@ -13,24 +13,6 @@ use uuid::Uuid;
 
 const WAIT: Duration = Duration::from_secs(60);
 
-async fn group(api: &Api, owner: &User, members: &[&User]) -> Uuid {
-    let ids: Vec<Uuid> = members.iter().map(|m| m.id).collect();
-    let created = api
-        .expect(
-            201,
-            owner,
-            Method::POST,
-            "/api/chats",
-            Some(json!({ "type": "group", "name": "ops", "participants": ids })),
-        )
-        .await;
-    created["chat_id"]
-        .as_str()
-        .expect("id")
-        .parse()
-        .expect("uuid")
-}
-
 /// Every message of the chat's history, oldest first, walking pages with `before`.
 async fn all_messages(api: &Api, user: &User, chat: Uuid) -> Vec<Value> {
     let mut out = Vec::new();
@@ -84,7 +66,7 @@ async fn projectors_killed_or_stopped_mid_stream_lose_and_duplicate_nothing() {
     let mut system = System::start().await;
     let api = Api::new(system.api());
     let (alice, bob) = (User::new("Alice"), User::new("Bob"));
-    let chat = group(&api, &alice, &[&bob]).await;
+    let chat = api.create_group(&alice, &[&bob]).await;
     const SENDS: usize = 60;
 
     let sender = {
@@ -146,21 +128,12 @@ async fn clients_of_a_killed_gateway_resume_on_another_replica() {
         .await;
     let api = Api::new(system.api());
     let (alice, bob) = (User::new("Alice"), User::new("Bob"));
-    let chat = group(&api, &alice, &[&bob]).await;
-    let path = format!("/api/chats/{chat}/messages");
+    let chat = api.create_group(&alice, &[&bob]).await;
 
     let mut socket = Socket::connect(&system.ws("wse-gateway"), &bob, "").await;
     let mut last = 0;
     for i in 0..5 {
-        let sent = api
-            .expect(
-                201,
-                &alice,
-                Method::POST,
-                &path,
-                Some(json!({ "content": format!("before {i}") })),
-            )
-            .await;
+        let sent = api.send_message(&alice, chat, &format!("before {i}")).await;
         last = sent["version"].as_u64().expect("version");
     }
     let seen = socket.events_until(chat, last, WAIT).await;
@@ -169,15 +142,7 @@ async fn clients_of_a_killed_gateway_resume_on_another_replica() {
     system.kill("wse-gateway").await;
     let mut missed = Vec::new();
     for i in 0..5 {
-        let sent = api
-            .expect(
-                201,
-                &alice,
-                Method::POST,
-                &path,
-                Some(json!({ "content": format!("after {i}") })),
-            )
-            .await;
+        let sent = api.send_message(&alice, chat, &format!("after {i}")).await;
         missed.push(sent["version"].as_u64().expect("version"));
     }
     let mut resumed = Socket::connect(
@@ -198,7 +163,7 @@ async fn retries_with_idempotency_keys_across_a_command_api_restart_store_each_m
     let mut system = System::start().await;
     let api = Api::new(system.api());
     let alice = User::new("Alice");
-    let chat = group(&api, &alice, &[]).await;
+    let chat = api.create_group(&alice, &[]).await;
     const SENDS: usize = 80;
 
     let client = {

@@ -97,15 +97,7 @@ async fn a_company_chat_from_creation_to_hard_delete() {
     )
     .await;
 
-    let hello = api
-        .expect(
-            201,
-            &alice,
-            Method::POST,
-            &format!("{path}/messages"),
-            Some(json!({ "content": "hello team" })),
-        )
-        .await;
+    let hello = api.send_message(&alice, chat, "hello team").await;
     let hello_id = id(&hello, "message_id");
     let reply = api
         .expect(
@@ -264,14 +256,7 @@ async fn a_company_chat_from_creation_to_hard_delete() {
     );
     api.expect(200, &bob, Method::POST, &format!("{path}/restore"), None)
         .await;
-    api.expect(
-        201,
-        &bob,
-        Method::POST,
-        &format!("{path}/messages"),
-        Some(json!({ "content": "back" })),
-    )
-    .await;
+    api.send_message(&bob, chat, "back").await;
     api.expect(
         200,
         &bob,
@@ -320,14 +305,7 @@ async fn a_direct_chat_is_one_per_pair_and_private() {
     assert_eq!(id(&again, "chat_id"), chat);
 
     let mut eve_socket = Socket::connect(&system.ws("wse-gateway"), &eve, "").await;
-    api.expect(
-        201,
-        &ben,
-        Method::POST,
-        &format!("/api/chats/{chat}/messages"),
-        Some(json!({ "content": "psst" })),
-    )
-    .await;
+    api.send_message(&ben, chat, "psst").await;
     let messages = history(&api, &ann, chat).await;
     assert_eq!(messages.len(), 1);
     assert_eq!(messages[0]["content"], "psst");

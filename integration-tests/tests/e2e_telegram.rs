@@ -2,10 +2,10 @@
 //! chat linked to a supergroup mirrors messages, edits and deletes both ways, once each,
 //! with no echo, driven only through the REST API, a WebSocket and the fake's HTTP face.
 
-use std::future::Future;
 use std::time::Duration;
 
 use integration_tests::client::{Api, Socket, User};
+use integration_tests::eventually;
 use integration_tests::system::System;
 use integration_tests::telegram::{FakeTelegramClient, TelegramUser};
 use reqwest::Method;
@@ -14,25 +14,6 @@ use uuid::Uuid;
 
 const WAIT: Duration = Duration::from_secs(30);
 const TOM: TelegramUser = (4242, "Tom");
-
-/// Polls `probe` until it yields a value, failing after [`WAIT`] with `what`.
-async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        if let Some(value) = probe().await {
-            return value;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "waited in vain for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 /// The texts the bridge wrote into the group (its `outgoing` messages), oldest first.
 async fn mirrored(telegram: &FakeTelegramClient, group: i64) -> Vec<String> {
@@ -96,17 +77,9 @@ async fn a_linked_chat_mirrors_messages_edits_and_deletes_both_ways_once() {
 
     // Chat -> Telegram: once, with the sender's name (events are mirrored in order, so
     // the message after it shows a duplicate would be there too).
-    let hello = api
-        .expect(
-            201,
-            &alice,
-            Method::POST,
-            &messages,
-            Some(json!({ "content": "hello" })),
-        )
-        .await;
+    let hello = api.send_message(&alice, chat, "hello").await;
     let hello_id = hello["message_id"].as_str().expect("id").to_owned();
-    eventually("hello in Telegram", || async {
+    eventually("hello in Telegram", WAIT, || async {
         mirrored(&telegram, group)
             .await
             .contains(&"Alice: hello".to_owned())
@@ -116,7 +89,7 @@ async fn a_linked_chat_mirrors_messages_edits_and_deletes_both_ways_once() {
 
     // Telegram -> chat: once in the history and on Bob's socket, and not echoed.
     let tom_says = telegram.post(group, TOM, "hi from Telegram", None).await;
-    let received = eventually("Tom's message in the chat", || async {
+    let received = eventually("Tom's message in the chat", WAIT, || async {
         let found = from_telegram(&api, &alice, chat, tom_says).await;
         (!found.is_empty()).then_some(found)
     })
@@ -141,13 +114,13 @@ async fn a_linked_chat_mirrors_messages_edits_and_deletes_both_ways_once() {
         Some(json!({ "content": "hello, edited" })),
     )
     .await;
-    eventually("the edit in Telegram", || async {
+    eventually("the edit in Telegram", WAIT, || async {
         let texts = mirrored(&telegram, group).await;
         (texts == ["Alice: hello, edited"]).then_some(())
     })
     .await;
     telegram.edit(group, tom_says, "hi, edited").await;
-    eventually("Tom's edit in the chat", || async {
+    eventually("Tom's edit in the chat", WAIT, || async {
         let found = from_telegram(&api, &alice, chat, tom_says).await;
         (found.len() == 1 && found[0]["content"] == "hi, edited").then_some(())
     })
@@ -162,12 +135,12 @@ async fn a_linked_chat_mirrors_messages_edits_and_deletes_both_ways_once() {
         None,
     )
     .await;
-    eventually("the delete in Telegram", || async {
+    eventually("the delete in Telegram", WAIT, || async {
         mirrored(&telegram, group).await.is_empty().then_some(())
     })
     .await;
     telegram.delete(group, tom_says).await;
-    eventually("Tom's delete in the chat", || async {
+    eventually("Tom's delete in the chat", WAIT, || async {
         let found = from_telegram(&api, &alice, chat, tom_says).await;
         (found.len() == 1 && found[0]["is_deleted"] == true).then_some(())
     })
@@ -175,15 +148,8 @@ async fn a_linked_chat_mirrors_messages_edits_and_deletes_both_ways_once() {
 
     // None of Tom's actions came back to Telegram as the bridge's own: after a last chat
     // message, the group holds exactly that one from the bridge.
-    api.expect(
-        201,
-        &alice,
-        Method::POST,
-        &messages,
-        Some(json!({ "content": "bye" })),
-    )
-    .await;
-    eventually("bye in Telegram", || async {
+    api.send_message(&alice, chat, "bye").await;
+    eventually("bye in Telegram", WAIT, || async {
         (mirrored(&telegram, group).await == ["Alice: bye"]).then_some(())
     })
     .await;
