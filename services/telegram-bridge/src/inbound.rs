@@ -5,7 +5,9 @@
 //! refused by the aggregate (`telegram_message_already_received`) and counts as done;
 //! the mapping is recorded on success (and again from the `TelegramMessageReceived`
 //! event by the outbound side, which heals a crash between the two). No echo: the
-//! bridge's own sends (`outgoing`) and anything already in the mapping are ignored.
+//! bridge's own sends (`outgoing`) and anything already in the mapping are ignored; an own
+//! send is only waited on until its mapping is recorded, so a reply to it that follows
+//! at once still finds its parent.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,6 +22,11 @@ use crate::ports::{TelegramGateway, TelegramMessage, TelegramTarget, TelegramUpd
 
 /// Longest wait between two attempts at a failing update.
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// How long the update of one of the bridge's own sends waits for its id mapping, which
+/// the outbound side records right after Telegram accepted the send (it never comes only
+/// when the bridge stopped in between).
+const OWN_SEND_MAPPING_WAIT: Duration = Duration::from_secs(2);
 
 /// Why an update could not be handled yet (always worth retrying).
 #[derive(Debug, thiserror::Error)]
@@ -127,13 +134,16 @@ impl<G: TelegramGateway> Inbound<G> {
     }
 
     async fn new_message(&self, m: &TelegramMessage) -> Result<(), InboundError> {
-        if m.outgoing || m.text.trim().is_empty() {
+        if m.text.trim().is_empty() {
             return Ok(());
         }
         let links = self.store.links_of_group(m.chat_id).await?;
         let Some(link) = pick_link(&links, m.topic_id) else {
             return Ok(());
         };
+        if m.outgoing {
+            return self.await_own_mapping(m).await;
+        }
         if self
             .store
             .by_telegram_message(m.chat_id, m.message_id)
@@ -183,6 +193,29 @@ impl<G: TelegramGateway> Inbound<G> {
             }
             other => settle(other),
         }
+    }
+
+    /// Waits (briefly) until the bridge's own send `m` is in the id mapping. Updates come
+    /// in order, and a Telegram user can only reply to it after it appeared: once this
+    /// returns, such a reply finds its parent even when it came within milliseconds.
+    async fn await_own_mapping(&self, m: &TelegramMessage) -> Result<(), InboundError> {
+        let deadline = tokio::time::Instant::now() + OWN_SEND_MAPPING_WAIT;
+        while self
+            .store
+            .by_telegram_message(m.chat_id, m.message_id)
+            .await?
+            .is_none()
+        {
+            if tokio::time::Instant::now() >= deadline {
+                tracing::debug!(
+                    telegram_message_id = m.message_id,
+                    "an own send without a mapping: its answer was lost"
+                );
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Ok(())
     }
 
     async fn edited(&self, m: &TelegramMessage) -> Result<(), InboundError> {

@@ -2,7 +2,9 @@
 
 use serde_json::Value;
 
-use telegram_bridge::ports::TelegramTarget;
+use chat_domain::{ChatId, MessageId};
+use telegram_bridge::adapters::pg::{BridgeStore, Origin};
+use telegram_bridge::ports::{TelegramGateway, TelegramTarget};
 
 use crate::helpers::{TestEnv, User};
 
@@ -83,6 +85,49 @@ async fn replies_become_replies_on_the_other_side() {
     let received = env.received(chat, thanks).await;
     let answer_sent = &env.events(chat, "message_sent").await[0];
     assert_eq!(received[0]["reply_to"], answer_sent["message_id"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reply_that_comes_before_the_bridge_recorded_its_parent_still_finds_it() {
+    let env = TestEnv::spawn().await;
+    let alice = User::new("Alice");
+    let (chat, group) = env.linked_chat(&alice, &[]).await;
+    // A message written while the chat was not linked: the bridge never mirrors it, so
+    // this test plays the bridge's send of it.
+    env.unlink(&alice, chat).await;
+    let message = env.send(&alice, chat, "before", None).await;
+    env.link(&alice, chat, group).await;
+    let version = env.events(chat, "message_sent").await[0]["version"]
+        .as_u64()
+        .expect("version");
+
+    // Telegram accepted the bridge's send, and Bob replied at once, before the bridge
+    // recorded the id mapping (it does right after the send returns).
+    env.stop_bridge().await;
+    let own = env
+        .telegram
+        .connect()
+        .send_message(group, "Alice: before", None, 1)
+        .await
+        .expect("posted");
+    let reply = env.telegram.post_as_user(group, BOB, "re", Some(own));
+    env.start_bridge().await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    BridgeStore::new(env.db.pool.clone())
+        .record(
+            ChatId::from_uuid(chat),
+            MessageId::from_uuid(message),
+            group,
+            own,
+            Origin::Chat,
+            version,
+        )
+        .await
+        .expect("mapping recorded");
+
+    env.wait_received(chat, reply).await;
+    let received = env.received(chat, reply).await;
+    assert_eq!(received[0]["reply_to"], message.to_string());
 }
 
 #[tokio::test(flavor = "multi_thread")]
