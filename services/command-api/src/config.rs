@@ -58,6 +58,34 @@ pub struct WritePathConfig {
     /// How often the relay looks at the outbox when no append woke it, in milliseconds.
     #[arg(long, env = "RELAY_POLL_MS", default_value_t = 250)]
     pub relay_poll_ms: u64,
+    /// Published outbox rows are deleted once this old, in hours (the events table keeps
+    /// every event).
+    #[arg(long, env = "OUTBOX_RETENTION_HOURS", default_value_t = 24)]
+    pub outbox_retention_hours: u64,
+    /// Idempotency keys are deleted once this old, in hours: a retry with the same key
+    /// after that sends a new message.
+    #[arg(long, env = "IDEMPOTENCY_KEY_TTL_HOURS", default_value_t = 24)]
+    pub idempotency_key_ttl_hours: u64,
+    /// Time between two housekeeping sweeps, in seconds.
+    #[arg(long, env = "HOUSEKEEPING_INTERVAL_S", default_value_t = 600)]
+    pub housekeeping_interval_s: u64,
+}
+
+impl WritePathConfig {
+    /// The housekeeping retention.
+    #[must_use]
+    pub const fn retention(&self) -> crate::housekeeping::Retention {
+        const HOUR: u64 = 3600;
+        crate::housekeeping::Retention {
+            outbox: std::time::Duration::from_secs(
+                self.outbox_retention_hours.saturating_mul(HOUR),
+            ),
+            idempotency_keys: std::time::Duration::from_secs(
+                self.idempotency_key_ttl_hours.saturating_mul(HOUR),
+            ),
+            every: std::time::Duration::from_secs(self.housekeeping_interval_s),
+        }
+    }
 }
 
 /// How writes become readable.

@@ -4,6 +4,7 @@
 //! - [`app`]: the command service (load, decide, append, retry a lost race).
 //! - [`ports`] and [`adapters`]: the event store with its outbox (PostgreSQL, memory).
 //! - [`relay`]: publishes the outbox to Kafka, in order.
+//! - [`housekeeping`]: deletes published outbox rows and expired idempotency keys.
 //! - [`metrics`]: command outcomes and the outbox backlog, for Prometheus.
 //! - [`http`]: the REST routes (commands, and queries over the read models of
 //!   `chat-read-model`) and the error shape.
@@ -14,6 +15,7 @@ pub mod adapters;
 pub mod app;
 pub mod config;
 pub mod dev;
+pub mod housekeeping;
 pub mod http;
 pub mod metrics;
 pub mod ports;
@@ -37,6 +39,7 @@ use tokio_util::sync::CancellationToken;
 use crate::adapters::pg::PgEventStore;
 use crate::app::{CommandService, CommandSettings};
 use crate::dev::DevTools;
+use crate::housekeeping::Housekeeper;
 use crate::http::read::ReadSide;
 use crate::http::state::ApiState;
 use crate::relay::{OutboxRelay, RelaySettings};
@@ -47,7 +50,8 @@ pub struct Application {
     server: actix_web::dev::Server,
     addr: SocketAddr,
     relay: OutboxRelay,
-    /// Stops the background tasks of the read side (the applied-projection listener).
+    housekeeper: Housekeeper,
+    /// Stops the background tasks (the applied-projection listener, housekeeping).
     background: CancellationToken,
 }
 
@@ -98,6 +102,7 @@ impl Application {
             PgEventStore::new(pool.clone()),
             settings,
         )));
+        let housekeeper = Housekeeper::new(pool.clone(), cfg.write.retention());
         let relay = OutboxRelay::new(
             pool,
             &connect::kafka_client_config(&cfg.kafka),
@@ -130,6 +135,7 @@ impl Application {
             server,
             addr,
             relay,
+            housekeeper,
             background,
         })
     }
@@ -146,6 +152,7 @@ impl Application {
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         tracing::info!(addr = %self.addr, "command-api listening");
         let relay = tokio::spawn(self.relay.run(shutdown.clone()));
+        tokio::spawn(self.housekeeper.run(self.background.clone()));
         let served = ops::run_until_stopped(self.server, shutdown).await;
         self.background.cancel();
         served?;

@@ -32,3 +32,12 @@ pub static PUBLISHED: LazyLock<IntCounterVec> = LazyLock::new(|| {
         &["topic"],
     )
 });
+
+/// Rows command-api's housekeeping deleted, by table (`outbox`, `idempotency_keys`).
+pub static SWEPT: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    counter_vec(
+        "chat_housekeeping_deleted_total",
+        "Rows deleted by command-api's housekeeping, by table.",
+        &["table"],
+    )
+});
