@@ -8,9 +8,11 @@
 //! - [`bucket`]: the time buckets of the message partitions.
 //! - [`history`]: cursor pagination over buckets.
 //! - [`model`]: what queries return.
+//! - [`apply`]: one event applied to the stores (purge, CQL cells, rows with checkpoint).
 //! - [`projector`]: the Kafka handler and application both projectors run.
 //! - `testing` (feature `testing`): a fresh migrated keyspace for tests.
 
+pub mod apply;
 pub mod bucket;
 pub mod cql;
 pub mod history;

@@ -5,6 +5,8 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::bucket::bucket_of_time;
+
 /// A chat's details.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChatRecord {
@@ -138,6 +140,39 @@ pub enum Direction {
     Older,
     /// Towards newer messages (oldest first).
     Newer,
+}
+
+/// What a hard-deleted chat left in the CQL store: the message buckets it may have used
+/// and the users who may have a read status there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurgeScope {
+    /// The buckets, oldest to newest.
+    pub buckets: std::ops::RangeInclusive<i32>,
+    /// Everyone who ever participated or had a read position.
+    pub readers: Vec<UserId>,
+}
+
+impl PurgeScope {
+    /// The scope of a chat created at `created_at` whose messages known so far span the
+    /// buckets `known`, hard-deleted at `until`: with a bucket more on each side, for
+    /// message ids stamped by writers whose clocks differ a little.
+    #[must_use]
+    pub fn spanning(
+        created_at: OffsetDateTime,
+        known: Option<(i32, i32)>,
+        until: OffsetDateTime,
+        readers: Vec<UserId>,
+    ) -> Self {
+        let (mut first, mut last) = (bucket_of_time(created_at), bucket_of_time(until));
+        if let Some((oldest, newest)) = known {
+            first = first.min(oldest);
+            last = last.max(newest);
+        }
+        Self {
+            buckets: first.saturating_sub(1)..=last.saturating_add(1),
+            readers,
+        }
+    }
 }
 
 /// One bucket query: messages strictly between the bounds, in `direction` order.

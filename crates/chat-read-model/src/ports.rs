@@ -9,7 +9,8 @@ use chat_domain::{ChatId, MessageId, Role, UserId};
 use uuid::Uuid;
 
 use crate::model::{
-    BucketRange, ChatListEntry, ChatRecord, MessageRecord, ParticipantRecord, TemplateRecord,
+    BucketRange, ChatListEntry, ChatRecord, MessageRecord, ParticipantRecord, PurgeScope,
+    TemplateRecord,
 };
 use crate::plan::{MessageWrite, Projector, RowWrite};
 
@@ -59,6 +60,19 @@ pub trait RowStore: Send + Sync {
     ) -> impl Future<Output = Result<bool>> + Send
     where
         F: Future<Output = Result<()>> + Send;
+
+    /// What a chat hard-deleted at `until` left in the CQL store: every bucket from its
+    /// creation (or its oldest message) to `until` (or its newest message), one more on
+    /// each side for clock skew between writers, and its readers. `None` while its
+    /// creation is not projected yet (then its extent is unknown: ask again later).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    fn purge_scope(
+        &self,
+        chat_id: ChatId,
+        until: time::OffsetDateTime,
+    ) -> impl Future<Output = Result<Option<PurgeScope>>> + Send;
 }
 
 /// The CQL side of a projection.
@@ -73,6 +87,19 @@ pub trait MessageStore: Send + Sync {
         chat_id: ChatId,
         version: u64,
         writes: &[MessageWrite],
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// Deletes the chat's messages and read statuses within `scope` that were written
+    /// before `version` (a tombstone at that write time: older writes arriving later stay
+    /// deleted; a redelivery deletes nothing new).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails; a retry deletes the same.
+    fn purge(
+        &self,
+        chat_id: ChatId,
+        version: u64,
+        scope: &PurgeScope,
     ) -> impl Future<Output = Result<()>> + Send;
 
     /// Empties the message and read-status tables (rebuilds).

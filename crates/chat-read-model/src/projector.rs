@@ -1,10 +1,7 @@
-//! The projector runtime both projectors run: the Kafka handler that applies a
-//! [`plan`], and the application around it (consumer, rebuild, health).
-//!
-//! Order of one event's writes: the CQL cells first (idempotent by write time), then the
-//! PostgreSQL transaction with the checkpoint (idempotent by versions). A crash between
-//! the two re-delivers the event, which rewrites the same cells and then commits; the
-//! offset is stored only after both (chat-kafka), so nothing is lost or doubled.
+//! The projector runtime both projectors run: the Kafka handler that applies each event
+//! ([`crate::apply`]), and the application around it (consumer, rebuild, health). The
+//! offset is stored only after an event was applied (chat-kafka), so nothing is lost or
+//! doubled.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, LazyLock};
@@ -21,9 +18,10 @@ use chat_runtime::metrics::counter_vec;
 use prometheus::IntCounterVec;
 use tokio_util::sync::CancellationToken;
 
+use crate::apply::{ApplyError, apply_event};
 use crate::cql::CqlReadModels;
 use crate::pg::PgReadModels;
-use crate::plan::{Projector, plan};
+use crate::plan::Projector;
 use crate::ports::{MessageStore, RowStore, StoreError};
 
 /// Row writes by projector and outcome: `applied`, or `redelivered` (the checkpoint was
@@ -87,26 +85,20 @@ fn failure(e: StoreError) -> HandlerError {
 impl<R: RowStore, M: MessageStore> EventHandler for ProjectionHandler<R, M> {
     async fn handle(&self, event: &ReceivedEvent) -> Result<(), HandlerError> {
         let envelope = &event.envelope;
-        let plan = plan(self.projector, &envelope.payload)
-            .map_err(|e| HandlerError::Permanent(e.into()))?;
-        let (chat_id, version) = (envelope.chat_id, envelope.version);
-        if !plan.messages.is_empty() {
-            self.messages
-                .apply(chat_id, version, &plan.messages)
-                .await
-                .map_err(failure)?;
-        }
-        if !plan.rows.is_empty() {
-            let applied = self
-                .rows
-                .apply(self.projector, chat_id, version, &plan.rows)
-                .await
-                .map_err(failure)?;
+        let applied = apply_event(&self.rows, &self.messages, self.projector, envelope)
+            .await
+            .map_err(|e| match e {
+                ApplyError::Plan(e) => HandlerError::Permanent(e.into()),
+                ApplyError::Store(e) => failure(e),
+                // projector-sync will get there: try again.
+                e @ ApplyError::CreationNotProjected(_) => HandlerError::Transient(e.into()),
+            })?;
+        if let Some(applied) = applied {
             let outcome = if applied { "applied" } else { "redelivered" };
             WRITES
                 .with_label_values(&[self.projector.as_str(), outcome])
                 .inc();
-            tracing::debug!(%chat_id, version, outcome, event_type = %envelope.event_type, "projected");
+            tracing::debug!(chat_id = %envelope.chat_id, version = envelope.version, outcome, event_type = %envelope.event_type, "projected");
         }
         Ok(())
     }

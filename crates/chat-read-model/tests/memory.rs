@@ -10,7 +10,7 @@ use chat_read_model::memory::MemoryReadModels;
 use chat_read_model::testing::workload;
 use chat_read_model::{ChatQueries, Projector};
 
-use support::{chats, deliver, users, views};
+use support::{async_far_ahead, chats, deliver, users, views};
 
 async fn in_order(envelopes: &[Envelope]) -> MemoryReadModels {
     let store = MemoryReadModels::default();
@@ -43,13 +43,7 @@ async fn interleavings_and_redeliveries_give_the_same_views() {
 
     // projector-async far ahead of projector-sync, and every event delivered twice.
     let ahead = MemoryReadModels::default();
-    for e in &envelopes {
-        deliver(&ahead, &ahead, Projector::Async, e).await;
-        deliver(&ahead, &ahead, Projector::Async, e).await;
-    }
-    for e in &envelopes {
-        deliver(&ahead, &ahead, Projector::Sync, e).await;
-    }
+    async_far_ahead(&ahead, &ahead, &envelopes, 1).await;
     assert_eq!(views(&ahead, &ahead, &chats, &users).await, reference);
 
     // projector-sync ahead, then a crash replays the last thousand events to both.

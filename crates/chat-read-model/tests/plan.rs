@@ -37,6 +37,13 @@ fn each_projector_writes_its_own_events() {
                 assert_eq!(asynchronous.is_empty(), nothing, "{}", event.event_type());
             }
         }
+        // Only a hard delete purges, and only projector-async does.
+        let deleted_at = match event {
+            ChatEvent::ChatHardDeleted(e) => Some(e.deleted_at),
+            _ => None,
+        };
+        assert_eq!(asynchronous.purge_until, deleted_at);
+        assert_eq!(sync.purge_until, None);
     }
 }
 

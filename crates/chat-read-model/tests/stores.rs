@@ -6,33 +6,36 @@ mod support;
 
 use std::sync::Arc;
 
-use chat_domain::chat::commands::SendMessage;
+use chat_domain::chat::commands::{HardDeleteChat, SendMessage};
 use chat_domain::testing::fixtures as f;
 use chat_domain::{Aggregate, Chat, ChatCommand, ChatState, Envelope, EnvelopeMeta, MessageId};
 use chat_read_model::bucket::bucket_of_message;
 use chat_read_model::cql::CqlReadModels;
 use chat_read_model::history::{self, HistoryQuery};
 use chat_read_model::memory::MemoryReadModels;
+use chat_read_model::model::{BucketRange, Direction};
 use chat_read_model::pg::PgReadModels;
 use chat_read_model::testing::{migrate_keyspace, workload};
-use chat_read_model::{ChatQueries, Projector};
+use chat_read_model::{ChatQueries, MessageQueries, Projector};
 use chat_runtime::connect;
 use integration_tests::pg::fresh_database;
 use integration_tests::{cql_config, unique_name};
+use scylla::client::session::Session;
 use uuid::{Timestamp, Uuid};
 
-use support::{chats, deliver, users, views};
+use support::{async_far_ahead, chats, deliver, users, views};
 
-async fn real_stores() -> (PgReadModels, CqlReadModels) {
+/// Fresh real stores, with the CQL session and keyspace for raw reads.
+async fn real_stores() -> (PgReadModels, CqlReadModels, Arc<Session>, String) {
     let db = fresh_database().await;
     let keyspace = unique_name("test");
     let cql = cql_config(&keyspace);
     migrate_keyspace(&cql, &keyspace).await.expect("keyspace");
     let session = Arc::new(connect::cql(&cql).await.expect("CQL answers"));
-    let messages = CqlReadModels::new(session, &keyspace)
+    let messages = CqlReadModels::new(Arc::clone(&session), &keyspace)
         .await
         .expect("prepared");
-    (PgReadModels::new(db.pool), messages)
+    (PgReadModels::new(db.pool), messages, session, keyspace)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -47,15 +50,8 @@ async fn the_real_stores_show_the_same_views_whatever_the_order_and_redelivery()
     let reference = views(&memory, &memory, &chats, &users).await;
 
     // projector-async runs ahead of projector-sync; every event arrives twice.
-    let (pg, cql) = real_stores().await;
-    for e in &envelopes {
-        deliver(&pg, &cql, Projector::Async, e).await;
-        deliver(&pg, &cql, Projector::Async, e).await;
-    }
-    for e in &envelopes {
-        deliver(&pg, &cql, Projector::Sync, e).await;
-        deliver(&pg, &cql, Projector::Sync, e).await;
-    }
+    let (pg, cql, ..) = real_stores().await;
+    async_far_ahead(&pg, &cql, &envelopes, 2).await;
     assert_eq!(views(&pg, &cql, &chats, &users).await, reference);
 
     // A replay of everything, in order, changes nothing.
@@ -97,7 +93,7 @@ async fn history_over_1000_messages_in_several_buckets_pages_each_once_in_order(
         correlation_id: Uuid::from_u128(1),
         causation_id: None,
     };
-    let (pg, cql) = real_stores().await;
+    let (pg, cql, ..) = real_stores().await;
     for e in Envelope::wrap_all(events, &meta) {
         deliver(&pg, &cql, Projector::Sync, &e).await;
     }
@@ -154,4 +150,104 @@ async fn history_over_1000_messages_in_several_buckets_pages_each_once_in_order(
     let between: Vec<MessageId> = (600..700).rev().map(hourly).collect();
     assert_eq!(page.iter().map(|m| m.id).collect::<Vec<_>>(), between);
     assert_eq!(page[0].content.as_deref(), Some("m699"));
+}
+
+/// A TIMEUUID `i` hours after the fixtures' time.
+fn hours_after_t0(i: u64) -> MessageId {
+    let secs = u64::try_from(f::T0.unix_timestamp()).expect("after 1970") + i * 3_600;
+    MessageId::from_uuid(Uuid::new_v1(
+        Timestamp::from_unix_time(secs, 0, 0, 14),
+        &[7; 6],
+    ))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hard_delete_purges_messages_and_read_statuses_even_those_projected_after_it() {
+    const MESSAGES: u64 = 300; // 12.5 days: more than one bucket
+    let last = hours_after_t0(MESSAGES - 1);
+    let mut commands = vec![ChatCommand::from(f::create_group(
+        f::ALICE,
+        f::CHAT,
+        &[f::BOB],
+    ))];
+    commands.extend((0..MESSAGES).map(|i| {
+        ChatCommand::from(SendMessage {
+            at: f::T0 + time::Duration::hours(i64::try_from(i).expect("small")),
+            ..f::send(f::ALICE, hours_after_t0(i), &format!("m{i}"))
+        })
+    }));
+    commands.push(f::read(f::BOB, last).into());
+    commands.push(
+        HardDeleteChat {
+            at: f::T0 + time::Duration::hours(301),
+            ..f::hard_delete(f::by(f::ALICE))
+        }
+        .into(),
+    );
+    let mut state = ChatState::Absent;
+    let mut events = Vec::new();
+    for command in commands {
+        let decided = Chat::decide(&state, command).expect("accepted");
+        state = decided.iter().fold(state, Chat::evolve);
+        events.extend(decided);
+    }
+    let meta = EnvelopeMeta {
+        actor: f::by(f::ALICE),
+        correlation_id: Uuid::from_u128(2),
+        causation_id: None,
+    };
+    let envelopes = Envelope::wrap_all(events, &meta);
+    let (pg, cql, session, keyspace) = real_stores().await;
+
+    // projector-sync has projected the creation and the first 100 messages when
+    // projector-async applies everything, the hard delete included; the remaining
+    // messages reach the store after the purge.
+    let first_message = envelopes
+        .iter()
+        .position(|e| e.event_type == "message_sent")
+        .expect("a message");
+    let (early, late) = envelopes.split_at(first_message + 100);
+    for e in early {
+        deliver(&pg, &cql, Projector::Sync, e).await;
+    }
+    for e in &envelopes {
+        assert!(deliver(&pg, &cql, Projector::Async, e).await);
+    }
+    for e in late {
+        deliver(&pg, &cql, Projector::Sync, e).await;
+    }
+
+    let (first_bucket, last_bucket) = (
+        bucket_of_message(hours_after_t0(0)).expect("bucket"),
+        bucket_of_message(last).expect("bucket"),
+    );
+    assert!(last_bucket > first_bucket, "the messages span buckets");
+    for bucket in first_bucket..=last_bucket {
+        let range = BucketRange {
+            bucket,
+            after: None,
+            before: None,
+            direction: Direction::Older,
+            limit: 1_000,
+        };
+        let left = cql.bucket_page(f::CHAT, range).await.expect("page");
+        assert!(
+            left.is_empty(),
+            "bucket {bucket} keeps {} messages",
+            left.len()
+        );
+    }
+    let statuses: i64 = session
+        .query_unpaged(
+            format!("SELECT count(*) FROM {keyspace}.message_read_status WHERE chat_id = ? AND user_id = ?"),
+            (f::CHAT.as_uuid(), f::BOB.as_uuid()),
+        )
+        .await
+        .expect("count")
+        .into_rows_result()
+        .expect("rows")
+        .single_row::<(i64,)>()
+        .expect("one row")
+        .0;
+    assert_eq!(statuses, 0, "Bob's read status is purged too");
 }

@@ -38,6 +38,8 @@ pub struct CqlReadModels {
     edit: PreparedStatement,
     delete: PreparedStatement,
     read_status: PreparedStatement,
+    purge_bucket: PreparedStatement,
+    purge_reader: PreparedStatement,
     one: PreparedStatement,
     older: PreparedStatement,
     newer: PreparedStatement,
@@ -85,6 +87,15 @@ impl CqlReadModels {
             read_status: prepare(format!(
                 "UPDATE {ks}.message_read_status USING TIMESTAMP ? SET last_read_message_id = ?, \
                  read_at = ?, version = ? WHERE chat_id = ? AND user_id = ?"
+            ))
+            .await?,
+            purge_bucket: prepare(format!(
+                "DELETE FROM {ks}.messages USING TIMESTAMP ? WHERE chat_id = ? AND bucket = ?"
+            ))
+            .await?,
+            purge_reader: prepare(format!(
+                "DELETE FROM {ks}.message_read_status USING TIMESTAMP ? \
+                 WHERE chat_id = ? AND user_id = ?"
             ))
             .await?,
             one: prepare(format!(

@@ -4,6 +4,7 @@ use chat_domain::{ChatId, MessageSource};
 use scylla::value::CqlTimeuuid;
 
 use super::{CqlReadModels, cql, write_time};
+use crate::model::PurgeScope;
 use crate::plan::MessageWrite;
 use crate::ports::{MessageStore, Result};
 
@@ -89,6 +90,24 @@ impl MessageStore for CqlReadModels {
                         .map_err(cql)?;
                 }
             }
+        }
+        Ok(())
+    }
+
+    async fn purge(&self, chat_id: ChatId, version: u64, scope: &PurgeScope) -> Result<()> {
+        let chat = chat_id.as_uuid();
+        let at = write_time(version);
+        for bucket in scope.buckets.clone() {
+            self.session
+                .execute_unpaged(&self.purge_bucket, (at, chat, bucket))
+                .await
+                .map_err(cql)?;
+        }
+        for reader in &scope.readers {
+            self.session
+                .execute_unpaged(&self.purge_reader, (at, chat, reader.as_uuid()))
+                .await
+                .map_err(cql)?;
         }
         Ok(())
     }

@@ -5,13 +5,17 @@ use std::cmp::Ordering;
 use chat_domain::{ChatId, MessageId};
 
 use super::{MemoryReadModels, StoredMessage, Versioned};
-use crate::model::{BucketRange, Direction, MessageRecord};
+use crate::bucket::bucket_of_message;
+use crate::model::{BucketRange, Direction, MessageRecord, PurgeScope};
 use crate::plan::MessageWrite;
 use crate::ports::{MessageQueries, MessageStore, Result};
 
 impl MessageStore for MemoryReadModels {
     async fn apply(&self, chat_id: ChatId, version: u64, writes: &[MessageWrite]) -> Result<()> {
         let mut state = self.state();
+        if state.purged.get(&chat_id).is_some_and(|p| version <= *p) {
+            return Ok(());
+        }
         for write in writes {
             let id = match write {
                 MessageWrite::Insert(m) => m.message_id,
@@ -55,8 +59,20 @@ impl MessageStore for MemoryReadModels {
         Ok(())
     }
 
+    async fn purge(&self, chat_id: ChatId, version: u64, scope: &PurgeScope) -> Result<()> {
+        let mut state = self.state();
+        state.messages.retain(|(chat, id), _| {
+            *chat != chat_id || !bucket_of_message(*id).is_some_and(|b| scope.buckets.contains(&b))
+        });
+        let purged = state.purged.entry(chat_id).or_default();
+        *purged = (*purged).max(version);
+        Ok(())
+    }
+
     async fn truncate(&self) -> Result<()> {
-        self.state().messages.clear();
+        let mut state = self.state();
+        state.messages.clear();
+        state.purged.clear();
         Ok(())
     }
 }

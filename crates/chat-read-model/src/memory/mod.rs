@@ -9,13 +9,13 @@
 mod messages;
 mod queries;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chat_domain::{ChatId, MessageId, Role, UserId};
 use time::OffsetDateTime;
 
-use crate::model::{ChatRecord, TelegramLinkRecord, TemplateRecord};
+use crate::model::{ChatRecord, PurgeScope, TelegramLinkRecord, TemplateRecord};
 use crate::plan::{NewChat, NewMessage, Projector, RowWrite};
 use crate::ports::{Result, RowStore};
 
@@ -79,6 +79,8 @@ struct State {
     links: HashMap<ChatId, Versioned<Option<TelegramLinkRecord>>>,
     readers: BTreeMap<(ChatId, UserId), Reader>,
     messages: HashMap<(ChatId, MessageId), StoredMessage>,
+    /// Hard-deleted chats' purges: writes at or below this version stay deleted.
+    purged: HashMap<ChatId, u64>,
     rebuilds: HashSet<String>,
     templates: Vec<(TemplateRecord, bool)>,
 }
@@ -295,6 +297,33 @@ impl RowStore for MemoryReadModels {
             state.write(chat_id, version, row);
         }
         Ok(true)
+    }
+
+    async fn purge_scope(
+        &self,
+        chat_id: ChatId,
+        until: OffsetDateTime,
+    ) -> Result<Option<PurgeScope>> {
+        let state = self.state();
+        let Some(row) = state.chats.get(&chat_id) else {
+            return Ok(None);
+        };
+        let Some(created) = &row.created else {
+            return Ok(None);
+        };
+        let of_chat = |(chat, user): &(ChatId, UserId)| (*chat == chat_id).then_some(*user);
+        let readers: BTreeSet<UserId> = state
+            .members
+            .keys()
+            .chain(state.readers.keys())
+            .filter_map(of_chat)
+            .collect();
+        Ok(Some(PurgeScope::spanning(
+            created.created_at,
+            row.buckets,
+            until,
+            readers.into_iter().collect(),
+        )))
     }
 
     async fn reset_once<F>(&self, rebuild_id: &str, empty_messages: F) -> Result<bool>

@@ -8,10 +8,13 @@
 //! projectors run at different offsets) is never undone by it. projector-sync also
 //! notifies `projection_applied` with `<chat_id>:<version>` in the same transaction.
 
-use chat_domain::ChatId;
+use chat_domain::{ChatId, UserId};
 use sqlx::{Postgres, Transaction};
+use time::OffsetDateTime;
+use uuid::Uuid;
 
 use super::{PgReadModels, db, lock_key, v};
+use crate::model::PurgeScope;
 use crate::plan::{Projector, RowWrite};
 use crate::ports::{Result, RowStore};
 
@@ -102,6 +105,38 @@ impl RowStore for PgReadModels {
         }
         tx.commit().await.map_err(db)?;
         Ok(true)
+    }
+
+    async fn purge_scope(
+        &self,
+        chat_id: ChatId,
+        until: OffsetDateTime,
+    ) -> Result<Option<PurgeScope>> {
+        let chat = chat_id.as_uuid();
+        let row: Option<(Option<OffsetDateTime>, Option<i32>, Option<i32>)> = sqlx::query_as(
+            "SELECT created_at, oldest_bucket, newest_bucket FROM chats WHERE id = $1",
+        )
+        .bind(chat)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        let Some((Some(created_at), oldest, newest)) = row else {
+            return Ok(None);
+        };
+        let readers: Vec<Uuid> = sqlx::query_scalar(
+            "SELECT user_id FROM chat_participants WHERE chat_id = $1 \
+             UNION SELECT user_id FROM chat_read_positions WHERE chat_id = $1",
+        )
+        .bind(chat)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(Some(PurgeScope::spanning(
+            created_at,
+            oldest.zip(newest),
+            until,
+            readers.into_iter().map(UserId::from_uuid).collect(),
+        )))
     }
 
     async fn reset_once<F>(&self, rebuild_id: &str, empty_messages: F) -> Result<bool>

@@ -131,9 +131,10 @@ fn plan_async(event: &ChatEvent) -> Result<Plan, NotATimeUuid> {
         }
         ChatEvent::ChatArchived(_) => rows.push(RowWrite::SetArchived { archived: true }),
         ChatEvent::ChatRestored(_) => rows.push(RowWrite::SetArchived { archived: false }),
-        ChatEvent::ChatHardDeleted(_) => {
+        ChatEvent::ChatHardDeleted(e) => {
             rows.push(RowWrite::DeleteChat);
             rows.push(RowWrite::ReadersClosed);
+            plan.purge_until = Some(e.deleted_at);
         }
         ChatEvent::MessageEdited(e) => plan.messages.push(MessageWrite::Edit {
             message_id: e.message_id,

@@ -179,12 +179,16 @@ pub struct Plan {
     pub rows: Vec<RowWrite>,
     /// The CQL writes, applied before that transaction.
     pub messages: Vec<MessageWrite>,
+    /// A hard delete at this time: every message and read status of the chat written
+    /// before the event is purged from the CQL store, first of all (the extent comes from
+    /// the rows: [`crate::ports::RowStore::purge_scope`]).
+    pub purge_until: Option<OffsetDateTime>,
 }
 
 impl Plan {
     /// Whether the projector has nothing to do for the event.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty() && self.messages.is_empty()
+        self.rows.is_empty() && self.messages.is_empty() && self.purge_until.is_none()
     }
 }

@@ -6,26 +6,49 @@
 use std::collections::BTreeSet;
 
 use chat_domain::{ChatEvent, ChatId, Envelope, UserId};
+use chat_read_model::apply::{ApplyError, apply_event};
 use chat_read_model::history::{self, HistoryQuery};
-use chat_read_model::plan::plan;
 use chat_read_model::{ChatQueries, MessageQueries, MessageStore, Projector, RowStore};
 
-/// Applies one event as `projector` would (CQL first, then rows).
+/// Applies one event as `projector` would; `false` when it must come again later (a hard
+/// delete before projector-sync projected the chat's creation: the projector retries it).
 pub async fn deliver(
     rows: &impl RowStore,
     messages: &impl MessageStore,
     projector: Projector,
     e: &Envelope,
+) -> bool {
+    match apply_event(rows, messages, projector, e).await {
+        Ok(_) => true,
+        Err(ApplyError::CreationNotProjected(_)) => false,
+        Err(other) => panic!("event {} not applied: {other}", e.event_id),
+    }
+}
+
+/// projector-async far ahead of projector-sync: every event to projector-async twice,
+/// then to projector-sync `sync_times` times each; what projector-async had to retry
+/// comes last, as its retries would once projector-sync got there.
+pub async fn async_far_ahead(
+    rows: &impl RowStore,
+    messages: &impl MessageStore,
+    envelopes: &[Envelope],
+    sync_times: usize,
 ) {
-    let plan = plan(projector, &e.payload).expect("plannable");
-    messages
-        .apply(e.chat_id, e.version, &plan.messages)
-        .await
-        .expect("messages");
-    if !plan.rows.is_empty() {
-        rows.apply(projector, e.chat_id, e.version, &plan.rows)
-            .await
-            .expect("rows");
+    let mut retried = Vec::new();
+    for e in envelopes {
+        for _ in 0..2 {
+            if !deliver(rows, messages, Projector::Async, e).await {
+                retried.push(e);
+            }
+        }
+    }
+    for e in envelopes {
+        for _ in 0..sync_times {
+            deliver(rows, messages, Projector::Sync, e).await;
+        }
+    }
+    for e in retried {
+        assert!(deliver(rows, messages, Projector::Async, e).await);
     }
 }
 

@@ -1,0 +1,56 @@
+//! Applying one event to the read-model stores: the steps a projector runs for each event
+//! (and the tests run the same way).
+//!
+//! Order: a hard delete's purge and the CQL cells first (idempotent by write time), then
+//! the PostgreSQL transaction with the checkpoint (idempotent by versions). A crash in
+//! between re-delivers the event, which rewrites the same cells and then commits.
+
+use chat_domain::{ChatId, Envelope};
+
+use crate::plan::{NotATimeUuid, Projector, plan};
+use crate::ports::{MessageStore, RowStore, StoreError};
+
+/// Why an event was not applied (nothing of its row writes was).
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    /// The event cannot be planned: it will never apply.
+    #[error(transparent)]
+    Plan(#[from] NotATimeUuid),
+    /// A store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A hard delete whose chat's creation projector-sync has not projected yet: the
+    /// extent of what to purge is unknown until it has.
+    #[error("chat {0} is hard-deleted but its creation is not projected yet")]
+    CreationNotProjected(ChatId),
+}
+
+/// Applies `envelope` for `projector`. `Ok(None)` when it has no row writes for it,
+/// `Ok(Some(false))` when its rows were already applied (a redelivery).
+///
+/// # Errors
+/// [`ApplyError`]; applying the event again later is always safe.
+pub async fn apply_event(
+    rows: &impl RowStore,
+    messages: &impl MessageStore,
+    projector: Projector,
+    envelope: &Envelope,
+) -> Result<Option<bool>, ApplyError> {
+    let plan = plan(projector, &envelope.payload)?;
+    let (chat_id, version) = (envelope.chat_id, envelope.version);
+    if let Some(until) = plan.purge_until {
+        let scope = rows
+            .purge_scope(chat_id, until)
+            .await?
+            .ok_or(ApplyError::CreationNotProjected(chat_id))?;
+        messages.purge(chat_id, version, &scope).await?;
+    }
+    if !plan.messages.is_empty() {
+        messages.apply(chat_id, version, &plan.messages).await?;
+    }
+    if plan.rows.is_empty() {
+        return Ok(None);
+    }
+    let applied = rows.apply(projector, chat_id, version, &plan.rows).await?;
+    Ok(Some(applied))
+}
