@@ -6,8 +6,7 @@ use std::time::Duration;
 
 use chat_domain::chat::commands::{CreateChat, SendMessage};
 use chat_domain::{
-    Actor, Aggregate, Chat, ChatCommand, ChatId, ChatType, Envelope, EnvelopeMeta, MessageId,
-    UserId,
+    Actor, ChatCommand, ChatId, ChatType, Envelope, EnvelopeMeta, MessageId, UserId,
 };
 use chat_kafka::dead_letter::topic_for;
 use chat_kafka::{
@@ -70,13 +69,7 @@ fn history(messages: usize) -> Vec<Envelope> {
             .into(),
         );
     }
-    let mut state = chat_domain::ChatState::Absent;
-    let mut events = Vec::new();
-    for command in commands {
-        let decided = Chat::decide(&state, command).expect("accepted");
-        state = decided.iter().fold(state, Chat::evolve);
-        events.extend(decided);
-    }
+    let events = chat_domain::testing::decide_all(commands);
     let meta = EnvelopeMeta {
         actor,
         correlation_id: Uuid::new_v4(),

@@ -7,8 +7,9 @@ mod support;
 use std::sync::Arc;
 
 use chat_domain::chat::commands::{HardDeleteChat, SendMessage};
+use chat_domain::testing::decide_all;
 use chat_domain::testing::fixtures as f;
-use chat_domain::{Aggregate, Chat, ChatCommand, ChatState, Envelope, EnvelopeMeta, MessageId};
+use chat_domain::{ChatCommand, Envelope, EnvelopeMeta, MessageId};
 use chat_read_model::bucket::bucket_of_message;
 use chat_read_model::cql::CqlReadModels;
 use chat_read_model::history::{self, HistoryQuery};
@@ -71,8 +72,6 @@ fn hourly(i: u64) -> MessageId {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn history_over_1000_messages_in_several_buckets_pages_each_once_in_order() {
     const MESSAGES: u64 = 1_000;
-    let mut state = ChatState::Absent;
-    let mut events = Vec::new();
     let mut commands = vec![ChatCommand::from(f::create_group(
         f::ALICE,
         f::CHAT,
@@ -83,11 +82,7 @@ async fn history_over_1000_messages_in_several_buckets_pages_each_once_in_order(
             ..f::send(f::BOB, hourly(i), &format!("m{i}"))
         })
     }));
-    for command in commands {
-        let decided = Chat::decide(&state, command).expect("accepted");
-        state = decided.iter().fold(state, Chat::evolve);
-        events.extend(decided);
-    }
+    let events = decide_all(commands);
     let meta = EnvelopeMeta {
         actor: f::by(f::BOB),
         correlation_id: Uuid::from_u128(1),
@@ -184,13 +179,7 @@ async fn a_hard_delete_purges_messages_and_read_statuses_even_those_projected_af
         }
         .into(),
     );
-    let mut state = ChatState::Absent;
-    let mut events = Vec::new();
-    for command in commands {
-        let decided = Chat::decide(&state, command).expect("accepted");
-        state = decided.iter().fold(state, Chat::evolve);
-        events.extend(decided);
-    }
+    let events = decide_all(commands);
     let meta = EnvelopeMeta {
         actor: f::by(f::ALICE),
         correlation_id: Uuid::from_u128(2),

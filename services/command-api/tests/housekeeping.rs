@@ -6,12 +6,10 @@ mod support;
 
 use std::time::Duration;
 
-use command_api::adapters::pg::PgEventStore;
-use command_api::app::{CommandService, CommandSettings};
 use command_api::housekeeping::{Housekeeper, Retention, Swept};
 use integration_tests::pg::fresh_database;
 use sqlx::PgPool;
-use support::{create_group, new_chat, send, user};
+use support::{chat_with_messages, new_chat, pg_service, user};
 use uuid::Uuid;
 
 async fn count(pool: &PgPool, sql: &'static str) -> i64 {
@@ -25,25 +23,7 @@ async fn count(pool: &PgPool, sql: &'static str) -> i64 {
 async fn a_sweep_deletes_only_what_is_past_its_retention() {
     let db = fresh_database().await;
     let pool = &db.pool;
-    let service = CommandService::new(
-        PgEventStore::new(pool.clone()),
-        CommandSettings {
-            max_attempts: 3,
-            snapshot_every: 100,
-        },
-    );
-    let owner = user();
-    let chat = new_chat();
-    service
-        .execute(create_group(chat, &owner, &[]))
-        .await
-        .expect("created");
-    for i in 0..6 {
-        service
-            .execute(send(chat, &owner, &format!("m{i}")))
-            .await
-            .expect("sent");
-    }
+    chat_with_messages(&pg_service(pool, 100), &user(), new_chat(), 6).await;
     // Versions 1..=8 in the outbox: 1..=5 published two days ago, 6 published just now,
     // 7..=8 not published yet (Kafka away), though written two days ago.
     sqlx::query(

@@ -6,35 +6,19 @@ mod support;
 
 use chat_domain::{Aggregate, Chat, ChatEvent};
 use command_api::adapters::pg::PgEventStore;
-use command_api::app::{CommandService, CommandSettings};
 use command_api::ports::EventStore;
 use integration_tests::pg::fresh_database;
 use sqlx::types::Json;
-use support::{create_group, new_chat, send, user};
+use support::{chat_with_messages, new_chat, pg_service, user};
 
 #[tokio::test]
 async fn a_chat_loads_the_same_from_its_snapshot_as_from_its_history() {
     let db = fresh_database().await;
     let store = PgEventStore::new(db.pool.clone());
-    let service = CommandService::new(
-        store.clone(),
-        CommandSettings {
-            max_attempts: 3,
-            snapshot_every: 10,
-        },
-    );
+    let service = pg_service(&db.pool, 10);
     let owner = user();
     let chat = new_chat();
-    service
-        .execute(create_group(chat, &owner, &[]))
-        .await
-        .expect("created");
-    for i in 0..25 {
-        service
-            .execute(send(chat, &owner, &format!("m{i}")))
-            .await
-            .expect("sent");
-    }
+    chat_with_messages(&service, &owner, chat, 25).await;
 
     // Versions 1..=27; the last multiple of 10 crossed was 20.
     let snapshot_version: i64 =

@@ -16,6 +16,23 @@ use crate::{
     chat::{Chat, ChatCommand, ChatError, ChatEvent, ChatState},
 };
 
+/// The events of `commands` decided one after the other from a fresh chat: a history for
+/// tests of what consumes events.
+///
+/// # Panics
+/// When a command is rejected.
+#[must_use]
+pub fn decide_all(commands: impl IntoIterator<Item = ChatCommand>) -> Vec<ChatEvent> {
+    let mut state = ChatState::Absent;
+    let mut events = Vec::new();
+    for command in commands {
+        let decided = Chat::decide(&state, command).unwrap_or_else(|e| panic!("rejected: {e}"));
+        state = decided.iter().fold(state, Chat::evolve);
+        events.extend(decided);
+    }
+    events
+}
+
 /// Starts a specification from past events.
 pub fn given(events: impl IntoIterator<Item = ChatEvent>) -> Given {
     let state = events

@@ -5,7 +5,8 @@
 
 use chat_domain::chat::commands::{CreateChat, SendMessage};
 use chat_domain::{Actor, ChatId, ChatType, EnvelopeMeta, MessageId, UserId};
-use command_api::app::CommandRequest;
+use command_api::adapters::pg::PgEventStore;
+use command_api::app::{CommandRequest, CommandService, CommandSettings};
 use uuid::Uuid;
 
 /// A user acting under their own id.
@@ -63,4 +64,36 @@ fn request(chat_id: ChatId, actor: &Actor, command: chat_domain::ChatCommand) ->
 /// A fresh chat id.
 pub fn new_chat() -> ChatId {
     ChatId::from_uuid(Uuid::now_v7())
+}
+
+/// The command service on the PostgreSQL store of `pool`, snapshotting every
+/// `snapshot_every` versions.
+pub fn pg_service(pool: &sqlx::PgPool, snapshot_every: u64) -> CommandService<PgEventStore> {
+    CommandService::new(
+        PgEventStore::new(pool.clone()),
+        CommandSettings {
+            max_attempts: 3,
+            snapshot_every,
+        },
+    )
+}
+
+/// `owner` creates group `chat` and sends `messages` messages to it (`m0`, `m1`, ...):
+/// versions 1 to `messages + 2`.
+pub async fn chat_with_messages(
+    service: &CommandService<PgEventStore>,
+    owner: &Actor,
+    chat: ChatId,
+    messages: usize,
+) {
+    service
+        .execute(create_group(chat, owner, &[]))
+        .await
+        .expect("created");
+    for i in 0..messages {
+        service
+            .execute(send(chat, owner, &format!("m{i}")))
+            .await
+            .expect("sent");
+    }
 }
