@@ -63,6 +63,11 @@ async fn the_real_stores_show_the_same_views_whatever_the_order_and_redelivery()
     assert_eq!(views(&pg, &cql, &chats, &users).await, reference);
 }
 
+/// The fixtures' chat created by Alice with Bob: the first commands of a history.
+fn alice_and_bob_meet() -> Vec<ChatCommand> {
+    vec![f::create_group(f::ALICE, f::CHAT, &[f::BOB]).into()]
+}
+
 /// A TIMEUUID `i` hours after 2026-01-01.
 fn hourly(i: u64) -> MessageId {
     let ts = Timestamp::from_unix_time(1_767_225_600 + i * 3_600, 0, 0, 14);
@@ -72,11 +77,7 @@ fn hourly(i: u64) -> MessageId {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn history_over_1000_messages_in_several_buckets_pages_each_once_in_order() {
     const MESSAGES: u64 = 1_000;
-    let mut commands = vec![ChatCommand::from(f::create_group(
-        f::ALICE,
-        f::CHAT,
-        &[f::BOB],
-    ))];
+    let mut commands = alice_and_bob_meet();
     commands.extend((0..MESSAGES).map(|i| {
         ChatCommand::from(SendMessage {
             ..f::send(f::BOB, hourly(i), &format!("m{i}"))
@@ -160,11 +161,7 @@ fn hours_after_t0(i: u64) -> MessageId {
 async fn a_hard_delete_purges_messages_and_read_statuses_even_those_projected_after_it() {
     const MESSAGES: u64 = 300; // 12.5 days: more than one bucket
     let last = hours_after_t0(MESSAGES - 1);
-    let mut commands = vec![ChatCommand::from(f::create_group(
-        f::ALICE,
-        f::CHAT,
-        &[f::BOB],
-    ))];
+    let mut commands = alice_and_bob_meet();
     commands.extend((0..MESSAGES).map(|i| {
         ChatCommand::from(SendMessage {
             at: f::T0 + time::Duration::hours(i64::try_from(i).expect("small")),
