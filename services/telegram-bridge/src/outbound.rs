@@ -15,10 +15,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chat_domain::chat::events::{MessageDeleted, MessageEdited, MessageSent};
-use chat_domain::{ChatEvent, Envelope, MessageId, UserId};
+use chat_domain::{ChatEvent, ChatId, Envelope, MessageId, UserId};
 use chat_kafka::{EventHandler, HandlerError, ReceivedEvent};
 
-use crate::adapters::pg::{BridgeStore, Origin, StoreError};
+use crate::adapters::pg::{BridgeStore, MappedMessage, Origin, StoreError};
 use crate::flood::obeying_flood_waits;
 use crate::ports::{GatewayError, TelegramGateway, TelegramTarget};
 
@@ -155,26 +155,41 @@ impl<G: TelegramGateway> Outbound<G> {
         }
     }
 
-    async fn edited(&self, e: &MessageEdited) -> Result<(), HandlerError> {
+    /// The Telegram copy a change of message `message_id` at chat `version` applies to:
+    /// `None` when the chat is not linked, the message was never mirrored, its copy is
+    /// deleted, or the change (or a newer one) was already mirrored.
+    async fn copy_to_change(
+        &self,
+        chat_id: ChatId,
+        message_id: MessageId,
+        version: u64,
+    ) -> Result<Option<MappedMessage>, HandlerError> {
         if self
             .store
-            .link_of_chat(e.chat_id)
+            .link_of_chat(chat_id)
             .await
             .map_err(transient)?
             .is_none()
         {
-            return Ok(());
+            return Ok(None);
         }
-        let Some(m) = self
+        let copy = self
             .store
-            .by_chat_message(e.chat_id, e.message_id)
+            .by_chat_message(chat_id, message_id)
             .await
-            .map_err(transient)?
+            .map_err(transient)?;
+        Ok(copy.filter(|m| !m.deleted && m.last_version < version))
+    }
+
+    async fn edited(&self, e: &MessageEdited) -> Result<(), HandlerError> {
+        let Some(m) = self
+            .copy_to_change(e.chat_id, e.message_id, e.version)
+            .await?
         else {
             return Ok(());
         };
         // Telegram's copy of a Telegram message is the original: nothing to mirror.
-        if m.origin == Origin::Telegram || m.deleted || m.last_version >= e.version {
+        if m.origin == Origin::Telegram {
             return Ok(());
         }
         let author = e
@@ -197,26 +212,12 @@ impl<G: TelegramGateway> Outbound<G> {
     }
 
     async fn deleted(&self, e: &MessageDeleted) -> Result<(), HandlerError> {
-        if self
-            .store
-            .link_of_chat(e.chat_id)
-            .await
-            .map_err(transient)?
-            .is_none()
-        {
-            return Ok(());
-        }
         let Some(m) = self
-            .store
-            .by_chat_message(e.chat_id, e.message_id)
-            .await
-            .map_err(transient)?
+            .copy_to_change(e.chat_id, e.message_id, e.version)
+            .await?
         else {
             return Ok(());
         };
-        if m.deleted || m.last_version >= e.version {
-            return Ok(());
-        }
         let deleted = obeying_flood_waits("delete", || {
             self.gateway
                 .delete_message(m.telegram_chat_id, m.telegram_message_id)
