@@ -3,7 +3,7 @@
 //! missing, none doubled, every counter exact.
 
 use chat_read_model::Projector;
-use chat_read_model::testing::scenario::kill_9_scenario;
+use chat_read_model::testing::scenario::{assert_all_equal_the_undisturbed_run, kill_9_scenario};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_in_the_middle_of_10000_events_then_restart_equal_an_undisturbed_run() {
@@ -15,16 +15,5 @@ async fn kill_9_in_the_middle_of_10000_events_then_restart_equal_an_undisturbed_
     )
     .await
     .expect("the scenario runs");
-    let (_, reference) = &snapshots[0];
-    assert!(reference.len() > 5_000, "the read models are substantial");
-    for (name, snapshot) in &snapshots[1..] {
-        let missing: Vec<&String> = reference.iter().filter(|l| !snapshot.contains(l)).collect();
-        let extra: Vec<&String> = snapshot.iter().filter(|l| !reference.contains(l)).collect();
-        assert!(
-            snapshot == reference,
-            "{name}: the read models differ from the undisturbed run\nmissing: {:#?}\nextra: {:#?}",
-            &missing[..missing.len().min(5)],
-            &extra[..extra.len().min(5)],
-        );
-    }
+    assert_all_equal_the_undisturbed_run(&snapshots);
 }

@@ -205,3 +205,24 @@ pub async fn kill_9_scenario(
     snapshots.push(("rebuilt".to_owned(), crashed.snapshot().await?));
     Ok(snapshots)
 }
+
+/// Asserts that every snapshot of a [`kill_9_scenario`] equals the first (the undisturbed
+/// run's), which must be substantial; a difference names the run and shows a few of the
+/// missing and extra lines.
+///
+/// # Panics
+/// When a snapshot differs or the reference is too small to prove anything.
+pub fn assert_all_equal_the_undisturbed_run(snapshots: &[(String, Vec<String>)]) {
+    let (_, reference) = &snapshots[0];
+    assert!(reference.len() > 5_000, "the read models are substantial");
+    for (name, snapshot) in &snapshots[1..] {
+        let missing: Vec<&String> = reference.iter().filter(|l| !snapshot.contains(l)).collect();
+        let extra: Vec<&String> = snapshot.iter().filter(|l| !reference.contains(l)).collect();
+        assert!(
+            snapshot == reference,
+            "{name}: the read models differ from the undisturbed run\nmissing: {:#?}\nextra: {:#?}",
+            &missing[..missing.len().min(5)],
+            &extra[..extra.len().min(5)],
+        );
+    }
+}
