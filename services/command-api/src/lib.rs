@@ -10,6 +10,7 @@
 //!   `chat-read-model`) and the error shape.
 //! - [`dev`]: development-only helpers (the web client, demo tokens), off by default.
 //! - [`Application`]: wires it all, then serves HTTP until the shutdown token fires.
+//! - `testing` (feature `testing`): command-api in process for other crates' tests.
 
 pub mod adapters;
 pub mod app;
@@ -20,6 +21,8 @@ pub mod http;
 pub mod metrics;
 pub mod ports;
 pub mod relay;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

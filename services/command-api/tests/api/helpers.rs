@@ -5,13 +5,12 @@
 
 use std::net::SocketAddr;
 
-use chat_read_model::testing::{Stores, process_keyspace, run_projectors_in_process};
+use chat_read_model::testing::{Stores, process_keyspace};
 use chat_runtime::config::KafkaConfig;
-use clap::Parser;
-use command_api::{Application, Config};
+use command_api::testing::spawn_in_process;
 use integration_tests::kafka::fresh_topic;
 use integration_tests::pg::{TestDatabase, fresh_database};
-use integration_tests::tokens::{TEST_SECRET, user_token};
+use integration_tests::tokens::TEST_SECRET;
 use integration_tests::{cql_config, required_env};
 use reqwest::{Method, Response};
 use serde_json::{Value, json};
@@ -33,22 +32,7 @@ impl Drop for TestApp {
     }
 }
 
-/// A test user with a token.
-#[derive(Debug, Clone)]
-pub struct User {
-    pub id: Uuid,
-    pub token: String,
-}
-
-impl User {
-    pub fn new(name: &str) -> Self {
-        let id = Uuid::now_v7();
-        Self {
-            id,
-            token: user_token(id, name),
-        }
-    }
-}
+pub use integration_tests::client::User;
 
 impl TestApp {
     /// A command-api with the default settings.
@@ -70,39 +54,16 @@ impl TestApp {
         let db = fresh_database().await;
         let kafka = fresh_topic("events", 3).await;
         let keyspace = process_keyspace(&cql_config("").nodes).await;
-        let cql = cql_config(&keyspace);
-        let stores = vec![
-            format!("--database-url={}", db.config.url),
-            format!("--kafka-brokers={}", kafka.brokers),
-            format!("--events-topic={}", kafka.events_topic),
-            format!("--cql-nodes={}", cql.nodes.join(",")),
-            format!("--cql-keyspace={keyspace}"),
-        ];
-        let shutdown = CancellationToken::new();
-        if projectors {
-            let read_side = Stores {
-                pg: db.config.clone(),
-                kafka: kafka.clone(),
-                cql: cql.clone(),
-            };
-            run_projectors_in_process(&read_side, &shutdown)
-                .await
-                .expect("the projectors start");
-        }
-        let mut args = vec![
-            "command-api".to_owned(),
-            "--http-addr=127.0.0.1:0".to_owned(),
-            format!("--jwt-hs256-secret={TEST_SECRET}"),
-            // The relay polls often so tests see Kafka promptly.
-            "--relay-poll-ms=50".to_owned(),
-        ];
-        args.extend(stores);
-        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        let stores = Stores {
+            pg: db.config.clone(),
+            kafka: kafka.clone(),
+            cql: cql_config(&keyspace),
+        };
         let _ = required_env("KAFKA_BROKERS");
-        let cfg = Config::parse_from(args);
-        let app = Application::build(cfg).await.expect("command-api starts");
-        let addr = app.addr();
-        tokio::spawn(app.run_until_stopped(shutdown.clone()));
+        let shutdown = CancellationToken::new();
+        let addr = spawn_in_process(&stores, TEST_SECRET, projectors, extra, &shutdown)
+            .await
+            .expect("command-api starts");
         let client = reqwest::Client::builder()
             .no_proxy()
             .build()

@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::Parser;
 use integration_tests::kafka::fresh_topic;
 use integration_tests::pg::{TestDatabase, fresh_database};
-use integration_tests::tokens::{TEST_SECRET, user_token};
+use integration_tests::tokens::TEST_SECRET;
 use integration_tests::unique_name;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -33,22 +33,7 @@ where
     integration_tests::eventually(what, DEADLINE, check).await
 }
 
-/// A test user with a token.
-#[derive(Debug, Clone)]
-pub struct User {
-    pub id: Uuid,
-    pub token: String,
-}
-
-impl User {
-    pub fn new(name: &str) -> Self {
-        let id = Uuid::now_v7();
-        Self {
-            id,
-            token: user_token(id, name),
-        }
-    }
-}
+pub use integration_tests::client::User;
 
 struct RunningBridge {
     shutdown: CancellationToken,

@@ -1,0 +1,44 @@
+//! command-api in this process, for other crates' tests (feature `testing`): on the given
+//! stores, optionally with both projectors, until the shutdown token fires.
+
+use std::net::SocketAddr;
+
+use chat_read_model::testing::{Stores, run_projectors_in_process};
+use clap::Parser;
+use tokio_util::sync::CancellationToken;
+
+use crate::{Application, Config};
+
+/// Starts command-api (and both projectors when `projectors`) on `stores`, verifying
+/// HS256 tokens signed with `jwt_secret`, with `extra` flags; returns its address.
+///
+/// # Errors
+/// When a projector or command-api cannot start.
+pub async fn spawn_in_process(
+    stores: &Stores,
+    jwt_secret: &str,
+    projectors: bool,
+    extra: &[&str],
+    shutdown: &CancellationToken,
+) -> anyhow::Result<SocketAddr> {
+    if projectors {
+        run_projectors_in_process(stores, shutdown).await?;
+    }
+    let mut args = vec![
+        "command-api".to_owned(),
+        "--http-addr=127.0.0.1:0".to_owned(),
+        format!("--jwt-hs256-secret={jwt_secret}"),
+        // The relay polls often so tests see Kafka promptly.
+        "--relay-poll-ms=50".to_owned(),
+        format!("--database-url={}", stores.pg.url),
+        format!("--kafka-brokers={}", stores.kafka.brokers),
+        format!("--events-topic={}", stores.kafka.events_topic),
+        format!("--cql-nodes={}", stores.cql.nodes.join(",")),
+        format!("--cql-keyspace={}", stores.cql.keyspace),
+    ];
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    let app = Application::build(Config::parse_from(args)).await?;
+    let addr = app.addr();
+    tokio::spawn(app.run_until_stopped(shutdown.clone()));
+    Ok(addr)
+}
