@@ -53,7 +53,7 @@ impl ParticipantDirectory {
 /// The role a stored name stands for; an unknown name reads as an observer, the role
 /// that may do least.
 fn role_of(name: &str) -> Role {
-    serde_json::from_value(serde_json::Value::String(name.to_owned())).unwrap_or(Role::Observer)
+    Role::from_name(name).unwrap_or(Role::Observer)
 }
 
 #[cfg(test)]

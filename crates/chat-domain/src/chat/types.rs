@@ -24,6 +24,14 @@ impl ChatType {
             Self::Company => "company",
         }
     }
+
+    /// The type of a wire name ([`Self::as_str`]'s inverse); `None` for any other text.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Direct, Self::Group, Self::Company]
+            .into_iter()
+            .find(|t| t.as_str() == name)
+    }
 }
 
 /// A participant's role in a chat.
@@ -47,6 +55,14 @@ impl Role {
             Self::Member => "member",
             Self::Observer => "observer",
         }
+    }
+
+    /// The role of a wire name ([`Self::as_str`]'s inverse); `None` for any other text.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Admin, Self::Member, Self::Observer]
+            .into_iter()
+            .find(|r| r.as_str() == name)
     }
 
     /// Whether the role may send, edit and delete messages.
@@ -86,4 +102,21 @@ pub struct TelegramLink {
     pub telegram_chat_id: i64,
     /// The forum topic's id, when the link is to one topic of a forum supergroup.
     pub telegram_topic_id: Option<i64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_names_read_back_and_nothing_else_does() {
+        for t in [ChatType::Direct, ChatType::Group, ChatType::Company] {
+            assert_eq!(ChatType::from_name(t.as_str()), Some(t));
+        }
+        for r in [Role::Admin, Role::Member, Role::Observer] {
+            assert_eq!(Role::from_name(r.as_str()), Some(r));
+        }
+        assert_eq!(ChatType::from_name("Group"), None);
+        assert_eq!(Role::from_name("overlord"), None);
+    }
 }

@@ -23,21 +23,11 @@ const CHAT_FROM: &str = "FROM chats c LEFT JOIN chat_telegram_links t \
      WHERE c.chat_type IS NOT NULL AND NOT c.is_deleted";
 
 fn chat_type(name: &str) -> Result<ChatType> {
-    match name {
-        "direct" => Ok(ChatType::Direct),
-        "group" => Ok(ChatType::Group),
-        "company" => Ok(ChatType::Company),
-        other => Err(StoreError::Corrupt(format!("chat type {other:?}"))),
-    }
+    ChatType::from_name(name).ok_or_else(|| StoreError::Corrupt(format!("chat type {name:?}")))
 }
 
 fn role(name: &str) -> Result<Role> {
-    match name {
-        "admin" => Ok(Role::Admin),
-        "member" => Ok(Role::Member),
-        "observer" => Ok(Role::Observer),
-        other => Err(StoreError::Corrupt(format!("role {other:?}"))),
-    }
+    Role::from_name(name).ok_or_else(|| StoreError::Corrupt(format!("role {name:?}")))
 }
 
 fn chat_record(row: &PgRow) -> Result<ChatRecord> {
