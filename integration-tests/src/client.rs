@@ -76,6 +76,16 @@ impl Api {
             .await
     }
 
+    /// The newest page (up to 100 messages, newest first) of `chat`'s history as `user`.
+    ///
+    /// # Panics
+    /// When the API does not answer 200 with messages.
+    pub async fn history(&self, user: &User, chat: Uuid) -> Vec<Value> {
+        let path = format!("/api/chats/{chat}/messages?limit=100");
+        let page = self.expect(200, user, Method::GET, &path, None).await;
+        page["messages"].as_array().expect("messages").clone()
+    }
+
     /// `owner` creates a group chat with `members`; its id.
     ///
     /// # Panics

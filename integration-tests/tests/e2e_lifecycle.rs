@@ -42,19 +42,6 @@ async fn wait_unread(api: &Api, user: &User, chat: Uuid, unread: u64) {
     }
 }
 
-async fn history(api: &Api, user: &User, chat: Uuid) -> Vec<Value> {
-    let page = api
-        .expect(
-            200,
-            user,
-            Method::GET,
-            &format!("/api/chats/{chat}/messages?limit=100"),
-            None,
-        )
-        .await;
-    page["messages"].as_array().expect("messages").clone()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_company_chat_from_creation_to_hard_delete() {
     let system = System::start().await;
@@ -186,7 +173,7 @@ async fn a_company_chat_from_creation_to_hard_delete() {
     );
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
-        let messages = history(&api, &alice, chat).await;
+        let messages = api.history(&alice, chat).await;
         let by_id = |m: Uuid| {
             messages
                 .iter()
@@ -306,7 +293,7 @@ async fn a_direct_chat_is_one_per_pair_and_private() {
 
     let mut eve_socket = Socket::connect(&system.ws("wse-gateway"), &eve, "").await;
     api.send_message(&ben, chat, "psst").await;
-    let messages = history(&api, &ann, chat).await;
+    let messages = api.history(&ann, chat).await;
     assert_eq!(messages.len(), 1);
     assert_eq!(messages[0]["content"], "psst");
     assert_eq!(

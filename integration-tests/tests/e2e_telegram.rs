@@ -26,15 +26,9 @@ async fn mirrored(telegram: &FakeTelegramClient, group: i64) -> Vec<String> {
         .collect()
 }
 
-async fn history(api: &Api, user: &User, chat: Uuid) -> Vec<Value> {
-    let path = format!("/api/chats/{chat}/messages?limit=100");
-    let page = api.expect(200, user, Method::GET, &path, None).await;
-    page["messages"].as_array().expect("messages").clone()
-}
-
 /// The history's messages that came from Telegram message `id`.
 async fn from_telegram(api: &Api, user: &User, chat: Uuid, id: i64) -> Vec<Value> {
-    history(api, user, chat)
+    api.history(user, chat)
         .await
         .into_iter()
         .filter(|m| m["telegram_message_id"] == id)
