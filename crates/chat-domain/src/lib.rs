@@ -31,7 +31,7 @@
 //!     company_id: None,
 //!     participants: vec![],
 //! });
-//! let events = Chat::decide(&ChatState::Absent, create)?;
+//! let events = Chat::decide(&ChatState::Absent, &Default::default(), create)?;
 //! let state = Chat::replay(&events);
 //! assert_eq!(state.version(), 2); // ChatCreated, then ParticipantAdded(alice, admin)
 //! # Ok::<(), chat_domain::ChatError>(())
@@ -51,8 +51,8 @@ pub mod testing;
 
 pub use actor::Actor;
 pub use chat::{
-    Chat, ChatCommand, ChatError, ChatEvent, ChatState, ChatType, ErrorKind, MessageSource,
-    MessageType, Role, SCHEMA_VERSION,
+    Chat, ChatCommand, ChatError, ChatEvent, ChatState, ChatType, ErrorKind, FactsQuery,
+    InMemoryChat, MessageFacts, MessageLog, MessageSource, MessageType, Role, SCHEMA_VERSION,
 };
 pub use envelope::{Envelope, EnvelopeMeta};
 pub use ids::{ChatId, CompanyId, EventId, MessageId, ParseIdError, UserId, direct_chat_id};
@@ -76,13 +76,19 @@ pub trait Aggregate {
     type Event;
     /// A broken rule.
     type Error: std::error::Error;
+    /// What `decide` needs besides the state, looked up by the write path for the one
+    /// command at hand (so the state stays small).
+    type Facts: Default;
 
-    /// Decides a command against the current state.
+    /// Decides a command against the current state and the looked-up facts.
     ///
     /// # Errors
     /// Returns the broken rule when the command is rejected.
-    fn decide(state: &Self::State, command: Self::Command)
-    -> Result<Vec<Self::Event>, Self::Error>;
+    fn decide(
+        state: &Self::State,
+        facts: &Self::Facts,
+        command: Self::Command,
+    ) -> Result<Vec<Self::Event>, Self::Error>;
 
     /// Folds one event into the state. Total: never fails, never panics.
     fn evolve(state: Self::State, event: &Self::Event) -> Self::State;
@@ -101,8 +107,12 @@ pub trait Aggregate {
     ///
     /// # Errors
     /// Returns the broken rule when the command is rejected (the state is then dropped).
-    fn execute(state: Self::State, command: Self::Command) -> Result<Executed<Self>, Self::Error> {
-        let events = Self::decide(&state, command)?;
+    fn execute(
+        state: Self::State,
+        facts: &Self::Facts,
+        command: Self::Command,
+    ) -> Result<Executed<Self>, Self::Error> {
+        let events = Self::decide(&state, facts, command)?;
         let state = events.iter().fold(state, Self::evolve);
         Ok((state, events))
     }

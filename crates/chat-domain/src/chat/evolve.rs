@@ -4,9 +4,7 @@
 
 use crate::chat::{
     events::{ChatCreated, ChatEvent},
-    state::{
-        ChatData, ChatState, MessageAuthor, MessageRecord, Participant, ReadPosition, Tombstone,
-    },
+    state::{ChatData, ChatState, Participant, ReadPosition, Tombstone},
     types::TelegramLink,
 };
 
@@ -51,11 +49,8 @@ impl ChatData {
             created_at: e.created_at,
             version: e.version,
             participants: Default::default(),
-            messages: Default::default(),
-            order: Default::default(),
             read_positions: Default::default(),
             telegram: None,
-            telegram_messages: Default::default(),
         }
     }
 
@@ -73,33 +68,11 @@ impl ChatData {
                     self.name = Some(name.clone());
                 }
             }
-            ChatEvent::MessageSent(e) => {
-                self.insert_message(
-                    e.message_id,
-                    e.version,
-                    MessageAuthor::User(e.sender_id),
-                    &e.content,
-                );
-            }
-            ChatEvent::TelegramMessageReceived(e) => {
-                let author = MessageAuthor::Telegram {
-                    telegram_user_id: e.telegram_user_id,
-                };
-                self.insert_message(e.message_id, e.version, author, &e.content);
-                self.telegram_messages
-                    .insert((e.telegram_chat_id, e.telegram_message_id));
-            }
-            ChatEvent::MessageEdited(e) => {
-                if let Some(m) = self.messages.get_mut(&e.message_id) {
-                    m.content = Some(e.content.clone());
-                }
-            }
-            ChatEvent::MessageDeleted(e) => {
-                if let Some(m) = self.messages.get_mut(&e.message_id) {
-                    // The text is dropped: deleted messages keep only their position.
-                    m.content = None;
-                }
-            }
+            // Messages live in the write side's message index, not in the state.
+            ChatEvent::MessageSent(_)
+            | ChatEvent::TelegramMessageReceived(_)
+            | ChatEvent::MessageEdited(_)
+            | ChatEvent::MessageDeleted(_) => {}
             ChatEvent::MessagesMarkedAsRead(e) => {
                 self.read_positions.insert(
                     e.user_id,
@@ -138,23 +111,5 @@ impl ChatData {
             ChatEvent::TelegramChatUnlinked(_) => self.telegram = None,
         }
         self.version = event.version();
-    }
-
-    fn insert_message(
-        &mut self,
-        id: crate::ids::MessageId,
-        position: u64,
-        author: MessageAuthor,
-        content: &str,
-    ) {
-        self.messages.insert(
-            id,
-            MessageRecord {
-                position,
-                author,
-                content: Some(content.to_owned()),
-            },
-        );
-        self.order.insert(position, id);
     }
 }

@@ -3,6 +3,7 @@
 //! - [`commands`]: [`ChatCommand`] and one struct per command.
 //! - [`events`]: [`ChatEvent`] and one struct per event (the wire contract).
 //! - [`state`]: [`ChatState`] (`Absent | Active | Archived | Deleted`) and [`state::ChatData`].
+//! - [`facts`]: what `decide` learns from the message index ([`facts::MessageFacts`]).
 //! - `decide` / `evolve`: the rules and the fold, behind [`Chat`]'s [`Aggregate`] impl.
 //! - [`errors`]: [`ChatError`] (one variant per rule) and [`ErrorKind`].
 //! - [`rules::limits`]: content and name limits.
@@ -20,6 +21,8 @@ mod decide;
 pub mod errors;
 pub mod events;
 mod evolve;
+pub mod facts;
+mod in_memory;
 pub mod rules;
 pub mod state;
 pub mod types;
@@ -31,6 +34,8 @@ mod tests;
 pub use commands::ChatCommand;
 pub use errors::{ChatError, ErrorKind};
 pub use events::{ChatEvent, SCHEMA_VERSION};
+pub use facts::{FactsQuery, MessageFacts, MessageLog};
+pub use in_memory::InMemoryChat;
 pub use state::ChatState;
 pub use types::{ChatType, MessageSource, MessageType, Role, TelegramLink};
 pub use typing::{UserTyping, check_typing};
@@ -47,9 +52,14 @@ impl Aggregate for Chat {
     type Command = ChatCommand;
     type Event = ChatEvent;
     type Error = ChatError;
+    type Facts = MessageFacts;
 
-    fn decide(state: &ChatState, command: ChatCommand) -> Result<Vec<ChatEvent>, ChatError> {
-        decide::decide(state, command)
+    fn decide(
+        state: &ChatState,
+        facts: &MessageFacts,
+        command: ChatCommand,
+    ) -> Result<Vec<ChatEvent>, ChatError> {
+        decide::decide(state, facts, command)
     }
 
     fn evolve(state: ChatState, event: &ChatEvent) -> ChatState {

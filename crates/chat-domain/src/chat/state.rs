@@ -1,17 +1,16 @@
 //! The chat's state: a lifecycle enum folded from its events by `evolve`.
 //!
-//! [`ChatData`] keeps exactly what the rules need: participants and roles, every
-//! message's position, author and current text (the text is needed to put the previous
-//! content into `MessageEdited`; it is dropped when the message is deleted), read
-//! positions, and the Telegram link. Fields are crate-private so no caller can build a
-//! state that `evolve` would not; read them through the accessors.
+//! [`ChatData`] keeps what the rules need of the chat itself: participants and roles,
+//! read positions, and the Telegram link. Fields are crate-private so no caller can build
+//! a state that `evolve` would not; read them through the accessors.
 //!
-//! Memory grows with the chat's history (ids, positions and live texts). That is the
-//! price of exact edit history and unread counts decided in one place; the write path
-//! may snapshot or cache states (the state serialises with serde for that), the domain
-//! does not decide when.
+//! Its size grows with the participants, never with the messages: what a rule needs of
+//! a message (author, position, current text) comes from the write side's message index
+//! as [`MessageFacts`](crate::chat::facts::MessageFacts). So the write path can keep
+//! states in memory and snapshot them cheaply at any age of the chat. Snapshots written
+//! before the index existed hold message maps; their extra fields are ignored on load.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -98,7 +97,7 @@ pub enum MessageAuthor {
     },
 }
 
-/// What the aggregate remembers of a message.
+/// What the message index knows of a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageRecord {
     /// The version of the event that sent it: its position in the chat.
@@ -137,14 +136,9 @@ pub struct ChatData {
     pub(crate) created_at: OffsetDateTime,
     pub(crate) version: u64,
     pub(crate) participants: BTreeMap<UserId, Participant>,
-    pub(crate) messages: BTreeMap<MessageId, MessageRecord>,
-    /// Position -> message: the chat's message order (send order, not UUID order).
-    pub(crate) order: BTreeMap<u64, MessageId>,
     /// Kept when a user leaves, so a returning user's position never moves back.
     pub(crate) read_positions: BTreeMap<UserId, ReadPosition>,
     pub(crate) telegram: Option<TelegramLink>,
-    /// (supergroup id, Telegram message id) of every received Telegram message.
-    pub(crate) telegram_messages: BTreeSet<(i64, i64)>,
 }
 
 impl ChatData {
@@ -222,17 +216,6 @@ impl ChatData {
             .count()
     }
 
-    /// A message of this chat (deleted ones included).
-    #[must_use]
-    pub fn message(&self, id: MessageId) -> Option<&MessageRecord> {
-        self.messages.get(&id)
-    }
-
-    /// Message ids in send order (deleted ones included).
-    pub fn message_ids(&self) -> impl Iterator<Item = MessageId> + '_ {
-        self.order.values().copied()
-    }
-
     /// A user's read position (kept after they leave).
     #[must_use]
     pub fn read_position(&self, user: UserId) -> Option<ReadPosition> {
@@ -245,28 +228,12 @@ impl ChatData {
         self.telegram
     }
 
-    /// The exact unread count of a user: the non-deleted messages not written by them,
-    /// sent after they joined and after their read position. 0 for non-participants.
+    /// The position after which messages are unread for `user`: the later of their
+    /// read position and the version that (last) added them. `None` for non-participants.
     #[must_use]
-    pub fn unread_count(&self, user: UserId) -> u64 {
-        let read = self.read_position(user).map(|r| r.message_version);
-        self.unread_after(user, read)
-    }
-
-    /// The unread count of `user` if their read position were at `read_version`.
-    pub(crate) fn unread_after(&self, user: UserId, read_version: Option<u64>) -> u64 {
-        let Some(participant) = self.participants.get(&user) else {
-            return 0;
-        };
-        let floor = read_version.map_or(participant.joined_version, |r| {
-            r.max(participant.joined_version)
-        });
-        let counted = self
-            .order
-            .range(floor.saturating_add(1)..)
-            .filter_map(|(_, id)| self.messages.get(id))
-            .filter(|m| !m.is_deleted() && m.author != MessageAuthor::User(user))
-            .count();
-        u64::try_from(counted).unwrap_or(u64::MAX)
+    pub fn read_floor(&self, user: UserId) -> Option<u64> {
+        let joined = self.participants.get(&user)?.joined_version;
+        let read = self.read_position(user).map_or(0, |r| r.message_version);
+        Some(read.max(joined))
     }
 }

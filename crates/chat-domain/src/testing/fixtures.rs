@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
-    Actor, Aggregate, Chat, ChatCommand, ChatEvent, ChatState, ChatType, Role,
+    Actor, Aggregate, Chat, ChatCommand, ChatEvent, ChatState, ChatType, MessageLog, Role,
     chat::commands::{
         AddParticipant, ArchiveChat, ChangeParticipantRole, CreateChat, DeleteMessage, EditMessage,
         HardDeleteChat, LeaveChat, LinkTelegram, MarkMessagesRead, ReceiveTelegramMessage,
@@ -266,6 +266,7 @@ pub const fn typing(u: UserId) -> Typing {
 #[derive(Debug, Default, Clone)]
 pub struct History {
     state: ChatState,
+    log: MessageLog,
     events: Vec<ChatEvent>,
 }
 
@@ -291,10 +292,11 @@ impl History {
     #[must_use]
     #[track_caller]
     pub fn run(mut self, command: impl Into<ChatCommand>) -> Self {
-        match Chat::decide(&self.state, command.into()) {
+        match self.log.decide(&self.state, command.into()) {
             Ok(events) => {
                 for e in events {
                     self.state = Chat::evolve(self.state, &e);
+                    self.log.record(&e);
                     self.events.push(e);
                 }
                 self
@@ -307,6 +309,18 @@ impl History {
     #[must_use]
     pub const fn state(&self) -> &ChatState {
         &self.state
+    }
+
+    /// The message index so far.
+    #[must_use]
+    pub const fn messages(&self) -> &MessageLog {
+        &self.log
+    }
+
+    /// The exact unread count of `user` so far.
+    #[must_use]
+    pub fn unread_count(&self, user: UserId) -> u64 {
+        self.log.unread_count(&self.state, user)
     }
 
     /// The events so far.

@@ -13,7 +13,7 @@ pub mod fixtures;
 
 use crate::{
     Aggregate,
-    chat::{Chat, ChatCommand, ChatError, ChatEvent, ChatState},
+    chat::{Chat, ChatCommand, ChatError, ChatEvent, ChatState, MessageLog},
 };
 
 /// The events of `commands` decided one after the other from a fresh chat: a history for
@@ -24,10 +24,14 @@ use crate::{
 #[must_use]
 pub fn decide_all(commands: impl IntoIterator<Item = ChatCommand>) -> Vec<ChatEvent> {
     let mut state = ChatState::Absent;
+    let mut log = MessageLog::default();
     let mut events = Vec::new();
     for command in commands {
-        let decided = Chat::decide(&state, command).unwrap_or_else(|e| panic!("rejected: {e}"));
+        let decided = log
+            .decide(&state, command)
+            .unwrap_or_else(|e| panic!("rejected: {e}"));
         state = decided.iter().fold(state, Chat::evolve);
+        log.record_all(&decided);
         events.extend(decided);
     }
     events
@@ -35,16 +39,18 @@ pub fn decide_all(commands: impl IntoIterator<Item = ChatCommand>) -> Vec<ChatEv
 
 /// Starts a specification from past events.
 pub fn given(events: impl IntoIterator<Item = ChatEvent>) -> Given {
-    let state = events
-        .into_iter()
-        .fold(ChatState::Absent, |s, e| Chat::evolve(s, &e));
-    Given { state }
+    let events: Vec<ChatEvent> = events.into_iter().collect();
+    Given {
+        state: Chat::replay(&events),
+        log: MessageLog::of(&events),
+    }
 }
 
-/// The state built from the given events.
+/// The state and message index built from the given events.
 #[derive(Debug)]
 pub struct Given {
     state: ChatState,
+    log: MessageLog,
 }
 
 impl Given {
@@ -54,9 +60,9 @@ impl Given {
         &self.state
     }
 
-    /// Decides a command.
+    /// Decides a command, with the facts the message index holds for it.
     pub fn when(self, command: impl Into<ChatCommand>) -> Then {
-        let result = Chat::decide(&self.state, command.into());
+        let result = self.log.decide(&self.state, command.into());
         Then {
             state: self.state,
             result,

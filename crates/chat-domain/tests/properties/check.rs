@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chat_domain::{
-    Aggregate, Chat, ChatEvent, ChatId, ChatState, ChatType,
+    Aggregate, Chat, ChatEvent, ChatId, ChatState, ChatType, MessageLog,
     read_model::{ApplyOutcome, ChatReadStatus, ChatSummary, ParticipantList},
 };
 
@@ -53,7 +53,7 @@ fn assert_deletes_never_underflow(views: &Views, event: &ChatEvent) {
     }
 }
 
-fn check_invariants(before: &ChatState, after: &ChatState, views: &Views) {
+fn check_invariants(before: &ChatState, after: &ChatState, messages: &MessageLog, views: &Views) {
     let Some(data) = after.data() else {
         if let ChatState::Deleted(_) = after {
             assert!(views.summary.as_ref().is_some_and(|s| s.deleted));
@@ -105,7 +105,7 @@ fn check_invariants(before: &ChatState, after: &ChatState, views: &Views) {
         let u = user(n);
         assert_eq!(
             views.reads.unread_count(u),
-            data.unread_count(u),
+            messages.unread_count(after, u),
             "unread count of user {n}"
         );
         if data.role_of(u).is_some() {
@@ -123,8 +123,9 @@ pub(crate) fn run(script: &[Op]) -> (Vec<ChatEvent>, ChatState, Option<Views>) {
     let mut state = ChatState::default();
     let mut log: Vec<ChatEvent> = Vec::new();
     let mut views: Option<Views> = None;
+    let mut messages = MessageLog::default();
     for (step, op) in script.iter().enumerate() {
-        let Ok(events) = Chat::decide(&state, op.command(step)) else {
+        let Ok(events) = messages.decide(&state, op.command(step)) else {
             continue;
         };
         let before = state.clone();
@@ -139,6 +140,7 @@ pub(crate) fn run(script: &[Op]) -> (Vec<ChatEvent>, ChatState, Option<Views>) {
                 assert_eq!(event.chat_id(), chat);
             }
             state = Chat::evolve(state, event);
+            messages.record(event);
             assert_eq!(
                 state.version(),
                 expected,
@@ -150,7 +152,7 @@ pub(crate) fn run(script: &[Op]) -> (Vec<ChatEvent>, ChatState, Option<Views>) {
             log.push(event.clone());
         }
         if let Some(v) = &views {
-            check_invariants(&before, &state, v);
+            check_invariants(&before, &state, &messages, v);
         }
     }
     (log, state, views)

@@ -10,6 +10,7 @@
 
 mod check;
 mod ops;
+mod size;
 
 use chat_domain::{
     Aggregate, Chat, ChatEvent, ChatState, ChatType, UserId, direct_chat_id,
@@ -20,6 +21,15 @@ use uuid::Uuid;
 
 use check::{Views, run};
 use ops::script;
+use size::{MessageOp, chat_with, size_without_version};
+
+fn message_op() -> impl Strategy<Value = MessageOp> {
+    prop_oneof![
+        6 => (any::<usize>(), 1usize..4_000).prop_map(|(who, length)| MessageOp::Send { who, length }),
+        1 => (1usize..4_000).prop_map(|length| MessageOp::Edit { length }),
+        1 => Just(MessageOp::Delete),
+    ]
+}
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
@@ -65,10 +75,36 @@ proptest! {
     }
 
     #[test]
+    fn the_state_size_depends_on_participants_not_on_messages(
+        members in 0usize..40,
+        first in 1usize..4_000,
+        more in prop::collection::vec(message_op(), 0..400),
+    ) {
+        let mut ops = vec![MessageOp::Send { who: 0, length: first }];
+        ops.extend(more);
+        let (before, after) = chat_with(members, &ops);
+        prop_assert!(after.version() > before.version(), "some messages were sent");
+        prop_assert_eq!(size_without_version(&after), size_without_version(&before));
+    }
+
+    #[test]
     fn direct_chat_ids_do_not_depend_on_order(a in any::<u128>(), b in any::<u128>()) {
         let (a, b) = (UserId::from_uuid(Uuid::from_u128(a)), UserId::from_uuid(Uuid::from_u128(b)));
         prop_assert_eq!(direct_chat_id(a, b), direct_chat_id(b, a));
     }
+}
+
+#[test]
+fn a_chat_of_a_hundred_thousand_messages_is_as_small_as_a_new_one() {
+    let ops: Vec<MessageOp> = (0..100_000)
+        .map(|n| MessageOp::Send {
+            who: n,
+            length: 1_000,
+        })
+        .collect();
+    let (before, after) = chat_with(10, &ops);
+    assert_eq!(after.version(), before.version() + 100_000);
+    assert_eq!(size_without_version(&after), size_without_version(&before));
 }
 
 #[test]

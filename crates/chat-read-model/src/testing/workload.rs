@@ -7,8 +7,8 @@ use chat_domain::chat::commands::{CreateChat, SendMessage};
 use chat_domain::read_model::ParticipantList;
 use chat_domain::testing::fixtures as f;
 use chat_domain::{
-    Actor, Aggregate, Chat, ChatCommand, ChatEvent, ChatId, ChatState, ChatType, Envelope,
-    EnvelopeMeta, MessageId, Role, UserId,
+    Actor, ChatCommand, ChatEvent, ChatId, ChatState, ChatType, Envelope, EnvelopeMeta,
+    InMemoryChat, MessageId, Role, UserId,
 };
 use time::OffsetDateTime;
 use uuid::{Timestamp, Uuid};
@@ -38,7 +38,7 @@ impl Lcg {
 struct Sim {
     id: ChatId,
     users: Vec<UserId>,
-    state: ChatState,
+    chat: InMemoryChat,
     members: ParticipantList,
     messages: Vec<(MessageId, Option<UserId>)>,
     telegram_ids: i64,
@@ -69,7 +69,7 @@ impl Sim {
         Self {
             id,
             users,
-            state: ChatState::Absent,
+            chat: InMemoryChat::default(),
             members: ParticipantList::new(id),
             messages: Vec::new(),
             telegram_ids: 0,
@@ -89,7 +89,7 @@ impl Sim {
     /// A command for this chat (the aggregate may still refuse it).
     fn command(&self, rng: &mut Lcg, at: OffsetDateTime, seq: u32) -> ChatCommand {
         let admin = self.admin();
-        if self.state == ChatState::Absent {
+        if *self.chat.state() == ChatState::Absent {
             return ChatCommand::from(CreateChat {
                 at,
                 chat_type: ChatType::Group,
@@ -131,11 +131,10 @@ impl Sim {
 
     /// Decides `command`; the accepted events, folded into the simulation.
     fn run(&mut self, command: ChatCommand) -> Vec<ChatEvent> {
-        let Ok(events) = Chat::decide(&self.state, command) else {
+        let Ok(events) = self.chat.run(command) else {
             return Vec::new();
         };
         for event in &events {
-            self.state = Chat::evolve(std::mem::take(&mut self.state), event);
             self.members.apply(event);
             match event {
                 ChatEvent::MessageSent(e) => self.messages.push((e.message_id, Some(e.sender_id))),

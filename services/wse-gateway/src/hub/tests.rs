@@ -6,9 +6,7 @@ use std::time::{Duration, Instant};
 use chat_domain::testing::fixtures::{
     ALICE, BOB, CAROL, DAVE, EVE, add, by, create_group, hard_delete, msg, remove, send,
 };
-use chat_domain::{
-    Aggregate, Chat, ChatCommand, ChatId, ChatState, Envelope, EnvelopeMeta, Role, UserId,
-};
+use chat_domain::{ChatCommand, ChatId, Envelope, EnvelopeMeta, InMemoryChat, Role, UserId};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
@@ -34,23 +32,20 @@ fn chat(n: u128) -> ChatId {
 
 /// One chat's history, decided command by command.
 struct Feed {
-    state: ChatState,
+    chat: InMemoryChat,
 }
 
 impl Feed {
     fn new() -> Self {
         Self {
-            state: ChatState::Absent,
+            chat: InMemoryChat::default(),
         }
     }
 
     fn run(&mut self, hub: &Hub, command: impl Into<ChatCommand>) -> Vec<Envelope> {
         let command = command.into();
         let meta = EnvelopeMeta::for_command(&command, Uuid::nil(), None);
-        let events = Chat::decide(&self.state, command).expect("accepted");
-        for e in &events {
-            self.state = Chat::evolve(std::mem::take(&mut self.state), e);
-        }
+        let events = self.chat.run(command).expect("accepted");
         let envelopes = Envelope::wrap_all(events, &meta);
         for e in &envelopes {
             hub.publish(e).expect("publish");

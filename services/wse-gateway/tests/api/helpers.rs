@@ -8,8 +8,7 @@ use std::time::Duration;
 
 use chat_domain::testing::fixtures::{add, remove, send};
 use chat_domain::{
-    Aggregate, Chat, ChatCommand, ChatId, ChatState, Envelope, EnvelopeMeta, MessageId, Role,
-    UserId,
+    ChatCommand, ChatId, Envelope, EnvelopeMeta, InMemoryChat, MessageId, Role, UserId,
 };
 use chat_runtime::config::KafkaConfig;
 use chat_runtime::connect::kafka_client_config;
@@ -163,7 +162,7 @@ pub fn new_user() -> UserId {
 /// One chat's history, decided command by command by the real aggregate.
 pub struct Script {
     pub id: ChatId,
-    state: ChatState,
+    chat: InMemoryChat,
     sent: u64,
 }
 
@@ -172,24 +171,21 @@ impl Script {
     pub fn new() -> Self {
         Self {
             id: ChatId::from_uuid(Uuid::now_v7()),
-            state: ChatState::Absent,
+            chat: InMemoryChat::default(),
             sent: 0,
         }
     }
 
     /// The chat's version.
     pub fn version(&self) -> u64 {
-        self.state.version()
+        self.chat.state().version()
     }
 
     /// Decides a command (it must be accepted) into its envelopes.
     pub fn decide(&mut self, command: impl Into<ChatCommand>) -> Vec<Envelope> {
         let command = command.into();
         let meta = EnvelopeMeta::for_command(&command, Uuid::now_v7(), None);
-        let events = Chat::decide(&self.state, command).expect("the command is accepted");
-        for event in &events {
-            self.state = Chat::evolve(std::mem::take(&mut self.state), event);
-        }
+        let events = self.chat.run(command).expect("the command is accepted");
         Envelope::wrap_all(events, &meta)
     }
 

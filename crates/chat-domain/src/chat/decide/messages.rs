@@ -7,6 +7,7 @@ use crate::{
         commands::{DeleteMessage, EditMessage, MarkMessagesRead, SendMessage},
         errors::ChatError,
         events::{ChatEvent, MessageDeleted, MessageEdited, MessageSent, MessagesMarkedAsRead},
+        facts::MessageFacts,
         rules::limits,
         state::{ChatData, MessageAuthor, MessageRecord},
         types::{MessageSource, MessageType, Role},
@@ -15,11 +16,15 @@ use crate::{
 
 /// Sends a message (admins and members). Idempotency keys are the write path's job;
 /// here a reused message id is a conflict.
-pub(super) fn send(data: &ChatData, c: SendMessage) -> Result<Vec<ChatEvent>, ChatError> {
+pub(super) fn send(
+    data: &ChatData,
+    facts: &MessageFacts,
+    c: SendMessage,
+) -> Result<Vec<ChatEvent>, ChatError> {
     let (sender, _) = data.require_writer(&c.actor)?;
-    data.require_new_message_id(c.message_id)?;
+    facts.require_new_message_id(c.message_id)?;
     limits::validate_content(&c.content)?;
-    data.require_reply_target(c.reply_to)?;
+    facts.require_reply_target(c.reply_to)?;
     Ok(vec![ChatEvent::MessageSent(MessageSent {
         chat_id: data.id,
         version: Versions::after(data.version).next(),
@@ -39,7 +44,8 @@ pub(super) fn send(data: &ChatData, c: SendMessage) -> Result<Vec<ChatEvent>, Ch
 /// Users must be writers (observers read only). The service identity stands in for the
 /// Telegram author of a Telegram message, and may touch nothing else.
 fn author_check<'a>(
-    data: &'a ChatData,
+    data: &ChatData,
+    facts: &'a MessageFacts,
     actor: &Actor,
     message_id: crate::ids::MessageId,
     admin_may: bool,
@@ -52,7 +58,7 @@ fn author_check<'a>(
     match actor {
         Actor::User { .. } => {
             let (user, role) = data.require_writer(actor)?;
-            let message = data.require_message(message_id)?;
+            let message = facts.require_message(message_id)?;
             let own = message.author == MessageAuthor::User(user);
             if own || (admin_may && role == Role::Admin) {
                 Ok(message)
@@ -61,7 +67,7 @@ fn author_check<'a>(
             }
         }
         Actor::Service { .. } => {
-            let message = data.require_message(message_id)?;
+            let message = facts.require_message(message_id)?;
             match message.author {
                 MessageAuthor::Telegram { .. } => Ok(message),
                 MessageAuthor::User(_) => Err(denied),
@@ -72,8 +78,12 @@ fn author_check<'a>(
 
 /// Edits a message (its sender; the service for Telegram messages). Deleted messages
 /// cannot be edited; unchanged content decides to no events.
-pub(super) fn edit(data: &ChatData, c: EditMessage) -> Result<Vec<ChatEvent>, ChatError> {
-    let message = author_check(data, &c.actor, c.message_id, false)?;
+pub(super) fn edit(
+    data: &ChatData,
+    facts: &MessageFacts,
+    c: EditMessage,
+) -> Result<Vec<ChatEvent>, ChatError> {
+    let message = author_check(data, facts, &c.actor, c.message_id, false)?;
     let Some(previous) = &message.content else {
         return Err(ChatError::MessageIsDeleted);
     };
@@ -94,8 +104,12 @@ pub(super) fn edit(data: &ChatData, c: EditMessage) -> Result<Vec<ChatEvent>, Ch
 
 /// Deletes a message (its sender or an admin; the service for Telegram messages).
 /// Deleting a deleted message decides to no events (DELETE is idempotent).
-pub(super) fn delete(data: &ChatData, c: DeleteMessage) -> Result<Vec<ChatEvent>, ChatError> {
-    let message = author_check(data, &c.actor, c.message_id, true)?;
+pub(super) fn delete(
+    data: &ChatData,
+    facts: &MessageFacts,
+    c: DeleteMessage,
+) -> Result<Vec<ChatEvent>, ChatError> {
+    let message = author_check(data, facts, &c.actor, c.message_id, true)?;
     if message.is_deleted() {
         return Ok(Vec::new());
     }
@@ -116,18 +130,21 @@ pub(super) fn delete(data: &ChatData, c: DeleteMessage) -> Result<Vec<ChatEvent>
 /// Moves the actor's read position to `up_to` (any participant). The position only
 /// moves forward: a message at or before the current position decides to no events,
 /// so late or duplicate read receipts from several devices are harmless.
+///
+/// The counts come from the message index ([`MessageFacts::unread`]): unread before is
+/// the count after the reader's floor, unread after is the count past the target too.
 pub(super) fn mark_read(
     data: &ChatData,
+    facts: &MessageFacts,
     c: &MarkMessagesRead,
 ) -> Result<Vec<ChatEvent>, ChatError> {
     let (user, _) = data.require_participant(&c.actor)?;
-    let target = data.require_message(c.up_to)?.position;
+    let target = facts.require_message(c.up_to)?.position;
     let current = data.read_position(user).map(|r| r.message_version);
     if current.is_some_and(|v| v >= target) {
         return Ok(Vec::new());
     }
-    let before = data.unread_after(user, current);
-    let after = data.unread_after(user, Some(target));
+    let (before, after) = (facts.unread.since, facts.unread.after_up_to);
     Ok(vec![ChatEvent::MessagesMarkedAsRead(
         MessagesMarkedAsRead {
             chat_id: data.id,

@@ -15,29 +15,34 @@ mod participants;
 mod telegram;
 
 use crate::chat::{
-    commands::ChatCommand, errors::ChatError, events::ChatEvent, state::ChatData, state::ChatState,
-    typing,
+    commands::ChatCommand, errors::ChatError, events::ChatEvent, facts::MessageFacts,
+    state::ChatData, state::ChatState, typing,
 };
 
-/// Decides `command` against `state`.
-pub(crate) fn decide(state: &ChatState, command: ChatCommand) -> Result<Vec<ChatEvent>, ChatError> {
+/// Decides `command` against `state`, with what the message index knows of the messages
+/// it names.
+pub(crate) fn decide(
+    state: &ChatState,
+    facts: &MessageFacts,
+    command: ChatCommand,
+) -> Result<Vec<ChatEvent>, ChatError> {
     match command {
         ChatCommand::CreateChat(c) => lifecycle::create(state, c),
         ChatCommand::UpdateChat(c) => lifecycle::update(active(state)?, c),
         ChatCommand::ArchiveChat(c) => lifecycle::archive(active(state)?, &c),
         ChatCommand::RestoreChat(c) => lifecycle::restore(state, &c),
         ChatCommand::HardDeleteChat(c) => lifecycle::hard_delete(existing(state)?, c),
-        ChatCommand::SendMessage(c) => messages::send(active(state)?, c),
-        ChatCommand::EditMessage(c) => messages::edit(active(state)?, c),
-        ChatCommand::DeleteMessage(c) => messages::delete(active(state)?, c),
-        ChatCommand::MarkMessagesRead(c) => messages::mark_read(active(state)?, &c),
+        ChatCommand::SendMessage(c) => messages::send(active(state)?, facts, c),
+        ChatCommand::EditMessage(c) => messages::edit(active(state)?, facts, c),
+        ChatCommand::DeleteMessage(c) => messages::delete(active(state)?, facts, c),
+        ChatCommand::MarkMessagesRead(c) => messages::mark_read(active(state)?, facts, &c),
         ChatCommand::AddParticipant(c) => participants::add(active(state)?, &c),
         ChatCommand::RemoveParticipant(c) => participants::remove(active(state)?, &c),
         ChatCommand::LeaveChat(c) => participants::leave(active(state)?, &c),
         ChatCommand::ChangeParticipantRole(c) => participants::change_role(active(state)?, &c),
         ChatCommand::LinkTelegram(c) => telegram::link(active(state)?, &c),
         ChatCommand::UnlinkTelegram(c) => telegram::unlink(active(state)?, &c),
-        ChatCommand::ReceiveTelegramMessage(c) => telegram::receive(active(state)?, c),
+        ChatCommand::ReceiveTelegramMessage(c) => telegram::receive(active(state)?, facts, c),
         ChatCommand::Typing(c) => typing::check(active(state)?, c).map(|_| Vec::new()),
     }
 }

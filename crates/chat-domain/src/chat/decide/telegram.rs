@@ -7,6 +7,7 @@ use crate::{
         commands::{LinkTelegram, ReceiveTelegramMessage, UnlinkTelegram},
         errors::ChatError,
         events::{ChatEvent, TelegramChatLinked, TelegramChatUnlinked, TelegramMessageReceived},
+        facts::MessageFacts,
         rules::limits,
         state::ChatData,
         types::{MessageSource, MessageType, TelegramLink},
@@ -65,6 +66,7 @@ const fn matches_link(link: TelegramLink, chat: i64, topic: Option<i64>) -> bool
 /// so a bridge that restarts and replays updates creates no duplicates.
 pub(super) fn receive(
     data: &ChatData,
+    facts: &MessageFacts,
     c: ReceiveTelegramMessage,
 ) -> Result<Vec<ChatEvent>, ChatError> {
     match c.actor {
@@ -75,15 +77,12 @@ pub(super) fn receive(
     if !matches_link(link, c.telegram_chat_id, c.telegram_topic_id) {
         return Err(ChatError::TelegramChatMismatch);
     }
-    if data
-        .telegram_messages
-        .contains(&(c.telegram_chat_id, c.telegram_message_id))
-    {
+    if facts.telegram_message_received {
         return Err(ChatError::TelegramMessageAlreadyReceived);
     }
-    data.require_new_message_id(c.message_id)?;
+    facts.require_new_message_id(c.message_id)?;
     limits::validate_content(&c.content)?;
-    data.require_reply_target(c.reply_to)?;
+    facts.require_reply_target(c.reply_to)?;
     Ok(vec![ChatEvent::TelegramMessageReceived(
         TelegramMessageReceived {
             chat_id: data.id,

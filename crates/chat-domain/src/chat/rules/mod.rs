@@ -10,7 +10,8 @@ use crate::{
     actor::Actor,
     chat::{
         errors::ChatError,
-        state::{ChatData, MessageRecord},
+        facts::MessageFacts,
+        state::ChatData,
         types::{ChatType, Role},
     },
     ids::{MessageId, UserId},
@@ -62,17 +63,20 @@ impl ChatData {
         }
     }
 
-    /// A message of this chat.
-    pub(crate) fn require_message(&self, id: MessageId) -> Result<&MessageRecord, ChatError> {
-        self.message(id).ok_or(ChatError::MessageNotFound)
+    /// The participant count as carried by events.
+    pub(crate) fn count_u32(&self, delta: isize) -> u32 {
+        let n = self.participant_count().saturating_add_signed(delta);
+        u32::try_from(n).unwrap_or(u32::MAX)
     }
+}
 
+impl MessageFacts {
     /// A new message's id: a TIMEUUID not used yet in this chat.
     pub(crate) fn require_new_message_id(&self, id: MessageId) -> Result<(), ChatError> {
         if !id.is_time_uuid() {
             return Err(ChatError::MessageIdNotTimeUuid);
         }
-        if self.messages.contains_key(&id) {
+        if self.exists(id) {
             return Err(ChatError::MessageAlreadyExists);
         }
         Ok(())
@@ -85,14 +89,8 @@ impl ChatData {
         reply_to: Option<MessageId>,
     ) -> Result<(), ChatError> {
         match reply_to {
-            Some(id) if !self.messages.contains_key(&id) => Err(ChatError::ReplyTargetNotFound),
+            Some(id) if !self.exists(id) => Err(ChatError::ReplyTargetNotFound),
             Some(_) | None => Ok(()),
         }
-    }
-
-    /// The participant count as carried by events.
-    pub(crate) fn count_u32(&self, delta: isize) -> u32 {
-        let n = self.participant_count().saturating_add_signed(delta);
-        u32::try_from(n).unwrap_or(u32::MAX)
     }
 }

@@ -119,7 +119,7 @@ fn replies_reference_a_message_of_this_chat() {
 
 #[test]
 fn the_sender_edits_and_the_edit_keeps_the_previous_content() {
-    let state = given(with_hello())
+    given(with_hello())
         .when(edit(by(BOB), msg(1), "hello!"))
         .then([MessageEdited {
             chat_id: CHAT,
@@ -131,19 +131,18 @@ fn the_sender_edits_and_the_edit_keeps_the_previous_content() {
             edited_at: T0,
         }]);
     // The next edit's history starts from this one.
-    let events = given(
+    let edited =
         History::group()
             .run(send(BOB, msg(1), "hello"))
-            .run(edit(by(BOB), msg(1), "hello!"))
-            .events(),
-    )
-    .when(edit(by(BOB), msg(1), "hello!!"))
-    .events();
-    assert!(matches!(&events[..], [ChatEvent::MessageEdited(e)] if e.previous_content == "hello!"));
-    let content = state
-        .data()
-        .and_then(|d| d.message(msg(1)))
+            .run(edit(by(BOB), msg(1), "hello!"));
+    let content = edited
+        .messages()
+        .message(msg(1))
         .and_then(|m| m.content.clone());
+    let events = given(edited.events())
+        .when(edit(by(BOB), msg(1), "hello!!"))
+        .events();
+    assert!(matches!(&events[..], [ChatEvent::MessageEdited(e)] if e.previous_content == "hello!"));
     assert_eq!(content.as_deref(), Some("hello!"));
 }
 
