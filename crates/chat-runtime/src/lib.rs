@@ -6,6 +6,8 @@
 //! - [`trace_context`]: W3C trace context into and out of HTTP and Kafka headers.
 //! - [`http_trace`]: a span per HTTP request that continues the caller's trace.
 //! - [`metrics`]: the Prometheus registry, `/metrics`, and HTTP request metrics.
+//! - [`hops`]: the latency histogram of each hop of the SYNC path
+//!   (`chat_sync_hop_seconds{hop}`), observed by the services that run the hops.
 //! - [`shutdown`]: a [`tokio_util::sync::CancellationToken`] cancelled on SIGTERM or Ctrl-C.
 //! - [`connect`]: opening PostgreSQL pools, CQL sessions and Kafka clients from the config.
 //! - [`health`]: `/healthz` and `/readyz`, where readiness asks every dependency.
@@ -14,6 +16,7 @@
 pub mod config;
 pub mod connect;
 pub mod health;
+pub mod hops;
 pub mod http_trace;
 pub mod metrics;
 pub mod ops;

@@ -48,6 +48,20 @@ pub fn histogram_vec(name: &str, help: &str, labels: &[&str]) -> HistogramVec {
     let buckets = vec![
         0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
     ];
+    histogram_vec_with(name, help, labels, buckets)
+}
+
+/// A histogram family with `labels` and bucket upper bounds `buckets`, registered.
+///
+/// # Panics
+/// When `name` or a label is not a valid Prometheus identifier, or the buckets do not
+/// rise (a programming error).
+pub fn histogram_vec_with(
+    name: &str,
+    help: &str,
+    labels: &[&str],
+    buckets: Vec<f64>,
+) -> HistogramVec {
     #[allow(clippy::expect_used)] // names are literals of ours
     register(
         HistogramVec::new(HistogramOpts::new(name, help).buckets(buckets), labels)
