@@ -6,7 +6,8 @@
 //!   then store the offset; transient failures are retried in place (order is kept),
 //!   permanent ones go to the dead-letter topic and the loop carries on.
 //! - [`dead_letter`]: the dead-letter topic (`<events topic>.dlq`).
-//! - [`metrics`]: consumed events, handling latency, dead letters and lag, for Prometheus.
+//! - [`metrics`]: consumed events, handling latency, dead letters and lag, and the
+//!   `consume` hop of the SYNC path, for Prometheus.
 
 pub mod codec;
 pub mod consumer;

@@ -20,7 +20,7 @@ use tracing::Instrument;
 
 use crate::codec::{ReceivedEvent, decode};
 use crate::dead_letter::DeadLetters;
-use crate::metrics::{EVENTS, HANDLE_SECONDS, LagContext};
+use crate::metrics::{EVENTS, HANDLE_SECONDS, LagContext, observe_consumed};
 
 /// Where a consumer group without committed offsets starts reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -189,6 +189,7 @@ impl EventConsumer {
         handler: &H,
         shutdown: &CancellationToken,
     ) -> Outcome {
+        observe_consumed(message);
         let started = std::time::Instant::now();
         let outcome = match decode(message) {
             Ok(event) => self.handle(handler, &event, shutdown).await,
