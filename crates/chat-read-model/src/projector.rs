@@ -1,10 +1,12 @@
 //! The projector runtime both projectors run: the Kafka handler that applies each event
 //! ([`crate::apply`]), and the application around it (consumer, rebuild, health). The
 //! offset is stored only after an event was applied (chat-kafka), so nothing is lost or
-//! doubled.
+//! doubled. Each event's projection is the `project` hop of the SYNC path
+//! (`chat_sync_hop_seconds{hop="project"}`, see [`chat_runtime::hops`]).
 
 use std::net::SocketAddr;
 use std::sync::{Arc, LazyLock};
+use std::time::Instant;
 
 use anyhow::Context;
 use chat_kafka::{
@@ -14,6 +16,7 @@ use chat_kafka::{
 use chat_runtime::config::{CqlConfig, KafkaConfig, OpsConfig, PgConfig};
 use chat_runtime::connect;
 use chat_runtime::health::Readiness;
+use chat_runtime::hops;
 use chat_runtime::metrics::counter_vec;
 use prometheus::IntCounterVec;
 use tokio_util::sync::CancellationToken;
@@ -85,6 +88,7 @@ fn failure(e: StoreError) -> HandlerError {
 impl<R: RowStore, M: MessageStore> EventHandler for ProjectionHandler<R, M> {
     async fn handle(&self, event: &ReceivedEvent) -> Result<(), HandlerError> {
         let envelope = &event.envelope;
+        let started = Instant::now();
         let applied = apply_event(&self.rows, &self.messages, self.projector, envelope)
             .await
             .map_err(|e| match e {
@@ -93,6 +97,7 @@ impl<R: RowStore, M: MessageStore> EventHandler for ProjectionHandler<R, M> {
                 // projector-sync will get there: try again.
                 e @ ApplyError::CreationNotProjected(_) => HandlerError::Transient(e.into()),
             })?;
+        hops::observe_duration(hops::PROJECT, started.elapsed());
         if let Some(applied) = applied {
             let outcome = if applied { "applied" } else { "redelivered" };
             WRITES

@@ -6,9 +6,14 @@
 //! written), then upserts the rows. Rows shared by both projectors guard each column by
 //! the version that wrote it, so an ASYNC event applied before an older SYNC one (the
 //! projectors run at different offsets) is never undone by it. projector-sync also
-//! notifies `projection_applied` with `<chat_id>:<version>` in the same transaction.
+//! notifies `projection_applied` with `<chat_id>:<version>` in the same transaction; that
+//! transaction, from `BEGIN` to the acknowledged `COMMIT`, is the `checkpoint_notify` hop
+//! of the SYNC path (`chat_sync_hop_seconds{hop="checkpoint_notify"}`).
+
+use std::time::Instant;
 
 use chat_domain::{ChatId, UserId};
+use chat_runtime::hops;
 use sqlx::{Postgres, Transaction};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -75,6 +80,7 @@ impl RowStore for PgReadModels {
         version: u64,
         rows: &[RowWrite],
     ) -> Result<bool> {
+        let started = Instant::now();
         let mut tx = self.pool.begin().await.map_err(db)?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(lock_key(chat_id))
@@ -104,6 +110,9 @@ impl RowStore for PgReadModels {
                 .map_err(db)?;
         }
         tx.commit().await.map_err(db)?;
+        if projector == Projector::Sync {
+            hops::observe_duration(hops::CHECKPOINT_NOTIFY, started.elapsed());
+        }
         Ok(true)
     }
 
