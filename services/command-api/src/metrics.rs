@@ -1,4 +1,6 @@
-//! command-api's own Prometheus series (HTTP request series come from chat-runtime).
+//! command-api's own Prometheus series (HTTP request series come from chat-runtime), and
+//! the hops of the SYNC path it runs (`chat_sync_hop_seconds{hop}`, see
+//! [`chat_runtime::hops`]): `append`, `outbox_pickup`, `produce_ack`, `waiter_wake`.
 
 use std::sync::LazyLock;
 
@@ -41,3 +43,10 @@ pub static SWEPT: LazyLock<IntCounterVec> = LazyLock::new(|| {
         &["table"],
     )
 });
+
+/// Records that `hop` of the SYNC path took `seconds`, in `chat_sync_hop_seconds{hop}`;
+/// `hop` is one of [`chat_runtime::hops::ALL`] (e.g. `"append"`: from the start of a
+/// command's append to its commit).
+pub fn observe_hop(hop: &str, seconds: f64) {
+    chat_runtime::hops::observe(hop, seconds);
+}

@@ -7,8 +7,14 @@
 //! sent through an idempotent producer, and marked published only once Kafka acknowledged
 //! them. While Kafka is down the producer keeps the records and retries (no delivery
 //! timeout), so commands keep succeeding and their events wait in the outbox.
+//!
+//! It observes two hops of the SYNC path: `outbox_pickup` (a row's `created_at` until the
+//! relay read it, on the database's clock) and `produce_ack` (a record handed to the
+//! producer until Kafka acknowledged it).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use chat_runtime::hops;
 
 use futures_util::future::join_all;
 use rdkafka::ClientConfig;
@@ -77,6 +83,8 @@ struct OutboxRow {
     event_type: String,
     envelope: String,
     trace_context: sqlx::types::Json<Vec<(String, String)>>,
+    /// Seconds from the row's `created_at` until this read (the `outbox_pickup` hop).
+    waited: f64,
 }
 
 impl OutboxRelay {
@@ -162,7 +170,8 @@ impl OutboxRelay {
     pub async fn publish_batch(&self) -> Result<usize, RelayError> {
         let rows: Vec<OutboxRow> = sqlx::query_as(
             "SELECT id, chat_id, envelope->>'event_type' AS event_type, envelope::text AS envelope, \
-             trace_context FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1",
+             trace_context, EXTRACT(EPOCH FROM clock_timestamp() - created_at)::float8 AS waited \
+             FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1",
         )
         .bind(self.settings.batch_size)
         .fetch_all(&self.pool)
@@ -170,6 +179,9 @@ impl OutboxRelay {
         self.measure_backlog(rows.len()).await;
         if rows.is_empty() {
             return Ok(0);
+        }
+        for row in &rows {
+            hops::observe(hops::OUTBOX_PICKUP, row.waited);
         }
         let deliveries = rows.iter().map(|row| self.send(row));
         let outcomes = join_all(deliveries).await;
@@ -232,10 +244,11 @@ impl OutboxRelay {
             .key(&key)
             .payload(&row.envelope)
             .headers(headers);
+        let sent = Instant::now();
         self.producer
             .send(record, rdkafka::util::Timeout::Never)
             .await
-            .map(|_| ())
+            .map(|_| hops::observe_duration(hops::PRODUCE_ACK, sent.elapsed()))
             .map_err(|(e, _)| e.to_string())
     }
 }
