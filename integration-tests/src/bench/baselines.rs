@@ -1,10 +1,11 @@
-//! What this machine's servers do with our drivers alone, without our code in between:
-//! the figures the end-to-end ones are compared with.
+//! What this machine's Kafka and CQL servers do with our drivers alone, without our code
+//! in between: figures the end-to-end ones are compared with (PostgreSQL's are in
+//! [`super::postgres`]).
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use chat_runtime::config::{CqlConfig, KafkaConfig, PgConfig};
+use chat_runtime::config::{CqlConfig, KafkaConfig};
 use chat_runtime::connect;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use uuid::Uuid;
@@ -140,41 +141,4 @@ async fn page_reads(
         async move { session.execute_unpaged(&select, (chat,)).await.map(|_| ()) }
     })
     .await)
-}
-
-/// Single-row transactions per second (`BEGIN; INSERT; COMMIT`) on a pool of
-/// `concurrency` connections, into a table of a fresh database.
-///
-/// # Errors
-/// When the table cannot be created.
-pub async fn pg_transactions(
-    cfg: &PgConfig,
-    payload: String,
-    duration: Duration,
-    concurrency: usize,
-) -> anyhow::Result<Throughput> {
-    let pool = connect::postgres(cfg).await?;
-    sqlx::query(
-        "CREATE TABLE IF NOT EXISTS bench_rows (id UUID PRIMARY KEY, body JSONB NOT NULL, \
-         at TIMESTAMPTZ NOT NULL DEFAULT now())",
-    )
-    .execute(&pool)
-    .await?;
-    let payload = Arc::new(serde_json::json!({ "payload": payload }));
-    let worker_pool = pool.clone();
-    let result = run(duration, concurrency, move |_| {
-        let (pool, payload) = (worker_pool.clone(), Arc::clone(&payload));
-        async move {
-            let mut tx = pool.begin().await?;
-            sqlx::query("INSERT INTO bench_rows (id, body) VALUES ($1, $2)")
-                .bind(Uuid::now_v7())
-                .bind(sqlx::types::Json(payload.as_ref()))
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await
-        }
-    })
-    .await;
-    sqlx::query("DROP TABLE bench_rows").execute(&pool).await?;
-    Ok(result)
 }

@@ -13,7 +13,11 @@ use super::load::{Throughput, run};
 use super::stats::Latencies;
 use crate::client::{Api, Socket, User};
 
-async fn group(api: &Api, owner: &User, members: &[Uuid]) -> anyhow::Result<Uuid> {
+/// `owner` creates a group chat named `bench` with `members`; its id.
+///
+/// # Errors
+/// When the API does not answer 201.
+pub async fn group(api: &Api, owner: &User, members: &[Uuid]) -> anyhow::Result<Uuid> {
     let (status, created) = api
         .try_call(
             owner,

@@ -22,6 +22,21 @@ pub struct Figure {
     pub how: String,
 }
 
+impl Figure {
+    /// A figure named `name` of `value` in `unit`, compared with the figure named
+    /// `baseline` (if any), measured as `how` says.
+    pub fn new(name: &str, value: f64, unit: &str, baseline: Option<&str>, how: &str) -> Self {
+        Self {
+            name: name.into(),
+            value,
+            unit: unit.into(),
+            baseline: baseline.map(Into::into),
+            ratio: None,
+            how: how.into(),
+        }
+    }
+}
+
 /// The whole report.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -34,6 +49,35 @@ pub struct Report {
 }
 
 impl Report {
+    /// A report of `figures` measured now on this machine, with their ratios.
+    ///
+    /// # Errors
+    /// When the current time cannot be formatted.
+    pub fn now(figures: Vec<Figure>) -> Result<Self, time::error::Format> {
+        let mut report = Self {
+            machine: machine(),
+            at: time::OffsetDateTime::now_utc()
+                .format(&time::format_description::well_known::Rfc3339)?,
+            figures,
+        };
+        report.compute_ratios();
+        Ok(report)
+    }
+
+    /// Writes the report to `bench-report.md` and `bench-report.json` and prints the
+    /// markdown.
+    ///
+    /// # Errors
+    /// When a file cannot be written.
+    pub fn write(&self) -> anyhow::Result<()> {
+        let markdown = self.markdown();
+        std::fs::write("bench-report.md", &markdown)?;
+        std::fs::write("bench-report.json", serde_json::to_string_pretty(self)?)?;
+        println!("{markdown}");
+        println!("(also written to bench-report.md and bench-report.json)");
+        Ok(())
+    }
+
     /// Fills in each figure's ratio to its baseline.
     pub fn compute_ratios(&mut self) {
         let values: Vec<(String, f64)> = self
@@ -71,19 +115,28 @@ impl Report {
     }
 }
 
+/// This machine: kernel, cores and memory.
+pub fn machine() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .next()
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_owned())
+        })
+        .and_then(|kib| kib.parse::<u64>().ok())
+        .map_or_else(String::new, |kib| format!("{} GiB", kib / 1024 / 1024));
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    format!("Linux {} · {cores} cores · {memory}", kernel.trim())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn figure(name: &str, value: f64, baseline: Option<&str>) -> Figure {
-        Figure {
-            name: name.into(),
-            value,
-            unit: "ops/s".into(),
-            baseline: baseline.map(Into::into),
-            ratio: None,
-            how: "test".into(),
-        }
+        Figure::new(name, value, "ops/s", baseline, "test")
     }
 
     #[test]
