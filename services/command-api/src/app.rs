@@ -1,19 +1,30 @@
-//! The command service: load → decide → append, with optimistic concurrency.
+//! The command service: decide against the chat's state and the facts its message index
+//! holds, append, with optimistic concurrency.
 //!
 //! Within one replica, commands on the same chat take turns (a striped async lock), so they
-//! never race each other. Across replicas the event store's version key catches a race,
-//! and the losing command is re-decided against the new state, a bounded number of times.
+//! never race each other. States stay in memory between commands ([`StateCache`]), so a
+//! command costs no reload: an append states the version it was decided at, and a
+//! rejection or no-op, which appends nothing, first checks that version against the
+//! store. Across replicas the event store's version key catches a race, and the losing
+//! command is re-decided against a freshly loaded state, a bounded number of times.
+//! Appends of different chats share transactions ([`GroupCommit`]).
 
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
+use chat_domain::chat::state::MessageRecord;
 use chat_domain::{
-    Aggregate, Chat, ChatCommand, ChatError, ChatId, ChatState, Envelope, EnvelopeMeta, MessageId,
+    Aggregate, Chat, ChatCommand, ChatError, ChatId, ChatState, Envelope, EnvelopeMeta, FactsQuery,
+    MessageFacts, MessageId,
 };
 use tokio::sync::{Mutex, MutexGuard};
 
-use crate::metrics::COMMANDS;
+use crate::group_commit::{GroupCommit, GroupCommitSettings};
+use crate::metrics::{COMMANDS, observe_hop};
 use crate::ports::{EventStore, IdempotencyClaim, NewEvents, StoreError};
+use crate::state_cache::StateCache;
+use crate::write_metrics::STALE_STATES;
 
 /// How the command service behaves.
 #[derive(Debug, Clone, Copy)]
@@ -22,6 +33,10 @@ pub struct CommandSettings {
     pub max_attempts: u32,
     /// A snapshot is stored each time a chat's version crosses a multiple of this.
     pub snapshot_every: u64,
+    /// Bytes of chat states kept in memory between commands.
+    pub cache_bytes: usize,
+    /// How appends of different chats are batched.
+    pub group_commit: GroupCommitSettings,
 }
 
 impl Default for CommandSettings {
@@ -29,6 +44,8 @@ impl Default for CommandSettings {
         Self {
             max_attempts: 5,
             snapshot_every: 100,
+            cache_bytes: 64 << 20,
+            group_commit: GroupCommitSettings::default(),
         }
     }
 }
@@ -92,27 +109,55 @@ const LOCK_STRIPES: usize = 1024;
 /// Runs commands against the event store.
 #[derive(Debug)]
 pub struct CommandService<S> {
-    store: S,
+    store: Arc<S>,
+    commits: GroupCommit,
+    cache: StateCache,
     settings: CommandSettings,
     locks: Vec<Mutex<()>>,
 }
 
 impl<S: EventStore> CommandService<S> {
-    /// A service on `store`.
+    /// A service on `store`; starts its group-commit tasks (call it inside a Tokio
+    /// runtime).
     pub fn new(store: S, settings: CommandSettings) -> Self {
+        let store = Arc::new(store);
         Self {
+            commits: GroupCommit::start(Arc::clone(&store), settings.group_commit),
             store,
+            cache: StateCache::new(settings.cache_bytes),
             settings,
             locks: (0..LOCK_STRIPES).map(|_| Mutex::new(())).collect(),
         }
     }
 
-    /// A chat's current state.
+    /// The store the service runs on.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// A chat's current state, as stored.
     ///
     /// # Errors
     /// When the store fails.
     pub async fn state(&self, chat_id: ChatId) -> Result<ChatState, CommandError> {
         Ok(self.store.load(chat_id).await?)
+    }
+
+    /// What the message index holds of one message of the chat.
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub async fn message(
+        &self,
+        chat_id: ChatId,
+        message_id: MessageId,
+    ) -> Result<Option<MessageRecord>, CommandError> {
+        let query = FactsQuery {
+            messages: vec![message_id],
+            ..FactsQuery::default()
+        };
+        let mut facts = self.store.facts(chat_id, &query).await?;
+        Ok(facts.messages.remove(&message_id))
     }
 
     /// Decides and stores `request`.
@@ -200,43 +245,95 @@ impl<S: EventStore> CommandService<S> {
         request: &CommandRequest,
         claim: Option<&IdempotencyClaim>,
     ) -> Result<Accepted, CommandError> {
+        let chat_id = request.chat_id;
         for attempt in 1..=self.settings.max_attempts {
-            let state = self.store.load(request.chat_id).await?;
+            let (state, cached) = self.current(chat_id).await?;
+            let facts = self.facts(chat_id, &state, &request.command).await?;
+            let events = match Chat::decide(&state, &facts, request.command.clone()) {
+                Ok(events) if !events.is_empty() => events,
+                unstored => {
+                    // Nothing is appended, so no version key would catch a state that
+                    // another replica moved on: compare with the store first.
+                    if cached && self.store.version(chat_id).await? != state.version() {
+                        STALE_STATES.inc();
+                        self.cache.evict(chat_id);
+                        continue;
+                    }
+                    // A rejection, or a command that changed nothing.
+                    unstored?;
+                    return Ok(Accepted {
+                        state,
+                        envelopes: Vec::new(),
+                    });
+                }
+            };
             let before = state.version();
-            let events = Chat::decide(&state, request.command.clone())?;
             let envelopes = Envelope::wrap_all(events, &request.meta);
             let state = envelopes.iter().fold(state, |state, envelope| {
                 Chat::evolve(state, &envelope.payload)
             });
-            if envelopes.is_empty() {
-                return Ok(Accepted { state, envelopes });
-            }
             let every = self.settings.snapshot_every.max(1);
             let snapshot_due = state.version() / every > before / every;
+            let started = Instant::now();
             let appended = self
-                .store
+                .commits
                 .append(NewEvents {
-                    chat_id: request.chat_id,
+                    chat_id,
                     expected_version: before,
-                    envelopes: &envelopes,
-                    trace_context: &request.trace_context,
-                    idempotency: claim,
-                    snapshot: snapshot_due.then_some(&state),
+                    envelopes: envelopes.clone(),
+                    trace_context: request.trace_context.clone(),
+                    idempotency: claim.cloned(),
+                    snapshot: snapshot_due.then(|| state.clone()),
                 })
                 .await;
+            observe_hop("append", started.elapsed().as_secs_f64());
             match appended {
-                Ok(()) => return Ok(Accepted { state, envelopes }),
+                Ok(()) => {
+                    self.cache.put(chat_id, state.clone());
+                    return Ok(Accepted { state, envelopes });
+                }
                 Err(StoreError::VersionConflict(_)) => {
-                    tracing::debug!(chat_id = %request.chat_id, attempt, "version race; deciding again");
+                    self.cache.evict(chat_id);
+                    tracing::debug!(%chat_id, attempt, "version race; deciding again");
                     // Back off a little more each time, so racing replicas spread out.
                     tokio::time::sleep(Duration::from_millis(u64::from(attempt) * 3)).await;
                 }
-                Err(e) => return Err(e.into()),
+                Err(e) => {
+                    // Whether it was stored is unknown: the next command reloads.
+                    self.cache.evict(chat_id);
+                    return Err(e.into());
+                }
             }
         }
         Err(CommandError::VersionRace {
             attempts: self.settings.max_attempts,
         })
+    }
+
+    /// The chat's state: the cached one (`true`), else loaded from the store.
+    async fn current(&self, chat_id: ChatId) -> Result<(ChatState, bool), StoreError> {
+        if let Some(state) = self.cache.get(chat_id) {
+            return Ok((state, true));
+        }
+        let state = self.store.load(chat_id).await?;
+        if state != ChatState::Absent {
+            self.cache.put(chat_id, state.clone());
+        }
+        Ok((state, false))
+    }
+
+    /// What the message index holds that `command` needs (nothing to look up for most).
+    async fn facts(
+        &self,
+        chat_id: ChatId,
+        state: &ChatState,
+        command: &ChatCommand,
+    ) -> Result<MessageFacts, StoreError> {
+        let query = command.facts_query(state);
+        if query.is_empty() {
+            return Ok(MessageFacts::default());
+        }
+        self.store.facts(chat_id, &query).await
     }
 }
 

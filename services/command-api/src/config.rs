@@ -52,6 +52,16 @@ pub struct WritePathConfig {
     /// A chat's state is snapshotted each time its version crosses a multiple of this.
     #[arg(long, env = "SNAPSHOT_EVERY", default_value_t = 100)]
     pub snapshot_every: u64,
+    /// Memory for chat states kept between commands, in MiB (least recently used out
+    /// first; 0 reloads every chat for every command).
+    #[arg(long, env = "STATE_CACHE_MB", default_value_t = 256)]
+    pub state_cache_mb: usize,
+    /// Most decisions of different chats stored by one transaction (group commit).
+    #[arg(long, env = "GROUP_COMMIT_MAX_BATCH", default_value_t = 128)]
+    pub group_commit_max_batch: usize,
+    /// Group-commit transactions in flight at once (each holds a connection).
+    #[arg(long, env = "GROUP_COMMIT_COMMITTERS", default_value_t = 2)]
+    pub group_commit_committers: usize,
     /// Outbox rows the relay publishes per round.
     #[arg(long, env = "RELAY_BATCH_SIZE", default_value_t = 500)]
     pub relay_batch_size: i64,
@@ -72,6 +82,24 @@ pub struct WritePathConfig {
 }
 
 impl WritePathConfig {
+    /// The command service's settings.
+    #[must_use]
+    pub const fn command_settings(&self) -> crate::app::CommandSettings {
+        crate::app::CommandSettings {
+            max_attempts: if self.max_command_attempts == 0 {
+                1
+            } else {
+                self.max_command_attempts
+            },
+            snapshot_every: self.snapshot_every,
+            cache_bytes: self.state_cache_mb.saturating_mul(1 << 20),
+            group_commit: crate::group_commit::GroupCommitSettings {
+                max_batch: self.group_commit_max_batch,
+                committers: self.group_commit_committers,
+            },
+        }
+    }
+
     /// The housekeeping retention.
     #[must_use]
     pub const fn retention(&self) -> crate::housekeeping::Retention {

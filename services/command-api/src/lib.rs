@@ -2,10 +2,14 @@
 //!
 //! - [`config`]: flags and environment.
 //! - [`app`]: the command service (load, decide, append, retry a lost race).
-//! - [`ports`] and [`adapters`]: the event store with its outbox (PostgreSQL, memory).
+//! - [`state_cache`]: chat states kept in memory between commands, bounded by bytes.
+//! - [`group_commit`]: appends of different chats sharing one transaction.
+//! - [`ports`] and [`adapters`]: the event store with its outbox and message index
+//!   (PostgreSQL, memory).
 //! - [`relay`]: publishes the outbox to Kafka, in order.
 //! - [`housekeeping`]: deletes published outbox rows and expired idempotency keys.
 //! - [`metrics`]: command outcomes and the outbox backlog, for Prometheus.
+//! - [`write_metrics`]: the state cache and group commit, for Prometheus.
 //! - [`http`]: the REST routes (commands, and queries over the read models of
 //!   `chat-read-model`) and the error shape.
 //! - [`dev`]: development-only helpers (the web client, demo tokens), off by default.
@@ -16,13 +20,16 @@ pub mod adapters;
 pub mod app;
 pub mod config;
 pub mod dev;
+pub mod group_commit;
 pub mod housekeeping;
 pub mod http;
 pub mod metrics;
 pub mod ports;
 pub mod relay;
+pub mod state_cache;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod write_metrics;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -40,7 +47,7 @@ use chat_runtime::{connect, ops};
 use tokio_util::sync::CancellationToken;
 
 use crate::adapters::pg::PgEventStore;
-use crate::app::{CommandService, CommandSettings};
+use crate::app::CommandService;
 use crate::dev::DevTools;
 use crate::housekeeping::Housekeeper;
 use crate::http::read::ReadSide;
@@ -97,10 +104,7 @@ impl Application {
         // Kafka being away only delays publishing (events wait in the outbox), and the CQL
         // store only serves history reads, so neither takes the pod out of service.
         let readiness = Readiness::default().postgres(pool.clone(), timeout);
-        let settings = CommandSettings {
-            max_attempts: cfg.write.max_command_attempts.max(1),
-            snapshot_every: cfg.write.snapshot_every,
-        };
+        let settings = cfg.write.command_settings();
         let state = web::Data::new(ApiState::new(CommandService::new(
             PgEventStore::new(pool.clone()),
             settings,

@@ -3,24 +3,25 @@
 
 use std::future::Future;
 
-use chat_domain::{ChatId, ChatState, Envelope, MessageId, UserId};
+use chat_domain::{ChatId, ChatState, Envelope, FactsQuery, MessageFacts, MessageId, UserId};
 
-/// The events of one decision, to be stored atomically with their outbox rows.
-#[derive(Debug, Clone, Copy)]
-pub struct NewEvents<'a> {
+/// The events of one decision, to be stored atomically with their outbox rows and the
+/// message index rows they change.
+#[derive(Debug, Clone)]
+pub struct NewEvents {
     /// The chat they belong to.
     pub chat_id: ChatId,
-    /// The version the decision was made against; the append fails with
-    /// [`StoreError::VersionConflict`] if another writer got there first.
+    /// The version the decision was made against (read from this store); the append fails
+    /// with [`StoreError::VersionConflict`] if another writer got there first.
     pub expected_version: u64,
     /// The events, numbered `expected_version + 1 ..`.
-    pub envelopes: &'a [Envelope],
+    pub envelopes: Vec<Envelope>,
     /// W3C trace context headers to carry on the Kafka records.
-    pub trace_context: &'a [(String, String)],
+    pub trace_context: Vec<(String, String)>,
     /// The idempotency key a send claims, stored in the same transaction.
-    pub idempotency: Option<&'a IdempotencyClaim>,
+    pub idempotency: Option<IdempotencyClaim>,
     /// The state after these events, when it is time to snapshot it.
-    pub snapshot: Option<&'a ChatState>,
+    pub snapshot: Option<ChatState>,
 }
 
 /// A user's idempotency key and the message it produced.
@@ -63,17 +64,58 @@ pub enum StoreError {
     Corrupt(#[source] anyhow::Error),
 }
 
-/// The event store with its transactional outbox.
+/// The event store with its transactional outbox and the write side's message index.
 pub trait EventStore: Send + Sync + 'static {
-    /// Appends a decision's events, their outbox rows, an idempotency claim and a snapshot
-    /// in one transaction: all of them or none. Telegram links are claimed (and released
-    /// on unlink or hard delete) in the same transaction, so a supergroup serves one chat.
+    /// Appends the decisions of several chats (one decision per chat), each with its
+    /// events, outbox rows, message index changes, idempotency claim and snapshot, and
+    /// answers each on its own: a decision is stored whole or not at all, and one
+    /// decision's conflict does not fail the others. Telegram links are claimed (and
+    /// released on unlink or hard delete) with the decision, so a supergroup serves one
+    /// chat. A store may commit the whole batch at once (group commit).
+    ///
+    /// The answers, in the batch's order: [`StoreError::VersionConflict`] when the chat
+    /// moved on, [`StoreError::IdempotencyKeyTaken`] when the key was claimed meanwhile,
+    /// [`StoreError::TelegramChatTaken`] when another chat holds the supergroup,
+    /// [`StoreError::Unavailable`] when the store failed (then the whole batch did).
+    fn append_batch(
+        &self,
+        batch: &[NewEvents],
+    ) -> impl Future<Output = Vec<Result<(), StoreError>>> + Send;
+
+    /// Appends one decision: [`Self::append_batch`] of one.
     ///
     /// # Errors
-    /// [`StoreError::VersionConflict`] when the chat moved on, [`StoreError::IdempotencyKeyTaken`]
-    /// when the key was claimed meanwhile, [`StoreError::TelegramChatTaken`] when another chat
-    /// holds the supergroup, otherwise [`StoreError::Unavailable`].
-    fn append(&self, new: NewEvents<'_>) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// As the answers of [`Self::append_batch`].
+    fn append(&self, new: NewEvents) -> impl Future<Output = Result<(), StoreError>> + Send {
+        async move {
+            let chat_id = new.chat_id;
+            self.append_batch(std::slice::from_ref(&new))
+                .await
+                .pop()
+                .unwrap_or_else(|| {
+                    Err(StoreError::Corrupt(anyhow::anyhow!(
+                        "chat {chat_id}: the store answered no append"
+                    )))
+                })
+        }
+    }
+
+    /// The version of the chat's last stored event (0 when it has none): whether a state
+    /// held in memory is still current.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    fn version(&self, chat_id: ChatId) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// What the message index knows that a command needs ([`FactsQuery`]).
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    fn facts(
+        &self,
+        chat_id: ChatId,
+        query: &FactsQuery,
+    ) -> impl Future<Output = Result<MessageFacts, StoreError>> + Send;
 
     /// The chat's current state: its latest snapshot with the events after it folded in
     /// ([`ChatState::Absent`] for a chat that never existed).

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use actix_web::ResponseError;
-use chat_domain::{Aggregate, Chat, ChatId, ChatState, Envelope, MessageId, UserId};
+use chat_domain::{
+    Aggregate, Chat, ChatId, ChatState, Envelope, FactsQuery, MessageFacts, MessageId, UserId,
+};
 use command_api::adapters::pg::PgEventStore;
 use command_api::app::{CommandError, CommandService, CommandSettings};
 use command_api::http::error::ApiError;
@@ -24,25 +26,27 @@ struct Rival {
 }
 
 impl EventStore for Rival {
-    async fn append(&self, new: NewEvents<'_>) -> Result<(), StoreError> {
-        if self.rounds.load(Ordering::SeqCst) > 0 {
-            self.rounds.fetch_sub(1, Ordering::SeqCst);
-            let state = self.inner.load(new.chat_id).await?;
-            let request = send(new.chat_id, &self.rival, "I was first");
-            let events = Chat::decide(&state, request.command).expect("rival accepted");
-            let envelopes = Envelope::wrap_all(events, &request.meta);
-            self.inner
-                .append(NewEvents {
-                    chat_id: new.chat_id,
-                    expected_version: state.version(),
-                    envelopes: &envelopes,
-                    trace_context: &[],
-                    idempotency: None,
-                    snapshot: None,
-                })
-                .await?;
+    async fn append_batch(&self, batch: &[NewEvents]) -> Vec<Result<(), StoreError>> {
+        for new in batch {
+            if self.rounds.load(Ordering::SeqCst) > 0 {
+                self.rounds.fetch_sub(1, Ordering::SeqCst);
+                if let Err(e) = self.rival_sends(new.chat_id).await {
+                    return batch
+                        .iter()
+                        .map(|_| Err(StoreError::Unavailable(anyhow::anyhow!("{e}"))))
+                        .collect();
+                }
+            }
         }
-        self.inner.append(new).await
+        self.inner.append_batch(batch).await
+    }
+
+    async fn version(&self, chat_id: ChatId) -> Result<u64, StoreError> {
+        self.inner.version(chat_id).await
+    }
+
+    async fn facts(&self, chat_id: ChatId, query: &FactsQuery) -> Result<MessageFacts, StoreError> {
+        self.inner.facts(chat_id, query).await
     }
 
     async fn load(&self, chat_id: ChatId) -> Result<ChatState, StoreError> {
@@ -55,6 +59,29 @@ impl EventStore for Rival {
         key: &str,
     ) -> Result<Option<(ChatId, MessageId)>, StoreError> {
         self.inner.claimed_message(user_id, key).await
+    }
+}
+
+impl Rival {
+    /// The rival's message, appended straight to the store as another replica would.
+    async fn rival_sends(&self, chat_id: ChatId) -> Result<(), StoreError> {
+        let state = self.inner.load(chat_id).await?;
+        let request = send(chat_id, &self.rival, "I was first");
+        let facts = self
+            .inner
+            .facts(chat_id, &request.command.facts_query(&state))
+            .await?;
+        let events = Chat::decide(&state, &facts, request.command).expect("rival accepted");
+        self.inner
+            .append(NewEvents {
+                chat_id,
+                expected_version: state.version(),
+                envelopes: Envelope::wrap_all(events, &request.meta),
+                trace_context: vec![],
+                idempotency: None,
+                snapshot: None,
+            })
+            .await
     }
 }
 
@@ -90,6 +117,7 @@ async fn race() -> Race {
         CommandSettings {
             max_attempts: 3,
             snapshot_every: 100,
+            ..CommandSettings::default()
         },
     );
     service

@@ -56,6 +56,23 @@ impl ChatState {
         }
     }
 
+    /// Roughly how many bytes the state takes in memory, for caches bounded by bytes. It
+    /// grows with participants and read positions, never with messages.
+    #[must_use]
+    pub fn approx_bytes(&self) -> usize {
+        // A B-tree entry costs its key and value plus about this much of its node.
+        const NODE_SHARE: usize = 16;
+        let base = size_of::<Self>();
+        match self {
+            Self::Active(d) | Self::Archived(d) => {
+                base + d.name.as_ref().map_or(0, String::capacity)
+                    + d.participants.len() * (size_of::<(UserId, Participant)>() + NODE_SHARE)
+                    + d.read_positions.len() * (size_of::<(UserId, ReadPosition)>() + NODE_SHARE)
+            }
+            Self::Absent | Self::Deleted(_) => base,
+        }
+    }
+
     /// The chat's data when it is active or archived.
     #[must_use]
     pub const fn data(&self) -> Option<&ChatData> {

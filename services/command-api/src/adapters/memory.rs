@@ -4,13 +4,17 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use chat_domain::{Aggregate, Chat, ChatEvent, ChatId, ChatState, Envelope, MessageId, UserId};
+use chat_domain::{
+    Aggregate, Chat, ChatEvent, ChatId, ChatState, Envelope, FactsQuery, MessageFacts, MessageId,
+    MessageLog, UserId,
+};
 
 use crate::ports::{EventStore, NewEvents, StoreError};
 
 #[derive(Debug, Default)]
 struct Inner {
     events: HashMap<ChatId, Vec<Envelope>>,
+    messages: HashMap<ChatId, MessageLog>,
     keys: HashMap<(UserId, String), (ChatId, MessageId)>,
     /// Telegram (supergroup, topic or 0) -> the chat linked to it.
     links: HashMap<(i64, i64), ChatId>,
@@ -38,17 +42,16 @@ impl MemoryEventStore {
     }
 }
 
-impl EventStore for MemoryEventStore {
-    async fn append(&self, new: NewEvents<'_>) -> Result<(), StoreError> {
-        let mut inner = self.lock();
-        let stored = inner.events.get(&new.chat_id).map_or(0, Vec::len) as u64;
+impl Inner {
+    fn append(&mut self, new: &NewEvents) -> Result<(), StoreError> {
+        let stored = self.events.get(&new.chat_id).map_or(0, Vec::len) as u64;
         if stored != new.expected_version {
             return Err(StoreError::VersionConflict(new.chat_id));
         }
-        for envelope in new.envelopes {
+        for envelope in &new.envelopes {
             if let ChatEvent::TelegramChatLinked(link) = &envelope.payload {
                 let group = (link.telegram_chat_id, link.telegram_topic_id.unwrap_or(0));
-                if inner
+                if self
                     .links
                     .get(&group)
                     .is_some_and(|holder| *holder != new.chat_id)
@@ -60,31 +63,54 @@ impl EventStore for MemoryEventStore {
                 }
             }
         }
-        if let Some(claim) = new.idempotency {
+        if let Some(claim) = &new.idempotency {
             let key = (claim.user_id, claim.key.clone());
-            if inner.keys.contains_key(&key) {
+            if self.keys.contains_key(&key) {
                 return Err(StoreError::IdempotencyKeyTaken);
             }
-            inner.keys.insert(key, (claim.chat_id, claim.message_id));
+            self.keys.insert(key, (claim.chat_id, claim.message_id));
         }
-        for envelope in new.envelopes {
+        for envelope in &new.envelopes {
             match &envelope.payload {
                 ChatEvent::TelegramChatLinked(link) => {
                     let group = (link.telegram_chat_id, link.telegram_topic_id.unwrap_or(0));
-                    inner.links.insert(group, new.chat_id);
+                    self.links.insert(group, new.chat_id);
                 }
                 ChatEvent::TelegramChatUnlinked(_) | ChatEvent::ChatHardDeleted(_) => {
-                    inner.links.retain(|_, holder| *holder != new.chat_id);
+                    self.links.retain(|_, holder| *holder != new.chat_id);
                 }
                 _ => {}
             }
         }
-        inner
-            .events
+        self.messages
+            .entry(new.chat_id)
+            .or_default()
+            .record_all(new.envelopes.iter().map(|e| &e.payload));
+        self.events
             .entry(new.chat_id)
             .or_default()
             .extend(new.envelopes.iter().cloned());
         Ok(())
+    }
+}
+
+impl EventStore for MemoryEventStore {
+    async fn append_batch(&self, batch: &[NewEvents]) -> Vec<Result<(), StoreError>> {
+        let mut inner = self.lock();
+        batch.iter().map(|new| inner.append(new)).collect()
+    }
+
+    async fn version(&self, chat_id: ChatId) -> Result<u64, StoreError> {
+        Ok(self.lock().events.get(&chat_id).map_or(0, Vec::len) as u64)
+    }
+
+    async fn facts(&self, chat_id: ChatId, query: &FactsQuery) -> Result<MessageFacts, StoreError> {
+        Ok(self
+            .lock()
+            .messages
+            .get(&chat_id)
+            .map(|log| log.answer(query))
+            .unwrap_or_default())
     }
 
     async fn load(&self, chat_id: ChatId) -> Result<ChatState, StoreError> {

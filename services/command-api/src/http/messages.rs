@@ -72,9 +72,10 @@ pub async fn send(
         } => {
             let chat = state.commands.state(chat_id).await?;
             // The original answer may have been a 202: wait for the message here too.
-            let position = chat
-                .data()
-                .and_then(|data| data.message(message_id))
+            let position = state
+                .commands
+                .message(chat_id, message_id)
+                .await?
                 .map(|m| m.position);
             let mut body = CommandResponse::new(chat_id, chat.version(), &[]);
             body.message_id = Some(message_id);

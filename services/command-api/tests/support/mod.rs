@@ -74,6 +74,7 @@ pub fn pg_service(pool: &sqlx::PgPool, snapshot_every: u64) -> CommandService<Pg
         CommandSettings {
             max_attempts: 3,
             snapshot_every,
+            ..CommandSettings::default()
         },
     )
 }

@@ -1,0 +1,463 @@
+//! Group commit: the decisions of many chats stored in one transaction.
+//!
+//! Each table is written by one statement for the whole batch (`UNNEST` of arrays), so a
+//! batch costs a handful of round trips and one COMMIT however many chats it holds. Each
+//! decision is still checked on its own: events are inserted with `ON CONFLICT DO
+//! NOTHING`, a decision whose versions were taken lost the race, and its rows (if some
+//! were inserted) are deleted again before the commit; idempotency keys the same way. If
+//! a statement fails for the whole batch (a value PostgreSQL refuses, say), every
+//! decision is tried again in a transaction of its own, so one bad decision fails alone.
+
+use std::collections::{HashMap, HashSet};
+
+use anyhow::anyhow;
+use chat_domain::ChatEvent;
+use chat_domain::chat::facts::MessageChange;
+use chat_domain::chat::state::MessageAuthor;
+use sqlx::types::Json;
+use sqlx::{PgPool, Postgres, Transaction};
+use uuid::Uuid;
+
+use super::{unavailable, version_i64};
+use crate::ports::{NewEvents, StoreError};
+use crate::relay::OUTBOX_CHANNEL;
+
+type Outcomes = Vec<Result<(), StoreError>>;
+
+/// Stores `batch` (one decision per chat) and answers each decision.
+pub(super) async fn append_batch(pool: &PgPool, batch: &[NewEvents]) -> Outcomes {
+    match store(pool, batch).await {
+        Ok(outcomes) => outcomes,
+        Err(e) if batch.len() > 1 => {
+            tracing::debug!(error.message = %e, size = batch.len(), "group commit failed; storing each decision alone");
+            let mut outcomes = Vec::with_capacity(batch.len());
+            for new in batch {
+                let alone = store(pool, std::slice::from_ref(new)).await;
+                outcomes.push(alone.and_then(|mut o| o.pop().unwrap_or(Ok(()))));
+            }
+            outcomes
+        }
+        Err(e) => vec![Err(e)],
+    }
+}
+
+/// One transaction for the batch; `Err` when it failed as a whole.
+async fn store(pool: &PgPool, batch: &[NewEvents]) -> Result<Outcomes, StoreError> {
+    let mut outcomes = first_per_chat(batch);
+    let attempted: Vec<bool> = outcomes.iter().map(Result::is_ok).collect();
+    let mut tx = pool.begin().await.map_err(unavailable)?;
+    let inserted = insert_events(&mut tx, batch, &outcomes).await?;
+    for (i, new) in batch.iter().enumerate() {
+        if outcomes[i].is_err() {
+            continue;
+        }
+        let complete = new
+            .envelopes
+            .iter()
+            .all(|e| inserted.contains(&(new.chat_id.as_uuid(), e.version)));
+        if !complete {
+            outcomes[i] = Err(StoreError::VersionConflict(new.chat_id));
+        }
+    }
+    for (i, new) in batch.iter().enumerate() {
+        if outcomes[i].is_ok() {
+            outcomes[i] = claim_telegram_links(&mut tx, new).await?;
+        }
+    }
+    claim_idempotency_keys(&mut tx, batch, &mut outcomes).await?;
+    withdraw_failed(&mut tx, batch, &attempted, &outcomes, &inserted).await?;
+    let stored: Vec<&NewEvents> = batch
+        .iter()
+        .zip(&outcomes)
+        .filter(|(_, o)| o.is_ok())
+        .map(|(new, _)| new)
+        .collect();
+    if stored.is_empty() {
+        return Ok(outcomes);
+    }
+    insert_outbox(&mut tx, &stored).await?;
+    write_message_index(&mut tx, &stored).await?;
+    for new in &stored {
+        save_snapshot(&mut tx, new).await?;
+    }
+    // Wakes the relay when the transaction commits (PostgreSQL delivers on commit).
+    sqlx::query("SELECT pg_notify($1, '')")
+        .bind(OUTBOX_CHANNEL)
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+    tx.commit().await.map_err(unavailable)?;
+    Ok(outcomes)
+}
+
+/// Every decision starts standing, but the second of one chat in a batch: both were
+/// decided against the same stored version (the first one's outcome was not known yet),
+/// so the later one lost the race, and its rows would be indistinguishable from the
+/// first one's.
+fn first_per_chat(batch: &[NewEvents]) -> Outcomes {
+    let mut seen = HashSet::new();
+    batch
+        .iter()
+        .map(|new| {
+            if seen.insert(new.chat_id) {
+                Ok(())
+            } else {
+                Err(StoreError::VersionConflict(new.chat_id))
+            }
+        })
+        .collect()
+}
+
+/// Inserts every event of the standing decisions; returns the (chat, version) keys that
+/// were free.
+async fn insert_events(
+    tx: &mut Transaction<'_, Postgres>,
+    batch: &[NewEvents],
+    outcomes: &Outcomes,
+) -> Result<HashSet<(Uuid, u64)>, StoreError> {
+    // Rows go in chat order, so two batches that share chats (two replicas racing) wait
+    // on each other in the same order and never deadlock.
+    let mut ordered: Vec<&NewEvents> = batch
+        .iter()
+        .zip(outcomes)
+        .filter(|(_, o)| o.is_ok())
+        .map(|(new, _)| new)
+        .collect();
+    ordered.sort_by_key(|new| new.chat_id.as_uuid());
+    let mut cols = EventColumns::default();
+    for new in ordered {
+        for envelope in &new.envelopes {
+            cols.push(new.chat_id.as_uuid(), envelope)?;
+        }
+    }
+    let rows: Vec<(Uuid, i64)> = sqlx::query_as(
+        "INSERT INTO events (chat_id, version, event_id, event_type, envelope) \
+         SELECT c, v, i, t, e::jsonb \
+         FROM UNNEST($1::uuid[], $2::int8[], $3::uuid[], $4::text[], $5::text[]) AS u(c, v, i, t, e) \
+         ON CONFLICT DO NOTHING RETURNING chat_id, version",
+    )
+    .bind(&cols.chats)
+    .bind(&cols.versions)
+    .bind(&cols.ids)
+    .bind(&cols.types)
+    .bind(&cols.envelopes)
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(unavailable)?;
+    Ok(rows
+        .into_iter()
+        .map(|(chat, version)| (chat, u64::try_from(version).unwrap_or(0)))
+        .collect())
+}
+
+/// The events of a batch as columns (and the outbox's, which carries the same).
+#[derive(Default)]
+struct EventColumns {
+    chats: Vec<Uuid>,
+    versions: Vec<i64>,
+    ids: Vec<Uuid>,
+    types: Vec<String>,
+    envelopes: Vec<String>,
+}
+
+impl EventColumns {
+    fn push(&mut self, chat: Uuid, envelope: &chat_domain::Envelope) -> Result<(), StoreError> {
+        let json = serde_json::to_string(envelope)
+            .map_err(|e| StoreError::Corrupt(anyhow!("an event does not serialise: {e}")))?;
+        self.chats.push(chat);
+        self.versions.push(version_i64(envelope.version)?);
+        self.ids.push(envelope.event_id.as_uuid());
+        self.types.push(envelope.event_type.clone());
+        self.envelopes.push(json);
+        Ok(())
+    }
+}
+
+/// Keeps `telegram_link_claims` in step with the chat's link: claimed by a link (taken
+/// elsewhere: the decision fails), released by an unlink or a hard delete.
+async fn claim_telegram_links(
+    tx: &mut Transaction<'_, Postgres>,
+    new: &NewEvents,
+) -> Result<Result<(), StoreError>, StoreError> {
+    for envelope in &new.envelopes {
+        match &envelope.payload {
+            ChatEvent::TelegramChatLinked(link) => {
+                let claimed = sqlx::query(
+                    "INSERT INTO telegram_link_claims (telegram_chat_id, telegram_topic_id, chat_id) \
+                     VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                )
+                .bind(link.telegram_chat_id)
+                .bind(link.telegram_topic_id.unwrap_or(0))
+                .bind(new.chat_id.as_uuid())
+                .execute(&mut **tx)
+                .await
+                .map_err(unavailable)?
+                .rows_affected();
+                if claimed == 0 {
+                    return Ok(Err(StoreError::TelegramChatTaken {
+                        telegram_chat_id: link.telegram_chat_id,
+                        telegram_topic_id: link.telegram_topic_id,
+                    }));
+                }
+            }
+            ChatEvent::TelegramChatUnlinked(_) | ChatEvent::ChatHardDeleted(_) => {
+                sqlx::query("DELETE FROM telegram_link_claims WHERE chat_id = $1")
+                    .bind(new.chat_id.as_uuid())
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(unavailable)?;
+            }
+            _ => {}
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// Claims the idempotency keys of the decisions still standing; a key another request
+/// holds fails its decision. (Sends carry keys; they never link Telegram, so a key that
+/// fails undoes no link claim.)
+async fn claim_idempotency_keys(
+    tx: &mut Transaction<'_, Postgres>,
+    batch: &[NewEvents],
+    outcomes: &mut Outcomes,
+) -> Result<(), StoreError> {
+    let claims: Vec<(usize, &crate::ports::IdempotencyClaim)> = batch
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| outcomes[*i].is_ok())
+        .filter_map(|(i, new)| new.idempotency.as_ref().map(|c| (i, c)))
+        .collect();
+    if claims.is_empty() {
+        return Ok(());
+    }
+    let users: Vec<Uuid> = claims.iter().map(|(_, c)| c.user_id.as_uuid()).collect();
+    let keys: Vec<&str> = claims.iter().map(|(_, c)| c.key.as_str()).collect();
+    let chats: Vec<Uuid> = claims.iter().map(|(_, c)| c.chat_id.as_uuid()).collect();
+    let messages: Vec<Uuid> = claims.iter().map(|(_, c)| c.message_id.as_uuid()).collect();
+    let won: HashSet<Uuid> = sqlx::query_scalar(
+        "INSERT INTO idempotency_keys (user_id, idempotency_key, chat_id, message_id) \
+         SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::uuid[], $4::uuid[]) \
+         ON CONFLICT DO NOTHING RETURNING message_id",
+    )
+    .bind(&users)
+    .bind(&keys)
+    .bind(&chats)
+    .bind(&messages)
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(unavailable)?
+    .into_iter()
+    .collect();
+    for (i, claim) in claims {
+        if !won.contains(&claim.message_id.as_uuid()) {
+            outcomes[i] = Err(StoreError::IdempotencyKeyTaken);
+        }
+    }
+    Ok(())
+}
+
+/// Deletes the events a failed decision managed to insert (its other versions were
+/// taken, or its key was), so it leaves nothing behind. Only decisions that were
+/// `attempted` inserted anything.
+async fn withdraw_failed(
+    tx: &mut Transaction<'_, Postgres>,
+    batch: &[NewEvents],
+    attempted: &[bool],
+    outcomes: &Outcomes,
+    inserted: &HashSet<(Uuid, u64)>,
+) -> Result<(), StoreError> {
+    let mut chats = Vec::new();
+    let mut versions = Vec::new();
+    for ((new, outcome), attempted) in batch.iter().zip(outcomes).zip(attempted) {
+        if *attempted && outcome.is_err() {
+            for envelope in &new.envelopes {
+                if inserted.contains(&(new.chat_id.as_uuid(), envelope.version)) {
+                    chats.push(new.chat_id.as_uuid());
+                    versions.push(version_i64(envelope.version)?);
+                }
+            }
+        }
+    }
+    if chats.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "DELETE FROM events WHERE (chat_id, version) IN \
+         (SELECT * FROM UNNEST($1::uuid[], $2::int8[]))",
+    )
+    .bind(&chats)
+    .bind(&versions)
+    .execute(&mut **tx)
+    .await
+    .map_err(unavailable)?;
+    Ok(())
+}
+
+async fn insert_outbox(
+    tx: &mut Transaction<'_, Postgres>,
+    stored: &[&NewEvents],
+) -> Result<(), StoreError> {
+    let mut cols = EventColumns::default();
+    let mut traces = Vec::new();
+    for new in stored {
+        let trace = serde_json::to_string(&new.trace_context)
+            .map_err(|e| StoreError::Corrupt(anyhow!("a trace context does not serialise: {e}")))?;
+        for envelope in &new.envelopes {
+            cols.push(new.chat_id.as_uuid(), envelope)?;
+            traces.push(trace.clone());
+        }
+    }
+    sqlx::query(
+        "INSERT INTO outbox (chat_id, version, event_id, envelope, trace_context) \
+         SELECT c, v, i, e::jsonb, t::jsonb \
+         FROM UNNEST($1::uuid[], $2::int8[], $3::uuid[], $4::text[], $5::text[]) AS u(c, v, i, e, t)",
+    )
+    .bind(&cols.chats)
+    .bind(&cols.versions)
+    .bind(&cols.ids)
+    .bind(&cols.envelopes)
+    .bind(&traces)
+    .execute(&mut **tx)
+    .await
+    .map_err(unavailable)?;
+    Ok(())
+}
+
+/// The message index rows the stored events change: new messages inserted, then the
+/// last text of each edited message, then deletions.
+async fn write_message_index(
+    tx: &mut Transaction<'_, Postgres>,
+    stored: &[&NewEvents],
+) -> Result<(), StoreError> {
+    let mut added = AddedColumns::default();
+    let mut edited: HashMap<(Uuid, Uuid), &str> = HashMap::new();
+    let mut deleted: Vec<(Uuid, Uuid)> = Vec::new();
+    for new in stored {
+        let chat = new.chat_id.as_uuid();
+        for envelope in &new.envelopes {
+            match envelope.payload.message_change() {
+                Some(MessageChange::Added {
+                    id,
+                    record,
+                    telegram,
+                }) => added.push(chat, id.as_uuid(), &record, telegram)?,
+                Some(MessageChange::Edited { id, content }) => {
+                    edited.insert((chat, id.as_uuid()), content);
+                }
+                Some(MessageChange::Deleted { id }) => deleted.push((chat, id.as_uuid())),
+                None => {}
+            }
+        }
+    }
+    if !added.chats.is_empty() {
+        added.insert(tx).await?;
+    }
+    if !edited.is_empty() {
+        let (keys, texts): (Vec<(Uuid, Uuid)>, Vec<&str>) = edited.into_iter().unzip();
+        let (chats, ids): (Vec<Uuid>, Vec<Uuid>) = keys.into_iter().unzip();
+        sqlx::query(
+            "UPDATE message_index m SET content = u.t \
+             FROM UNNEST($1::uuid[], $2::uuid[], $3::text[]) AS u(c, i, t) \
+             WHERE m.chat_id = u.c AND m.message_id = u.i",
+        )
+        .bind(&chats)
+        .bind(&ids)
+        .bind(&texts)
+        .execute(&mut **tx)
+        .await
+        .map_err(unavailable)?;
+    }
+    if !deleted.is_empty() {
+        let (chats, ids): (Vec<Uuid>, Vec<Uuid>) = deleted.into_iter().unzip();
+        sqlx::query(
+            "UPDATE message_index m SET content = NULL \
+             FROM UNNEST($1::uuid[], $2::uuid[]) AS u(c, i) \
+             WHERE m.chat_id = u.c AND m.message_id = u.i",
+        )
+        .bind(&chats)
+        .bind(&ids)
+        .execute(&mut **tx)
+        .await
+        .map_err(unavailable)?;
+    }
+    Ok(())
+}
+
+/// New message index rows as columns.
+#[derive(Default)]
+struct AddedColumns {
+    chats: Vec<Uuid>,
+    ids: Vec<Uuid>,
+    positions: Vec<i64>,
+    users: Vec<Option<Uuid>>,
+    telegram_users: Vec<Option<i64>>,
+    contents: Vec<Option<String>>,
+    telegram_chats: Vec<Option<i64>>,
+    telegram_messages: Vec<Option<i64>>,
+}
+
+impl AddedColumns {
+    fn push(
+        &mut self,
+        chat: Uuid,
+        id: Uuid,
+        record: &chat_domain::chat::state::MessageRecord,
+        telegram: Option<(i64, i64)>,
+    ) -> Result<(), StoreError> {
+        let (user, telegram_user) = match record.author {
+            MessageAuthor::User(user) => (Some(user.as_uuid()), None),
+            MessageAuthor::Telegram { telegram_user_id } => (None, Some(telegram_user_id)),
+        };
+        self.chats.push(chat);
+        self.ids.push(id);
+        self.positions.push(version_i64(record.position)?);
+        self.users.push(user);
+        self.telegram_users.push(telegram_user);
+        self.contents.push(record.content.clone());
+        self.telegram_chats.push(telegram.map(|(c, _)| c));
+        self.telegram_messages.push(telegram.map(|(_, m)| m));
+        Ok(())
+    }
+
+    async fn insert(&self, tx: &mut Transaction<'_, Postgres>) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO message_index (chat_id, message_id, position, author_user_id, \
+             author_telegram_user_id, content, telegram_chat_id, telegram_message_id) \
+             SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::int8[], $4::uuid[], $5::int8[], \
+             $6::text[], $7::int8[], $8::int8[])",
+        )
+        .bind(&self.chats)
+        .bind(&self.ids)
+        .bind(&self.positions)
+        .bind(&self.users)
+        .bind(&self.telegram_users)
+        .bind(&self.contents)
+        .bind(&self.telegram_chats)
+        .bind(&self.telegram_messages)
+        .execute(&mut **tx)
+        .await
+        .map_err(unavailable)?;
+        Ok(())
+    }
+}
+
+async fn save_snapshot(
+    tx: &mut Transaction<'_, Postgres>,
+    new: &NewEvents,
+) -> Result<(), StoreError> {
+    let Some(state) = &new.snapshot else {
+        return Ok(());
+    };
+    sqlx::query(
+        "INSERT INTO snapshots (chat_id, version, state) VALUES ($1, $2, $3) \
+         ON CONFLICT (chat_id) DO UPDATE SET version = EXCLUDED.version, \
+         state = EXCLUDED.state, taken_at = now() WHERE snapshots.version < EXCLUDED.version",
+    )
+    .bind(new.chat_id.as_uuid())
+    .bind(version_i64(state.version())?)
+    .bind(Json(state))
+    .execute(&mut **tx)
+    .await
+    .map_err(unavailable)?;
+    Ok(())
+}
