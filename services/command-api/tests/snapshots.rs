@@ -49,3 +49,35 @@ async fn a_chat_loads_the_same_from_its_snapshot_as_from_its_history() {
     .expect("break the snapshot");
     assert_eq!(store.load(chat).await.expect("load ignores it"), replayed);
 }
+
+#[tokio::test]
+async fn a_snapshot_from_before_the_message_index_still_loads() {
+    let db = fresh_database().await;
+    let store = PgEventStore::new(db.pool.clone());
+    let service = pg_service(&db.pool, 10);
+    let owner = user();
+    let chat = new_chat();
+    chat_with_messages(&service, &owner, chat, 12).await;
+    let expected = store.load(chat).await.expect("load");
+
+    // Earlier releases kept every message in the state: the snapshot holds the maps.
+    sqlx::query(
+        "UPDATE snapshots SET state = jsonb_set(state, '{Active}', state->'Active' || \
+         '{\"messages\": {\"00000001-0000-11ef-8000-020000000001\": {\"position\": 5, \
+         \"author\": {\"User\": \"00000000-0000-0000-0000-000000000001\"}, \"content\": \"m\"}}, \
+         \"order\": {\"5\": \"00000001-0000-11ef-8000-020000000001\"}, \
+         \"telegram_messages\": []}'::jsonb) WHERE chat_id = $1",
+    )
+    .bind(chat.as_uuid())
+    .execute(&db.pool)
+    .await
+    .expect("an old-shaped snapshot");
+    let old_shape: bool =
+        sqlx::query_scalar("SELECT state->'Active' ? 'messages' FROM snapshots WHERE chat_id = $1")
+            .bind(chat.as_uuid())
+            .fetch_one(&db.pool)
+            .await
+            .expect("snapshot");
+    assert!(old_shape);
+    assert_eq!(store.load(chat).await.expect("loads"), expected);
+}

@@ -48,7 +48,12 @@ pub fn send(chat_id: ChatId, sender: &Actor, content: &str) -> CommandRequest {
     )
 }
 
-fn request(chat_id: ChatId, actor: &Actor, command: chat_domain::ChatCommand) -> CommandRequest {
+/// `command` as a request of `actor` on `chat_id`.
+pub fn request(
+    chat_id: ChatId,
+    actor: &Actor,
+    command: chat_domain::ChatCommand,
+) -> CommandRequest {
     CommandRequest {
         chat_id,
         command,

@@ -237,7 +237,7 @@ async fn claim_idempotency_keys(
     let won: HashSet<Uuid> = sqlx::query_scalar(
         "INSERT INTO idempotency_keys (user_id, idempotency_key, chat_id, message_id) \
          SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::uuid[], $4::uuid[]) \
-         ON CONFLICT DO NOTHING RETURNING message_id",
+         ON CONFLICT DO NOTHING RETURNING chat_id",
     )
     .bind(&users)
     .bind(&keys)
@@ -249,7 +249,8 @@ async fn claim_idempotency_keys(
     .into_iter()
     .collect();
     for (i, claim) in claims {
-        if !won.contains(&claim.message_id.as_uuid()) {
+        // One decision per chat stands, so the chat names the claim that won.
+        if !won.contains(&claim.chat_id.as_uuid()) {
             outcomes[i] = Err(StoreError::IdempotencyKeyTaken);
         }
     }
