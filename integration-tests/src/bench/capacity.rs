@@ -117,9 +117,11 @@ pub async fn search(load: &SendLoad, step: Duration) -> Search {
             "capacity: offered {rate}/s: achieved {:.0}/s, p50 {:.1} ms, p99 {:.1} ms, {} failed",
             taken.achieved, taken.p50_ms, taken.p99_ms, taken.failed
         );
+        // Let queues drain so the next step starts from an idle system (longer after a
+        // step that left a backlog behind).
+        let pause = if taken.passed() { 2 } else { 5 };
         search.steps.push(taken);
-        // Let queues drain so the next step starts from an idle system.
-        tokio::time::sleep(Duration::from_secs(2)).await;
+        tokio::time::sleep(Duration::from_secs(pause)).await;
     }
     search
 }

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use super::raw::PG_TX;
 use super::report::Figure;
 use super::{CONCURRENCY, end_to_end};
 use crate::client::Api;
@@ -39,7 +40,7 @@ pub async fn measure(system: &System, duration: Duration) -> anyhow::Result<Vec<
             "accepted sends",
             sends.per_second(),
             "sends/s",
-            Some("raw PostgreSQL 1-row tx"),
+            Some(PG_TX),
             "POST /messages answered 201 (stored, relayed, projected: read-your-writes), 16 clients, a chat each",
         ),
         Figure::new(

@@ -100,7 +100,7 @@ impl Report {
             self.machine, self.at
         );
         for f in &self.figures {
-            let ratio = f.ratio.map_or_else(|| "".to_owned(), |r| format!("{r:.3}"));
+            let ratio = f.ratio.map_or_else(String::new, significant);
             out.push_str(&format!(
                 "| {} | {:.2} | {} | {} | {} | {} |\n",
                 f.name,
@@ -113,6 +113,18 @@ impl Report {
         }
         out
     }
+}
+
+/// A ratio with at least three decimals and three significant digits, so a small one
+/// (0.000395) does not print as 0.000.
+fn significant(ratio: f64) -> String {
+    let magnitude = if ratio.is_normal() {
+        ratio.abs().log10().floor() as i64
+    } else {
+        0
+    };
+    let decimals = usize::try_from(2 - magnitude).unwrap_or(0).max(3);
+    format!("{ratio:.decimals$}")
 }
 
 /// This machine: kernel, cores and memory.
@@ -153,5 +165,13 @@ mod tests {
                 .markdown()
                 .contains("| e2e | 50.00 | ops/s | raw | 0.250 | test |")
         );
+    }
+
+    #[test]
+    fn small_ratios_keep_three_significant_digits() {
+        assert_eq!(significant(0.25), "0.250");
+        assert_eq!(significant(47.1654), "47.165");
+        assert_eq!(significant(50.0 / 126_431.9), "0.000395");
+        assert_eq!(significant(0.0), "0.000");
     }
 }
