@@ -1,8 +1,11 @@
 //! chat-bench: the benchmark behind `make bench`. Measures, in one run on this machine, the
 //! raw servers (baselines) and the whole system started as real processes (end to end,
 //! capacity, per-hop breakdown), and writes the report as markdown and JSON. It asserts
-//! nothing: it measures. Each phase lives in `integration_tests::bench` and returns its
-//! figures; main only runs them in order.
+//! nothing: it measures. Each phase lives in `integration_tests::bench` (or, when it needs
+//! command-api's own code, in this crate) and returns its figures; main only runs them in
+//! order.
+
+mod growth;
 
 use integration_tests::bench::offered::SendLoad;
 use integration_tests::bench::report::Report;
@@ -25,6 +28,10 @@ async fn main() -> anyhow::Result<()> {
     let search = capacity::search(&load, step).await;
     figures.extend(capacity::figures(&search, step));
     figures.extend(hops::measure(&system, &load, search.capacity(), duration).await?);
+
+    // Last: it leaves long chats behind.
+    eprintln!("growth: send cost and state size as a chat's history grows");
+    figures.extend(growth::measure(&system, 200).await?);
 
     Report::now(figures)?.write()
 }
