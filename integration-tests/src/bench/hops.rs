@@ -1,13 +1,15 @@
 //! The per-hop breakdown: sends offered at half the measured capacity, and each hop of
 //! the SYNC path (`chat_sync_hop_seconds{hop}`) read from the `/metrics` of command-api
 //! and projector-sync before and after: p50 and p99 of what was observed in between,
-//! estimated from the histogram buckets.
+//! estimated from the histogram buckets; and the CPU each part of the system spent per
+//! send in the same window.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chat_runtime::hops;
 
+use super::cpu::CpuTimes;
 use super::offered::{CHATS, SendLoad};
 use super::prom::{Buckets, histograms};
 use super::report::Figure;
@@ -34,7 +36,13 @@ pub async fn measure(
     let rate = capacity.map_or(FLOOR_RATE, |c| (c / 2.0).round().max(FLOOR_RATE));
     eprintln!("hops: offering {rate} sends/s");
     let before = scrape(system).await?;
+    let cpu_before = CpuTimes::now();
     let outcome = load.offer(rate, duration).await;
+    let cpu = CpuTimes::now().per_operation_since(
+        &cpu_before,
+        outcome.sent,
+        &format!("CPU time of its processes over the window at {rate}/s, per send offered"),
+    );
     let observed = since(&scrape(system).await?, &before);
     let load_how = format!(
         "open loop at {rate}/s (half the capacity), {CHATS} chats, {} s; {} of {} failed",
@@ -58,6 +66,7 @@ pub async fn measure(
             &load_how,
         ),
     ];
+    figures.extend(cpu);
     for hop in hops::ALL {
         let buckets = observed.get(hop).cloned().unwrap_or_default();
         let how = format!(

@@ -7,11 +7,13 @@
 //! [`capacity`] (open-loop stepping rates) and [`hops`] (the SYNC path's hops at half
 //! the capacity). Their tools: [`baselines`] and [`postgres`] (raw drivers),
 //! [`end_to_end`] (system drivers), [`load`] (closed loop), [`open_loop`] and
-//! [`offered`] (fixed-rate sends), [`prom`] (reading `/metrics` histograms), [`stats`]
+//! [`offered`] (fixed-rate sends), [`prom`] (reading `/metrics` histograms), [`cpu`]
+//! (CPU per part of the system), [`stats`]
 //! and [`report`].
 
 pub mod baselines;
 pub mod capacity;
+pub mod cpu;
 pub mod e2e;
 pub mod end_to_end;
 pub mod hops;
