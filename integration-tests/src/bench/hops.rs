@@ -2,7 +2,7 @@
 //! the SYNC path (`chat_sync_hop_seconds{hop}`) read from the `/metrics` of command-api
 //! and projector-sync before and after: p50 and p99 of what was observed in between,
 //! estimated from the histogram buckets; and the CPU each part of the system spent per
-//! send in the same window.
+//! send in the same window, and the PostgreSQL statements it ran.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -13,6 +13,7 @@ use super::cpu::CpuTimes;
 use super::offered::{CHATS, SendLoad};
 use super::prom::{Buckets, histograms};
 use super::report::Figure;
+use super::statements;
 use crate::client::http_client;
 use crate::system::System;
 
@@ -36,13 +37,18 @@ pub async fn measure(
     let rate = capacity.map_or(FLOOR_RATE, |c| (c / 2.0).round().max(FLOOR_RATE));
     eprintln!("hops: offering {rate} sends/s");
     let before = scrape(system).await?;
+    let counting = statements::reset(&system.db.pool).await;
     let cpu_before = CpuTimes::now();
     let outcome = load.offer(rate, duration).await;
-    let cpu = CpuTimes::now().per_operation_since(
+    let mut cpu = CpuTimes::now().per_operation_since(
         &cpu_before,
         outcome.sent,
         &format!("CPU time of its processes over the window at {rate}/s, per send offered"),
     );
+    if counting {
+        let how = format!("pg_stat_statements calls in the window at {rate}/s, every service");
+        cpu.extend(statements::per_send(&system.db.pool, outcome.sent, &how).await?);
+    }
     let observed = since(&scrape(system).await?, &before);
     let load_how = format!(
         "open loop at {rate}/s (half the capacity), {CHATS} chats, {} s; {} of {} failed",

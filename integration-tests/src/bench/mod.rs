@@ -8,7 +8,7 @@
 //! the capacity). Their tools: [`baselines`] and [`postgres`] (raw drivers),
 //! [`end_to_end`] (system drivers), [`load`] (closed loop), [`open_loop`] and
 //! [`offered`] (fixed-rate sends), [`prom`] (reading `/metrics` histograms), [`cpu`]
-//! (CPU per part of the system), [`stats`]
+//! (CPU per part of the system), [`statements`] (PostgreSQL statements per send), [`stats`]
 //! and [`report`].
 
 pub mod baselines;
@@ -24,6 +24,7 @@ pub mod postgres;
 pub mod prom;
 pub mod raw;
 pub mod report;
+pub mod statements;
 pub mod stats;
 
 use std::time::Duration;

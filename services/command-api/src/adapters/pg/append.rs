@@ -324,15 +324,14 @@ async fn insert_outbox(
     Ok(())
 }
 
-/// The message index rows the stored events change: new messages inserted, then the
-/// last text of each edited message, then deletions.
+/// The message index rows the stored events change: new messages inserted, then each
+/// changed message's last text (`NULL` once deleted).
 async fn write_message_index(
     tx: &mut Transaction<'_, Postgres>,
     stored: &[&NewEvents],
 ) -> Result<(), StoreError> {
     let mut added = AddedColumns::default();
-    let mut edited: HashMap<(Uuid, Uuid), &str> = HashMap::new();
-    let mut deleted: Vec<(Uuid, Uuid)> = Vec::new();
+    let mut changed: HashMap<(Uuid, Uuid), Option<&str>> = HashMap::new();
     for new in stored {
         let chat = new.chat_id.as_uuid();
         for envelope in &new.envelopes {
@@ -343,9 +342,11 @@ async fn write_message_index(
                     telegram,
                 }) => added.push(chat, id.as_uuid(), &record, telegram)?,
                 Some(MessageChange::Edited { id, content }) => {
-                    edited.insert((chat, id.as_uuid()), content);
+                    changed.insert((chat, id.as_uuid()), Some(content));
                 }
-                Some(MessageChange::Deleted { id }) => deleted.push((chat, id.as_uuid())),
+                Some(MessageChange::Deleted { id }) => {
+                    changed.insert((chat, id.as_uuid()), None);
+                }
                 None => {}
             }
         }
@@ -353,34 +354,22 @@ async fn write_message_index(
     if !added.chats.is_empty() {
         added.insert(tx).await?;
     }
-    if !edited.is_empty() {
-        let (keys, texts): (Vec<(Uuid, Uuid)>, Vec<&str>) = edited.into_iter().unzip();
-        let (chats, ids): (Vec<Uuid>, Vec<Uuid>) = keys.into_iter().unzip();
-        sqlx::query(
-            "UPDATE message_index m SET content = u.t \
-             FROM UNNEST($1::uuid[], $2::uuid[], $3::text[]) AS u(c, i, t) \
-             WHERE m.chat_id = u.c AND m.message_id = u.i",
-        )
-        .bind(&chats)
-        .bind(&ids)
-        .bind(&texts)
-        .execute(&mut **tx)
-        .await
-        .map_err(unavailable)?;
+    if changed.is_empty() {
+        return Ok(());
     }
-    if !deleted.is_empty() {
-        let (chats, ids): (Vec<Uuid>, Vec<Uuid>) = deleted.into_iter().unzip();
-        sqlx::query(
-            "UPDATE message_index m SET content = NULL \
-             FROM UNNEST($1::uuid[], $2::uuid[]) AS u(c, i) \
-             WHERE m.chat_id = u.c AND m.message_id = u.i",
-        )
-        .bind(&chats)
-        .bind(&ids)
-        .execute(&mut **tx)
-        .await
-        .map_err(unavailable)?;
-    }
+    let (keys, texts): (Vec<(Uuid, Uuid)>, Vec<Option<&str>>) = changed.into_iter().unzip();
+    let (chats, ids): (Vec<Uuid>, Vec<Uuid>) = keys.into_iter().unzip();
+    sqlx::query(
+        "UPDATE message_index m SET content = u.t \
+         FROM UNNEST($1::uuid[], $2::uuid[], $3::text[]) AS u(c, i, t) \
+         WHERE m.chat_id = u.c AND m.message_id = u.i",
+    )
+    .bind(&chats)
+    .bind(&ids)
+    .bind(&texts)
+    .execute(&mut **tx)
+    .await
+    .map_err(unavailable)?;
     Ok(())
 }
 
