@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use chat_domain::chat::commands::SendMessage;
 use chat_domain::{
-    Actor, Aggregate, Chat, ChatCommand, ChatId, ChatState, Envelope, EnvelopeMeta,
-    MessageFacts, MessageId, UserId,
+    Actor, Aggregate, Chat, ChatCommand, ChatId, ChatState, Envelope, EnvelopeMeta, MessageFacts,
+    MessageId, UserId,
 };
 use command_api::adapters::pg::PgEventStore;
 use command_api::ports::{EventStore, NewEvents};

@@ -115,11 +115,23 @@ mod tests {
 
     #[test]
     fn command_lines_name_their_part() {
-        assert_eq!(part_of("/usr/lib/postgresql/15/bin/postgres\0-D\0x"), Some("PostgreSQL"));
-        assert_eq!(part_of("/usr/bin/java\0-cp\0/x/kafka/libs/*"), Some("Kafka"));
-        assert_eq!(part_of("/usr/bin/java\0@/x/cassandra/jvm17.options"), Some("Cassandra"));
+        assert_eq!(
+            part_of("/usr/lib/postgresql/15/bin/postgres\0-D\0x"),
+            Some("PostgreSQL")
+        );
+        assert_eq!(
+            part_of("/usr/bin/java\0-cp\0/x/kafka/libs/*"),
+            Some("Kafka")
+        );
+        assert_eq!(
+            part_of("/usr/bin/java\0@/x/cassandra/jvm17.options"),
+            Some("Cassandra")
+        );
         assert_eq!(part_of("target/release/command-api\0"), Some("command-api"));
-        assert_eq!(part_of("postgres: chat test_1 127.0.0.1(5) idle"), Some("PostgreSQL"));
+        assert_eq!(
+            part_of("postgres: chat test_1 127.0.0.1(5) idle"),
+            Some("PostgreSQL")
+        );
         assert_eq!(part_of("/bin/bash\0-c\0sleep"), None);
     }
 }

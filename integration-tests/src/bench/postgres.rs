@@ -2,11 +2,13 @@
 //! commit rate a one-command-per-transaction write path is bounded by) and batched
 //! inserts (the row rate a write path that commits many commands at once could reach).
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chat_runtime::config::PgConfig;
 use chat_runtime::connect;
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::load::{Throughput, run};
@@ -28,12 +30,9 @@ pub async fn transactions(
     duration: Duration,
     concurrency: usize,
 ) -> anyhow::Result<Throughput> {
-    let pool = connect::postgres(cfg).await?;
-    sqlx::query(TABLE).execute(&pool).await?;
     let payload = Arc::new(serde_json::json!({ "payload": payload }));
-    let worker_pool = pool.clone();
-    let result = run(duration, concurrency, move |_| {
-        let (pool, payload) = (worker_pool.clone(), Arc::clone(&payload));
+    on_bench_table(cfg, duration, concurrency, move |pool| {
+        let payload = Arc::clone(&payload);
         async move {
             let mut tx = pool.begin().await?;
             sqlx::query("INSERT INTO bench_rows (id, body) VALUES ($1, $2)")
@@ -44,9 +43,7 @@ pub async fn transactions(
             tx.commit().await
         }
     })
-    .await;
-    sqlx::query("DROP TABLE bench_rows").execute(&pool).await?;
-    Ok(result)
+    .await
 }
 
 /// Transactions of [`BATCH_ROWS`] rows each (`BEGIN; INSERT ... SELECT FROM unnest(ids,
@@ -61,13 +58,10 @@ pub async fn batched_inserts(
     duration: Duration,
     concurrency: usize,
 ) -> anyhow::Result<Throughput> {
-    let pool = connect::postgres(cfg).await?;
-    sqlx::query(TABLE).execute(&pool).await?;
     let body = serde_json::json!({ "payload": payload }).to_string();
     let bodies = Arc::new(vec![body; BATCH_ROWS]);
-    let worker_pool = pool.clone();
-    let result = run(duration, concurrency, move |_| {
-        let (pool, bodies) = (worker_pool.clone(), Arc::clone(&bodies));
+    on_bench_table(cfg, duration, concurrency, move |pool| {
+        let bodies = Arc::clone(&bodies);
         async move {
             let ids: Vec<Uuid> = (0..BATCH_ROWS).map(|_| Uuid::now_v7()).collect();
             let mut tx = pool.begin().await?;
@@ -82,7 +76,25 @@ pub async fn batched_inserts(
             tx.commit().await
         }
     })
-    .await;
+    .await
+}
+
+/// Runs `op` from `concurrency` workers for `duration` against a `bench_rows` table made
+/// for the run and dropped after it.
+async fn on_bench_table<F, Fut>(
+    cfg: &PgConfig,
+    duration: Duration,
+    concurrency: usize,
+    op: F,
+) -> anyhow::Result<Throughput>
+where
+    F: Fn(PgPool) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<(), sqlx::Error>> + Send,
+{
+    let pool = connect::postgres(cfg).await?;
+    sqlx::query(TABLE).execute(&pool).await?;
+    let worker_pool = pool.clone();
+    let result = run(duration, concurrency, move |_| op(worker_pool.clone())).await;
     sqlx::query("DROP TABLE bench_rows").execute(&pool).await?;
     Ok(result)
 }

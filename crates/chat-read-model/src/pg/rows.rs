@@ -1,9 +1,9 @@
 //! Projection writes to PostgreSQL.
 //!
 //! One event's writes run in one transaction that first takes the chat's lock (so the two
-//! projectors never interleave on one chat), then moves the projector's checkpoint
-//! forward (`... WHERE version < $v`; nothing moved = a redelivery, and nothing is
-//! written), then upserts the rows. Rows shared by both projectors guard each column by
+//! projectors never interleave on one chat) and moves the projector's checkpoint
+//! forward, in one statement (`... WHERE version < $v`; nothing moved = a redelivery,
+//! and nothing is written), then upserts the rows. Rows shared by both projectors guard each column by
 //! the version that wrote it, so an ASYNC event applied before an older SYNC one (the
 //! projectors run at different offsets) is never undone by it. projector-sync also
 //! notifies `projection_applied` with `<chat_id>:<version>` in the same transaction; that
@@ -26,8 +26,13 @@ use crate::ports::{Result, RowStore};
 /// The channel projector-sync notifies when it applied a chat version.
 pub const APPLIED_CHANNEL: &str = "projection_applied";
 
+/// Takes the chat's lock (`$4`), then moves the projector's checkpoint forward; one
+/// statement, so one round trip. `$5`/`$6`: the channel and payload to notify (delivered
+/// only if the transaction commits), or NULL.
 const CHECKPOINT: &str = "INSERT INTO projection_checkpoints (projector, chat_id, version) \
-     VALUES ($1, $2, $3) ON CONFLICT (projector, chat_id) DO UPDATE \
+     SELECT $1, $2, $3 FROM (SELECT pg_advisory_xact_lock($4), \
+         CASE WHEN $5::text IS NOT NULL THEN pg_notify($5, $6) END) AS locked \
+     ON CONFLICT (projector, chat_id) DO UPDATE \
      SET version = EXCLUDED.version, applied_at = now() \
      WHERE projection_checkpoints.version < EXCLUDED.version";
 
@@ -82,15 +87,16 @@ impl RowStore for PgReadModels {
     ) -> Result<bool> {
         let started = Instant::now();
         let mut tx = self.pool.begin().await.map_err(db)?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(lock_key(chat_id))
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
+        // projector-sync announces the version (read-your-writes); a redelivery rolls
+        // back, and its notification with it.
+        let notify = (projector == Projector::Sync).then(|| format!("{chat_id}:{version}"));
         let moved = sqlx::query(CHECKPOINT)
             .bind(projector.as_str())
             .bind(chat_id.as_uuid())
             .bind(v(version))
+            .bind(lock_key(chat_id))
+            .bind(notify.as_ref().map(|_| APPLIED_CHANNEL))
+            .bind(notify)
             .execute(&mut *tx)
             .await
             .map_err(db)?
@@ -100,14 +106,6 @@ impl RowStore for PgReadModels {
         }
         for row in rows {
             write(&mut tx, chat_id, v(version), row).await?;
-        }
-        if projector == Projector::Sync {
-            sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(APPLIED_CHANNEL)
-                .bind(format!("{chat_id}:{version}"))
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
         }
         tx.commit().await.map_err(db)?;
         if projector == Projector::Sync {

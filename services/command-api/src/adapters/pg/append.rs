@@ -80,12 +80,6 @@ async fn store(pool: &PgPool, batch: &[NewEvents]) -> Result<Outcomes, StoreErro
     for new in &stored {
         save_snapshot(&mut tx, new).await?;
     }
-    // Wakes the relay when the transaction commits (PostgreSQL delivers on commit).
-    sqlx::query("SELECT pg_notify($1, '')")
-        .bind(OUTBOX_CHANNEL)
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?;
     tx.commit().await.map_err(unavailable)?;
     Ok(outcomes)
 }
@@ -294,6 +288,7 @@ async fn withdraw_failed(
     Ok(())
 }
 
+/// The stored events' outbox rows; wakes the relay.
 async fn insert_outbox(
     tx: &mut Transaction<'_, Postgres>,
     stored: &[&NewEvents],
@@ -308,16 +303,23 @@ async fn insert_outbox(
             traces.push(trace.clone());
         }
     }
+    // The same statement wakes the relay once the transaction commits (PostgreSQL
+    // delivers notifications on commit).
     sqlx::query(
-        "INSERT INTO outbox (chat_id, version, event_id, envelope, trace_context) \
-         SELECT c, v, i, e::jsonb, t::jsonb \
-         FROM UNNEST($1::uuid[], $2::int8[], $3::uuid[], $4::text[], $5::text[]) AS u(c, v, i, e, t)",
+        "WITH queued AS ( \
+             INSERT INTO outbox (chat_id, version, event_id, envelope, trace_context) \
+             SELECT c, v, i, e::jsonb, t::jsonb \
+             FROM UNNEST($1::uuid[], $2::int8[], $3::uuid[], $4::text[], $5::text[]) \
+                 AS u(c, v, i, e, t) \
+             RETURNING 1) \
+         SELECT pg_notify($6, '') FROM (SELECT 1 FROM queued LIMIT 1) AS any_row",
     )
     .bind(&cols.chats)
     .bind(&cols.versions)
     .bind(&cols.ids)
     .bind(&cols.envelopes)
     .bind(&traces)
+    .bind(OUTBOX_CHANNEL)
     .execute(&mut **tx)
     .await
     .map_err(unavailable)?;
