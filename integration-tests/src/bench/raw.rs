@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use super::report::Figure;
+use super::stats::Latencies;
 use super::{CONCURRENCY, baselines, postgres};
 use crate::{cql_config, kafka::fresh_topic, pg::fresh_database, unique_name};
 
@@ -44,73 +45,67 @@ pub async fn measure(duration: Duration) -> anyhow::Result<Vec<Figure>> {
     let pg = postgres::transactions(&db.config, payload.clone(), duration, CONCURRENCY).await?;
     eprintln!("baselines: PostgreSQL batched inserts");
     let batched = postgres::batched_inserts(&db.config, payload, duration, BATCH_WRITERS).await?;
-    let ms = |name: &str, value: f64, how: &str| Figure::new(name, value, "ms", None, how);
-    Ok(vec![
+    let mut figures = vec![Figure::new(
+        "raw Kafka produce",
+        kafka.per_second(),
+        "records/s",
+        None,
+        "rdkafka idempotent producer, acks=all, 640 B records, 128 in flight",
+    )];
+    figures.extend(p50_p99(
+        "raw Kafka produce",
+        &kafka.latencies,
+        "produce until acknowledged",
+    ));
+    figures.push(Figure::new(
+        "raw CQL insert",
+        cql.per_second(),
+        "rows/s",
+        None,
+        "scylla driver, prepared INSERT of a message-shaped row, 16 in flight",
+    ));
+    figures.extend(p50_p99(
+        "raw CQL page read",
+        &cql_reads.latencies,
+        "prepared SELECT of 50 rows newest first",
+    ));
+    figures.push(Figure::new(
+        PG_TX,
+        pg.per_second(),
+        "tx/s",
+        None,
+        "sqlx BEGIN; INSERT; COMMIT on 16 connections",
+    ));
+    figures.extend(p50_p99(PG_TX, &pg.latencies, "one transaction"));
+    figures.push(Figure::new(
+        PG_BATCHED,
+        batched.per_second() * postgres::BATCH_ROWS as f64,
+        "rows/s",
+        None,
+        &format!(
+            "sqlx BEGIN; INSERT ... SELECT FROM unnest of {} rows (640 B JSONB each); COMMIT on {BATCH_WRITERS} connections",
+            postgres::BATCH_ROWS
+        ),
+    ));
+    figures.push(Figure::new(
+        "raw PostgreSQL batched insert tx p99",
+        batched.latencies.percentile_ms(99.0),
+        "ms",
+        None,
+        &format!("one transaction of {} rows", postgres::BATCH_ROWS),
+    ));
+    Ok(figures)
+}
+
+/// `<name> p50` and `<name> p99` in milliseconds.
+fn p50_p99(name: &str, latencies: &Latencies, how: &str) -> [Figure; 2] {
+    [50.0, 99.0].map(|p| {
         Figure::new(
-            "raw Kafka produce",
-            kafka.per_second(),
-            "records/s",
+            &format!("{name} p{p}"),
+            latencies.percentile_ms(p),
+            "ms",
             None,
-            "rdkafka idempotent producer, acks=all, 640 B records, 128 in flight",
-        ),
-        ms(
-            "raw Kafka produce p50",
-            kafka.latencies.percentile_ms(50.0),
-            "produce until acknowledged",
-        ),
-        ms(
-            "raw Kafka produce p99",
-            kafka.latencies.percentile_ms(99.0),
-            "produce until acknowledged",
-        ),
-        Figure::new(
-            "raw CQL insert",
-            cql.per_second(),
-            "rows/s",
-            None,
-            "scylla driver, prepared INSERT of a message-shaped row, 16 in flight",
-        ),
-        ms(
-            "raw CQL page read p50",
-            cql_reads.latencies.percentile_ms(50.0),
-            "prepared SELECT of 50 rows newest first",
-        ),
-        ms(
-            "raw CQL page read p99",
-            cql_reads.latencies.percentile_ms(99.0),
-            "prepared SELECT of 50 rows newest first",
-        ),
-        Figure::new(
-            PG_TX,
-            pg.per_second(),
-            "tx/s",
-            None,
-            "sqlx BEGIN; INSERT; COMMIT on 16 connections",
-        ),
-        ms(
-            "raw PostgreSQL 1-row tx p50",
-            pg.latencies.percentile_ms(50.0),
-            "one transaction",
-        ),
-        ms(
-            "raw PostgreSQL 1-row tx p99",
-            pg.latencies.percentile_ms(99.0),
-            "one transaction",
-        ),
-        Figure::new(
-            PG_BATCHED,
-            batched.per_second() * postgres::BATCH_ROWS as f64,
-            "rows/s",
-            None,
-            &format!(
-                "sqlx BEGIN; INSERT ... SELECT FROM unnest of {} rows (640 B JSONB each); COMMIT on {BATCH_WRITERS} connections",
-                postgres::BATCH_ROWS
-            ),
-        ),
-        ms(
-            "raw PostgreSQL batched insert tx p99",
-            batched.latencies.percentile_ms(99.0),
-            &format!("one transaction of {} rows", postgres::BATCH_ROWS),
-        ),
-    ])
+            how,
+        )
+    })
 }
