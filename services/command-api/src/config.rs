@@ -54,7 +54,7 @@ pub struct WritePathConfig {
     pub snapshot_every: u64,
     /// Memory for chat states kept between commands, in MiB (least recently used out
     /// first; 0 reloads every chat for every command).
-    #[arg(long, env = "STATE_CACHE_MB", default_value_t = 256)]
+    #[arg(long, env = "STATE_CACHE_MB", default_value_t = 64)]
     pub state_cache_mb: usize,
     /// Most decisions of different chats stored by one transaction (group commit).
     #[arg(long, env = "GROUP_COMMIT_MAX_BATCH", default_value_t = 128)]
