@@ -94,3 +94,102 @@ async fn commit_loop<S: EventStore>(store: Arc<S>, queue: Queue, max_batch: usiz
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    use chat_domain::testing::fixtures::{ALICE, History, by};
+    use chat_domain::{ChatId, ChatState, Envelope, EnvelopeMeta, FactsQuery, MessageFacts};
+    use chat_domain::{MessageId, UserId};
+    use futures_util::future::join_all;
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::adapters::memory::MemoryEventStore;
+
+    /// The memory store, slowed down, remembering the size of every batch it stored.
+    #[derive(Debug, Default)]
+    struct Recording {
+        inner: MemoryEventStore,
+        batches: Mutex<Vec<usize>>,
+    }
+
+    impl EventStore for Recording {
+        async fn append_batch(&self, batch: &[NewEvents]) -> Vec<Result<(), StoreError>> {
+            self.batches.lock().expect("lock").push(batch.len());
+            // A commit takes a while: meanwhile the next batch fills.
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            self.inner.append_batch(batch).await
+        }
+
+        async fn version(&self, chat_id: ChatId) -> Result<u64, StoreError> {
+            self.inner.version(chat_id).await
+        }
+
+        async fn facts(
+            &self,
+            chat_id: ChatId,
+            query: &FactsQuery,
+        ) -> Result<MessageFacts, StoreError> {
+            self.inner.facts(chat_id, query).await
+        }
+
+        async fn load(&self, chat_id: ChatId) -> Result<ChatState, StoreError> {
+            self.inner.load(chat_id).await
+        }
+
+        async fn claimed_message(
+            &self,
+            user_id: UserId,
+            key: &str,
+        ) -> Result<Option<(ChatId, MessageId)>, StoreError> {
+            self.inner.claimed_message(user_id, key).await
+        }
+    }
+
+    /// A chat's creation (its first five events), to be appended at version 0.
+    fn creation(chat_id: ChatId) -> NewEvents {
+        let meta = EnvelopeMeta {
+            actor: by(ALICE),
+            correlation_id: Uuid::nil(),
+            causation_id: None,
+        };
+        NewEvents {
+            chat_id,
+            expected_version: 0,
+            envelopes: Envelope::wrap_all(History::group().events(), &meta),
+            trace_context: Vec::new(),
+            idempotency: None,
+            snapshot: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn concurrent_appends_share_batches_and_each_gets_its_own_answer() {
+        let store = Arc::new(Recording::default());
+        let commits = GroupCommit::start(
+            Arc::clone(&store),
+            GroupCommitSettings {
+                max_batch: 8,
+                committers: 1,
+            },
+        );
+        let chats: Vec<ChatId> = (0..20).map(|_| ChatId::from_uuid(Uuid::now_v7())).collect();
+        // Chat 0 is asked for twice: the second, decided at the same version, loses.
+        let mut news: Vec<NewEvents> = chats.iter().map(|c| creation(*c)).collect();
+        news.push(creation(chats[0]));
+        let answers = join_all(news.into_iter().map(|new| commits.append(new))).await;
+
+        assert!(answers[..20].iter().all(Result::is_ok), "{answers:?}");
+        assert!(matches!(answers[20], Err(StoreError::VersionConflict(c)) if c == chats[0]));
+        let batches = store.batches.lock().expect("lock").clone();
+        assert_eq!(batches.iter().sum::<usize>(), 21);
+        assert!(batches.iter().all(|n| *n <= 8), "{batches:?}");
+        assert!(
+            batches.len() < 21,
+            "appends waiting together were batched: {batches:?}"
+        );
+    }
+}
