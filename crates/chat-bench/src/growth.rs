@@ -47,9 +47,14 @@ pub async fn measure(system: &System, samples: usize) -> anyhow::Result<Vec<Figu
     let api = Api::new(system.api());
     let owner = User::new("Historian");
     let store = PgEventStore::new(system.db.pool.clone());
-    let mut chats = Vec::new();
+    // Every chat is created before any history is seeded: a creation waits for
+    // projector-sync, which is busy for a while with each seeded history.
+    let mut created = Vec::new();
     for history in std::iter::once(0).chain(histories()) {
-        let chat = api.create_group(&owner, &[]).await;
+        created.push((history, api.create_group(&owner, &[]).await));
+    }
+    let mut chats = Vec::new();
+    for (history, chat) in created {
         eprintln!("growth: seeding {history} messages");
         let last = seed(&store, &owner, ChatId::from_uuid(chat), history).await?;
         chats.push((history, chat, last));
