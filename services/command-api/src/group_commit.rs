@@ -97,57 +97,15 @@ async fn commit_loop<S: EventStore>(store: Arc<S>, queue: Queue, max_batch: usiz
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Mutex;
     use std::time::Duration;
 
     use chat_domain::testing::fixtures::{ALICE, History, by};
-    use chat_domain::{ChatId, ChatState, Envelope, EnvelopeMeta, FactsQuery, MessageFacts};
-    use chat_domain::{MessageId, UserId};
+    use chat_domain::{ChatId, Envelope, EnvelopeMeta};
     use futures_util::future::join_all;
     use uuid::Uuid;
 
     use super::*;
-    use crate::adapters::memory::MemoryEventStore;
-
-    /// The memory store, slowed down, remembering the size of every batch it stored.
-    #[derive(Debug, Default)]
-    struct Recording {
-        inner: MemoryEventStore,
-        batches: Mutex<Vec<usize>>,
-    }
-
-    impl EventStore for Recording {
-        async fn append_batch(&self, batch: &[NewEvents]) -> Vec<Result<(), StoreError>> {
-            self.batches.lock().expect("lock").push(batch.len());
-            // A commit takes a while: meanwhile the next batch fills.
-            tokio::time::sleep(Duration::from_millis(5)).await;
-            self.inner.append_batch(batch).await
-        }
-
-        async fn version(&self, chat_id: ChatId) -> Result<u64, StoreError> {
-            self.inner.version(chat_id).await
-        }
-
-        async fn facts(
-            &self,
-            chat_id: ChatId,
-            query: &FactsQuery,
-        ) -> Result<MessageFacts, StoreError> {
-            self.inner.facts(chat_id, query).await
-        }
-
-        async fn load(&self, chat_id: ChatId) -> Result<ChatState, StoreError> {
-            self.inner.load(chat_id).await
-        }
-
-        async fn claimed_message(
-            &self,
-            user_id: UserId,
-            key: &str,
-        ) -> Result<Option<(ChatId, MessageId)>, StoreError> {
-            self.inner.claimed_message(user_id, key).await
-        }
-    }
+    use crate::adapters::observed::ObservedStore;
 
     /// A chat's creation (its first five events), to be appended at version 0.
     fn creation(chat_id: ChatId) -> NewEvents {
@@ -168,7 +126,8 @@ mod tests {
 
     #[tokio::test]
     async fn concurrent_appends_share_batches_and_each_gets_its_own_answer() {
-        let store = Arc::new(Recording::default());
+        // A commit takes a while: meanwhile the next batch fills.
+        let store = Arc::new(ObservedStore::committing_in(Duration::from_millis(5)));
         let commits = GroupCommit::start(
             Arc::clone(&store),
             GroupCommitSettings {
@@ -184,7 +143,7 @@ mod tests {
 
         assert!(answers[..20].iter().all(Result::is_ok), "{answers:?}");
         assert!(matches!(answers[20], Err(StoreError::VersionConflict(c)) if c == chats[0]));
-        let batches = store.batches.lock().expect("lock").clone();
+        let batches = store.batches();
         assert_eq!(batches.iter().sum::<usize>(), 21);
         assert!(batches.iter().all(|n| *n <= 8), "{batches:?}");
         assert!(

@@ -6,9 +6,27 @@ use uuid::Uuid;
 
 use super::*;
 use crate::adapters::memory::MemoryEventStore;
+use crate::adapters::observed::ObservedStore;
 
 fn service() -> CommandService<MemoryEventStore> {
     CommandService::new(MemoryEventStore::default(), CommandSettings::default())
+}
+
+/// A group chat of one user, created and then sent `sends` messages.
+async fn chat_with_sends<S: EventStore>(service: &CommandService<S>, sends: u64) -> ChatId {
+    let actor = Actor::user(UserId::from_uuid(Uuid::from_u128(1)));
+    let chat = ChatId::from_uuid(Uuid::from_u128(7));
+    service
+        .execute(create(chat, &actor))
+        .await
+        .expect("created");
+    for n in 1..=sends {
+        service
+            .execute(send(chat, &actor, n, "hi"))
+            .await
+            .expect("sent");
+    }
+    chat
 }
 
 fn meta(actor: &Actor) -> EnvelopeMeta {
@@ -126,18 +144,7 @@ async fn a_rejected_command_stores_nothing() {
 #[tokio::test]
 async fn events_are_numbered_on_from_the_loaded_version() {
     let service = service();
-    let actor = Actor::user(UserId::from_uuid(Uuid::from_u128(1)));
-    let chat = ChatId::from_uuid(Uuid::from_u128(7));
-    service
-        .execute(create(chat, &actor))
-        .await
-        .expect("created");
-    for n in 1..=3 {
-        service
-            .execute(send(chat, &actor, n, "hi"))
-            .await
-            .expect("sent");
-    }
+    let chat = chat_with_sends(&service, 3).await;
     let versions: Vec<u64> = service
         .store
         .events(chat)
@@ -147,62 +154,11 @@ async fn events_are_numbered_on_from_the_loaded_version() {
     assert_eq!(versions, vec![1, 2, 3, 4, 5]);
 }
 
-/// The memory store, counting how often a chat is loaded.
-#[derive(Debug, Default)]
-struct CountingLoads {
-    inner: MemoryEventStore,
-    loads: std::sync::atomic::AtomicUsize,
-}
-
-impl EventStore for CountingLoads {
-    async fn append_batch(&self, batch: &[NewEvents]) -> Vec<Result<(), StoreError>> {
-        self.inner.append_batch(batch).await
-    }
-
-    async fn version(&self, chat_id: ChatId) -> Result<u64, StoreError> {
-        self.inner.version(chat_id).await
-    }
-
-    async fn facts(&self, chat_id: ChatId, query: &FactsQuery) -> Result<MessageFacts, StoreError> {
-        self.inner.facts(chat_id, query).await
-    }
-
-    async fn load(&self, chat_id: ChatId) -> Result<ChatState, StoreError> {
-        self.loads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        self.inner.load(chat_id).await
-    }
-
-    async fn claimed_message(
-        &self,
-        user_id: UserId,
-        key: &str,
-    ) -> Result<Option<(ChatId, MessageId)>, StoreError> {
-        self.inner.claimed_message(user_id, key).await
-    }
-}
-
 #[tokio::test]
 async fn a_chat_is_loaded_once_and_then_decided_from_memory() {
-    let service = CommandService::new(CountingLoads::default(), CommandSettings::default());
-    let actor = Actor::user(UserId::from_uuid(Uuid::from_u128(1)));
-    let chat = ChatId::from_uuid(Uuid::from_u128(7));
-    service
-        .execute(create(chat, &actor))
-        .await
-        .expect("created");
-    for n in 1..=20 {
-        service
-            .execute(send(chat, &actor, n, "hi"))
-            .await
-            .expect("sent");
-    }
+    let service = CommandService::new(ObservedStore::default(), CommandSettings::default());
+    chat_with_sends(&service, 20).await;
     // Only the creation looked the chat up; every later command found the state its
     // predecessor stored.
-    assert_eq!(
-        service
-            .store()
-            .loads
-            .load(std::sync::atomic::Ordering::SeqCst),
-        1
-    );
+    assert_eq!(service.store().loads(), 1);
 }
