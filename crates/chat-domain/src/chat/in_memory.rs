@@ -23,18 +23,25 @@ impl InMemoryChat {
         }
     }
 
+    /// Decides `command` with the facts of the message index, changing nothing.
+    ///
+    /// # Errors
+    /// The broken rule.
+    pub fn decide(&self, command: ChatCommand) -> Result<Vec<ChatEvent>, ChatError> {
+        self.messages.decide(&self.state, command)
+    }
+
     /// Decides `command` and, when accepted, folds its events in.
     ///
     /// # Errors
     /// The broken rule (nothing changes then).
     pub fn run(&mut self, command: ChatCommand) -> Result<Vec<ChatEvent>, ChatError> {
-        let events = self.messages.decide(&self.state, command)?;
+        let events = self.decide(command)?;
         self.apply(&events);
         Ok(events)
     }
 
-    /// Folds events in.
-    pub fn apply(&mut self, events: &[ChatEvent]) {
+    fn apply(&mut self, events: &[ChatEvent]) {
         for event in events {
             self.state = Chat::evolve(std::mem::take(&mut self.state), event);
             self.messages.record(event);
@@ -51,5 +58,17 @@ impl InMemoryChat {
     #[must_use]
     pub const fn messages(&self) -> &MessageLog {
         &self.messages
+    }
+
+    /// The exact unread count of `user` (0 for non-participants).
+    #[must_use]
+    pub fn unread_count(&self, user: crate::ids::UserId) -> u64 {
+        self.messages.unread_count(&self.state, user)
+    }
+
+    /// The state, giving up the index.
+    #[must_use]
+    pub fn into_state(self) -> ChatState {
+        self.state
     }
 }

@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
-    Actor, Aggregate, Chat, ChatCommand, ChatEvent, ChatState, ChatType, MessageLog, Role,
+    Actor, ChatCommand, ChatEvent, ChatState, ChatType, InMemoryChat, MessageLog, Role,
     chat::commands::{
         AddParticipant, ArchiveChat, ChangeParticipantRole, CreateChat, DeleteMessage, EditMessage,
         HardDeleteChat, LeaveChat, LinkTelegram, MarkMessagesRead, ReceiveTelegramMessage,
@@ -265,8 +265,7 @@ pub const fn typing(u: UserId) -> Typing {
 /// A history built by running commands through `decide` (each must be accepted).
 #[derive(Debug, Default, Clone)]
 pub struct History {
-    state: ChatState,
-    log: MessageLog,
+    chat: InMemoryChat,
     events: Vec<ChatEvent>,
 }
 
@@ -292,13 +291,9 @@ impl History {
     #[must_use]
     #[track_caller]
     pub fn run(mut self, command: impl Into<ChatCommand>) -> Self {
-        match self.log.decide(&self.state, command.into()) {
+        match self.chat.run(command.into()) {
             Ok(events) => {
-                for e in events {
-                    self.state = Chat::evolve(self.state, &e);
-                    self.log.record(&e);
-                    self.events.push(e);
-                }
+                self.events.extend(events);
                 self
             }
             Err(e) => panic!("history command rejected: {e:?}"),
@@ -308,19 +303,19 @@ impl History {
     /// The state so far.
     #[must_use]
     pub const fn state(&self) -> &ChatState {
-        &self.state
+        self.chat.state()
     }
 
     /// The message index so far.
     #[must_use]
     pub const fn messages(&self) -> &MessageLog {
-        &self.log
+        self.chat.messages()
     }
 
     /// The exact unread count of `user` so far.
     #[must_use]
     pub fn unread_count(&self, user: UserId) -> u64 {
-        self.log.unread_count(&self.state, user)
+        self.chat.unread_count(user)
     }
 
     /// The events so far.

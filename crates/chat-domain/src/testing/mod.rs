@@ -13,7 +13,7 @@ pub mod fixtures;
 
 use crate::{
     Aggregate,
-    chat::{Chat, ChatCommand, ChatError, ChatEvent, ChatState, MessageLog},
+    chat::{Chat, ChatCommand, ChatError, ChatEvent, ChatState, InMemoryChat},
 };
 
 /// The events of `commands` decided one after the other from a fresh chat: a history for
@@ -23,16 +23,13 @@ use crate::{
 /// When a command is rejected.
 #[must_use]
 pub fn decide_all(commands: impl IntoIterator<Item = ChatCommand>) -> Vec<ChatEvent> {
-    let mut state = ChatState::Absent;
-    let mut log = MessageLog::default();
+    let mut chat = InMemoryChat::default();
     let mut events = Vec::new();
     for command in commands {
-        let decided = log
-            .decide(&state, command)
-            .unwrap_or_else(|e| panic!("rejected: {e}"));
-        state = decided.iter().fold(state, Chat::evolve);
-        log.record_all(&decided);
-        events.extend(decided);
+        events.extend(
+            chat.run(command)
+                .unwrap_or_else(|e| panic!("rejected: {e}")),
+        );
     }
     events
 }
@@ -41,30 +38,28 @@ pub fn decide_all(commands: impl IntoIterator<Item = ChatCommand>) -> Vec<ChatEv
 pub fn given(events: impl IntoIterator<Item = ChatEvent>) -> Given {
     let events: Vec<ChatEvent> = events.into_iter().collect();
     Given {
-        state: Chat::replay(&events),
-        log: MessageLog::of(&events),
+        chat: InMemoryChat::of(&events),
     }
 }
 
 /// The state and message index built from the given events.
 #[derive(Debug)]
 pub struct Given {
-    state: ChatState,
-    log: MessageLog,
+    chat: InMemoryChat,
 }
 
 impl Given {
     /// The state the command will be decided against.
     #[must_use]
     pub const fn state(&self) -> &ChatState {
-        &self.state
+        self.chat.state()
     }
 
     /// Decides a command, with the facts the message index holds for it.
     pub fn when(self, command: impl Into<ChatCommand>) -> Then {
-        let result = self.log.decide(&self.state, command.into());
+        let result = self.chat.decide(command.into());
         Then {
-            state: self.state,
+            state: self.chat.into_state(),
             result,
         }
     }

@@ -2,7 +2,7 @@
 //! messages never grows it (what rules need of messages lives in the message index).
 
 use chat_domain::{
-    Aggregate, Chat, ChatState, MessageLog, UserId,
+    ChatState, InMemoryChat, UserId,
     chat::commands::{DeleteMessage, EditMessage, SendMessage},
     testing::fixtures::{CHAT, T0, by, create_group, msg, user},
 };
@@ -25,23 +25,14 @@ pub(crate) fn size_without_version(state: &ChatState) -> usize {
     json.len() - state.version().to_string().len()
 }
 
-/// A group of `members` + its creator, then `ops` decided one after the other through
-/// a message index; returns the state before and after the ops.
+/// A group of `members` + its creator, then `ops` decided one after the other (refused
+/// ones dropped); returns the state before and after the ops.
 pub(crate) fn chat_with(members: usize, ops: &[MessageOp]) -> (ChatState, ChatState) {
     let participants: Vec<UserId> = (0..=members).map(|n| user(0x5000 + n as u128)).collect();
-    let mut log = MessageLog::default();
-    let mut state = ChatState::Absent;
-    let mut decide = |state: &mut ChatState, command: chat_domain::ChatCommand| {
-        if let Ok(events) = log.decide(state, command) {
-            log.record_all(&events);
-            *state = events.iter().fold(state.clone(), Chat::evolve);
-        }
-    };
-    decide(
-        &mut state,
-        create_group(participants[0], CHAT, &participants[1..]).into(),
-    );
-    let before = state.clone();
+    let mut chat = InMemoryChat::default();
+    chat.run(create_group(participants[0], CHAT, &participants[1..]).into())
+        .expect("created");
+    let before = chat.state().clone();
     let mut last: Option<(UserId, u64)> = None;
     for (n, op) in ops.iter().enumerate() {
         let n = n as u64 + 1;
@@ -78,7 +69,8 @@ pub(crate) fn chat_with(members: usize, ops: &[MessageOp]) -> (ChatState, ChatSt
                 .into()
             }
         };
-        decide(&mut state, command);
+        // An op the rules refuse (an edit of a deleted message) changes nothing.
+        let _ = chat.run(command);
     }
-    (before, state)
+    (before, chat.into_state())
 }
