@@ -45,8 +45,20 @@ pub(super) async fn append_batch(pool: &PgPool, batch: &[NewEvents]) -> Outcomes
 async fn store(pool: &PgPool, batch: &[NewEvents]) -> Result<Outcomes, StoreError> {
     let mut outcomes = first_per_chat(batch);
     let attempted: Vec<bool> = outcomes.iter().map(Result::is_ok).collect();
+    // Each event is encoded once, for both the events table and the outbox.
+    let encoded = batch
+        .iter()
+        .zip(&attempted)
+        .map(|(new, attempted)| {
+            if *attempted {
+                encode(new)
+            } else {
+                Ok(Vec::new())
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let mut tx = pool.begin().await.map_err(unavailable)?;
-    let inserted = insert_events(&mut tx, batch, &outcomes).await?;
+    let inserted = insert_events(&mut tx, batch, &encoded, &outcomes).await?;
     for (i, new) in batch.iter().enumerate() {
         if outcomes[i].is_err() {
             continue;
@@ -65,17 +77,14 @@ async fn store(pool: &PgPool, batch: &[NewEvents]) -> Result<Outcomes, StoreErro
         }
     }
     claim_idempotency_keys(&mut tx, batch, &mut outcomes).await?;
-    withdraw_failed(&mut tx, batch, &attempted, &outcomes, &inserted).await?;
-    let stored: Vec<&NewEvents> = batch
-        .iter()
-        .zip(&outcomes)
-        .filter(|(_, o)| o.is_ok())
-        .map(|(new, _)| new)
-        .collect();
-    if stored.is_empty() {
+    if outcomes.iter().all(Result::is_err) {
+        // Nothing to keep: dropping the transaction rolls every insert back.
         return Ok(outcomes);
     }
+    withdraw_failed(&mut tx, batch, &attempted, &outcomes, &inserted).await?;
+    let stored = standing(batch, &encoded, &outcomes);
     insert_outbox(&mut tx, &stored).await?;
+    let stored: Vec<&NewEvents> = stored.iter().map(|(new, _)| *new).collect();
     write_message_index(&mut tx, &stored).await?;
     for new in &stored {
         save_snapshot(&mut tx, new).await?;
@@ -102,28 +111,45 @@ fn first_per_chat(batch: &[NewEvents]) -> Outcomes {
         .collect()
 }
 
+/// A decision's events as JSON, in order.
+fn encode(new: &NewEvents) -> Result<Vec<String>, StoreError> {
+    new.envelopes
+        .iter()
+        .map(|envelope| {
+            serde_json::to_string(envelope)
+                .map_err(|e| StoreError::Corrupt(anyhow!("an event does not serialise: {e}")))
+        })
+        .collect()
+}
+
+/// The decisions whose outcome is still `Ok`, with their encoded events.
+fn standing<'a>(
+    batch: &'a [NewEvents],
+    encoded: &'a [Vec<String>],
+    outcomes: &Outcomes,
+) -> Vec<(&'a NewEvents, &'a [String])> {
+    batch
+        .iter()
+        .zip(encoded)
+        .zip(outcomes)
+        .filter(|(_, outcome)| outcome.is_ok())
+        .map(|((new, json), _)| (new, json.as_slice()))
+        .collect()
+}
+
 /// Inserts every event of the standing decisions; returns the (chat, version) keys that
 /// were free.
 async fn insert_events(
     tx: &mut Transaction<'_, Postgres>,
     batch: &[NewEvents],
+    encoded: &[Vec<String>],
     outcomes: &Outcomes,
 ) -> Result<HashSet<(Uuid, u64)>, StoreError> {
     // Rows go in chat order, so two batches that share chats (two replicas racing) wait
     // on each other in the same order and never deadlock.
-    let mut ordered: Vec<&NewEvents> = batch
-        .iter()
-        .zip(outcomes)
-        .filter(|(_, o)| o.is_ok())
-        .map(|(new, _)| new)
-        .collect();
-    ordered.sort_by_key(|new| new.chat_id.as_uuid());
-    let mut cols = EventColumns::default();
-    for new in ordered {
-        for envelope in &new.envelopes {
-            cols.push(new.chat_id.as_uuid(), envelope)?;
-        }
-    }
+    let mut ordered = standing(batch, encoded, outcomes);
+    ordered.sort_by_key(|(new, _)| new.chat_id.as_uuid());
+    let cols = EventColumns::of(&ordered)?;
     let rows: Vec<(Uuid, i64)> = sqlx::query_as(
         "INSERT INTO events (chat_id, version, event_id, event_type, envelope) \
          SELECT c, v, i, t, e::jsonb \
@@ -144,26 +170,29 @@ async fn insert_events(
         .collect())
 }
 
-/// The events of a batch as columns (and the outbox's, which carries the same).
+/// The events of some decisions as columns (the events table's and the outbox's).
 #[derive(Default)]
-struct EventColumns {
+struct EventColumns<'a> {
     chats: Vec<Uuid>,
     versions: Vec<i64>,
     ids: Vec<Uuid>,
-    types: Vec<String>,
-    envelopes: Vec<String>,
+    types: Vec<&'a str>,
+    envelopes: Vec<&'a str>,
 }
 
-impl EventColumns {
-    fn push(&mut self, chat: Uuid, envelope: &chat_domain::Envelope) -> Result<(), StoreError> {
-        let json = serde_json::to_string(envelope)
-            .map_err(|e| StoreError::Corrupt(anyhow!("an event does not serialise: {e}")))?;
-        self.chats.push(chat);
-        self.versions.push(version_i64(envelope.version)?);
-        self.ids.push(envelope.event_id.as_uuid());
-        self.types.push(envelope.event_type.clone());
-        self.envelopes.push(json);
-        Ok(())
+impl<'a> EventColumns<'a> {
+    fn of(decisions: &[(&'a NewEvents, &'a [String])]) -> Result<Self, StoreError> {
+        let mut cols = Self::default();
+        for (new, json) in decisions {
+            for (envelope, json) in new.envelopes.iter().zip(*json) {
+                cols.chats.push(new.chat_id.as_uuid());
+                cols.versions.push(version_i64(envelope.version)?);
+                cols.ids.push(envelope.event_id.as_uuid());
+                cols.types.push(&envelope.event_type);
+                cols.envelopes.push(json);
+            }
+        }
+        Ok(cols)
     }
 }
 
@@ -291,17 +320,14 @@ async fn withdraw_failed(
 /// The stored events' outbox rows; wakes the relay.
 async fn insert_outbox(
     tx: &mut Transaction<'_, Postgres>,
-    stored: &[&NewEvents],
+    stored: &[(&NewEvents, &[String])],
 ) -> Result<(), StoreError> {
-    let mut cols = EventColumns::default();
-    let mut traces = Vec::new();
-    for new in stored {
+    let cols = EventColumns::of(stored)?;
+    let mut traces = Vec::with_capacity(cols.chats.len());
+    for (new, _) in stored {
         let trace = serde_json::to_string(&new.trace_context)
             .map_err(|e| StoreError::Corrupt(anyhow!("a trace context does not serialise: {e}")))?;
-        for envelope in &new.envelopes {
-            cols.push(new.chat_id.as_uuid(), envelope)?;
-            traces.push(trace.clone());
-        }
+        traces.extend(std::iter::repeat_n(trace, new.envelopes.len()));
     }
     // The same statement wakes the relay once the transaction commits (PostgreSQL
     // delivers notifications on commit).
