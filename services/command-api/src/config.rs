@@ -84,13 +84,9 @@ pub struct WritePathConfig {
 impl WritePathConfig {
     /// The command service's settings.
     #[must_use]
-    pub const fn command_settings(&self) -> crate::app::CommandSettings {
+    pub fn command_settings(&self) -> crate::app::CommandSettings {
         crate::app::CommandSettings {
-            max_attempts: if self.max_command_attempts == 0 {
-                1
-            } else {
-                self.max_command_attempts
-            },
+            max_attempts: self.max_command_attempts.max(1),
             snapshot_every: self.snapshot_every,
             cache_bytes: self.state_cache_mb.saturating_mul(1 << 20),
             group_commit: crate::group_commit::GroupCommitSettings {

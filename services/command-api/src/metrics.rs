@@ -1,6 +1,6 @@
-//! command-api's own Prometheus series (HTTP request series come from chat-runtime), and
-//! the hops of the SYNC path it runs (`chat_sync_hop_seconds{hop}`, see
-//! [`chat_runtime::hops`]): `append`, `outbox_pickup`, `produce_ack`, `waiter_wake`.
+//! command-api's own Prometheus series (HTTP request series come from chat-runtime; the
+//! hops of the SYNC path it runs, `append`, `outbox_pickup`, `produce_ack` and
+//! `waiter_wake`, go to [`chat_runtime::hops`]).
 
 use std::sync::LazyLock;
 
@@ -43,10 +43,3 @@ pub static SWEPT: LazyLock<IntCounterVec> = LazyLock::new(|| {
         &["table"],
     )
 });
-
-/// Records that `hop` of the SYNC path took `seconds`, in `chat_sync_hop_seconds{hop}`;
-/// `hop` is one of [`chat_runtime::hops::ALL`] (e.g. `"append"`: from the start of a
-/// command's append to its commit).
-pub fn observe_hop(hop: &str, seconds: f64) {
-    chat_runtime::hops::observe(hop, seconds);
-}

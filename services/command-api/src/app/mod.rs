@@ -18,10 +18,11 @@ use chat_domain::{
     Aggregate, Chat, ChatCommand, ChatError, ChatId, ChatState, Envelope, EnvelopeMeta, FactsQuery,
     MessageFacts, MessageId,
 };
+use chat_runtime::hops;
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::group_commit::{GroupCommit, GroupCommitSettings};
-use crate::metrics::{COMMANDS, observe_hop};
+use crate::metrics::COMMANDS;
 use crate::ports::{EventStore, IdempotencyClaim, NewEvents, StoreError};
 use crate::state_cache::StateCache;
 use crate::write_metrics::STALE_STATES;
@@ -135,12 +136,12 @@ impl<S: EventStore> CommandService<S> {
         &self.store
     }
 
-    /// A chat's current state, as stored.
+    /// A chat's current version, as stored (0 for a chat that never existed).
     ///
     /// # Errors
     /// When the store fails.
-    pub async fn state(&self, chat_id: ChatId) -> Result<ChatState, CommandError> {
-        Ok(self.store.load(chat_id).await?)
+    pub async fn version(&self, chat_id: ChatId) -> Result<u64, CommandError> {
+        Ok(self.store.version(chat_id).await?)
     }
 
     /// What the message index holds of one message of the chat.
@@ -286,7 +287,7 @@ impl<S: EventStore> CommandService<S> {
                     snapshot: snapshot_due.then(|| state.clone()),
                 })
                 .await;
-            observe_hop("append", started.elapsed().as_secs_f64());
+            hops::observe_duration(hops::APPEND, started.elapsed());
             match appended {
                 Ok(()) => {
                     self.cache.put(chat_id, state.clone());

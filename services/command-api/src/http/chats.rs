@@ -58,12 +58,12 @@ pub async fn create(
         Err(crate::app::CommandError::Rejected(ChatError::ChatAlreadyExists))
             if body.chat_type == ChatType::Direct =>
         {
-            let existing = state.commands.state(chat_id).await?;
+            let version = state.commands.version(chat_id).await?;
             Ok(HttpResponse::Ok()
                 .insert_header(("Location", format!("/api/chats/{chat_id}")))
                 .json(crate::http::dto::CommandResponse::new(
                     chat_id,
-                    existing.version(),
+                    version,
                     &[],
                 )))
         }

@@ -70,14 +70,14 @@ pub async fn send(
             chat_id,
             message_id,
         } => {
-            let chat = state.commands.state(chat_id).await?;
+            let version = state.commands.version(chat_id).await?;
             // The original answer may have been a 202: wait for the message here too.
             let position = state
                 .commands
                 .message(chat_id, message_id)
                 .await?
                 .map(|m| m.position);
-            let mut body = CommandResponse::new(chat_id, chat.version(), &[]);
+            let mut body = CommandResponse::new(chat_id, version, &[]);
             body.message_id = Some(message_id);
             body.replayed = true;
             let ok = HttpResponse::Ok().json(body);
