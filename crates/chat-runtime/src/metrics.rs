@@ -10,7 +10,8 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpResponse};
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    IntGaugeVec, Opts, TextEncoder,
 };
 
 /// Registers `metric` in the default registry. A name registered twice (two instances of
@@ -20,6 +21,37 @@ fn register<M: prometheus::core::Collector + Clone + 'static>(metric: M) -> M {
         tracing::debug!(error.message = %e, "metric already registered");
     }
     metric
+}
+
+/// A counter without labels, registered.
+///
+/// # Panics
+/// When `name` is not a valid Prometheus identifier (a programming error).
+pub fn counter(name: &str, help: &str) -> IntCounter {
+    #[allow(clippy::expect_used)] // names are literals of ours
+    register(IntCounter::new(name, help).expect("valid metric name"))
+}
+
+/// A gauge without labels, registered.
+///
+/// # Panics
+/// When `name` is not a valid Prometheus identifier (a programming error).
+pub fn gauge(name: &str, help: &str) -> IntGauge {
+    #[allow(clippy::expect_used)] // names are literals of ours
+    register(IntGauge::new(name, help).expect("valid metric name"))
+}
+
+/// A histogram without labels and with bucket upper bounds `buckets`, registered.
+///
+/// # Panics
+/// When `name` is not a valid Prometheus identifier, or the buckets do not rise (a
+/// programming error).
+pub fn histogram_with(name: &str, help: &str, buckets: Vec<f64>) -> Histogram {
+    #[allow(clippy::expect_used)] // names are literals of ours
+    register(
+        Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets))
+            .expect("valid metric name"),
+    )
 }
 
 /// A counter family with `labels`, registered.

@@ -2,7 +2,7 @@
 
 use std::sync::LazyLock;
 
-use chat_runtime::metrics::{counter_vec, gauge_vec, histogram_vec_with};
+use chat_runtime::metrics::{counter, counter_vec, gauge, histogram_with};
 use prometheus::{Histogram, IntCounter, IntGauge};
 
 /// State cache lookups, by outcome (`hit`, `miss`).
@@ -16,31 +16,25 @@ pub static CACHE_LOOKUPS: LazyLock<prometheus::IntCounterVec> = LazyLock::new(||
 
 /// Bytes the cached chat states take.
 pub static CACHE_BYTES: LazyLock<IntGauge> = LazyLock::new(|| {
-    gauge_vec(
+    gauge(
         "chat_state_cache_bytes",
         "Approximate bytes of the chat states command-api keeps in memory.",
-        &[],
     )
-    .with_label_values::<&str>(&[])
 });
 
 /// Decisions per group-commit transaction.
 pub static BATCH_SIZE: LazyLock<Histogram> = LazyLock::new(|| {
-    histogram_vec_with(
+    histogram_with(
         "chat_group_commit_batch_size",
         "Decisions of different chats stored by one event-store transaction.",
-        &[],
         vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0],
     )
-    .with_label_values::<&str>(&[])
 });
 
 /// States found stale (another replica wrote the chat) and reloaded.
 pub static STALE_STATES: LazyLock<IntCounter> = LazyLock::new(|| {
-    counter_vec(
+    counter(
         "chat_state_cache_stale_total",
         "Cached chat states found behind the store (another replica wrote) and reloaded.",
-        &[],
     )
-    .with_label_values::<&str>(&[])
 });
