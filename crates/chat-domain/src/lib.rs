@@ -16,6 +16,7 @@
 //! - [`envelope`]: the Kafka wire envelope around every event.
 //! - [`projection`]: which events are projected SYNC and which ASYNC.
 //! - [`read_model`]: pure, idempotent read-model folds used by the projectors.
+//! - [`text`]: the text policy every stored text passes (which characters are refused).
 //! - `testing` (feature `testing`): the given/when/then harness and fixtures.
 //!
 //! ```
@@ -48,6 +49,7 @@ pub mod projection;
 pub mod read_model;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod text;
 
 pub use actor::Actor;
 pub use chat::{

@@ -3,6 +3,8 @@
 //! The REST layer maps [`ChatError::kind`] to a status (404/403/409/422/413) and puts
 //! [`ChatError::code`] and the `Display` text into `{"error": {"code", "message"}}`.
 
+use crate::text::TextFault;
+
 /// The class of a broken rule, which decides the HTTP status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
@@ -145,6 +147,10 @@ pub enum ChatError {
         actual: usize,
     },
 
+    /// A text holds a character the text policy refuses ([`crate::text`]).
+    #[error(transparent)]
+    InvalidText(#[from] TextFault),
+
     // --- Telegram ---
     /// The chat is already linked to Telegram (unlink first).
     #[error("chat is already linked to Telegram")]
@@ -196,7 +202,8 @@ impl ChatError {
             | Self::MessageIdNotTimeUuid
             | Self::ReplyTargetNotFound
             | Self::MessageEmpty
-            | Self::ChatNameEmpty => ErrorKind::Invalid,
+            | Self::ChatNameEmpty
+            | Self::InvalidText(_) => ErrorKind::Invalid,
             Self::MessageTooLong { .. } | Self::ChatNameTooLong { .. } => ErrorKind::TooLarge,
         }
     }
@@ -235,6 +242,7 @@ impl ChatError {
             Self::MessageTooLong { .. } => "message_too_long",
             Self::ChatNameEmpty => "chat_name_empty",
             Self::ChatNameTooLong { .. } => "chat_name_too_long",
+            Self::InvalidText(_) => "invalid_text",
             Self::TelegramAlreadyLinked => "telegram_already_linked",
             Self::TelegramNotLinked => "telegram_not_linked",
             Self::TelegramChatMismatch => "telegram_chat_mismatch",
@@ -280,6 +288,11 @@ mod tests {
             ChatError::MessageTooLong { max: 1, actual: 2 },
             ChatError::ChatNameEmpty,
             ChatError::ChatNameTooLong { max: 1, actual: 2 },
+            ChatError::InvalidText(TextFault {
+                field: "content",
+                character: '\0',
+                position: 1,
+            }),
             ChatError::TelegramAlreadyLinked,
             ChatError::TelegramNotLinked,
             ChatError::TelegramChatMismatch,

@@ -12,6 +12,7 @@ use crate::{
         state::ChatData,
         types::{MessageSource, MessageType, TelegramLink},
     },
+    text::{self, TextKind},
 };
 
 /// Links the chat to a supergroup or one of its forum topics (admins). A linked chat
@@ -82,6 +83,7 @@ pub(super) fn receive(
     }
     facts.require_new_message_id(c.message_id)?;
     limits::validate_content(&c.content)?;
+    text::check("sender_name", TextKind::SingleLine, &c.sender_name)?;
     facts.require_reply_target(c.reply_to)?;
     Ok(vec![ChatEvent::TelegramMessageReceived(
         TelegramMessageReceived {

@@ -2,9 +2,11 @@
 //! values), not bytes, so a limit means the same in every script.
 //!
 //! Texts are stored exactly as given (no trimming), but must contain at least one
-//! non-whitespace character: a blank message or name is rejected as empty.
+//! non-whitespace character: a blank message or name is rejected as empty. They also
+//! pass the text policy ([`crate::text`]): content may span lines, a name may not.
 
 use crate::chat::errors::ChatError;
+use crate::text::{self, TextKind};
 
 /// The longest message, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 10_000;
@@ -15,11 +17,13 @@ pub const MAX_CHAT_NAME_CHARS: usize = 255;
 ///
 /// # Errors
 /// [`ChatError::MessageEmpty`] for empty or whitespace-only content,
+/// [`ChatError::InvalidText`] for a character the text policy refuses,
 /// [`ChatError::MessageTooLong`] beyond [`MAX_MESSAGE_CHARS`].
 pub fn validate_content(content: &str) -> Result<(), ChatError> {
     if content.trim().is_empty() {
         return Err(ChatError::MessageEmpty);
     }
+    text::check("content", TextKind::Multiline, content)?;
     let actual = content.chars().count();
     if actual > MAX_MESSAGE_CHARS {
         return Err(ChatError::MessageTooLong {
@@ -34,11 +38,13 @@ pub fn validate_content(content: &str) -> Result<(), ChatError> {
 ///
 /// # Errors
 /// [`ChatError::ChatNameEmpty`] for an empty or whitespace-only name,
-/// [`ChatError::ChatNameTooLong`] beyond [`MAX_CHAT_NAME_CHARS`].
+/// [`ChatError::InvalidText`] for a character the text policy refuses (a line break
+/// included), [`ChatError::ChatNameTooLong`] beyond [`MAX_CHAT_NAME_CHARS`].
 pub fn validate_name(name: &str) -> Result<(), ChatError> {
     if name.trim().is_empty() {
         return Err(ChatError::ChatNameEmpty);
     }
+    text::check("name", TextKind::SingleLine, name)?;
     let actual = name.chars().count();
     if actual > MAX_CHAT_NAME_CHARS {
         return Err(ChatError::ChatNameTooLong {
@@ -80,5 +86,18 @@ mod tests {
             })
         );
         assert_eq!(validate_name("   "), Err(ChatError::ChatNameEmpty));
+    }
+
+    #[test]
+    fn texts_pass_the_text_policy() {
+        assert!(matches!(
+            validate_content("a\0b"),
+            Err(ChatError::InvalidText(_))
+        ));
+        assert_eq!(validate_content("two\nlines"), Ok(()));
+        assert!(matches!(
+            validate_name("two\nlines"),
+            Err(ChatError::InvalidText(_))
+        ));
     }
 }
