@@ -2,7 +2,8 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chat_domain::chat::commands::{DeleteMessage, EditMessage, MarkMessagesRead, SendMessage};
-use chat_domain::{ChatId, MessageId};
+use chat_domain::text::{self, TextKind};
+use chat_domain::{ChatError, ChatId, MessageId};
 
 use crate::app::SendOutcome;
 use crate::http::caller::Caller;
@@ -108,7 +109,11 @@ fn idempotency_key(
         Some(k) if k.len() > MAX_IDEMPOTENCY_KEY => Err(ApiError::InvalidBody(format!(
             "the idempotency key is longer than {MAX_IDEMPOTENCY_KEY} characters"
         ))),
-        other => Ok(other),
+        Some(k) => {
+            text::check("client_message_id", TextKind::SingleLine, &k).map_err(ChatError::from)?;
+            Ok(Some(k))
+        }
+        None => Ok(None),
     }
 }
 

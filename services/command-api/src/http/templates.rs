@@ -2,6 +2,8 @@
 //! caller, active templates only. Operators manage the rows.
 
 use actix_web::{HttpResponse, web};
+use chat_domain::ChatError;
+use chat_domain::text::{self, TextKind};
 use chat_read_model::ChatQueries;
 use serde::Deserialize;
 use serde_json::json;
@@ -26,6 +28,9 @@ pub async fn list(
     _caller: Caller,
     params: web::Query<TemplatesParams>,
 ) -> Result<HttpResponse, ApiError> {
+    if let Some(category) = &params.category {
+        text::check("category", TextKind::SingleLine, category).map_err(ChatError::from)?;
+    }
     let templates = read.chats.templates(params.category.as_deref()).await?;
     Ok(HttpResponse::Ok().json(json!({ "templates": templates })))
 }

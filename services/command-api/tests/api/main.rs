@@ -3,6 +3,8 @@
 mod dev;
 mod errors;
 mod helpers;
+mod limits;
 mod openapi;
 mod reads;
 mod sends;
+mod text_policy;
