@@ -1,13 +1,16 @@
 //! JWT authentication: who is calling.
 //!
 //! Tokens are HS256 (shared secret) or RS256 (the issuer's public key), chosen by config.
-//! `sub` is the user's UUID and `exp` is required. A `name` claim, when present, is the
-//! display name that travels in events. A token carrying a `service` claim is a service
+//! `sub` is the user's UUID and `exp` is required; `nbf`, when present, is honoured; `iss`
+//! and `aud` are required when the deployment names them ([`ClaimRules`]). A `name`
+//! claim, when present, is the display name that travels in events. A token carrying a `service` claim is a service
 //! identity (e.g. the Telegram bridge) and is accepted only for the names configured as
 //! trusted.
 
 use chat_domain::{Actor, UserId};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode};
+
+use crate::claims::{self, ClaimRules};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -35,9 +38,23 @@ pub enum AuthError {
     /// No `Authorization: Bearer` header (or `?token=`).
     #[error("missing bearer token")]
     Missing,
-    /// The token is past its `exp`.
+    /// The token is past its `exp` (beyond the leeway).
     #[error("the token has expired")]
     Expired,
+    /// The token's `nbf` is still ahead (beyond the leeway).
+    #[error("the token is not valid yet: its nbf claim is in the future")]
+    NotYetValid,
+    /// A claim this service requires is absent.
+    #[error("the token has no {0} claim, which this service requires")]
+    MissingClaim(String),
+    /// A claim holds a value this service refuses.
+    #[error("the token's {claim} claim is refused: {reason}")]
+    BadClaim {
+        /// The claim at fault (`iss`, `aud`, `name`).
+        claim: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// Signature, algorithm or shape is wrong.
     #[error("invalid token: {0}")]
     Invalid(String),
@@ -80,28 +97,31 @@ impl Authenticator {
     }
 
     fn new(key: DecodingKey, algorithm: Algorithm, trusted_services: Vec<String>) -> Self {
-        let mut validation = Validation::new(algorithm);
-        validation.set_required_spec_claims(&["exp", "sub"]);
-        // A little slack for clock skew between the issuer and us.
-        validation.leeway = 30;
         Self {
             key,
-            validation,
+            validation: ClaimRules::default().validation(algorithm),
             trusted_services,
         }
+    }
+
+    /// This authenticator, checking tokens' claims against `rules` (instead of the
+    /// default: 30 s leeway, any issuer and audience).
+    #[must_use]
+    pub fn with_rules(mut self, rules: &ClaimRules) -> Self {
+        let algorithm = self.validation.algorithms[0];
+        self.validation = rules.validation(algorithm);
+        self
     }
 
     /// The actor a bearer token stands for.
     ///
     /// # Errors
-    /// [`AuthError`] when the token is expired, forged, malformed, or names an untrusted
-    /// service.
+    /// [`AuthError`] when the token is expired or not valid yet, forged, malformed, lacks
+    /// or misstates a required claim, has a `name` the text policy refuses, or names an
+    /// untrusted service.
     pub fn authenticate(&self, token: &str) -> Result<Actor, AuthError> {
         let claims = decode::<Claims>(token, &self.key, &self.validation)
-            .map_err(|e| match e.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => AuthError::Expired,
-                _ => AuthError::Invalid(e.to_string()),
-            })?
+            .map_err(|e| claims::refusal(&e))?
             .claims;
         match claims.service {
             Some(service) if self.trusted_services.contains(&service) => {
@@ -113,7 +133,7 @@ impl Authenticator {
                     .map_err(|_| AuthError::Invalid("sub must be a user UUID".into()))?;
                 Ok(Actor::User {
                     id: UserId::from(id),
-                    name: claims.name.filter(|n| !n.trim().is_empty()),
+                    name: claims::display_name(claims.name)?,
                 })
             }
         }
@@ -139,12 +159,15 @@ impl Authenticator {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use chat_domain::{Actor, UserId};
     use jsonwebtoken::{EncodingKey, Header, encode};
     use serde_json::json;
     use uuid::Uuid;
 
     use super::{AuthError, Authenticator};
+    use crate::ClaimRules;
 
     const SECRET: &[u8] = b"unit-test-secret";
 
@@ -194,10 +217,10 @@ mod tests {
             Err(AuthError::Invalid(_))
         ));
         let no_exp = sign(&json!({"sub": id}), SECRET);
-        assert!(matches!(
+        assert_eq!(
             auth().authenticate(&no_exp),
-            Err(AuthError::Invalid(_))
-        ));
+            Err(AuthError::MissingClaim("exp".into()))
+        );
         let not_uuid = sign(&json!({"sub": "ann", "exp": now() + 60}), SECRET);
         assert!(matches!(
             auth().authenticate(&not_uuid),
@@ -227,6 +250,96 @@ mod tests {
             auth().authenticate(&other),
             Err(AuthError::UntrustedService("mallory".to_owned()))
         );
+    }
+
+    #[test]
+    fn a_token_not_valid_yet_is_refused_beyond_the_leeway() {
+        let id = Uuid::new_v4();
+        let later = sign(
+            &json!({"sub": id, "nbf": now() + 3600, "exp": now() + 7200}),
+            SECRET,
+        );
+        assert_eq!(auth().authenticate(&later), Err(AuthError::NotYetValid));
+        let skewed = sign(
+            &json!({"sub": id, "nbf": now() + 10, "exp": now() + 60}),
+            SECRET,
+        );
+        assert_eq!(
+            auth().authenticate(&skewed),
+            Ok(Actor::user(UserId::from(id)))
+        );
+        let strict = auth().with_rules(&ClaimRules {
+            leeway: Duration::ZERO,
+            ..ClaimRules::default()
+        });
+        assert_eq!(strict.authenticate(&skewed), Err(AuthError::NotYetValid));
+        let just_expired = sign(&json!({"sub": id, "exp": now() - 10}), SECRET);
+        assert!(auth().authenticate(&just_expired).is_ok());
+        assert_eq!(strict.authenticate(&just_expired), Err(AuthError::Expired));
+    }
+
+    #[test]
+    fn the_configured_issuer_and_audience_are_required() {
+        let id = Uuid::new_v4();
+        let strict = auth().with_rules(&ClaimRules {
+            issuer: Some("https://id.example".into()),
+            audience: Some("chat".into()),
+            ..ClaimRules::default()
+        });
+        let token = |extra: serde_json::Value| {
+            let mut claims = json!({"sub": id, "exp": now() + 60});
+            claims
+                .as_object_mut()
+                .expect("object")
+                .extend(extra.as_object().expect("object").clone());
+            strict.authenticate(&sign(&claims, SECRET))
+        };
+        let user = Ok(Actor::user(UserId::from(id)));
+        assert_eq!(
+            token(json!({"iss": "https://id.example", "aud": "chat"})),
+            user
+        );
+        assert_eq!(
+            token(json!({"iss": "https://id.example", "aud": ["billing", "chat"]})),
+            user
+        );
+        assert_eq!(
+            token(json!({"aud": "chat"})),
+            Err(AuthError::MissingClaim("iss".into()))
+        );
+        assert!(matches!(
+            token(json!({"iss": "https://evil.example", "aud": "chat"})),
+            Err(AuthError::BadClaim { claim: "iss", .. })
+        ));
+        assert_eq!(
+            token(json!({"iss": "https://id.example"})),
+            Err(AuthError::MissingClaim("aud".into()))
+        );
+        assert!(matches!(
+            token(json!({"iss": "https://id.example", "aud": ["billing"]})),
+            Err(AuthError::BadClaim { claim: "aud", .. })
+        ));
+    }
+
+    #[test]
+    fn issuer_and_audience_are_accepted_when_none_is_required() {
+        let id = Uuid::new_v4();
+        for extra in [
+            json!({"aud": "chat"}),
+            json!({"aud": ["chat", "billing"]}),
+            json!({"iss": "https://id.example"}),
+        ] {
+            let mut claims = json!({"sub": id, "exp": now() + 60});
+            claims
+                .as_object_mut()
+                .expect("object")
+                .extend(extra.as_object().expect("object").clone());
+            assert_eq!(
+                auth().authenticate(&sign(&claims, SECRET)),
+                Ok(Actor::user(UserId::from(id))),
+                "{extra}"
+            );
+        }
     }
 
     #[test]
