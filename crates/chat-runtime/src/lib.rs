@@ -10,6 +10,7 @@
 //!   (`chat_sync_hop_seconds{hop}`), observed by the services that run the hops.
 //! - [`shutdown`]: a [`tokio_util::sync::CancellationToken`] cancelled on SIGTERM or Ctrl-C.
 //! - [`connect`]: opening PostgreSQL pools, CQL sessions and Kafka clients from the config.
+//! - [`limits`]: token buckets (per key, per connection) and the `Retry-After` of a refusal.
 //! - [`health`]: `/healthz` and `/readyz`, where readiness asks every dependency.
 //! - [`ops`]: the small HTTP server carrying them, for services without an API of their own.
 
@@ -18,6 +19,7 @@ pub mod connect;
 pub mod health;
 pub mod hops;
 pub mod http_trace;
+pub mod limits;
 pub mod metrics;
 pub mod ops;
 pub mod shutdown;
