@@ -10,7 +10,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::health::{self, Readiness};
 
-/// Serves `/healthz` and `/readyz` on `addr` until `shutdown` fires.
+/// Serves `/healthz` and `/readyz` on `addr` until `shutdown` fires (which also stops the
+/// readiness refresh).
 ///
 /// # Errors
 /// When the address cannot be bound (for example, the port is taken).
@@ -36,10 +37,11 @@ pub async fn serve_with<F>(
 where
     F: Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
 {
+    let ready = readiness.watch(health::REFRESH_EVERY, shutdown.clone());
     let server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(crate::metrics::track_http))
-            .configure(health::configure(readiness.clone()))
+            .configure(health::configure(ready.clone()))
             .configure(extra.clone())
     })
     .workers(1)

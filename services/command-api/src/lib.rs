@@ -10,6 +10,8 @@
 //! - [`housekeeping`]: deletes published outbox rows and expired idempotency keys.
 //! - [`metrics`]: command outcomes and the outbox backlog, for Prometheus.
 //! - [`write_metrics`]: the state cache and group commit, for Prometheus.
+//! - [`limits`]: per-caller rate limits on writes and chat creation, the participant cap
+//!   per request.
 //! - [`http`]: the REST routes (commands, and queries over the read models of
 //!   `chat-read-model`) and the error shape.
 //! - [`dev`]: development-only helpers (the web client, demo tokens), off by default.
@@ -23,6 +25,7 @@ pub mod dev;
 pub mod group_commit;
 pub mod housekeeping;
 pub mod http;
+pub mod limits;
 pub mod metrics;
 pub mod ports;
 pub mod relay;
@@ -50,6 +53,7 @@ use crate::adapters::pg::PgEventStore;
 use crate::app::CommandService;
 use crate::dev::DevTools;
 use crate::housekeeping::Housekeeper;
+use crate::limits::WriteLimits;
 use crate::http::read::ReadSide;
 use crate::http::state::ApiState;
 use crate::relay::{OutboxRelay, RelaySettings};
@@ -61,7 +65,8 @@ pub struct Application {
     addr: SocketAddr,
     relay: OutboxRelay,
     housekeeper: Housekeeper,
-    /// Stops the background tasks (the applied-projection listener, housekeeping).
+    /// Stops the background tasks (the applied-projection listener, housekeeping, the
+    /// readiness refresh).
     background: CancellationToken,
 }
 
@@ -103,8 +108,11 @@ impl Application {
         // Ready means "can take commands": PostgreSQL holds the events and the outbox.
         // Kafka being away only delays publishing (events wait in the outbox), and the CQL
         // store only serves history reads, so neither takes the pod out of service.
-        let readiness = Readiness::default().postgres(pool.clone(), timeout);
-        let settings = cfg.write.command_settings();
+        let ready = Readiness::default()
+            .postgres(pool.clone(), timeout)
+            .watch(health::REFRESH_EVERY, background.clone());
+        let settings = cfg.write.command_settings(&cfg.limits);
+        let write_limits = web::Data::new(WriteLimits::new(&cfg.limits));
         let state = web::Data::new(ApiState::new(CommandService::new(
             PgEventStore::new(pool.clone()),
             settings,
@@ -125,12 +133,15 @@ impl Application {
         let addr = listener.local_addr()?;
         let server = HttpServer::new(move || {
             App::new()
+                // Innermost: its 429s are traced and counted like any answer.
+                .wrap(from_fn(limits::throttle_writes))
                 .wrap(from_fn(chat_runtime::http_trace::trace_request))
                 .wrap(from_fn(chat_runtime::metrics::track_http))
                 .app_data(state.clone())
                 .app_data(read_side.clone())
                 .app_data(authenticator.clone())
-                .configure(health::configure(readiness.clone()))
+                .app_data(write_limits.clone())
+                .configure(health::configure(ready.clone()))
                 .configure(http::configure)
                 .configure(|cfg| dev.configure(cfg))
                 .default_service(web::to(http::error::no_such_route))

@@ -111,6 +111,7 @@ impl Application {
             (Some(relay), Some(listener))
         };
         let stop = CancellationToken::new();
+        let ready = readiness.watch(health::REFRESH_EVERY, stop.clone());
         let gateway = web::Data::new(Gateway {
             hub: Arc::clone(&hub),
             auth,
@@ -132,7 +133,7 @@ impl Application {
                 .wrap(actix_web::middleware::from_fn(
                     chat_runtime::metrics::track_http,
                 ))
-                .configure(health::configure(readiness.clone()))
+                .configure(health::configure(ready.clone()))
                 .configure(ws::configure(gateway.clone()))
         })
         .disable_signals()
