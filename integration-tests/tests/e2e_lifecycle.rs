@@ -224,7 +224,7 @@ async fn a_company_chat_from_creation_to_hard_delete() {
         .await;
     assert_eq!(
         (status, gone["error"]["code"].as_str()),
-        (403, Some("not_a_participant"))
+        (404, Some("chat_not_found"))
     );
 
     // Archive, refuse, restore, hard delete.

@@ -15,9 +15,10 @@ pub enum ApiError {
     /// No valid token (401).
     #[error(transparent)]
     Unauthenticated(#[from] AuthError),
-    /// The aggregate refused the command: the rule it breaks decides the status.
+    /// The aggregate refused the command: the rule it breaks decides the status. Built
+    /// with `From<ChatError>`, which hides from a non-participant whether the chat exists.
     #[error(transparent)]
-    Rejected(#[from] ChatError),
+    Rejected(ChatError),
     /// Malformed request: not JSON, a bad id, a bad query parameter (400).
     #[error("{message}")]
     BadRequest {
@@ -53,6 +54,19 @@ pub enum ApiError {
     /// A bug or an unexpected failure (500, opaque to the client).
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
+}
+
+impl From<ChatError> for ApiError {
+    /// The rule's answer, except that "not a participant" and "hard-deleted" read as
+    /// "chat not found": whoever is not (or no longer) in a chat cannot tell an existing
+    /// chat from an absent one, so chat ids (a direct chat's follows from its pair) reveal
+    /// nothing.
+    fn from(e: ChatError) -> Self {
+        Self::Rejected(match e {
+            ChatError::NotAParticipant | ChatError::ChatDeleted => ChatError::ChatNotFound,
+            other => other,
+        })
+    }
 }
 
 impl ApiError {

@@ -42,6 +42,7 @@ routes! {
     POST   "/api/chats/{id}/restore" => chats::restore,
     POST   "/api/chats/{id}/messages" => messages::send,
     GET    "/api/chats/{id}/messages" => queries::history,
+    GET    "/api/chats/{id}/messages/{mid}" => queries::message,
     PATCH  "/api/chats/{id}/messages/{mid}" => messages::edit,
     DELETE "/api/chats/{id}/messages/{mid}" => messages::delete,
     POST   "/api/chats/{id}/read" => messages::mark_read,

@@ -1,6 +1,6 @@
 //! Query routes over the read models: the caller's chats, one chat, its participants and
-//! its history. Only active participants see a chat (403); an unknown or hard-deleted
-//! chat is 404.
+//! its history. Only active participants see a chat; to anyone else every chat is 404,
+//! as an unknown or hard-deleted one.
 
 use actix_web::{HttpResponse, web};
 use chat_domain::{ChatError, ChatId, MessageId, Role};
@@ -70,7 +70,7 @@ async fn visible_chat(
         .chats
         .role_of(chat_id, user)
         .await?
-        .ok_or(ApiError::Rejected(ChatError::NotAParticipant))?;
+        .ok_or(ApiError::Rejected(ChatError::ChatNotFound))?;
     Ok((chat, role))
 }
 
@@ -135,6 +135,24 @@ pub async fn participants(
     visible_chat(&read, &caller, *chat_id).await?;
     let participants = read.chats.participants(*chat_id).await?;
     Ok(HttpResponse::Ok().json(json!({ "participants": participants })))
+}
+
+/// `GET /api/chats/{id}/messages/{mid}`: one message as the history shows it (a deleted
+/// one without its text), where a send's `Location` points.
+pub async fn message(
+    read: web::Data<ReadSide>,
+    caller: Caller,
+    path: web::Path<(ChatId, MessageId)>,
+) -> Result<HttpResponse, ApiError> {
+    let (chat_id, message_id) = path.into_inner();
+    visible_chat(&read, &caller, chat_id).await?;
+    // A message id that is not a TIMEUUID names no bucket, so no message.
+    let message = match bucket_of_message(message_id) {
+        Some(bucket) => read.messages.message(chat_id, bucket, message_id).await?,
+        None => None,
+    };
+    let message = message.ok_or(ApiError::Rejected(ChatError::MessageNotFound))?;
+    Ok(HttpResponse::Ok().json(message))
 }
 
 /// `GET /api/chats/{id}/messages?before=&after=&limit=`: a page of history, newest first.

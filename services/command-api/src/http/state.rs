@@ -43,8 +43,9 @@ impl ApiState {
 impl From<CommandError> for ApiError {
     fn from(e: CommandError) -> Self {
         match e {
-            CommandError::Rejected(rule) => Self::Rejected(rule),
+            CommandError::Rejected(rule) => rule.into(),
             CommandError::VersionRace { attempts } => Self::VersionRace { attempts },
+            CommandError::ChatFull { limit } => Self::ChatFull { limit },
             CommandError::Store(StoreError::Unavailable(cause)) => Self::Unavailable(cause),
             CommandError::Store(StoreError::TelegramChatTaken { .. }) => Self::TelegramChatTaken,
             CommandError::Store(other) => Self::Internal(other.into()),

@@ -2,8 +2,8 @@
 //! Telegram (the bridge's service identity only).
 
 use actix_web::{HttpResponse, web};
-use chat_domain::ChatId;
 use chat_domain::chat::commands::{LinkTelegram, ReceiveTelegramMessage, UnlinkTelegram};
+use chat_domain::{ChatError, ChatId};
 
 use crate::http::caller::Caller;
 use crate::http::dto::{LinkTelegramBody, TelegramMessageBody};
@@ -51,6 +51,10 @@ pub async fn receive(
     chat_id: web::Path<ChatId>,
     body: web::Json<TelegramMessageBody>,
 ) -> Result<HttpResponse, ApiError> {
+    // Refused before the chat is looked at, so the answer says nothing about the chat.
+    if caller.actor.user_id().is_some() {
+        return Err(ApiError::Rejected(ChatError::ServiceActorRequired));
+    }
     let chat_id = *chat_id;
     let body = body.into_inner();
     let message_id = state.new_message_id();

@@ -47,7 +47,7 @@ async fn rule_violations_answer_403_404_409() {
     let chat = app.create_group(&alice, &[&bob]).await;
 
     let outsider = app.send(&carol, chat, "let me in").await;
-    assert_eq!(error_code(outsider, 403).await, "not_a_participant");
+    assert_eq!(error_code(outsider, 404).await, "chat_not_found");
 
     let rename = app
         .call(
@@ -207,4 +207,49 @@ async fn a_telegram_supergroup_serves_one_chat_at_a_time() {
         .await;
     assert_eq!(unlink.status(), 200);
     assert_eq!(link(second).await.status(), 200, "free again once unlinked");
+}
+
+#[tokio::test]
+async fn a_supergroup_and_its_topics_are_claimed_by_one_chat() {
+    let app = TestApp::spawn().await;
+    let (alice, bob) = (User::new("Alice"), User::new("Bob"));
+    let link = |user: &User, chat: uuid::Uuid, topic: Option<i64>| {
+        let (app, token) = (&app, user.token.clone());
+        async move {
+            let path = format!("/api/chats/{chat}/telegram/link");
+            let body = json!({ "telegram_chat_id": -100_777, "telegram_topic_id": topic });
+            app.call(Method::POST, &path, Some(&token), Some(body))
+                .await
+        }
+    };
+    let whole = app.create_group(&alice, &[]).await;
+    let topic_seven = app.create_group(&bob, &[]).await;
+    let topic_eight = app.create_group(&bob, &[]).await;
+
+    // The whole group first: no topic of it can be claimed by another chat.
+    assert_eq!(link(&alice, whole, None).await.status(), 200);
+    let taken = link(&bob, topic_seven, Some(7)).await;
+    assert_eq!(
+        error_code(taken, 409).await,
+        "telegram_chat_linked_elsewhere"
+    );
+    assert_eq!(app.stored_versions(topic_seven).await, vec![1, 2]);
+
+    // Topics first: two topics may serve two chats, but then not the whole group.
+    let unlink = app
+        .call(
+            Method::DELETE,
+            &format!("/api/chats/{whole}/telegram/link"),
+            Some(&alice.token),
+            None,
+        )
+        .await;
+    assert_eq!(unlink.status(), 200);
+    assert_eq!(link(&bob, topic_seven, Some(7)).await.status(), 200);
+    assert_eq!(link(&bob, topic_eight, Some(8)).await.status(), 200);
+    let taken = link(&alice, whole, None).await;
+    assert_eq!(
+        error_code(taken, 409).await,
+        "telegram_chat_linked_elsewhere"
+    );
 }

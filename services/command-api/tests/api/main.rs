@@ -1,5 +1,6 @@
 //! command-api's REST API against the real PostgreSQL and Kafka.
 
+mod access;
 mod dev;
 mod errors;
 mod helpers;

@@ -95,11 +95,7 @@ async fn chats_are_visible_to_participants_only_and_bad_queries_answer_400() {
         let response = app
             .call(Method::GET, &path, Some(&stranger.token), None)
             .await;
-        assert_eq!(
-            error_code(response, 403).await,
-            "not_a_participant",
-            "{path}"
-        );
+        assert_eq!(error_code(response, 404).await, "chat_not_found", "{path}");
         let unknown = path.replace(&chat.to_string(), &Uuid::now_v7().to_string());
         let response = app
             .call(Method::GET, &unknown, Some(&alice.token), None)
@@ -215,7 +211,7 @@ async fn unread_counts_and_participants_follow_the_async_events_exactly() {
             None,
         )
         .await;
-    assert_eq!(error_code(response, 403).await, "not_a_participant");
+    assert_eq!(error_code(response, 404).await, "chat_not_found");
     let details = app.get_json(&alice, &format!("/api/chats/{chat}")).await;
     assert_eq!(details["participant_count"], 2);
 }

@@ -26,6 +26,7 @@ pub(crate) fn decide(
     facts: &MessageFacts,
     command: ChatCommand,
 ) -> Result<Vec<ChatEvent>, ChatError> {
+    outsiders_learn_nothing(state, &command)?;
     match command {
         ChatCommand::CreateChat(c) => lifecycle::create(state, c),
         ChatCommand::UpdateChat(c) => lifecycle::update(active(state)?, c),
@@ -44,6 +45,21 @@ pub(crate) fn decide(
         ChatCommand::UnlinkTelegram(c) => telegram::unlink(active(state)?, &c),
         ChatCommand::ReceiveTelegramMessage(c) => telegram::receive(active(state)?, facts, c),
         ChatCommand::Typing(c) => typing::check(active(state)?, c).map(|_| Vec::new()),
+    }
+}
+
+/// A user who is not a participant of an archived chat is told that, before any rule
+/// that would reveal the chat's lifecycle (that it is archived): an outsider's answer is
+/// the same whatever the chat's state. (Active chats check participation in every
+/// handler; a create meets the existing chat as before.)
+fn outsiders_learn_nothing(state: &ChatState, command: &ChatCommand) -> Result<(), ChatError> {
+    match (state, command.actor().user_id()) {
+        (ChatState::Archived(data), Some(user))
+            if data.role_of(user).is_none() && !matches!(command, ChatCommand::CreateChat(_)) =>
+        {
+            Err(ChatError::NotAParticipant)
+        }
+        _ => Ok(()),
     }
 }
 

@@ -280,6 +280,25 @@ fn an_archived_chat_accepts_only_restore_and_hard_delete() {
 }
 
 #[test]
+fn an_outsider_is_told_only_that_they_are_not_a_participant_of_an_archived_chat() {
+    // Whether the chat is archived is the chat's business: an outsider's answer is the
+    // one they get from an active chat (the REST layer turns it into 404).
+    let archived = History::group().run(archive(ALICE));
+    let commands: [crate::ChatCommand; 5] = [
+        send(crate::testing::fixtures::EVE, msg(2), "hi").into(),
+        rename(crate::testing::fixtures::EVE, "mine").into(),
+        restore(crate::testing::fixtures::EVE).into(),
+        leave(crate::testing::fixtures::EVE).into(),
+        typing(crate::testing::fixtures::EVE).into(),
+    ];
+    for command in commands {
+        given(archived.clone().events())
+            .when(command)
+            .then_err(ChatError::NotAParticipant);
+    }
+}
+
+#[test]
 fn the_everyday_commands_are_accepted_on_an_active_chat() {
     // The counterpart of the archived/deleted/absent tests: the same commands pass.
     let active = History::group()

@@ -196,8 +196,13 @@ impl<'a> EventColumns<'a> {
     }
 }
 
+/// The first key of the advisory locks that serialise the claims of one supergroup (the
+/// second is a hash of its id); the two-key space is apart from the one-key locks.
+const TELEGRAM_CLAIM_LOCKS: i32 = 0x7E1E;
+
 /// Keeps `telegram_link_claims` in step with the chat's link: claimed by a link (taken
-/// elsewhere: the decision fails), released by an unlink or a hard delete.
+/// elsewhere, or overlapping a claim of the whole supergroup or of one of its topics:
+/// the decision fails), released by an unlink or a hard delete.
 async fn claim_telegram_links(
     tx: &mut Transaction<'_, Postgres>,
     new: &NewEvents,
@@ -205,9 +210,23 @@ async fn claim_telegram_links(
     for envelope in &new.envelopes {
         match &envelope.payload {
             ChatEvent::TelegramChatLinked(link) => {
+                // A whole supergroup (topic 0) overlaps every topic of it, which no key
+                // expresses, so claims of one supergroup are serialised by a lock and the
+                // claim checks for an overlap. The lock is its own statement: the check's
+                // snapshot must be taken after the lock is held, or it could miss a claim
+                // committed while it waited.
+                sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2::text))")
+                    .bind(TELEGRAM_CLAIM_LOCKS)
+                    .bind(link.telegram_chat_id)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(unavailable)?;
                 let claimed = sqlx::query(
                     "INSERT INTO telegram_link_claims (telegram_chat_id, telegram_topic_id, chat_id) \
-                     VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                     SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM telegram_link_claims \
+                         WHERE telegram_chat_id = $1 \
+                         AND (telegram_topic_id = 0 OR $2 = 0 OR telegram_topic_id = $2)) \
+                     ON CONFLICT DO NOTHING",
                 )
                 .bind(link.telegram_chat_id)
                 .bind(link.telegram_topic_id.unwrap_or(0))
