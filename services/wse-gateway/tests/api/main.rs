@@ -4,6 +4,7 @@ mod helpers;
 
 mod backpressure;
 mod errors;
+mod limits;
 mod replicas;
 mod resume;
 mod routing;
