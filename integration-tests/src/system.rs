@@ -162,6 +162,29 @@ impl System {
         if let Some(key) = group_env {
             env.push((key.into(), format!("{service}-{}", self.keyspace)));
         }
+        // Limits far beyond the tests' and the benchmark's bursts from a handful of users
+        // (the limits themselves are tested in the services' own tests); `extra` of
+        // `start_instance` may set others.
+        let generous: &[(&str, &str)] = match service {
+            "command-api" => &[
+                ("WRITE_RATE_PER_S", "100000"),
+                ("WRITE_BURST", "100000"),
+                ("SERVICE_WRITE_RATE_PER_S", "100000"),
+                ("SERVICE_WRITE_BURST", "100000"),
+                ("CHAT_CREATES_PER_WINDOW", "100000"),
+            ],
+            "wse-gateway" => &[
+                ("MAX_CONNECTIONS_PER_USER", "100000"),
+                ("FRAME_RATE_PER_S", "100000"),
+                ("FRAME_BURST", "100000"),
+            ],
+            _ => &[],
+        };
+        env.extend(
+            generous
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
         if service == "telegram-bridge" {
             if let Some(api) = self.running.get("command-api") {
                 env.push(("COMMAND_API_URL".into(), format!("http://{}", api.addr)));

@@ -9,7 +9,9 @@ use crate::dev::DevConfig;
 
 /// Everything command-api needs to start.
 #[derive(Debug, Clone, clap::Parser)]
-#[command(name = "command-api", version, about)]
+// A flag given twice takes the last value, so a harness can put defaults before the
+// caller's flags.
+#[command(name = "command-api", version, about, args_override_self = true)]
 pub struct Config {
     /// Address the REST API (and its health endpoints) listen on.
     #[arg(long, env = "HTTP_ADDR", default_value = "127.0.0.1:8080")]
@@ -35,6 +37,9 @@ pub struct Config {
     /// Read-your-writes.
     #[command(flatten)]
     pub read: ReadPathConfig,
+    /// Rate limits and participant caps.
+    #[command(flatten)]
+    pub limits: LimitsConfig,
     /// How long a readiness probe waits for each dependency, in milliseconds.
     #[arg(long, env = "READY_TIMEOUT_MS", default_value_t = 2000)]
     pub ready_timeout_ms: u64,
@@ -82,9 +87,9 @@ pub struct WritePathConfig {
 }
 
 impl WritePathConfig {
-    /// The command service's settings.
+    /// The command service's settings, with the per-chat participant cap of `limits`.
     #[must_use]
-    pub fn command_settings(&self) -> crate::app::CommandSettings {
+    pub fn command_settings(&self, limits: &LimitsConfig) -> crate::app::CommandSettings {
         crate::app::CommandSettings {
             max_attempts: self.max_command_attempts.max(1),
             snapshot_every: self.snapshot_every,
@@ -93,6 +98,7 @@ impl WritePathConfig {
                 max_batch: self.group_commit_max_batch,
                 committers: self.group_commit_committers,
             },
+            max_participants: limits.max_participants_per_chat,
         }
     }
 
@@ -110,6 +116,41 @@ impl WritePathConfig {
             every: std::time::Duration::from_secs(self.housekeeping_interval_s),
         }
     }
+}
+
+/// Per-user rate limits (answered 429 with `Retry-After`) and participant caps. The
+/// defaults fit people: Discord allows about 5 messages per 5 s per channel, Slack about
+/// one per second per channel with bursts; a user here writes to all their chats from one
+/// bucket.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LimitsConfig {
+    /// Writes (every non-GET request under /api) a user may make per second, sustained.
+    #[arg(long, env = "WRITE_RATE_PER_S", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    pub write_rate_per_s: u32,
+    /// Writes a user may make at once before the sustained rate applies.
+    #[arg(long, env = "WRITE_BURST", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    pub write_burst: u32,
+    /// Writes per second, sustained, of each trusted service identity (the Telegram
+    /// bridge speaks for every member of its linked groups).
+    #[arg(long, env = "SERVICE_WRITE_RATE_PER_S", default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..))]
+    pub service_write_rate_per_s: u32,
+    /// Writes a trusted service identity may make at once.
+    #[arg(long, env = "SERVICE_WRITE_BURST", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub service_write_burst: u32,
+    /// Chats a user may create per window (`CHAT_CREATE_WINDOW_S`), all at once if they
+    /// like; one more comes back every window / this many.
+    #[arg(long, env = "CHAT_CREATES_PER_WINDOW", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    pub chat_creates_per_window: u32,
+    /// The chat-creation window, in seconds.
+    #[arg(long, env = "CHAT_CREATE_WINDOW_S", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..))]
+    pub chat_create_window_s: u64,
+    /// Participants one create may list (more answer 422 `too_many_participants`).
+    #[arg(long, env = "MAX_PARTICIPANTS_PER_REQUEST", default_value_t = 100)]
+    pub max_participants_per_request: usize,
+    /// Active participants a chat may have (a create or add beyond answers 409
+    /// `chat_full`).
+    #[arg(long, env = "MAX_PARTICIPANTS_PER_CHAT", default_value_t = crate::app::DEFAULT_MAX_PARTICIPANTS)]
+    pub max_participants_per_chat: usize,
 }
 
 /// How writes become readable.

@@ -10,6 +10,8 @@
 //! - [`housekeeping`]: deletes published outbox rows and expired idempotency keys.
 //! - [`metrics`]: command outcomes and the outbox backlog, for Prometheus.
 //! - [`write_metrics`]: the state cache and group commit, for Prometheus.
+//! - [`limits`]: per-caller rate limits on writes and chat creation, the participant cap
+//!   per request.
 //! - [`http`]: the REST routes (commands, and queries over the read models of
 //!   `chat-read-model`) and the error shape.
 //! - [`dev`]: development-only helpers (the web client, demo tokens), off by default.
@@ -23,6 +25,7 @@ pub mod dev;
 pub mod group_commit;
 pub mod housekeeping;
 pub mod http;
+pub mod limits;
 pub mod metrics;
 pub mod ports;
 pub mod relay;
@@ -46,12 +49,13 @@ use chat_runtime::health::{self, Readiness};
 use chat_runtime::{connect, ops};
 use tokio_util::sync::CancellationToken;
 
-use crate::adapters::pg::PgEventStore;
+use crate::adapters::pg::{PgEventStore, PgMembers};
 use crate::app::CommandService;
 use crate::dev::DevTools;
 use crate::housekeeping::Housekeeper;
 use crate::http::read::ReadSide;
 use crate::http::state::ApiState;
+use crate::limits::WriteLimits;
 use crate::relay::{OutboxRelay, RelaySettings};
 pub use config::Config;
 
@@ -94,6 +98,7 @@ impl Application {
         let cql = Arc::new(connect::cql(&cfg.cql).await?);
         let background = CancellationToken::new();
         let read_side = web::Data::new(ReadSide {
+            members: PgMembers::new(pool.clone()),
             chats: PgReadModels::new(pool.clone()),
             messages: CqlReadModels::new(Arc::clone(&cql), &cfg.cql.keyspace)
                 .await
@@ -107,7 +112,8 @@ impl Application {
         let ready = Readiness::default()
             .postgres(pool.clone(), timeout)
             .watch(health::REFRESH_EVERY, background.clone());
-        let settings = cfg.write.command_settings();
+        let settings = cfg.write.command_settings(&cfg.limits);
+        let write_limits = web::Data::new(WriteLimits::new(&cfg.limits));
         let state = web::Data::new(ApiState::new(CommandService::new(
             PgEventStore::new(pool.clone()),
             settings,
@@ -128,11 +134,14 @@ impl Application {
         let addr = listener.local_addr()?;
         let server = HttpServer::new(move || {
             App::new()
+                // Innermost: its 429s are traced and counted like any answer.
+                .wrap(from_fn(limits::throttle_writes))
                 .wrap(from_fn(chat_runtime::http_trace::trace_request))
                 .wrap(from_fn(chat_runtime::metrics::track_http))
                 .app_data(state.clone())
                 .app_data(read_side.clone())
                 .app_data(authenticator.clone())
+                .app_data(write_limits.clone())
                 .configure(health::configure(ready.clone()))
                 .configure(http::configure)
                 .configure(|cfg| dev.configure(cfg))

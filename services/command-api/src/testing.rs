@@ -9,8 +9,19 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{Application, Config};
 
+/// Write buckets far beyond any test's bursts, so only tests about limits meet them
+/// (they set their own, which win: a later flag overrides an earlier one).
+pub const GENEROUS_LIMITS: [&str; 5] = [
+    "--write-rate-per-s=100000",
+    "--write-burst=100000",
+    "--service-write-rate-per-s=100000",
+    "--service-write-burst=100000",
+    "--chat-creates-per-window=100000",
+];
+
 /// Starts command-api (and both projectors when `projectors`) on `stores`, verifying
-/// HS256 tokens signed with `jwt_secret`, with `extra` flags; returns its address.
+/// HS256 tokens signed with `jwt_secret`, with [`GENEROUS_LIMITS`] and `extra` flags;
+/// returns its address.
 ///
 /// # Errors
 /// When a projector or command-api cannot start.
@@ -36,7 +47,7 @@ pub async fn spawn_in_process(
         format!("--cql-nodes={}", stores.cql.nodes.join(",")),
         format!("--cql-keyspace={}", stores.cql.keyspace),
     ];
-    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    args.extend(GENEROUS_LIMITS.iter().chain(extra).map(|s| (*s).to_owned()));
     let app = Application::build(Config::parse_from(args)).await?;
     let addr = app.addr();
     tokio::spawn(app.run_until_stopped(shutdown.clone()));

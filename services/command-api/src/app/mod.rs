@@ -13,7 +13,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chat_domain::chat::state::MessageRecord;
+use chat_domain::chat::state::{ChatData, MessageRecord};
 use chat_domain::{
     Aggregate, Chat, ChatCommand, ChatError, ChatId, ChatState, Envelope, EnvelopeMeta, FactsQuery,
     MessageFacts, MessageId,
@@ -22,6 +22,7 @@ use chat_runtime::hops;
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::group_commit::{GroupCommit, GroupCommitSettings};
+use crate::limits::metrics::PARTICIPANT_CAPS;
 use crate::metrics::COMMANDS;
 use crate::ports::{EventStore, IdempotencyClaim, NewEvents, StoreError};
 use crate::state_cache::StateCache;
@@ -38,7 +39,14 @@ pub struct CommandSettings {
     pub cache_bytes: usize,
     /// How appends of different chats are batched.
     pub group_commit: GroupCommitSettings,
+    /// Active participants a chat may have: a decision that would take a chat past it
+    /// is refused ([`CommandError::ChatFull`]) and nothing is stored.
+    pub max_participants: usize,
 }
+
+/// The default of [`CommandSettings::max_participants`]: a large team's channel. Every
+/// command's cost grows with the participants (fan-out, state size).
+pub const DEFAULT_MAX_PARTICIPANTS: usize = 5_000;
 
 impl Default for CommandSettings {
     fn default() -> Self {
@@ -47,6 +55,7 @@ impl Default for CommandSettings {
             snapshot_every: 100,
             cache_bytes: 64 << 20,
             group_commit: GroupCommitSettings::default(),
+            max_participants: DEFAULT_MAX_PARTICIPANTS,
         }
     }
 }
@@ -98,6 +107,12 @@ pub enum CommandError {
     VersionRace {
         /// Decisions made.
         attempts: u32,
+    },
+    /// The decision would take the chat past its participant cap.
+    #[error("the chat would have more than {limit} participants")]
+    ChatFull {
+        /// The cap.
+        limit: usize,
     },
     /// The store failed.
     #[error(transparent)]
@@ -229,7 +244,7 @@ impl<S: EventStore> CommandService<S> {
         let result = self.attempts(request, claim).await;
         let outcome = match &result {
             Ok(_) => "accepted",
-            Err(CommandError::Rejected(_)) => "rejected",
+            Err(CommandError::Rejected(_) | CommandError::ChatFull { .. }) => "rejected",
             Err(CommandError::VersionRace { .. }) => "race_lost",
             Err(CommandError::Store(StoreError::Unavailable(_))) => "unavailable",
             Err(CommandError::Store(StoreError::TelegramChatTaken { .. })) => "rejected",
@@ -269,10 +284,25 @@ impl<S: EventStore> CommandService<S> {
                 }
             };
             let before = state.version();
+            let members_before = members(&state);
             let envelopes = Envelope::wrap_all(events, &request.meta);
             let state = envelopes.iter().fold(state, |state, envelope| {
                 Chat::evolve(state, &envelope.payload)
             });
+            // Only growth past the cap is refused: a chat already over a lowered cap
+            // still loses members and takes other commands.
+            let limit = self.settings.max_participants;
+            if members(&state) > limit.max(members_before) {
+                // Decided on a cached state that another replica may have moved on (as
+                // for a rejection above): check before refusing.
+                if cached && self.store.version(chat_id).await? != before {
+                    STALE_STATES.inc();
+                    self.cache.evict(chat_id);
+                    continue;
+                }
+                PARTICIPANT_CAPS.with_label_values(&["per_chat"]).inc();
+                return Err(CommandError::ChatFull { limit });
+            }
             let every = self.settings.snapshot_every.max(1);
             let snapshot_due = state.version() / every > before / every;
             let started = Instant::now();
@@ -336,6 +366,11 @@ impl<S: EventStore> CommandService<S> {
         }
         self.store.facts(chat_id, &query).await
     }
+}
+
+/// A chat's active participants (none before it exists or after it is deleted).
+fn members(state: &ChatState) -> usize {
+    state.data().map_or(0, ChatData::participant_count)
 }
 
 #[cfg(test)]

@@ -13,18 +13,23 @@ use crate::http::error::ApiError;
 use crate::http::read::ReadSide;
 use crate::http::respond::{request, response, run};
 use crate::http::state::ApiState;
+use crate::limits::WriteLimits;
 
 /// `POST /api/chats`: 201 with `Location` once the chat is readable (202 if the
 /// bounded read-your-writes wait ran out). A direct chat's id follows from its pair, so
-/// creating one that exists answers 200 with the existing chat.
+/// creating one that exists answers 200 with the existing chat. Over the participants
+/// one request may list: 422; over the user's chat-creation window: 429.
 pub async fn create(
     state: web::Data<ApiState>,
     read: web::Data<ReadSide>,
+    limits: web::Data<WriteLimits>,
     caller: Caller,
     body: web::Json<CreateChatBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let creator = caller.user_id()?;
+    limits.participants(body.participants.len())?;
+    limits.create_chat(creator)?;
     let participants: Vec<UserId> = body
         .participants
         .into_iter()

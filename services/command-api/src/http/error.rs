@@ -45,6 +45,28 @@ pub enum ApiError {
         /// How many times the command was re-decided.
         attempts: u32,
     },
+    /// The caller's bucket is empty (429 with `Retry-After`).
+    #[error("{what}; retry in {} s", chat_runtime::limits::retry_after_secs(*retry_after))]
+    RateLimited {
+        /// Which limit, for a human.
+        what: &'static str,
+        /// How long until the bucket has a token again.
+        retry_after: std::time::Duration,
+    },
+    /// One request lists more participants than allowed (422).
+    #[error("{listed} participants listed; at most {limit} per request")]
+    TooManyParticipants {
+        /// How many the request listed.
+        listed: usize,
+        /// The cap.
+        limit: usize,
+    },
+    /// The chat would have more participants than allowed (409).
+    #[error("the chat would have more than {limit} participants")]
+    ChatFull {
+        /// The cap.
+        limit: usize,
+    },
     /// The Telegram supergroup (or topic) serves another chat already (409).
     #[error("this Telegram chat is linked to another chat already; unlink it there first")]
     TelegramChatTaken,
@@ -82,6 +104,9 @@ impl ApiError {
             Self::NotJson => "unsupported_media_type",
             Self::VersionRace { .. } => "version_conflict",
             Self::TelegramChatTaken => "telegram_chat_linked_elsewhere",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::TooManyParticipants { .. } => "too_many_participants",
+            Self::ChatFull { .. } => "chat_full",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -106,7 +131,11 @@ impl ResponseError for ApiError {
             Self::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::VersionRace { .. } | Self::TelegramChatTaken => StatusCode::CONFLICT,
+            Self::VersionRace { .. } | Self::TelegramChatTaken | Self::ChatFull { .. } => {
+                StatusCode::CONFLICT
+            }
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyParticipants { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -122,6 +151,10 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.status_code());
         if matches!(self, Self::Unauthenticated(_)) {
             response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        if let Self::RateLimited { retry_after, .. } = self {
+            let seconds = chat_runtime::limits::retry_after_secs(*retry_after);
+            response.insert_header(("Retry-After", seconds.to_string()));
         }
         response.json(json!({ "error": { "code": self.code(), "message": self.to_string() } }))
     }

@@ -9,6 +9,16 @@ use uuid::Uuid;
 
 use crate::helpers::{TestApp, User, error_code};
 
+/// The default limits (the harness raises them for tests about other things; the unit
+/// tests of `command_api::limits` check that these are the defaults).
+const DEFAULTS: &[&str] = &[
+    "--write-rate-per-s=5",
+    "--write-burst=20",
+    "--service-write-rate-per-s=200",
+    "--service-write-burst=1000",
+    "--chat-creates-per-window=20",
+];
+
 /// The `Retry-After` seconds of a 429 with the API's error shape `rate_limited`.
 async fn retry_after(response: Response) -> u64 {
     let seconds = response
@@ -26,7 +36,7 @@ async fn retry_after(response: Response) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_of_writes_from_one_user_is_throttled_and_others_are_not() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(DEFAULTS).await;
     let (alice, bob) = (User::new("Alice"), User::new("Bob"));
     let chat = app.create_group(&alice, &[&bob]).await;
 
@@ -38,7 +48,10 @@ async fn a_burst_of_writes_from_one_user_is_throttled_and_others_are_not() {
     for response in responses {
         if response.status() == 429 {
             let seconds = retry_after(response).await;
-            assert!(seconds <= 2, "one token comes back within a second: {seconds}");
+            assert!(
+                seconds <= 2,
+                "one token comes back within a second: {seconds}"
+            );
             throttled += 1;
         }
     }
@@ -134,7 +147,7 @@ async fn a_chat_at_its_participant_cap_refuses_an_add() {
 
 #[tokio::test]
 async fn creating_chats_is_capped_per_time_window() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(DEFAULTS).await;
     let (alice, bob) = (User::new("Alice"), User::new("Bob"));
     // The window allows 20 creations; the write bucket (20, refilled at 5/s while
     // these run one after another) does not stop them first.
