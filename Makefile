@@ -8,9 +8,10 @@ WITH_ENV := source deploy/local/env.sh &&
 
 .PHONY: run test lint k8s-check fmt build bench migrate infra-up infra-down infra-status deps
 
-## run: start the servers, apply the schema, build and run every service (Ctrl-C stops them)
+## run: start the servers, apply the schema, build and run every service (Ctrl-C stops them);
+## command-api is built with its development-only helpers (web client, demo sign-in)
 run: infra-up migrate
-	cargo build --bins
+	cargo build --bins --features command-api/dev-tools
 	$(WITH_ENV) deploy/local/run-services.sh
 
 ## test: lint, check the Kubernetes manifests, start the servers, apply the schema, build

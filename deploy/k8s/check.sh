@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Renders the Kubernetes manifests (the base and every overlay) with kustomize and checks
 # every document against the Kubernetes JSON schemas in strict mode plus the project's
-# policy (deploy/k8s/validate.py), and that the per-service Dockerfiles match their
-# template. Needs no network once deploy/k8s/install-tools.sh has run (it runs it first;
-# that step is a no-op when the tools are there).
+# policy (deploy/k8s/validate.py), that the per-service Dockerfiles match their
+# template, and that release builds and images leave out the development-only helpers.
+# Needs no network once deploy/k8s/install-tools.sh has run (it runs it first; that step
+# is a no-op when the tools are there).
 #
 #   deploy/k8s/check.sh            # exit 0: everything renders and validates
 #
@@ -48,5 +49,7 @@ for v in $KUBERNETES_VERSIONS; do version_args+=(--kubernetes-version "$v"); don
 
 "$here/images/render-dockerfiles.sh" --check \
   || fail "a Dockerfile differs from deploy/k8s/images/Dockerfile.in (run deploy/k8s/images/render-dockerfiles.sh)"
+"$here/images/check-release-features.sh" \
+  || fail "a release build or image would include command-api's development-only helpers"
 
 echo "deploy/k8s/check.sh: all manifests render and validate"

@@ -6,8 +6,10 @@
 # This is a developer's run, so it turns on the development-only helpers: a shared HS256
 # JWT secret (unless JWT_HS256_SECRET is set), command-api serving the web chat client
 # (deploy/local/web/) at /app/ and minting tokens for the demo users Alice, Bob and Carol,
-# and the Telegram bridge against its in-memory fake. A deployment never sets these
-# (deploy/k8s/check.sh refuses every DEV_* setting and TELEGRAM_MODE=fake).
+# and the Telegram bridge against its in-memory fake. command-api must be built with the
+# cargo feature dev-tools (`make run` does; a build without it refuses the DEV_* settings
+# at start). A deployment never sets these (deploy/k8s/check.sh refuses every DEV_*
+# setting and TELEGRAM_MODE=fake, and checks the images build without dev-tools).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 bin="${CARGO_TARGET_DIR:-$root/target}/debug"
@@ -74,7 +76,7 @@ trap stop_all INT TERM
 
 for svc in command-api projector-sync projector-async wse-gateway telegram-bridge; do
   if [[ ! -x "$bin/$svc" ]]; then
-    echo "error: $bin/$svc is missing: run 'cargo build --bins' first" >&2
+    echo "error: $bin/$svc is missing: run 'cargo build --bins --features command-api/dev-tools' first" >&2
     exit 1
   fi
   mapfile -d '' dev < <(dev_settings "$svc")

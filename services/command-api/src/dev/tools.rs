@@ -1,29 +1,13 @@
-//! Development-only helpers for `make run`, all off unless a `DEV_*` flag turns them on:
-//!
-//! - `--dev-web-dir` (`DEV_WEB_DIR`): serves the web chat client (`deploy/local/web/`)
-//!   under `/app/`, same-origin with the REST API so the browser needs no CORS; `/`
-//!   redirects there. The gateway is another origin, but WebSockets are not subject to
-//!   CORS.
-//! - `--dev-token-issuer` (`DEV_TOKEN_ISSUER=1`): `GET /dev/users` lists the fixed demo
-//!   users ([`users::DEMO_USERS`]) and `POST /dev/token {"user": "alice"}` mints a token
-//!   for one with the configured HS256 secret, plus `--dev-wse-url` for the client.
-//!
-//! The Kubernetes policy check (`deploy/k8s/validate.py`) refuses every `DEV_*` setting
-//! and `--dev-*` argument, so none of this can reach a cluster.
-//!
-//! These routes are deliberately outside `/api`, outside `crate::http::ROUTES` and so
-//! outside the OpenAPI document: that document describes what every deployment serves,
-//! and these exist only in a developer's `make run` (with the flags off they answer the
-//! API's JSON 404 like any unknown path).
-
-pub mod routes;
-pub mod users;
+//! The helpers themselves (feature `dev-tools`): their switches, and mounting what they
+//! turn on.
 
 use std::path::PathBuf;
 
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpResponse, web};
 use chat_auth::AuthConfig;
+
+use crate::dev::routes;
 
 use crate::dev::routes::DemoSignIn;
 use crate::dev::users::TokenIssuer;
@@ -84,7 +68,7 @@ impl DevTools {
                 .filter(|s| !s.is_empty())
                 .ok_or(DevError::NoHs256Secret)?;
             Some(web::Data::new(DemoSignIn {
-                issuer: TokenIssuer::hs256(secret.as_bytes()),
+                issuer: TokenIssuer::hs256(secret.as_bytes(), &auth.claim_rules()),
                 wse_url: dev.dev_wse_url.clone(),
             }))
         } else {

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use chat_auth::ClaimRules;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -48,16 +49,22 @@ pub fn find(key: &str) -> Option<&'static DemoUser> {
 /// How long a demo token lives: a working day, so a newcomer is not signed out mid-demo.
 pub const TOKEN_TTL: Duration = Duration::from_secs(12 * 60 * 60);
 
-/// Mints HS256 tokens with the secret the API verifies them with.
+/// Mints HS256 tokens with the secret the API verifies them with, naming the issuer and
+/// audience it requires.
 #[derive(Clone)]
 pub struct TokenIssuer {
     key: EncodingKey,
+    issuer: Option<String>,
+    audience: Option<String>,
 }
 
 impl std::fmt::Debug for TokenIssuer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The key stays out of logs.
-        f.debug_struct("TokenIssuer").finish_non_exhaustive()
+        f.debug_struct("TokenIssuer")
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .finish_non_exhaustive()
     }
 }
 
@@ -77,14 +84,21 @@ struct Claims<'a> {
     name: &'a str,
     iat: i64,
     exp: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    iss: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    aud: Option<&'a str>,
 }
 
 impl TokenIssuer {
-    /// An issuer signing with the HS256 `secret`.
+    /// An issuer signing with the HS256 `secret`, its tokens passing `rules` (the
+    /// issuer and audience the API requires, if any).
     #[must_use]
-    pub fn hs256(secret: &[u8]) -> Self {
+    pub fn hs256(secret: &[u8], rules: &ClaimRules) -> Self {
         Self {
             key: EncodingKey::from_secret(secret),
+            issuer: rules.issuer.clone(),
+            audience: rules.audience.clone(),
         }
     }
 
@@ -103,6 +117,8 @@ impl TokenIssuer {
             name: user.name,
             iat: now.unix_timestamp(),
             exp: expires_at.unix_timestamp(),
+            iss: self.issuer.as_deref(),
+            aud: self.audience.as_deref(),
         };
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.key)?;
         Ok(Minted { token, expires_at })
@@ -127,7 +143,7 @@ mod tests {
 
     #[test]
     fn a_minted_token_authenticates_as_the_demo_user() {
-        let issuer = TokenIssuer::hs256(b"dev-secret");
+        let issuer = TokenIssuer::hs256(b"dev-secret", &ClaimRules::default());
         let minted = issuer
             .mint(&DEMO_USERS[1], OffsetDateTime::now_utc())
             .expect("minted");
@@ -141,8 +157,25 @@ mod tests {
     }
 
     #[test]
+    fn a_minted_token_names_the_required_issuer_and_audience() {
+        let rules = ClaimRules {
+            issuer: Some("https://id.example".into()),
+            audience: Some("chat".into()),
+            ..ClaimRules::default()
+        };
+        let minted = TokenIssuer::hs256(b"dev-secret", &rules)
+            .mint(&DEMO_USERS[2], OffsetDateTime::now_utc())
+            .expect("minted");
+        let auth = Authenticator::hs256(b"dev-secret", vec![]).with_rules(&rules);
+        assert_eq!(
+            auth.authenticate(&minted.token),
+            Ok(Actor::named_user(UserId::from(DEMO_USERS[2].id), "Carol"))
+        );
+    }
+
+    #[test]
     fn a_token_expires_after_its_lifetime() {
-        let issuer = TokenIssuer::hs256(b"dev-secret");
+        let issuer = TokenIssuer::hs256(b"dev-secret", &ClaimRules::default());
         let long_ago = OffsetDateTime::now_utc() - TOKEN_TTL - Duration::from_secs(3600);
         let minted = issuer.mint(&DEMO_USERS[0], long_ago).expect("minted");
         let auth = Authenticator::hs256(b"dev-secret", vec![]);

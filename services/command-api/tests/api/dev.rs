@@ -1,6 +1,9 @@
 //! The development-only helpers: absent by default; with their flags, the demo sign-in
 //! mints tokens the API accepts and the web client is served under `/app/`.
 
+// The helpers need the `dev-tools` feature (`make test` builds with `--all-features`).
+#![cfg(feature = "dev-tools")]
+
 use reqwest::Method;
 use reqwest::header::{CONTENT_TYPE, LOCATION};
 use serde_json::{Value, json};
