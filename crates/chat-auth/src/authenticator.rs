@@ -343,6 +343,29 @@ mod tests {
     }
 
     #[test]
+    fn a_name_the_text_policy_refuses_makes_the_token_invalid() {
+        let id = Uuid::new_v4();
+        for name in [
+            "a\u{0}b".to_owned(),
+            "line\nbreak".to_owned(),
+            "x".repeat(256),
+        ] {
+            let token = sign(&json!({"sub": id, "name": name, "exp": now() + 60}), SECRET);
+            let refused = auth().authenticate(&token);
+            assert!(
+                matches!(&refused, Err(AuthError::BadClaim { claim: "name", .. })),
+                "{name:?}: {refused:?}"
+            );
+        }
+        let longest = "é".repeat(255);
+        let token = sign(
+            &json!({"sub": id, "name": longest, "exp": now() + 60}),
+            SECRET,
+        );
+        assert!(auth().authenticate(&token).is_ok());
+    }
+
+    #[test]
     fn the_header_must_be_a_bearer_token() {
         assert_eq!(auth().authenticate_header(None), Err(AuthError::Missing));
         assert_eq!(

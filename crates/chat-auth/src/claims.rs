@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use chat_domain::text::{self, TextKind};
 use jsonwebtoken::errors::{Error, ErrorKind};
 use jsonwebtoken::{Algorithm, Validation};
 
@@ -95,5 +96,6 @@ pub(crate) fn display_name(name: Option<String>) -> Result<Option<String>, AuthE
     if name.chars().count() > NAME_MAX_CHARS {
         return Err(bad(format!("longer than {NAME_MAX_CHARS} characters")));
     }
+    text::check("name", TextKind::SingleLine, &name).map_err(|fault| bad(fault.to_string()))?;
     Ok(Some(name).filter(|n| !n.trim().is_empty()))
 }

@@ -4,7 +4,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::helpers::{TestApp, User, error_code};
-use integration_tests::tokens::{expired_token, service_token, sign};
+use integration_tests::tokens::{TEST_SECRET, expired_token, service_token, sign};
 
 #[tokio::test]
 async fn authentication_failures_answer_401() {
@@ -38,6 +38,46 @@ async fn authentication_failures_answer_401() {
         .call(Method::POST, &path, Some(&service_token("mallory")), body())
         .await;
     assert_eq!(error_code(untrusted, 401).await, "unauthenticated");
+}
+
+#[tokio::test]
+async fn token_claims_are_checked_and_a_refused_one_answers_401_naming_it() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("Alice");
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let create = |token: String| {
+        let app = &app;
+        async move {
+            let body = json!({ "type": "group", "name": "team", "participants": [] });
+            app.call(Method::POST, "/api/chats", Some(&token), Some(body))
+                .await
+        }
+    };
+    let claims = |extra: serde_json::Value| {
+        let mut claims = json!({ "sub": alice.id, "exp": now + 3600 });
+        claims
+            .as_object_mut()
+            .expect("object")
+            .extend(extra.as_object().expect("object").clone());
+        sign(&claims, TEST_SECRET)
+    };
+
+    // No audience or issuer is configured: a token naming them is accepted.
+    let named = claims(json!({ "aud": ["chat", "billing"], "iss": "https://id.example" }));
+    assert_eq!(create(named).await.status(), 201);
+
+    for (extra, claim) in [
+        (json!({ "nbf": now + 3600 }), "nbf"),
+        (json!({ "name": "a\u{0}b" }), "name"),
+        (json!({ "name": "x".repeat(256) }), "name"),
+    ] {
+        let refused = create(claims(extra.clone())).await;
+        assert_eq!(refused.status(), 401, "{extra}");
+        let body: serde_json::Value = refused.json().await.expect("json");
+        assert_eq!(body["error"]["code"], "unauthenticated", "{extra}");
+        let message = body["error"]["message"].as_str().expect("message");
+        assert!(message.contains(claim), "{extra}: {message}");
+    }
 }
 
 #[tokio::test]
