@@ -5,6 +5,9 @@ use std::time::Duration;
 
 use chat_auth::AuthConfig;
 use chat_runtime::config::{KafkaConfig, LoggingConfig, PgConfig};
+use chat_runtime::limits::Budget;
+
+use crate::limits::FrameLimits;
 
 /// Everything wse-gateway needs to start.
 #[derive(Debug, Clone, clap::Parser)]
@@ -69,6 +72,25 @@ pub struct GatewayConfig {
         default_value_t = 10_000
     )]
     pub max_connections: usize,
+    /// Open connections of one user on this replica at most (one account cannot take
+    /// every slot); further upgrades answer 429.
+    #[arg(long, env = "MAX_CONNECTIONS_PER_USER", default_value_t = 10)]
+    pub max_connections_per_user: usize,
+    /// Client frames (typing, resume, pings) one connection may send per second,
+    /// sustained; over it a frame is refused with a `rate_limited` error frame.
+    #[arg(long, env = "FRAME_RATE_PER_S", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    pub frame_rate_per_s: u32,
+    /// Client frames one connection may send at once before the sustained rate applies.
+    #[arg(long, env = "FRAME_BURST", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..))]
+    pub frame_burst: u32,
+    /// Refused frames a connection may send (one more forgiven each second) before it
+    /// is closed with 4429.
+    #[arg(long, env = "FRAME_REFUSALS", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    pub frame_refusals: u32,
+    /// Largest client frame (or message of continuation frames), in bytes; a larger one
+    /// closes the connection with 1009. A resume of a thousand chats is about 50 KB.
+    #[arg(long, env = "MAX_FRAME_BYTES", default_value_t = 64 * 1024)]
+    pub max_frame_bytes: usize,
     /// Shortest time between two relayed typing signals of one user in one chat, in
     /// milliseconds; more frequent ones are dropped.
     #[arg(long, env = "TYPING_INTERVAL_MS", default_value_t = 2000)]
@@ -99,6 +121,15 @@ impl GatewayConfig {
     pub fn typing_interval(&self) -> Duration {
         Duration::from_millis(self.typing_interval_ms)
     }
+
+    /// The budgets of each connection's client frames.
+    pub fn frame_limits(&self) -> FrameLimits {
+        FrameLimits {
+            frames: Budget::per_second(self.frame_rate_per_s, self.frame_burst),
+            refusals: Budget::per_second(1, self.frame_refusals),
+            max_bytes: self.max_frame_bytes,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -119,5 +150,14 @@ mod tests {
         assert_eq!(cfg.http_addr.to_string(), "127.0.0.1:8081");
         assert_eq!(cfg.gateway.max_connections, 3);
         assert_eq!(cfg.gateway.typing_topic, "chat.typing");
+        assert_eq!(cfg.gateway.max_connections_per_user, 10);
+        let frames = cfg.gateway.frame_limits();
+        assert_eq!(frames.frames.burst(), 30);
+        assert_eq!(
+            frames.frames.period(),
+            std::time::Duration::from_millis(100)
+        );
+        assert_eq!(frames.refusals.burst(), 20);
+        assert_eq!(frames.max_bytes, 65_536);
     }
 }

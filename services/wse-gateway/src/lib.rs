@@ -3,6 +3,7 @@
 //!
 //! - [`config`]: flags and environment.
 //! - [`protocol`]: frames, client messages and close codes (the wire contract).
+//! - [`limits`]: connections per user, the rate of client frames.
 //! - [`membership`]: who may see which chat version (pure rules).
 //! - [`metrics`]: connections, routed events and dropped clients, for Prometheus.
 //! - [`replay`]: the bounded per-chat replay buffer (pure).
@@ -16,6 +17,7 @@
 pub mod config;
 pub mod events;
 pub mod hub;
+pub mod limits;
 pub mod membership;
 pub mod metrics;
 pub mod participants;
@@ -41,6 +43,7 @@ pub use config::Config;
 
 use crate::events::HubFeed;
 use crate::hub::{Hub, HubSettings};
+use crate::limits::UserConnections;
 use crate::participants::ParticipantDirectory;
 use crate::typing_relay::TypingListener;
 use crate::ws::{Gateway, SessionSettings};
@@ -117,11 +120,13 @@ impl Application {
             auth,
             directory: ParticipantDirectory::new(pool),
             limit: Arc::new(Semaphore::new(g.max_connections)),
+            users: UserConnections::new(g.max_connections_per_user),
             relay,
             session: SessionSettings {
                 heartbeat: g.heartbeat(),
                 idle_timeout: g.idle_timeout(),
                 resume_wait: g.resume_wait(),
+                frames: g.frame_limits(),
             },
             shutdown: stop.clone(),
         });

@@ -12,7 +12,8 @@
 //! | `error` | `{code, message}`; the connection stays open |
 //!
 //! Error codes: `malformed_frame`, `unsupported_frame` (binary), `bad_resume`,
-//! `not_a_participant`, `observer_cannot_write`.
+//! `not_a_participant`, `observer_cannot_write`, `rate_limited` (the frame was dropped:
+//! over the connection's frame rate).
 //!
 //! Client messages are JSON text tagged by `t` ([`ClientMessage`]):
 //! `{"t":"typing","chat_id":..}` and `{"t":"resume","chats":{"<chat_id>":<version>}}`;
@@ -29,9 +30,12 @@
 //! | 1013 | the client read too slowly and its queue overflowed | reconnect with resume |
 //! | 1013 | the participant read model did not answer at connect | reconnect later |
 //! | 1012 | the gateway is restarting | reconnect with resume |
+//! | 4429 | frames kept coming over the frame rate after refusals | slow down, reconnect later |
+//! | 1009 | a client frame was larger than the limit (64 KiB by default) | send smaller frames |
 //!
-//! Over the connection limit the upgrade itself is refused with HTTP 503; a request
-//! that is not a WebSocket upgrade gets HTTP 400.
+//! Over the replica's connection limit the upgrade itself is refused with HTTP 503, over
+//! the user's (connections per user on a replica) with HTTP 429 `too_many_user_connections`;
+//! both say `Retry-After`. A request that is not a WebSocket upgrade gets HTTP 400.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -181,6 +185,10 @@ pub enum CloseWhy {
     Restart,
     /// A dependency did not answer at connect (1013).
     Unavailable,
+    /// Frames kept coming over the rate after refusals (4429).
+    RateLimited,
+    /// A client frame was over the size limit (1009).
+    TooBig,
 }
 
 impl CloseWhy {
@@ -193,6 +201,8 @@ impl CloseWhy {
             Self::SlowConsumer => (1013, "too slow: reconnect with resume"),
             Self::Restart => (1012, "service restart: reconnect with resume"),
             Self::Unavailable => (1013, "temporarily unavailable: reconnect later"),
+            Self::RateLimited => (4429, "too many frames: slow down"),
+            Self::TooBig => (1009, "frame too large"),
         };
         let description = match detail {
             // A close reason must fit a control frame (123 bytes).

@@ -5,12 +5,18 @@
 //! never pins the task. Chat-event frames carry their chat version; the task remembers
 //! the last version it wrote per chat and skips anything not newer, which makes a
 //! resume plus the live stream exactly-once and in order.
+//!
+//! Client frames pass the connection's frame buckets: over the rate a frame is refused
+//! with a `rate_limited` error frame, and a client that keeps going is closed (4429). A
+//! frame over the size limit closes the connection (1009).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseReason, MessageStream, Session};
+use actix_ws::{
+    AggregatedMessage, AggregatedMessageStream, CloseReason, MessageStream, ProtocolError, Session,
+};
 use chat_domain::{ChatError, ChatId, UserId};
 use time::OffsetDateTime;
 use tokio::sync::OwnedSemaphorePermit;
@@ -18,6 +24,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::Gateway;
 use crate::hub::{Connection, Resumed, TypingRefused};
+use crate::limits::{FrameLimiter, FrameVerdict, UserSlot};
+use crate::metrics::{FRAMES_REFUSED, LIMIT_CLOSES};
 use crate::protocol::{self, ClientMessage, CloseWhy, Frame, TypingSignal};
 
 /// A freshly upgraded socket.
@@ -28,6 +36,8 @@ pub(super) struct Opened {
     pub admitted: Result<Admitted, (CloseWhy, Option<String>)>,
     pub resume: Option<String>,
     pub permit: OwnedSemaphorePermit,
+    /// The user's place under their connection cap (none for a refused token).
+    pub slot: Option<UserSlot>,
 }
 
 /// An authenticated user's connection, registered in the hub.
@@ -56,6 +66,7 @@ pub(super) async fn run(gateway: Arc<Gateway>, opened: Opened) {
         admitted,
         resume,
         permit: _permit,
+        slot: _slot,
     } = opened;
     let Admitted { connection, name } = match admitted {
         Ok(admitted) => admitted,
@@ -75,12 +86,16 @@ pub(super) async fn run(gateway: Arc<Gateway>, opened: Opened) {
         user: connection.user,
         name,
         cursors: HashMap::new(),
+        frames: FrameLimiter::new(&gateway.session.frames),
         gateway: Arc::clone(&gateway),
     };
     tracing::debug!(user_id = %live.user, "connection opened");
-    let end = live
-        .serve(connection, stream.aggregate_continuations(), resume)
-        .await;
+    let max_bytes = gateway.session.frames.max_bytes;
+    let stream = stream
+        .max_frame_size(max_bytes)
+        .aggregate_continuations()
+        .max_continuation_size(max_bytes);
+    let end = live.serve(connection, stream, resume).await;
     tracing::debug!(user_id = %live.user, end = ?end, "connection ended");
     let Live { session, .. } = live;
     match end {
@@ -115,6 +130,8 @@ struct Live {
     name: Option<String>,
     /// The last chat version written to the client, per chat.
     cursors: HashMap<ChatId, u64>,
+    /// The rate of the client's frames.
+    frames: FrameLimiter,
     stop: CancellationToken,
     gateway: Arc<Gateway>,
 }
@@ -159,6 +176,10 @@ impl Live {
                         last_heard = Instant::now();
                         self.on_message(message).await
                     }
+                    Some(Err(e)) if too_big(&e) => {
+                        LIMIT_CLOSES.with_label_values(&["frame_size"]).inc();
+                        Err(End::Close(CloseWhy::TooBig))
+                    }
                     None | Some(Err(_)) => Err(End::Gone),
                 },
                 frame = connection.frames.recv() => match frame {
@@ -174,6 +195,29 @@ impl Live {
     }
 
     async fn on_message(&mut self, message: AggregatedMessage) -> Result<(), End> {
+        // Pongs answer our pings and a close ends the loop: neither is the client's to
+        // multiply.
+        let counted = !matches!(
+            message,
+            AggregatedMessage::Pong(_) | AggregatedMessage::Close(_)
+        );
+        if counted {
+            match self.frames.admit() {
+                FrameVerdict::Accept => {}
+                FrameVerdict::Refuse(wait) => {
+                    FRAMES_REFUSED.inc();
+                    let message = format!(
+                        "too many frames: this one was dropped; slow down (next in {} ms)",
+                        wait.as_millis().max(1)
+                    );
+                    return self.send(protocol::error("rate_limited", &message)).await;
+                }
+                FrameVerdict::Close => {
+                    LIMIT_CLOSES.with_label_values(&["frame_rate"]).inc();
+                    return Err(End::Close(CloseWhy::RateLimited));
+                }
+            }
+        }
         match message {
             AggregatedMessage::Text(text) => match serde_json::from_str::<ClientMessage>(&text) {
                 Ok(ClientMessage::Typing { chat_id }) => self.typing(chat_id).await,
@@ -303,6 +347,17 @@ impl Live {
 
     async fn send(&mut self, text: String) -> Result<(), End> {
         guarded(&self.stop, &self.gateway.shutdown, self.session.text(text)).await
+    }
+}
+
+/// Whether the stream failed on a frame (or a message of continuations) over the size
+/// limit. actix-ws reports an oversized message of continuations only as an I/O error
+/// with this text.
+fn too_big(error: &ProtocolError) -> bool {
+    match error {
+        ProtocolError::Overflow => true,
+        ProtocolError::Io(e) => e.to_string().contains("maximum continuation size"),
+        _ => false,
     }
 }
 

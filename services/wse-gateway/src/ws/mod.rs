@@ -1,5 +1,6 @@
-//! The `/wse` endpoint: admits the connection under the limit, authenticates the
-//! token, upgrades, and hands the socket to its connection task (`ws::connection`).
+//! The `/wse` endpoint: admits the connection under the replica's limit, authenticates
+//! the token, admits it under the user's limit, upgrades, and hands the socket to its
+//! connection task (`ws::connection`).
 //!
 //! The token comes as `?token=` or `Authorization: Bearer`; a refused token still
 //! upgrades, then closes with 4401 and the reason, so browser clients (which cannot
@@ -21,6 +22,8 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
 use crate::hub::Hub;
+use crate::limits::{FrameLimits, UserConnections};
+use crate::metrics::CONNECTIONS_REFUSED;
 use crate::participants::ParticipantDirectory;
 use crate::protocol::CloseWhy;
 use crate::typing_relay::TypingRelay;
@@ -34,6 +37,8 @@ pub struct SessionSettings {
     pub idle_timeout: Duration,
     /// How long a resume waits for this replica to route the version the client saw.
     pub resume_wait: Duration,
+    /// The rate and size of client frames.
+    pub frames: FrameLimits,
 }
 
 /// Everything a connection needs, shared by all of them.
@@ -47,6 +52,8 @@ pub struct Gateway {
     pub directory: ParticipantDirectory,
     /// One permit per open connection.
     pub limit: Arc<Semaphore>,
+    /// Open connections per user.
+    pub users: UserConnections,
     /// Sends typing signals to the other replicas, when configured.
     pub relay: Option<TypingRelay>,
     /// Heartbeats and timeouts.
@@ -54,6 +61,10 @@ pub struct Gateway {
     /// Fires when the gateway shuts down: every connection closes with 1012.
     pub shutdown: CancellationToken,
 }
+
+/// The `Retry-After` of a refused upgrade: a slot frees when a connection closes,
+/// which nothing predicts.
+const RETRY_AFTER_S: &str = "5";
 
 /// Mounts `GET /wse`.
 pub fn configure(gateway: web::Data<Gateway>) -> impl FnOnce(&mut web::ServiceConfig) {
@@ -80,8 +91,9 @@ async fn upgrade(
         }})));
     }
     let Ok(permit) = Arc::clone(&gateway.limit).try_acquire_owned() else {
+        CONNECTIONS_REFUSED.with_label_values(&["replica"]).inc();
         return Ok(HttpResponse::ServiceUnavailable()
-            .insert_header(("Retry-After", "5"))
+            .insert_header(("Retry-After", RETRY_AFTER_S))
             .json(json!({"error": {
                 "code": "too_many_connections",
                 "message": "the gateway is at its connection limit; retry later"
@@ -99,6 +111,23 @@ async fn upgrade(
                 .and_then(|v| v.to_str().ok()),
         ),
     };
+    // The token came with the request, so the refusal can be an HTTP answer, before
+    // anything is looked up.
+    let slot = match identity.as_ref().ok().and_then(Actor::user_id) {
+        Some(user) => match gateway.users.try_open(user) {
+            Some(slot) => Some(slot),
+            None => {
+                CONNECTIONS_REFUSED.with_label_values(&["user"]).inc();
+                return Ok(HttpResponse::TooManyRequests()
+                    .insert_header(("Retry-After", RETRY_AFTER_S))
+                    .json(json!({"error": {
+                        "code": "too_many_user_connections",
+                        "message": "this user has as many connections open on this gateway as allowed; close one"
+                    }})));
+            }
+        },
+        None => None,
+    };
     // Registered before the upgrade answers: every event routed after the client sees
     // the 101 reaches it.
     let admitted = match identity {
@@ -112,6 +141,7 @@ async fn upgrade(
         admitted,
         resume: query.remove("resume"),
         permit,
+        slot,
     };
     // The socket's stream lives on this worker's thread.
     actix_web::rt::spawn(connection::run(gateway.into_inner(), opened));
