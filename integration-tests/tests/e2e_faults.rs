@@ -220,3 +220,104 @@ async fn retries_with_idempotency_keys_across_a_command_api_restart_store_each_m
         assert_eq!(&messages[*i]["id"], id, "message {i}");
     }
 }
+
+/// Frames of `chat` a socket receives within `within`, as (type, version).
+async fn frames_of(socket: &mut Socket, chat: Uuid, within: Duration) -> Vec<(String, u64)> {
+    let mut seen = Vec::new();
+    let deadline = tokio::time::Instant::now() + within;
+    while let Some(frame) = socket
+        .next_within(deadline.saturating_duration_since(tokio::time::Instant::now()))
+        .await
+    {
+        if frame["p"]["chat_id"].as_str() == Some(chat.to_string().as_str()) {
+            let t = frame["t"].as_str().unwrap_or_default().to_owned();
+            seen.push((t, frame["p"]["version"].as_u64().unwrap_or_default()));
+        }
+    }
+    seen
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_removal_holds_at_once_for_reads_and_sockets_while_projector_async_is_stopped() {
+    let mut system = System::start().await;
+    let api = Api::new(system.api());
+    let (alice, bob) = (User::new("Alice"), User::new("Bob"));
+    let chat = api.create_group(&alice, &[&bob]).await;
+    let mut socket = Socket::connect(&system.ws("wse-gateway"), &bob, "").await;
+    let before = api.send_message(&alice, chat, "before").await;
+    let before = before["version"].as_u64().expect("version");
+    assert_eq!(socket.events_until(chat, before, WAIT).await.len(), 1);
+
+    // projector-async applies removals to the read models: with it stopped, they lag.
+    system.kill("projector-async").await;
+    let removed = api
+        .expect(
+            200,
+            &alice,
+            Method::DELETE,
+            &format!("/api/chats/{chat}/participants/{}", bob.id),
+            None,
+        )
+        .await;
+    let removal = removed["version"].as_u64().expect("version");
+    let after = api.send_message(&alice, chat, "after the removal").await;
+    let message = after["message_id"].as_str().expect("message id").to_owned();
+    let lagging: bool = sqlx::query_scalar(
+        "SELECT is_active FROM chat_participants WHERE chat_id = $1 AND user_id = $2",
+    )
+    .bind(chat)
+    .bind(bob.id)
+    .fetch_one(&system.db.pool)
+    .await
+    .expect("the read model row");
+    assert!(lagging, "the read model still lists Bob: the lag is real");
+
+    // No read: every route answers as for a chat that does not exist.
+    for path in [
+        format!("/api/chats/{chat}"),
+        format!("/api/chats/{chat}/messages"),
+        format!("/api/chats/{chat}/messages/{message}"),
+        format!("/api/chats/{chat}/participants"),
+    ] {
+        let (status, body) = api.call(&bob, Method::GET, &path, None).await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (404, Some("chat_not_found")),
+            "{path}"
+        );
+    }
+    let (_, list) = api.call(&bob, Method::GET, "/api/chats", None).await;
+    let listed: Vec<&str> = list["chats"]
+        .as_array()
+        .expect("chats")
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert!(!listed.contains(&chat.to_string().as_str()), "{list}");
+
+    // No frame after the removal: not on the open socket, not on one opened now (seeded
+    // from the membership authority by a replica started during the lag), not on resume.
+    system
+        .start_instance("wse-gateway", "wse-gateway-2", &[])
+        .await;
+    let mut fresh = Socket::connect(&system.ws("wse-gateway-2"), &bob, "").await;
+    let mut resumed = Socket::connect(
+        &system.ws("wse-gateway"),
+        &bob,
+        &format!("resume={chat}:{before}"),
+    )
+    .await;
+    api.send_message(&alice, chat, "later still").await;
+    // (The removal itself may reach Bob: it tells his client to drop the chat.)
+    for (name, socket, within) in [
+        ("the open socket", &mut socket, 3),
+        ("a socket on a new replica", &mut fresh, 2),
+        ("a resumed socket", &mut resumed, 1),
+    ] {
+        let frames = frames_of(socket, chat, Duration::from_secs(within)).await;
+        assert!(
+            frames.iter().all(|(_, v)| *v <= removal),
+            "{name}: {frames:?}"
+        );
+    }
+}

@@ -1,12 +1,14 @@
-//! The participant read model (PostgreSQL `chat_participants`): a user's memberships
-//! when they connect. Later changes come from the events themselves.
+//! The membership authority (PostgreSQL `chat_members`, written by command-api in the
+//! same transaction as the events): a user's memberships when they connect, current
+//! however far the projectors lag, so a socket opened after a removal is never seeded
+//! with the chat. Later changes come from the events themselves.
 
 use chat_domain::{ChatId, Role, UserId};
 use sqlx::PgPool;
 
 use crate::hub::MembershipRow;
 
-/// Reads `chat_participants`.
+/// Reads `chat_members`.
 #[derive(Debug, Clone)]
 pub struct ParticipantDirectory {
     pool: PgPool,
@@ -19,7 +21,7 @@ impl ParticipantDirectory {
         Self { pool }
     }
 
-    /// Every participant row of `user`, as membership transitions: an active row holds
+    /// Every membership row of `user`, as membership transitions: an active row holds
     /// from the version that added the user (`joined_version`, or its last change when
     /// that is not recorded), an inactive one from its last change (`version`).
     ///
@@ -29,7 +31,7 @@ impl ParticipantDirectory {
     pub async fn rows_of(&self, user: UserId) -> Result<Vec<MembershipRow>, sqlx::Error> {
         let rows: Vec<(uuid::Uuid, String, bool, i64, i64)> = sqlx::query_as(
             "SELECT chat_id, role, is_active, version, joined_version \
-             FROM chat_participants WHERE user_id = $1",
+             FROM chat_members WHERE user_id = $1",
         )
         .bind(user.as_uuid())
         .fetch_all(&self.pool)

@@ -4,6 +4,7 @@
 //! - [`events`]: [`ChatEvent`] and one struct per event (the wire contract).
 //! - [`state`]: [`ChatState`] (`Absent | Active | Archived | Deleted`) and [`state::ChatData`].
 //! - [`facts`]: what `decide` learns from the message index ([`facts::MessageFacts`]).
+//! - [`membership`]: how each event changes who is in the chat.
 //! - `decide` / `evolve`: the rules and the fold, behind [`Chat`]'s [`Aggregate`] impl.
 //! - [`errors`]: [`ChatError`] (one variant per rule) and [`ErrorKind`].
 //! - [`rules::limits`]: content and name limits.
@@ -23,6 +24,7 @@ pub mod events;
 mod evolve;
 pub mod facts;
 mod in_memory;
+pub mod membership;
 pub mod rules;
 pub mod state;
 pub mod types;

@@ -12,6 +12,7 @@ use futures_util::{StreamExt, TryStreamExt, stream};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::app::CommandError;
 use crate::http::caller::Caller;
 use crate::http::error::ApiError;
 use crate::http::read::ReadSide;
@@ -66,10 +67,12 @@ async fn visible_chat(
         .chat(chat_id)
         .await?
         .ok_or(ApiError::Rejected(ChatError::ChatNotFound))?;
+    // The authority, not the read model: a removal holds before the projectors see it.
     let role = read
-        .chats
+        .members
         .role_of(chat_id, user)
-        .await?
+        .await
+        .map_err(CommandError::Store)?
         .ok_or(ApiError::Rejected(ChatError::ChatNotFound))?;
     Ok((chat, role))
 }
@@ -92,7 +95,21 @@ async fn last_message(
 /// message and the caller's exact unread count.
 pub async fn list(read: web::Data<ReadSide>, caller: Caller) -> Result<HttpResponse, ApiError> {
     let user = caller.user_id()?;
-    let entries = read.chats.chats_of(user).await?;
+    // The read model lists the chats; the authority drops those the user has left or
+    // been removed from that the projectors have not caught up with yet.
+    let (entries, current) = futures_util::try_join!(
+        async { read.chats.chats_of(user).await.map_err(ApiError::from) },
+        async {
+            read.members
+                .chats_of(user)
+                .await
+                .map_err(|e| CommandError::Store(e).into())
+        },
+    )?;
+    let entries: Vec<ChatListEntry> = entries
+        .into_iter()
+        .filter(|entry| current.contains(&entry.chat.id))
+        .collect();
     // One CQL read per chat, a bounded number at a time, in list order.
     let items: Vec<ChatListItem> = stream::iter(entries)
         .map(|entry| {

@@ -1,4 +1,5 @@
-//! The read side as the routes see it: the read models, and read-your-writes.
+//! The read side as the routes see it: the membership authority, the read models, and
+//! read-your-writes.
 //!
 //! A command whose events include SYNC ones (chat created, participant added, message
 //! sent or received from Telegram) answers only once projector-sync applied them, so the
@@ -16,11 +17,15 @@ use chat_read_model::cql::CqlReadModels;
 use chat_read_model::pg::PgReadModels;
 use chat_read_model::pg::applied::AppliedWaiter;
 
+use crate::adapters::pg::PgMembers;
 use crate::http::error::ApiError;
 
 /// The read models and the applied-projection waiter, shared by the routes.
 #[derive(Debug)]
 pub struct ReadSide {
+    /// Who is in which chat now, as the write side stored it: every access check asks
+    /// it, not the read models, which may lag behind a removal.
+    pub members: PgMembers,
     /// Chats, participants, unread counts, templates (PostgreSQL).
     pub chats: PgReadModels,
     /// Messages (CQL).

@@ -81,11 +81,12 @@ impl Stage {
         gateway
     }
 
-    /// Records `user` as an active participant of `chat` since `joined` in the read model.
+    /// Records `user` as an active participant of `chat` since `joined` in the membership
+    /// authority.
     pub async fn member(&self, chat: ChatId, user: UserId, joined: u64) {
         let joined = i64::try_from(joined).expect("version");
         sqlx::query(
-            "INSERT INTO chat_participants (chat_id, user_id, role, is_active, joined_version, version) \
+            "INSERT INTO chat_members (chat_id, user_id, role, is_active, joined_version, version) \
              VALUES ($1, $2, 'member', TRUE, $3, $3)",
         )
         .bind(chat.as_uuid())
@@ -93,7 +94,7 @@ impl Stage {
         .bind(joined)
         .execute(&self.db.pool)
         .await
-        .expect("insert a participant row");
+        .expect("insert a membership row");
     }
 
     /// Produces envelopes to the events topic (key = chat id), in order.

@@ -86,6 +86,7 @@ async fn store(pool: &PgPool, batch: &[NewEvents]) -> Result<Outcomes, StoreErro
     insert_outbox(&mut tx, &stored).await?;
     let stored: Vec<&NewEvents> = stored.iter().map(|(new, _)| *new).collect();
     write_message_index(&mut tx, &stored).await?;
+    super::members::write(&mut tx, &stored).await?;
     for new in &stored {
         save_snapshot(&mut tx, new).await?;
     }

@@ -1,11 +1,14 @@
 //! The PostgreSQL event store: `events`, `snapshots`, `outbox`, `idempotency_keys`,
-//! `telegram_link_claims` and the `message_index` (see `migrations/`).
+//! `telegram_link_claims`, the `message_index` and `chat_members` (see `migrations/`).
 //!
 //! - [`append`](self::append): many chats' decisions in one transaction (group commit).
 //! - [`facts`](self::facts): the message index lookups of one command.
+//! - [`members`]: the membership authority, written with the events, read by access
+//!   checks.
 
 mod append;
 mod facts;
+mod members;
 
 use anyhow::anyhow;
 use chat_domain::{
@@ -16,6 +19,7 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use crate::ports::{EventStore, NewEvents, StoreError};
+pub use members::PgMembers;
 
 /// The event store on a PostgreSQL pool.
 #[derive(Debug, Clone)]
