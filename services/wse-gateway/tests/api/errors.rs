@@ -191,7 +191,10 @@ async fn one_port_serves_the_websocket_and_the_health_endpoints() {
     // Readiness answers from a background round of probes: ready once the first one ends.
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
     while !plain_get(gateway.addr, "/readyz").await.contains(" 200 ") {
-        assert!(tokio::time::Instant::now() < deadline, "/readyz never ready");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "/readyz never ready"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
