@@ -125,9 +125,9 @@ pub const DIRECT_CHAT_NAMESPACE: Uuid = Uuid::from_u128(0x5d1f_6a0e_3c2b_4e8f_9a
 /// Fixed namespace of [`EventId::for_event`].
 pub const EVENT_ID_NAMESPACE: Uuid = Uuid::from_u128(0x8e2c_41b7_95d0_4a36_b1f8_6c3e_0d92_7a54);
 
-/// The id of the one direct chat between two users: a UUID v5 over the sorted pair,
+/// The id of the first direct chat between two users: a UUID v5 over the sorted pair,
 /// so `direct_chat_id(a, b) == direct_chat_id(b, a)` and a second create of the same
-/// pair meets the first (`ChatAlreadyExists`).
+/// pair meets the first (`ChatAlreadyExists`). It is [`direct_chat_id_at`] generation 0.
 #[must_use]
 pub fn direct_chat_id(a: UserId, b: UserId) -> ChatId {
     let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
@@ -135,6 +135,37 @@ pub fn direct_chat_id(a: UserId, b: UserId) -> ChatId {
     name[..16].copy_from_slice(lo.0.as_bytes());
     name[16..].copy_from_slice(hi.0.as_bytes());
     ChatId(Uuid::new_v5(&DIRECT_CHAT_NAMESPACE, &name))
+}
+
+/// The id of the pair's direct chat of `generation`. Generation 0 is
+/// [`direct_chat_id`]; once a generation is hard-deleted (for ever), the pair's next
+/// direct chat takes the next generation, so a pair has at most one live direct chat and
+/// its ids still follow from the pair alone. From generation 1 the id is a UUID v5 over
+/// the pair and the generation, with the generation in its last four bytes, so the id
+/// itself says which generation it claims to be ([`is_direct_chat_id`]).
+#[must_use]
+pub fn direct_chat_id_at(a: UserId, b: UserId, generation: u32) -> ChatId {
+    if generation == 0 {
+        return direct_chat_id(a, b);
+    }
+    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+    let mut name = [0_u8; 36];
+    name[..16].copy_from_slice(lo.0.as_bytes());
+    name[16..32].copy_from_slice(hi.0.as_bytes());
+    name[32..].copy_from_slice(&generation.to_be_bytes());
+    let mut bytes = *Uuid::new_v5(&DIRECT_CHAT_NAMESPACE, &name).as_bytes();
+    // The version and variant bits live in bytes 6 and 8: the id stays a valid v5.
+    bytes[12..].copy_from_slice(&generation.to_be_bytes());
+    ChatId(Uuid::from_bytes(bytes))
+}
+
+/// Whether `chat_id` is one of the pair's direct chat ids (of any generation).
+#[must_use]
+pub fn is_direct_chat_id(chat_id: ChatId, a: UserId, b: UserId) -> bool {
+    let bytes = chat_id.0.as_bytes();
+    let generation = u32::from_be_bytes([bytes[12], bytes[13], bytes[14], bytes[15]]);
+    chat_id == direct_chat_id(a, b)
+        || (generation > 0 && chat_id == direct_chat_id_at(a, b, generation))
 }
 
 impl EventId {
@@ -172,6 +203,28 @@ mod tests {
             direct_chat_id(user(1), user(2)).as_uuid().get_version(),
             Some(Version::Sha1)
         );
+    }
+
+    #[test]
+    fn each_generation_of_a_pair_has_its_own_direct_chat_id() {
+        let (a, b) = (user(1), user(2));
+        assert_eq!(direct_chat_id_at(a, b, 0), direct_chat_id(a, b));
+        assert_eq!(direct_chat_id_at(a, b, 7), direct_chat_id_at(b, a, 7));
+        let ids: std::collections::HashSet<_> =
+            (0..100).map(|g| direct_chat_id_at(a, b, g)).collect();
+        assert_eq!(ids.len(), 100);
+        for generation in [0, 1, 2, 99, u32::MAX] {
+            let id = direct_chat_id_at(a, b, generation);
+            assert!(is_direct_chat_id(id, a, b), "{generation}");
+            assert!(is_direct_chat_id(id, b, a), "{generation}");
+            assert!(!is_direct_chat_id(id, a, user(3)), "{generation}");
+            assert_eq!(id.as_uuid().get_version(), Some(Version::Sha1));
+        }
+        assert!(!is_direct_chat_id(
+            ChatId::from_uuid(Uuid::from_u128(1)),
+            a,
+            b
+        ));
     }
 
     #[test]

@@ -57,7 +57,10 @@ pub use chat::{
     InMemoryChat, MessageFacts, MessageLog, MessageSource, MessageType, Role, SCHEMA_VERSION,
 };
 pub use envelope::{Envelope, EnvelopeMeta};
-pub use ids::{ChatId, CompanyId, EventId, MessageId, ParseIdError, UserId, direct_chat_id};
+pub use ids::{
+    ChatId, CompanyId, EventId, MessageId, ParseIdError, UserId, direct_chat_id, direct_chat_id_at,
+    is_direct_chat_id,
+};
 pub use projection::{EVENT_TYPES, ProjectionKind, projection_kind};
 
 /// The state after a decision and the events that led there ([`Aggregate::execute`]).

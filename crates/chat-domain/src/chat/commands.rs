@@ -165,7 +165,8 @@ pub struct CreateChat {
     pub actor: Actor,
     /// Request time.
     pub at: OffsetDateTime,
-    /// The new chat's id; for a direct chat it must be [`crate::direct_chat_id`] of the pair.
+    /// The new chat's id; for a direct chat it must be [`crate::direct_chat_id_at`] of the
+    /// pair (some generation).
     pub chat_id: ChatId,
     /// The chat's type.
     pub chat_type: ChatType,

@@ -14,8 +14,9 @@
 //! creation emits `ChatCreated` then one `ParticipantAdded` per initial participant;
 //! direct chats have two admins and fixed membership (no add, remove, leave or role
 //! change); a hard-deleted chat answers every command, creation included, with
-//! `ChatDeleted` (so a hard-deleted direct chat's pair cannot get a new one); commands
-//! that change nothing decide to no events instead of failing.
+//! `ChatDeleted` (a hard-deleted direct chat's pair starts its next one at the next
+//! generation's id, [`crate::ids::direct_chat_id_at`]); commands that change nothing
+//! decide to no events instead of failing.
 
 pub mod commands;
 mod decide;

@@ -4,20 +4,26 @@ use actix_web::{HttpResponse, web};
 use chat_domain::chat::commands::{
     ArchiveChat, CreateChat, HardDeleteChat, RestoreChat, UpdateChat,
 };
-use chat_domain::{ChatError, ChatId, ChatType, CompanyId, UserId, direct_chat_id};
+use chat_domain::{ChatError, ChatId, ChatType, CompanyId, UserId, direct_chat_id_at};
 use uuid::Uuid;
 
+use crate::app::CommandError;
 use crate::http::caller::Caller;
-use crate::http::dto::{CreateChatBody, DeleteChatQuery, UpdateChatBody};
+use crate::http::dto::{CommandResponse, CreateChatBody, DeleteChatQuery, UpdateChatBody};
 use crate::http::error::ApiError;
 use crate::http::read::ReadSide;
 use crate::http::respond::{request, response, run};
 use crate::http::state::ApiState;
 use crate::limits::WriteLimits;
 
+/// The last generation of a pair's direct chat a create walks to (each earlier one was
+/// hard-deleted): a bound on the loads one create may cost.
+const MAX_DIRECT_GENERATION: u32 = 1_000;
+
 /// `POST /api/chats`: 201 with `Location` once the chat is readable (202 if the
 /// bounded read-your-writes wait ran out). A direct chat's id follows from its pair, so
-/// creating one that exists answers 200 with the existing chat. Over the participants
+/// creating one that exists answers 200 with the existing chat; after a hard delete the
+/// pair gets a new one. Over the participants
 /// one request may list: 422; over the user's chat-creation window: 429.
 pub async fn create(
     state: web::Data<ApiState>,
@@ -35,44 +41,52 @@ pub async fn create(
         .into_iter()
         .map(UserId::from_uuid)
         .collect();
-    let chat_id = match (body.chat_type, participants.as_slice()) {
-        (ChatType::Direct, [other]) => direct_chat_id(creator, *other),
+    // A direct chat's id follows from its pair; a hard-deleted one stays deleted, and the
+    // pair's next direct chat is the next generation's.
+    let direct = match (body.chat_type, participants.as_slice()) {
+        (ChatType::Direct, [other]) => Some(*other),
         // Anything else is refused by the aggregate with the rule's own error.
-        _ => ChatId::from_uuid(Uuid::now_v7()),
+        _ => None,
     };
-    let command = CreateChat {
-        actor: caller.actor.clone(),
-        at: state.now(),
-        chat_id,
-        chat_type: body.chat_type,
-        name: body.name,
-        company_id: body.company_id.map(CompanyId::from_uuid),
-        participants,
-    };
-    match state
-        .commands
-        .execute(request(chat_id, &caller, command.into()))
-        .await
-    {
-        Ok(accepted) => {
-            let created = HttpResponse::Created()
-                .insert_header(("Location", format!("/api/chats/{chat_id}")))
-                .json(response(chat_id, &accepted));
-            Ok(read.settle(chat_id, &accepted.envelopes, created).await)
-        }
-        Err(crate::app::CommandError::Rejected(ChatError::ChatAlreadyExists))
-            if body.chat_type == ChatType::Direct =>
+    let mut generation = 0;
+    loop {
+        let chat_id = match direct {
+            Some(other) => direct_chat_id_at(creator, other, generation),
+            None => ChatId::from_uuid(Uuid::now_v7()),
+        };
+        let command = CreateChat {
+            actor: caller.actor.clone(),
+            at: state.now(),
+            chat_id,
+            chat_type: body.chat_type,
+            name: body.name.clone(),
+            company_id: body.company_id.map(CompanyId::from_uuid),
+            participants: participants.clone(),
+        };
+        match state
+            .commands
+            .execute(request(chat_id, &caller, command.into()))
+            .await
         {
-            let version = state.commands.version(chat_id).await?;
-            Ok(HttpResponse::Ok()
-                .insert_header(("Location", format!("/api/chats/{chat_id}")))
-                .json(crate::http::dto::CommandResponse::new(
-                    chat_id,
-                    version,
-                    &[],
-                )))
+            Ok(accepted) => {
+                let created = HttpResponse::Created()
+                    .insert_header(("Location", format!("/api/chats/{chat_id}")))
+                    .json(response(chat_id, &accepted));
+                return Ok(read.settle(chat_id, &accepted.envelopes, created).await);
+            }
+            Err(CommandError::Rejected(ChatError::ChatAlreadyExists)) if direct.is_some() => {
+                let version = state.commands.version(chat_id).await?;
+                return Ok(HttpResponse::Ok()
+                    .insert_header(("Location", format!("/api/chats/{chat_id}")))
+                    .json(CommandResponse::new(chat_id, version, &[])));
+            }
+            Err(CommandError::Rejected(ChatError::ChatDeleted))
+                if direct.is_some() && generation < MAX_DIRECT_GENERATION =>
+            {
+                generation += 1;
+            }
+            Err(e) => return Err(e.into()),
         }
-        Err(e) => Err(e.into()),
     }
 }
 

@@ -3,6 +3,8 @@
 //! chat ids reveal nothing; participants reach one message where a send's `Location`
 //! points.
 
+use std::time::Duration;
+
 use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -160,7 +162,14 @@ async fn a_sends_location_answers_the_message_to_participants() {
         .call(Method::DELETE, &location, Some(&alice.token), None)
         .await;
     assert_eq!(deleted.status(), 200);
-    let message = app.get_json(&bob, &location).await;
-    assert_eq!(message["is_deleted"], true);
+    // Deletes are projected asynchronously: the message reads as deleted soon after.
+    let message = integration_tests::eventually("the delete", Duration::from_secs(30), || {
+        let (app, bob, location) = (&app, &bob, &location);
+        async move {
+            let message = app.get_json(bob, location).await;
+            (message["is_deleted"] == true).then_some(message)
+        }
+    })
+    .await;
     assert_eq!(message["content"], Value::Null);
 }

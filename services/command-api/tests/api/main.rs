@@ -2,6 +2,7 @@
 
 mod access;
 mod dev;
+mod direct;
 mod errors;
 mod helpers;
 mod limits;

@@ -16,7 +16,7 @@ use crate::{
         state::{ChatData, ChatState},
         types::{ChatType, Role},
     },
-    ids::direct_chat_id,
+    ids::is_direct_chat_id,
 };
 
 /// Creates a chat: `ChatCreated` (version 1), then `ParticipantAdded` for the creator
@@ -43,7 +43,7 @@ pub(super) fn create(state: &ChatState, c: CreateChat) -> Result<Vec<ChatEvent>,
             let [other] = others.iter().copied().collect::<Vec<_>>()[..] else {
                 return Err(ChatError::DirectChatNeedsTwoParticipants);
             };
-            if c.chat_id != direct_chat_id(creator, other) {
+            if !is_direct_chat_id(c.chat_id, creator, other) {
                 return Err(ChatError::DirectChatIdMismatch);
             }
             Role::Admin

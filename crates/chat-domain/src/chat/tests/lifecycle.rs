@@ -9,7 +9,7 @@ use crate::{
             ChatArchived, ChatCreated, ChatHardDeleted, ChatRestored, ChatUpdated, ParticipantAdded,
         },
     },
-    ids::{CompanyId, direct_chat_id},
+    ids::{CompanyId, direct_chat_id, direct_chat_id_at},
     testing::{fixtures::*, given},
 };
 
@@ -173,6 +173,22 @@ fn a_direct_chat_id_must_match_its_pair() {
     given([])
         .when(CreateChat {
             chat_id: direct_chat_id(ALICE, CAROL),
+            ..create_direct(ALICE, BOB)
+        })
+        .then_err(ChatError::DirectChatIdMismatch);
+}
+
+#[test]
+fn a_later_generation_of_the_pair_is_a_direct_chat_id_too() {
+    given([])
+        .when(CreateChat {
+            chat_id: direct_chat_id_at(BOB, ALICE, 3),
+            ..create_direct(ALICE, BOB)
+        })
+        .then_accepted();
+    given([])
+        .when(CreateChat {
+            chat_id: direct_chat_id_at(ALICE, CAROL, 3),
             ..create_direct(ALICE, BOB)
         })
         .then_err(ChatError::DirectChatIdMismatch);
