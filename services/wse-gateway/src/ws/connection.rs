@@ -201,22 +201,8 @@ impl Live {
             message,
             AggregatedMessage::Pong(_) | AggregatedMessage::Close(_)
         );
-        if counted {
-            match self.frames.admit() {
-                FrameVerdict::Accept => {}
-                FrameVerdict::Refuse(wait) => {
-                    FRAMES_REFUSED.inc();
-                    let message = format!(
-                        "too many frames: this one was dropped; slow down (next in {} ms)",
-                        wait.as_millis().max(1)
-                    );
-                    return self.send(protocol::error("rate_limited", &message)).await;
-                }
-                FrameVerdict::Close => {
-                    LIMIT_CLOSES.with_label_values(&["frame_rate"]).inc();
-                    return Err(End::Close(CloseWhy::RateLimited));
-                }
-            }
+        if counted && !self.admit_frame().await? {
+            return Ok(());
         }
         match message {
             AggregatedMessage::Text(text) => match serde_json::from_str::<ClientMessage>(&text) {
@@ -244,6 +230,27 @@ impl Live {
             }
             AggregatedMessage::Pong(_) => Ok(()),
             AggregatedMessage::Close(reason) => Err(End::Echo(reason)),
+        }
+    }
+
+    /// Whether a client frame is within the rate; a refused one is answered with a
+    /// `rate_limited` error frame, and one too many refusals close the connection.
+    async fn admit_frame(&mut self) -> Result<bool, End> {
+        match self.frames.admit() {
+            FrameVerdict::Accept => Ok(true),
+            FrameVerdict::Refuse(wait) => {
+                FRAMES_REFUSED.inc();
+                let message = format!(
+                    "too many frames: this one was dropped; slow down (next in {} ms)",
+                    wait.as_millis().max(1)
+                );
+                self.send(protocol::error("rate_limited", &message)).await?;
+                Ok(false)
+            }
+            FrameVerdict::Close => {
+                LIMIT_CLOSES.with_label_values(&["frame_rate"]).inc();
+                Err(End::Close(CloseWhy::RateLimited))
+            }
         }
     }
 

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::http::header::{AUTHORIZATION, UPGRADE};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
 use chat_auth::Authenticator;
 use chat_domain::Actor;
 use serde_json::json;
@@ -62,9 +62,13 @@ pub struct Gateway {
     pub shutdown: CancellationToken,
 }
 
-/// The `Retry-After` of a refused upgrade: a slot frees when a connection closes,
-/// which nothing predicts.
-const RETRY_AFTER_S: &str = "5";
+/// A refused upgrade in the error shape. Its `Retry-After` is a guess: a slot frees when
+/// a connection closes, which nothing predicts.
+fn refused(mut response: HttpResponseBuilder, code: &str, message: &str) -> HttpResponse {
+    response
+        .insert_header(("Retry-After", "5"))
+        .json(json!({"error": {"code": code, "message": message}}))
+}
 
 /// Mounts `GET /wse`.
 pub fn configure(gateway: web::Data<Gateway>) -> impl FnOnce(&mut web::ServiceConfig) {
@@ -92,12 +96,11 @@ async fn upgrade(
     }
     let Ok(permit) = Arc::clone(&gateway.limit).try_acquire_owned() else {
         CONNECTIONS_REFUSED.with_label_values(&["replica"]).inc();
-        return Ok(HttpResponse::ServiceUnavailable()
-            .insert_header(("Retry-After", RETRY_AFTER_S))
-            .json(json!({"error": {
-                "code": "too_many_connections",
-                "message": "the gateway is at its connection limit; retry later"
-            }})));
+        return Ok(refused(
+            HttpResponse::ServiceUnavailable(),
+            "too_many_connections",
+            "the gateway is at its connection limit; retry later",
+        ));
     };
     // A query that does not decode is treated as empty: the token is then missing.
     let mut query = web::Query::<HashMap<String, String>>::from_query(req.query_string())
@@ -114,18 +117,17 @@ async fn upgrade(
     // The token came with the request, so the refusal can be an HTTP answer, before
     // anything is looked up.
     let slot = match identity.as_ref().ok().and_then(Actor::user_id) {
-        Some(user) => match gateway.users.try_open(user) {
-            Some(slot) => Some(slot),
-            None => {
+        Some(user) => {
+            let Some(slot) = gateway.users.try_open(user) else {
                 CONNECTIONS_REFUSED.with_label_values(&["user"]).inc();
-                return Ok(HttpResponse::TooManyRequests()
-                    .insert_header(("Retry-After", RETRY_AFTER_S))
-                    .json(json!({"error": {
-                        "code": "too_many_user_connections",
-                        "message": "this user has as many connections open on this gateway as allowed; close one"
-                    }})));
-            }
-        },
+                return Ok(refused(
+                    HttpResponse::TooManyRequests(),
+                    "too_many_user_connections",
+                    "this user has as many connections open on this gateway as allowed; close one",
+                ));
+            };
+            Some(slot)
+        }
         None => None,
     };
     // Registered before the upgrade answers: every event routed after the client sees
