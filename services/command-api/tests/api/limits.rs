@@ -19,6 +19,12 @@ const DEFAULTS: &[&str] = &[
     "--chat-creates-per-window=20",
 ];
 
+/// The `/metrics` text.
+async fn metrics(app: &TestApp) -> String {
+    let response = app.call(Method::GET, "/metrics", None, None).await;
+    response.text().await.expect("metrics text")
+}
+
 /// The `Retry-After` seconds of a 429 with the API's error shape `rate_limited`.
 async fn retry_after(response: Response) -> u64 {
     let seconds = response
@@ -65,6 +71,11 @@ async fn a_burst_of_writes_from_one_user_is_throttled_and_others_are_not() {
 
     // Bob's bucket is his own.
     assert_eq!(app.send(&bob, chat, "still here").await.status(), 201);
+    assert!(
+        metrics(&app)
+            .await
+            .contains(r#"chat_rate_limited_total{limit="user_writes"}"#)
+    );
 
     // The bridge's service identity speaks for a whole Telegram group: a burst that
     // would throttle a user passes (these chats do not exist, so each answers 404).
@@ -109,6 +120,11 @@ async fn a_create_with_1500_participants_is_refused_and_stores_nothing() {
         .await
         .expect("count events");
     assert_eq!(stored, 0, "nothing stored");
+    assert!(
+        metrics(&app)
+            .await
+            .contains(r#"chat_participant_cap_refusals_total{cap="per_request"}"#)
+    );
 }
 
 #[tokio::test]

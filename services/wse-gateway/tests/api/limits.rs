@@ -93,6 +93,14 @@ async fn frames_over_the_rate_are_refused_then_sustained_abuse_closes_with_4429(
     );
     let (code, reason) = close.expect("a close frame");
     assert_eq!(code, 4429, "{reason}");
+    let metrics = reqwest::get(format!("http://{}/metrics", gateway.addr))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("metrics text");
+    assert!(metrics.contains("wse_frames_refused_total"), "{metrics}");
+    assert!(metrics.contains(r#"wse_limit_closes_total{limit="frame_rate"}"#));
 }
 
 #[tokio::test]
