@@ -14,6 +14,7 @@
 
 use std::collections::BTreeMap;
 
+use chat_domain::chat::membership::MembershipChange;
 use chat_domain::{ChatEvent, Role, UserId};
 
 /// At most this many transitions are kept per user and chat; dropping the oldest only
@@ -103,28 +104,21 @@ pub enum Change {
     Deleted,
 }
 
-/// The membership change of `event`. The creator joins (as admin) with `ChatCreated`
-/// itself, so they see the creation.
+/// The membership change of `event`: the domain's ([`ChatEvent::membership_change`]),
+/// except that the creator joins (as admin) with `ChatCreated` itself, so they see the
+/// creation.
 #[must_use]
 pub fn change_of(event: &ChatEvent) -> Option<Change> {
-    match event {
-        ChatEvent::ChatCreated(e) => Some(Change::Joined(e.created_by, Role::Admin)),
-        ChatEvent::ParticipantAdded(e) => Some(Change::Joined(e.user_id, e.role)),
-        ChatEvent::ParticipantRoleChanged(e) => Some(Change::Joined(e.user_id, e.role)),
-        ChatEvent::ParticipantRemoved(e) => Some(Change::Gone(e.user_id)),
-        ChatEvent::ParticipantLeft(e) => Some(Change::Gone(e.user_id)),
-        ChatEvent::ChatHardDeleted(_) => Some(Change::Deleted),
-        ChatEvent::ChatUpdated(_)
-        | ChatEvent::ChatArchived(_)
-        | ChatEvent::ChatRestored(_)
-        | ChatEvent::MessageSent(_)
-        | ChatEvent::MessageEdited(_)
-        | ChatEvent::MessageDeleted(_)
-        | ChatEvent::MessagesMarkedAsRead(_)
-        | ChatEvent::TelegramChatLinked(_)
-        | ChatEvent::TelegramChatUnlinked(_)
-        | ChatEvent::TelegramMessageReceived(_) => None,
+    if let ChatEvent::ChatCreated(e) = event {
+        return Some(Change::Joined(e.created_by, Role::Admin));
     }
+    event.membership_change().map(|change| match change {
+        MembershipChange::Joined { user, role } | MembershipChange::RoleChanged { user, role } => {
+            Change::Joined(user, role)
+        }
+        MembershipChange::Departed { user, .. } => Change::Gone(user),
+        MembershipChange::Dissolved => Change::Deleted,
+    })
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use sqlx::types::Json;
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
-use super::{unavailable, version_i64};
+use super::{execute_on_versions, unavailable, version_i64};
 use crate::ports::{NewEvents, StoreError};
 use crate::relay::OUTBOX_CHANNEL;
 
@@ -325,16 +325,14 @@ async fn withdraw_failed(
     if chats.is_empty() {
         return Ok(());
     }
-    sqlx::query(
+    execute_on_versions(
+        tx,
         "DELETE FROM events WHERE (chat_id, version) IN \
          (SELECT * FROM UNNEST($1::uuid[], $2::int8[]))",
+        &chats,
+        &versions,
     )
-    .bind(&chats)
-    .bind(&versions)
-    .execute(&mut **tx)
     .await
-    .map_err(unavailable)?;
-    Ok(())
 }
 
 /// The stored events' outbox rows; wakes the relay.

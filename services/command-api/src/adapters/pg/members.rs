@@ -10,7 +10,7 @@ use chat_domain::{ChatId, Role, UserId};
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
-use super::{unavailable, version_i64};
+use super::{execute_on_versions, unavailable, version_i64};
 use crate::ports::{NewEvents, StoreError};
 
 /// One membership row as the stored events leave it.
@@ -65,16 +65,15 @@ pub(super) async fn write(
     }
     if !dissolved.is_empty() {
         let (chats, versions): (Vec<Uuid>, Vec<i64>) = dissolved.into_iter().unzip();
-        sqlx::query(
+        execute_on_versions(
+            tx,
             "UPDATE chat_members m SET is_active = FALSE, version = d.v \
              FROM UNNEST($1::uuid[], $2::int8[]) AS d(c, v) \
              WHERE m.chat_id = d.c AND m.version < d.v",
+            &chats,
+            &versions,
         )
-        .bind(&chats)
-        .bind(&versions)
-        .execute(&mut **tx)
-        .await
-        .map_err(unavailable)?;
+        .await?;
     }
     Ok(())
 }

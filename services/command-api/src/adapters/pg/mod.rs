@@ -38,6 +38,22 @@ fn unavailable(e: sqlx::Error) -> StoreError {
     StoreError::Unavailable(e.into())
 }
 
+/// Runs `sql` on (chat, version) pairs: `$1` the chat ids, `$2` the versions.
+async fn execute_on_versions(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    sql: &'static str,
+    chats: &[Uuid],
+    versions: &[i64],
+) -> Result<(), StoreError> {
+    sqlx::query(sql)
+        .bind(chats)
+        .bind(versions)
+        .execute(&mut **tx)
+        .await
+        .map_err(unavailable)?;
+    Ok(())
+}
+
 fn version_i64(version: u64) -> Result<i64, StoreError> {
     i64::try_from(version)
         .map_err(|_| StoreError::Corrupt(anyhow!("version {version} does not fit a BIGINT")))
