@@ -8,16 +8,26 @@
 //! bridge's own sends (`outgoing`) and anything already in the mapping are ignored; an own
 //! send is only waited on until its mapping is recorded, so a reply to it that follows
 //! at once still finds its parent.
+//!
+//! Refusals do not stall: what command-api refuses for good (a 4xx other than a lost
+//! race, an expired token or rate limiting) is logged with its ids, counted in
+//! `telegram_inbound_refused_total` and confirmed, so the next update (of any chat)
+//! follows; only an unavailable command-api is waited out. Telegram texts pass the text
+//! policy's [`sanitize`] first (characters the API refuses become U+FFFD), so a
+//! Telegram user's message is not refused for a stray control character: Telegram
+//! cannot be asked to send it again.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use chat_domain::text::{TextKind, sanitize};
 use tokio_util::sync::CancellationToken;
 
 use crate::adapters::command_api::{
     CommandApiClient, CommandError, CommandOutcome, InboundMessage,
 };
-use crate::adapters::pg::{BridgeStore, Link, Origin, StoreError};
+use crate::adapters::pg::{BridgeStore, Link, MappedMessage, Origin, StoreError};
+use crate::metrics::INBOUND_REFUSED;
 use crate::ports::{TelegramGateway, TelegramMessage, TelegramTarget, TelegramUpdate};
 
 /// Longest wait between two attempts at a failing update.
@@ -166,8 +176,8 @@ impl<G: TelegramGateway> Inbound<G> {
             telegram_topic_id: m.topic_id,
             telegram_message_id: m.message_id,
             telegram_user_id: m.sender_id,
-            sender_name: m.sender_name.clone(),
-            content: m.text.clone(),
+            sender_name: sanitize(TextKind::SingleLine, &m.sender_name).into_owned(),
+            content: sanitize(TextKind::Multiline, &m.text).into_owned(),
             reply_to,
         };
         match self.commands.post_message(link.chat_id, &message).await {
@@ -191,7 +201,7 @@ impl<G: TelegramGateway> Inbound<G> {
                     .await?;
                 Ok(())
             }
-            other => settle(other),
+            other => settle(other, Refused::new("message", link.chat_id, m)),
         }
     }
 
@@ -235,11 +245,12 @@ impl<G: TelegramGateway> Inbound<G> {
         {
             return Ok(());
         }
+        let text = sanitize(TextKind::Multiline, &m.text);
         let edited = self
             .commands
-            .edit_message(mapped.chat_id, mapped.message_id, &m.text)
+            .edit_message(mapped.chat_id, mapped.message_id, &text)
             .await;
-        settle(edited)
+        settle(edited, Refused::new("edit", mapped.chat_id, m))
     }
 
     async fn deleted(&self, chat_id: i64, message_id: i64) -> Result<(), InboundError> {
@@ -250,14 +261,7 @@ impl<G: TelegramGateway> Inbound<G> {
             return Ok(());
         }
         if mapped.origin == Origin::Chat {
-            // A chat message's Telegram copy deleted in Telegram: the chat keeps its
-            // message (the bridge may not delete users' messages), but replies to it no
-            // longer point at the copy.
-            let (chat, id) = (mapped.chat_id, mapped.message_id);
-            self.store
-                .advance(chat, id, mapped.last_version, true)
-                .await?;
-            return Ok(());
+            return self.copy_deleted(&mapped).await;
         }
         if !self.still_linked(chat_id, mapped.chat_id).await? {
             return Ok(());
@@ -273,8 +277,32 @@ impl<G: TelegramGateway> Inbound<G> {
                     .await?;
                 Ok(())
             }
-            other => settle(other),
+            other => settle(
+                other,
+                Refused {
+                    update: "delete",
+                    chat_id: mapped.chat_id,
+                    telegram_chat_id: chat_id,
+                    telegram_message_id: message_id,
+                },
+            ),
         }
+    }
+
+    /// A part of a chat message's Telegram copy was deleted in Telegram: the chat keeps
+    /// its message (the bridge may not delete users' messages). The first part gone,
+    /// replies no longer point at the copy and its edits are no longer mirrored; a later
+    /// part gone is forgotten, so edits reach the parts that are left.
+    async fn copy_deleted(&self, mapped: &MappedMessage) -> Result<(), InboundError> {
+        let (chat, id) = (mapped.chat_id, mapped.message_id);
+        if mapped.part > 0 {
+            self.store.forget_part(chat, id, mapped.part).await?;
+        } else {
+            self.store
+                .advance(chat, id, mapped.last_version, true)
+                .await?;
+        }
+        Ok(())
     }
 
     async fn still_linked(
@@ -298,13 +326,49 @@ fn pick_link(links: &[Link], topic: Option<i64>) -> Option<Link> {
         .copied()
 }
 
-/// Done unless command-api is unavailable; a refusal is logged and dropped (the rule it
-/// breaks will not change by retrying).
-fn settle(outcome: Result<CommandOutcome, CommandError>) -> Result<(), InboundError> {
+/// Which Telegram update command-api was asked to apply, for the record of a refusal.
+#[derive(Debug, Clone, Copy)]
+struct Refused {
+    /// `message`, `edit` or `delete`.
+    update: &'static str,
+    chat_id: chat_domain::ChatId,
+    telegram_chat_id: i64,
+    telegram_message_id: i64,
+}
+
+impl Refused {
+    const fn new(update: &'static str, chat_id: chat_domain::ChatId, m: &TelegramMessage) -> Self {
+        Self {
+            update,
+            chat_id,
+            telegram_chat_id: m.chat_id,
+            telegram_message_id: m.message_id,
+        }
+    }
+}
+
+/// Done unless command-api is unavailable; a refusal is logged with the update's ids,
+/// counted and dropped (the rule it breaks will not change by retrying, and retrying
+/// would hold up every update after it, of every chat).
+fn settle(
+    outcome: Result<CommandOutcome, CommandError>,
+    update: Refused,
+) -> Result<(), InboundError> {
     match outcome {
         Ok(_) => Ok(()),
         Err(CommandError::Refused { status, code }) => {
-            tracing::warn!(status, %code, "command-api refused a Telegram update; skipping it");
+            INBOUND_REFUSED
+                .with_label_values(&[update.update, &status.to_string()])
+                .inc();
+            tracing::warn!(
+                update = update.update,
+                chat_id = %update.chat_id,
+                telegram_chat_id = update.telegram_chat_id,
+                telegram_message_id = update.telegram_message_id,
+                status,
+                %code,
+                "command-api refused a Telegram update; skipping it"
+            );
             Ok(())
         }
         Err(e @ CommandError::Unavailable(_)) => Err(InboundError::Commands(e)),

@@ -4,18 +4,22 @@
 //! - [`ports`]: what the bridge needs from Telegram ([`ports::TelegramGateway`]).
 //! - [`adapters`]: grammers (real), an in-memory fake, command-api over HTTP, and the
 //!   bridge's PostgreSQL tables (links, message id mapping).
+//! - [`posts`]: a chat message as Telegram posts: name prefix, parts, send keys.
 //! - [`outbound`]: chat -> Telegram, a `chat.events` consumer.
 //! - [`inbound`]: Telegram -> chat, commands on command-api under the service identity.
 //! - [`flood`]: flood waits obeyed by waiting and retrying.
-//! - [`metrics`]: Telegram calls and flood waits, for Prometheus.
+//! - [`limits`]: Telegram's length limits, counted in UTF-16 code units as Telegram does.
+//! - [`metrics`]: Telegram calls, flood waits, split messages and refused updates.
+//! - [`split`]: texts too long for one Telegram message, cut into parts that fit.
 //! - [`token`]: the service identity's bearer token.
 //! - [`Application`]: wires it all and runs until the shutdown token fires.
 //!
 //! Delivery guarantees. Chat -> Telegram: an event's offset is committed only after
-//! Telegram accepted; the mapping is written right after and checked first, and every
-//! send carries a key (Telegram's `random_id`) derived from the chat message id, so a
-//! retry after a crash or a lost answer never posts twice (such a message's Telegram id
-//! stays unknown, so its later edits and deletes are not mirrored). Telegram -> chat: an
+//! Telegram accepted; the mapping of each post (a long message is posted in parts) is
+//! written right after and checked first, and every send carries a key (Telegram's
+//! `random_id`) derived from the chat message id and the part, so a retry after a crash
+//! or a lost answer never posts twice (such a post's Telegram id stays unknown, so later
+//! edits and deletes do not reach it). Telegram -> chat: an
 //! update is confirmed only after command-api accepted it, and a replayed one is refused
 //! by the aggregate (`telegram_message_already_received`), which counts as done.
 
@@ -23,9 +27,12 @@ pub mod adapters;
 pub mod config;
 pub mod flood;
 pub mod inbound;
+pub mod limits;
 pub mod metrics;
 pub mod outbound;
 pub mod ports;
+pub mod posts;
+pub mod split;
 pub mod token;
 
 use std::sync::Arc;

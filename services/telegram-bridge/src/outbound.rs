@@ -1,16 +1,21 @@
 //! Chat -> Telegram: the `chat.events` handler.
 //!
 //! Link events are remembered in the bridge's table; messages sent, edited and deleted
-//! in a linked chat are mirrored to its supergroup as "Name: text". The consumer stores
-//! a record's offset only after this handler returned, i.e. after Telegram accepted.
+//! in a linked chat are mirrored to its supergroup as "Name: text", a text too long for
+//! one Telegram message as several, in order, each with the name ([`crate::posts`]). The
+//! consumer stores a record's offset only after this handler returned, i.e. after
+//! Telegram accepted.
 //!
-//! Exactly once on the Telegram side: the mapping is written right after Telegram
-//! accepted a send and checked before sending, and edits and deletes carry the chat
-//! version they were mirrored at, so a redelivered event changes nothing. No echo:
+//! Exactly once on the Telegram side: each part's mapping is written right after
+//! Telegram accepted it and checked before sending, so a restart in the middle of a
+//! message posts only the parts still missing; each part's send carries its own key; and
+//! edits and deletes carry the chat version they were mirrored at, so a redelivered event
+//! changes nothing. No echo:
 //! `TelegramMessageReceived` (a message that came from Telegram) is only recorded in the
 //! mapping, and edits and deletes made by a service identity (the bridge itself) are
 //! skipped.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,7 +25,9 @@ use chat_kafka::{EventHandler, HandlerError, ReceivedEvent};
 
 use crate::adapters::pg::{BridgeStore, MappedMessage, Origin, StoreError};
 use crate::flood::obeying_flood_waits;
+use crate::metrics::{SPLIT_MESSAGES, SPLIT_PARTS};
 use crate::ports::{GatewayError, TelegramGateway, TelegramTarget};
+use crate::posts::{posts, send_key};
 
 /// How often recording a mapping is retried in place before the event is retried as a
 /// whole (which would send it to Telegram again).
@@ -87,31 +94,78 @@ impl<G: TelegramGateway> Outbound<G> {
         else {
             return Ok(());
         };
-        if self
+        let posts = posts(e.sender_name.as_deref(), e.sender_id, &e.content);
+        let done = self
             .store
-            .by_chat_message(e.chat_id, e.message_id)
+            .parts(e.chat_id, e.message_id)
             .await
-            .map_err(transient)?
-            .is_some()
-        {
-            return Ok(());
+            .map_err(transient)?;
+        if done.is_empty() {
+            count_split("send", posts.len());
         }
-        let reply_to = match e.reply_to {
-            Some(parent) => self
-                .store
-                .by_chat_message(e.chat_id, parent)
-                .await
-                .map_err(transient)?
-                .filter(|m| !m.deleted && m.telegram_chat_id == link.target.chat_id)
-                .map(|m| m.telegram_message_id),
-            None => None,
-        };
-        let text = line(e.sender_name.as_deref(), e.sender_id, &e.content);
-        let key = send_key(e.message_id);
-        let text = text.as_str();
+        for (index, text) in (0..).zip(&posts) {
+            // Posted before a restart or a retry: each part is recorded once accepted.
+            if done.iter().any(|p| p.index == index) {
+                continue;
+            }
+            let reply_to = match (index, e.reply_to) {
+                (0, Some(parent)) => self.copy_of(e.chat_id, parent, link.target).await?,
+                _ => None,
+            };
+            let key = send_key(e.message_id, index, e.version);
+            let telegram_id = match self.post(link.target, text, reply_to, key).await? {
+                Posted::At(id) => id,
+                Posted::IdUnknown => continue,
+                Posted::Refused => return Ok(()),
+            };
+            recorded(|| async {
+                if index == 0 {
+                    let (chat, id, v) = (e.chat_id, e.message_id, e.version);
+                    self.store
+                        .record(chat, id, link.target, telegram_id, Origin::Chat, v)
+                        .await
+                } else {
+                    let group = link.target.chat_id;
+                    self.store
+                        .record_part(e.chat_id, e.message_id, index, group, telegram_id)
+                        .await
+                }
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// The Telegram id of the live copy of chat message `message_id` in `target`'s
+    /// group (what a reply to it replies to), if any.
+    async fn copy_of(
+        &self,
+        chat_id: ChatId,
+        message_id: MessageId,
+        target: TelegramTarget,
+    ) -> Result<Option<i64>, HandlerError> {
+        let copy = self
+            .store
+            .by_chat_message(chat_id, message_id)
+            .await
+            .map_err(transient)?;
+        Ok(copy
+            .filter(|m| !m.deleted && m.telegram_chat_id == target.chat_id)
+            .map(|m| m.telegram_message_id))
+    }
+
+    /// Posts one Telegram message, obeying flood waits; a reply whose parent Telegram
+    /// refuses is posted without the reply.
+    async fn post(
+        &self,
+        target: TelegramTarget,
+        text: &str,
+        reply_to: Option<i64>,
+        key: i64,
+    ) -> Result<Posted, HandlerError> {
         let send = |reply_to| {
             obeying_flood_waits("send", move || {
-                self.gateway.send_message(link.target, text, reply_to, key)
+                self.gateway.send_message(target, text, reply_to, key)
             })
         };
         let mut sent = send(reply_to).await;
@@ -120,49 +174,28 @@ impl<G: TelegramGateway> Outbound<G> {
             // not at all.
             sent = send(None).await;
         }
-        let telegram_id = match sent {
-            Ok(id) => id,
+        match sent {
+            Ok(id) => Ok(Posted::At(id)),
             Err(GatewayError::AlreadySent) => {
                 // Posted by an earlier attempt whose answer was lost: it is in Telegram
                 // once, but its id is unknown, so its edits and deletes cannot follow.
-                tracing::warn!(message_id = %e.message_id, "already sent to Telegram; its id is unknown");
-                return Ok(());
+                tracing::warn!(key, "already sent to Telegram; its id is unknown");
+                Ok(Posted::IdUnknown)
             }
-            Err(e) => return refused_or_transient(e),
-        };
-        let mut attempt = 0;
-        loop {
-            let recorded = self
-                .store
-                .record(
-                    e.chat_id,
-                    e.message_id,
-                    link.target,
-                    telegram_id,
-                    Origin::Chat,
-                    e.version,
-                )
-                .await;
-            match recorded {
-                Ok(()) => return Ok(()),
-                Err(err) if attempt + 1 >= RECORD_ATTEMPTS => return Err(transient(err)),
-                Err(err) => {
-                    tracing::warn!(error.message = %err, "cannot record the mapping yet; retrying");
-                    attempt += 1;
-                    tokio::time::sleep(Duration::from_millis(250)).await;
-                }
-            }
+            Err(err) => refused_or_failed(err).map(|()| Posted::Refused),
         }
     }
 
-    /// The Telegram copy a change of message `message_id` at chat `version` applies to:
-    /// `None` when the chat is not linked, the message was never mirrored, its copy is
-    /// deleted, or the change (or a newer one) was already mirrored.
+    /// The mirrored message a change of message `message_id` at chat `version` applies
+    /// to: `None` when the chat is not linked, the message was never mirrored, or the
+    /// change (or a newer one) was already mirrored. With `live`, also `None` when its
+    /// (first) copy is deleted.
     async fn copy_to_change(
         &self,
         chat_id: ChatId,
         message_id: MessageId,
         version: u64,
+        live: bool,
     ) -> Result<Option<MappedMessage>, HandlerError> {
         if self
             .store
@@ -178,12 +211,16 @@ impl<G: TelegramGateway> Outbound<G> {
             .by_chat_message(chat_id, message_id)
             .await
             .map_err(transient)?;
-        Ok(copy.filter(|m| !m.deleted && m.last_version < version))
+        Ok(copy.filter(|m| !(live && m.deleted) && m.last_version < version))
     }
 
+    /// An edit reaches every part: the new text is split again; the parts there are
+    /// edited in order, extra parts it needs are posted after them (Telegram cannot
+    /// insert, so they follow whatever was posted in between), and parts it no longer
+    /// needs are deleted (Telegram refuses an empty text, so none is left blank).
     async fn edited(&self, e: &MessageEdited) -> Result<(), HandlerError> {
         let Some(m) = self
-            .copy_to_change(e.chat_id, e.message_id, e.version)
+            .copy_to_change(e.chat_id, e.message_id, e.version, true)
             .await?
         else {
             return Ok(());
@@ -196,14 +233,45 @@ impl<G: TelegramGateway> Outbound<G> {
             .edited_by
             .user_id()
             .unwrap_or_else(|| UserId::from_uuid(uuid::Uuid::nil()));
-        let text = line(e.edited_by.user_name(), author, &e.content);
-        let edited = obeying_flood_waits("edit", || {
-            self.gateway
-                .edit_message(m.telegram_chat_id, m.telegram_message_id, &text)
-        })
-        .await;
-        if let Err(err) = edited {
-            refused_or_transient(err)?;
+        let posts = posts(e.edited_by.user_name(), author, &e.content);
+        let parts = self
+            .store
+            .parts(e.chat_id, e.message_id)
+            .await
+            .map_err(transient)?;
+        count_split("edit", posts.len());
+        let mut next_index = parts.last().map_or(0, |p| p.index + 1);
+        for (position, text) in posts.iter().enumerate() {
+            if let Some(part) = parts.get(position) {
+                let edited = obeying_flood_waits("edit", || {
+                    self.gateway
+                        .edit_message(m.telegram_chat_id, part.telegram_message_id, text)
+                })
+                .await;
+                if let Err(err) = edited {
+                    refused_or_failed(err)?;
+                }
+                continue;
+            }
+            let (index, target) = (next_index, target(m.telegram_chat_id, m.telegram_topic_id));
+            next_index += 1;
+            let key = send_key(e.message_id, index, e.version);
+            if let Posted::At(id) = self.post(target, text, None, key).await? {
+                let group = m.telegram_chat_id;
+                recorded(|| {
+                    self.store
+                        .record_part(e.chat_id, e.message_id, index, group, id)
+                })
+                .await?;
+            }
+        }
+        for surplus in parts.iter().skip(posts.len()) {
+            self.delete_copy(m.telegram_chat_id, surplus.telegram_message_id)
+                .await?;
+            self.store
+                .forget_part(e.chat_id, e.message_id, surplus.index)
+                .await
+                .map_err(transient)?;
         }
         self.store
             .advance(e.chat_id, e.message_id, e.version, false)
@@ -211,25 +279,76 @@ impl<G: TelegramGateway> Outbound<G> {
             .map_err(transient)
     }
 
+    /// A delete reaches every part, also when Telegram already lost some (deleting a
+    /// deleted message changes nothing).
     async fn deleted(&self, e: &MessageDeleted) -> Result<(), HandlerError> {
         let Some(m) = self
-            .copy_to_change(e.chat_id, e.message_id, e.version)
+            .copy_to_change(e.chat_id, e.message_id, e.version, false)
             .await?
         else {
             return Ok(());
         };
-        let deleted = obeying_flood_waits("delete", || {
-            self.gateway
-                .delete_message(m.telegram_chat_id, m.telegram_message_id)
-        })
-        .await;
-        if let Err(err) = deleted {
-            refused_or_transient(err)?;
+        let parts = self
+            .store
+            .parts(e.chat_id, e.message_id)
+            .await
+            .map_err(transient)?;
+        for part in parts {
+            self.delete_copy(m.telegram_chat_id, part.telegram_message_id)
+                .await?;
         }
         self.store
             .advance(e.chat_id, e.message_id, e.version, true)
             .await
             .map_err(transient)
+    }
+
+    async fn delete_copy(&self, chat_id: i64, message_id: i64) -> Result<(), HandlerError> {
+        let deleted = obeying_flood_waits("delete", || {
+            self.gateway.delete_message(chat_id, message_id)
+        })
+        .await;
+        deleted.or_else(refused_or_failed)
+    }
+}
+
+/// How a send to Telegram ended, when it did not fail.
+enum Posted {
+    /// Posted as this Telegram message.
+    At(i64),
+    /// Posted earlier (by an attempt whose answer was lost).
+    IdUnknown,
+    /// Refused for good (logged): the event is skipped.
+    Refused,
+}
+
+/// Records a mapping, retrying in place a few times before the event is retried as a
+/// whole (which would send to Telegram again).
+async fn recorded<F, Fut>(mut record: F) -> Result<(), HandlerError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<(), StoreError>>,
+{
+    let mut attempt = 0;
+    loop {
+        match record().await {
+            Ok(()) => return Ok(()),
+            Err(err) if attempt + 1 >= RECORD_ATTEMPTS => return Err(transient(err)),
+            Err(err) => {
+                tracing::warn!(error.message = %err, "cannot record the mapping yet; retrying");
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        }
+    }
+}
+
+fn count_split(operation: &str, parts: usize) {
+    if parts > 1 {
+        SPLIT_MESSAGES.with_label_values(&[operation]).inc();
+        SPLIT_PARTS
+            .with_label_values(&[operation])
+            .inc_by(u64::try_from(parts).unwrap_or(u64::MAX));
     }
 }
 
@@ -243,33 +362,20 @@ const fn target(chat_id: i64, topic_id: Option<i64>) -> TelegramTarget {
     TelegramTarget { chat_id, topic_id }
 }
 
-/// The key of a chat message's send to Telegram (its `random_id`): the same for every
-/// attempt, so Telegram posts it once however often the event is retried.
-#[must_use]
-pub fn send_key(message_id: MessageId) -> i64 {
-    let (high, low) = message_id.as_uuid().as_u64_pair();
-    i64::from_ne_bytes((high ^ low).to_ne_bytes())
-}
-
-/// How a chat message reads in Telegram: `"Alice: hello"`.
-#[must_use]
-pub fn line(sender_name: Option<&str>, sender_id: UserId, content: &str) -> String {
-    match sender_name.map(str::trim).filter(|n| !n.is_empty()) {
-        Some(name) => format!("{name}: {content}"),
-        None => {
-            let short: String = sender_id.to_string().chars().take(8).collect();
-            format!("user {short}: {content}")
-        }
-    }
-}
-
 /// A refusal means there is nothing Telegram will ever accept for this event (no rights,
-/// message gone): logged and passed. Anything else is retried.
-fn refused_or_transient(err: GatewayError) -> Result<(), HandlerError> {
+/// message gone): logged and passed. A text over Telegram's limit is not passed: the
+/// splitter keeps every post within it, so Telegram counting otherwise is a fault to
+/// see, and the event goes to the dead-letter topic rather than being lost unseen.
+/// Anything else is retried.
+fn refused_or_failed(err: GatewayError) -> Result<(), HandlerError> {
     match err {
         GatewayError::Rejected(reason) => {
             tracing::warn!(%reason, "Telegram refused to mirror an event; skipping it");
             Ok(())
+        }
+        err @ GatewayError::TooLong(_) => {
+            tracing::error!(error.message = %err, "Telegram refused a part as too long");
+            Err(HandlerError::Permanent(err.into()))
         }
         other => Err(HandlerError::Transient(other.into())),
     }
@@ -277,17 +383,4 @@ fn refused_or_transient(err: GatewayError) -> Result<(), HandlerError> {
 
 fn transient(err: StoreError) -> HandlerError {
     HandlerError::Transient(err.into())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_line_shows_the_sender_name() {
-        let id = UserId::from_uuid(uuid::Uuid::nil());
-        assert_eq!(line(Some("Alice"), id, "hello"), "Alice: hello");
-        assert_eq!(line(Some("  "), id, "hi"), "user 00000000: hi");
-        assert_eq!(line(None, id, "hi"), "user 00000000: hi");
-    }
 }

@@ -5,6 +5,8 @@
 
 use std::future::Future;
 
+use crate::limits::TextLimit;
+
 /// Where a message goes: a supergroup, optionally one forum topic of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TelegramTarget {
@@ -73,6 +75,16 @@ pub enum GatewayError {
     /// a dropped connection): nothing new was posted.
     #[error("a message with this key was already sent")]
     AlreadySent,
+    /// The text is longer than Telegram takes (`MESSAGE_TOO_LONG`,
+    /// `MEDIA_CAPTION_TOO_LONG`): nothing was posted or changed. Not a plain
+    /// [`Self::Rejected`], because skipping it would lose the text: the bridge splits
+    /// texts before sending, so this means its count and Telegram's disagree.
+    #[error(
+        "telegram refused a text over its limit of {} UTF-16 code units ({})",
+        .0.max(),
+        .0.rpc_error()
+    )]
+    TooLong(TextLimit),
     /// Telegram refused for good (no rights, message gone, bad peer); retrying won't help.
     #[error("telegram refused the request: {0}")]
     Rejected(String),
@@ -84,7 +96,7 @@ pub enum GatewayError {
 /// The Telegram side of the bridge.
 pub trait TelegramGateway: Send + Sync + 'static {
     /// Posts `text` to `target`, as a reply to `reply_to` when given; returns Telegram's id
-    /// of the new message. `key` identifies this send (Telegram's `random_id`): a second
+    /// of the new message. A text over [`TextLimit::Message`] is refused. `key` identifies this send (Telegram's `random_id`): a second
     /// send with the same key posts nothing and answers [`GatewayError::AlreadySent`].
     ///
     /// # Errors
@@ -103,7 +115,8 @@ pub trait TelegramGateway: Send + Sync + 'static {
     /// [`GatewayError::Unavailable`] when the connection broke.
     fn next_update(&self) -> impl Future<Output = Result<Delivery, GatewayError>> + Send;
 
-    /// Replaces the text of message `message_id` in supergroup `chat_id`.
+    /// Replaces the text of message `message_id` in supergroup `chat_id` (a text over
+    /// [`TextLimit::Message`] is refused).
     ///
     /// # Errors
     /// [`GatewayError`].

@@ -1,6 +1,9 @@
 //! An in-memory Telegram that behaves like the real one where the bridge cares: message
 //! ids per supergroup, edits, deletes, replies, topics, an update stream that replays what
-//! was not confirmed when a client reconnects, and flood waits on demand.
+//! was not confirmed when a client reconnects, flood waits and broken connections on
+//! demand, and Telegram's length limit on texts ([`TextLimit::Message`], counted in UTF-16
+//! code units), for the bridge's posts and edits and for users' alike. The caption limit
+//! has no counterpart here: the port carries no media.
 //!
 //! Public so other crates' end-to-end tests can drive it: [`FakeTelegram`] is "Telegram"
 //! (tests post as users and read what a group contains), [`FakeTelegram::connect`] gives
@@ -13,6 +16,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
+use crate::limits::TextLimit;
 use crate::ports::{
     Delivery, GatewayError, TelegramGateway, TelegramMessage, TelegramTarget, TelegramUpdate,
 };
@@ -63,6 +67,8 @@ struct State {
     keys: HashSet<(i64, i64)>,
     /// Sends whose answer is lost although the message was posted.
     lose_answers: u32,
+    /// Sends that still go through before every send fails as on a broken connection.
+    sends_before_failure: Option<u64>,
 }
 
 /// The fake Telegram server (cheap to clone; clones share the same state).
@@ -110,6 +116,18 @@ impl FakeTelegram {
         self.lock().lose_answers = n;
     }
 
+    /// The next `n` sends go through; after them every send fails as on a broken
+    /// connection (nothing posted) until [`Self::heal_sends`], as when Telegram becomes
+    /// unreachable in the middle of a message posted in parts.
+    pub fn fail_sends_after(&self, n: u64) {
+        self.lock().sends_before_failure = Some(n);
+    }
+
+    /// Sends go through again (undoes [`Self::fail_sends_after`]).
+    pub fn heal_sends(&self) {
+        self.lock().sends_before_failure = None;
+    }
+
     /// How many sends arrived while a flood wait was still running (a bridge that obeys
     /// flood waits makes none).
     #[must_use]
@@ -125,19 +143,25 @@ impl FakeTelegram {
     }
 
     /// A Telegram user posts `text` in `target`, optionally replying; returns its id.
+    ///
+    /// # Errors
+    /// [`GatewayError::TooLong`] for a text over Telegram's limit (nothing posted).
     pub fn post_as_user(
         &self,
         target: TelegramTarget,
         user: (i64, &str),
         text: &str,
         reply_to: Option<i64>,
-    ) -> i64 {
+    ) -> Result<i64, GatewayError> {
         self.post(target, user, text, reply_to, false)
     }
 
-    /// A Telegram user edits message `id` of supergroup `chat_id`; `false` when there
-    /// is no such message.
-    pub fn edit_as_user(&self, chat_id: i64, id: i64, text: &str) -> bool {
+    /// A Telegram user edits message `id` of supergroup `chat_id`.
+    ///
+    /// # Errors
+    /// [`GatewayError::TooLong`] for a text over Telegram's limit, `Rejected` when there
+    /// is no such message; either way nothing changed.
+    pub fn edit_as_user(&self, chat_id: i64, id: i64, text: &str) -> Result<(), GatewayError> {
         self.edit(chat_id, id, text)
     }
 
@@ -164,7 +188,8 @@ impl FakeTelegram {
         text: &str,
         reply_to: Option<i64>,
         outgoing: bool,
-    ) -> i64 {
+    ) -> Result<i64, GatewayError> {
+        TextLimit::Message.check(text)?;
         let mut state = self.lock();
         let group = state.groups.entry(target.chat_id).or_default();
         group.last_id += 1;
@@ -186,17 +211,18 @@ impl FakeTelegram {
         )));
         drop(state);
         self.updated.notify_waiters();
-        id
+        Ok(id)
     }
 
-    fn edit(&self, chat_id: i64, id: i64, text: &str) -> bool {
+    fn edit(&self, chat_id: i64, id: i64, text: &str) -> Result<(), GatewayError> {
+        TextLimit::Message.check(text)?;
         let mut state = self.lock();
         let Some(message) = state
             .groups
             .get_mut(&chat_id)
             .and_then(|g| g.messages.get_mut(&id))
         else {
-            return false;
+            return Err(GatewayError::Rejected("MESSAGE_ID_INVALID".into()));
         };
         message.text = text.to_owned();
         message.edited = true;
@@ -204,7 +230,7 @@ impl FakeTelegram {
         state.log.push(update);
         drop(state);
         self.updated.notify_waiters();
-        true
+        Ok(())
     }
 
     fn delete(&self, chat_id: i64, id: i64) -> bool {
@@ -287,13 +313,22 @@ impl TelegramGateway for FakeGateway {
                 return Err(GatewayError::Rejected("REPLY_MESSAGE_ID_INVALID".into()));
             }
         }
-        // A refused send used no key; a posted one did.
-        if !self.telegram.lock().keys.insert((target.chat_id, key)) {
-            return Err(GatewayError::AlreadySent);
+        TextLimit::Message.check(text)?;
+        {
+            let mut state = self.telegram.lock();
+            match &mut state.sends_before_failure {
+                Some(0) => return Err(GatewayError::Unavailable("connection lost".into())),
+                Some(left) => *left -= 1,
+                None => {}
+            }
+            // A refused send used no key; a posted one did.
+            if !state.keys.insert((target.chat_id, key)) {
+                return Err(GatewayError::AlreadySent);
+            }
         }
         let id = self
             .telegram
-            .post(target, (BRIDGE_USER_ID, "Bridge"), text, reply_to, true);
+            .post(target, (BRIDGE_USER_ID, "Bridge"), text, reply_to, true)?;
         let mut state = self.telegram.lock();
         if state.lose_answers > 0 {
             state.lose_answers -= 1;
@@ -321,11 +356,7 @@ impl TelegramGateway for FakeGateway {
         message_id: i64,
         text: &str,
     ) -> Result<(), GatewayError> {
-        if self.telegram.edit(chat_id, message_id, text) {
-            Ok(())
-        } else {
-            Err(GatewayError::Rejected("MESSAGE_ID_INVALID".into()))
-        }
+        self.telegram.edit(chat_id, message_id, text)
     }
 
     async fn delete_message(&self, chat_id: i64, message_id: i64) -> Result<(), GatewayError> {
@@ -342,3 +373,7 @@ impl TelegramGateway for FakeGateway {
         Ok(())
     }
 }
+
+#[cfg(test)]
+#[path = "fake_tests.rs"]
+mod tests;

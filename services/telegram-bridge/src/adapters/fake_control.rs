@@ -6,16 +6,19 @@
 //! | route | does |
 //! |---|---|
 //! | `GET /fake-telegram/groups/{chat_id}/messages` | the group's messages, oldest first |
-//! | `POST /fake-telegram/groups/{chat_id}/messages` | a user posts `{user_id, user_name, text, reply_to?, topic_id?}`: 201 `{id}` |
-//! | `PUT /fake-telegram/groups/{chat_id}/messages/{id}` | the user edits it to `{text}`: 204, or 404 |
+//! | `POST /fake-telegram/groups/{chat_id}/messages` | a user posts `{user_id, user_name, text, reply_to?, topic_id?}`: 201 `{id}`, or 400 |
+//! | `PUT /fake-telegram/groups/{chat_id}/messages/{id}` | the user edits it to `{text}`: 204, 400, or 404 |
 //! | `DELETE /fake-telegram/groups/{chat_id}/messages/{id}` | it is deleted: 204, or 404 |
+//!
+//! A text over Telegram's limit answers 400 with Telegram's error name as the code
+//! (`MESSAGE_TOO_LONG`), as Telegram refuses it.
 
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::fake::FakeTelegram;
-use crate::ports::TelegramTarget;
+use crate::ports::{GatewayError, TelegramTarget};
 
 /// A Telegram user's post.
 #[derive(Debug, Deserialize)]
@@ -59,13 +62,15 @@ async fn post(
         chat_id: *chat_id,
         topic_id: body.topic_id,
     };
-    let id = telegram.post_as_user(
+    match telegram.post_as_user(
         target,
         (body.user_id, &body.user_name),
         &body.text,
         body.reply_to,
-    );
-    HttpResponse::Created().json(json!({ "id": id }))
+    ) {
+        Ok(id) => HttpResponse::Created().json(json!({ "id": id })),
+        Err(refused) => refusal(&refused, *chat_id, 0),
+    }
 }
 
 async fn edit(
@@ -74,7 +79,10 @@ async fn edit(
     body: web::Json<Edit>,
 ) -> HttpResponse {
     let (chat_id, id) = *path;
-    found(telegram.edit_as_user(chat_id, id, &body.text), chat_id, id)
+    match telegram.edit_as_user(chat_id, id, &body.text) {
+        Ok(()) => HttpResponse::NoContent().finish(),
+        Err(refused) => refusal(&refused, chat_id, id),
+    }
 }
 
 async fn delete(telegram: web::Data<FakeTelegram>, path: web::Path<(i64, i64)>) -> HttpResponse {
@@ -86,12 +94,26 @@ fn found(done: bool, chat_id: i64, id: i64) -> HttpResponse {
     if done {
         HttpResponse::NoContent().finish()
     } else {
-        HttpResponse::NotFound().json(json!({
-            "error": {
-                "code": "no_such_message",
-                "message": format!("supergroup {chat_id} holds no message {id}"),
-            }
-        }))
+        no_such_message(chat_id, id)
+    }
+}
+
+fn no_such_message(chat_id: i64, id: i64) -> HttpResponse {
+    HttpResponse::NotFound().json(json!({
+        "error": {
+            "code": "no_such_message",
+            "message": format!("supergroup {chat_id} holds no message {id}"),
+        }
+    }))
+}
+
+/// What the fake refusing a user's post or edit answers.
+fn refusal(refused: &GatewayError, chat_id: i64, id: i64) -> HttpResponse {
+    match refused {
+        GatewayError::TooLong(limit) => HttpResponse::BadRequest().json(json!({
+            "error": { "code": limit.rpc_error(), "message": refused.to_string() }
+        })),
+        _ => no_such_message(chat_id, id),
     }
 }
 
@@ -141,5 +163,23 @@ mod tests {
         assert_eq!(again.status(), 404);
         let body: Value = test::read_body_json(again).await;
         assert_eq!(body["error"]["code"], "no_such_message");
+    }
+
+    #[actix_web::test]
+    async fn a_text_over_telegrams_limit_is_400_message_too_long() {
+        let telegram = FakeTelegram::new();
+        let app = test::init_service(App::new().configure(configure(telegram.clone()))).await;
+        let path = "/fake-telegram/groups/-100/messages";
+        let long = "x".repeat(4_097);
+
+        let refused = test::TestRequest::post()
+            .uri(path)
+            .set_json(json!({ "user_id": 1, "user_name": "Tom", "text": long }))
+            .send_request(&app)
+            .await;
+        assert_eq!(refused.status(), 400);
+        let body: Value = test::read_body_json(refused).await;
+        assert_eq!(body["error"]["code"], "MESSAGE_TOO_LONG");
+        assert!(telegram.messages(-100).is_empty());
     }
 }

@@ -226,6 +226,12 @@ impl TestEnv {
             .expect("uuid")
     }
 
+    /// Archives `chat` as its `owner` (the bridge keeps its link).
+    pub async fn archive(&self, owner: &User, chat: Uuid) {
+        let path = format!("/api/chats/{chat}");
+        self.call(Method::DELETE, &path, &owner.token, None).await;
+    }
+
     /// Edits a message as `user`.
     pub async fn edit(&self, user: &User, chat: Uuid, message: Uuid, content: &str) {
         let path = format!("/api/chats/{chat}/messages/{message}");
@@ -294,6 +300,23 @@ impl TestEnv {
             .filter(|m| m.outgoing)
             .map(|m| m.text)
             .collect()
+    }
+
+    /// How many of Telegram messages `ids` of `group` are in the id mapping (as a
+    /// message's first part or a later one).
+    pub async fn mapped(&self, group: TelegramTarget, ids: &[i64]) -> usize {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT (SELECT count(*) FROM telegram_bridge_messages \
+                     WHERE telegram_chat_id = $1 AND telegram_message_id = ANY($2)) \
+                  + (SELECT count(*) FROM telegram_bridge_message_parts \
+                     WHERE telegram_chat_id = $1 AND telegram_message_id = ANY($2))",
+        )
+        .bind(group.chat_id)
+        .bind(ids)
+        .fetch_one(&self.db.pool)
+        .await
+        .expect("read the mapping");
+        usize::try_from(count).expect("a count")
     }
 
     /// Waits until the bridge has mirrored `text` into `group`: posted it, and recorded the

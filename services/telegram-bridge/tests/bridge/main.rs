@@ -4,6 +4,8 @@
 mod flood;
 mod helpers;
 mod mirror;
+mod refused;
 mod restart;
+mod split;
 mod stack;
 mod unlink;

@@ -34,9 +34,13 @@ async fn a_telegram_message_appears_once_in_the_chat_and_is_not_echoed() {
 
     let first = env
         .telegram
-        .post_as_user(group, BOB, "hi from Telegram", None);
+        .post_as_user(group, BOB, "hi from Telegram", None)
+        .expect("posted");
     env.wait_received(chat, first).await;
-    let second = env.telegram.post_as_user(group, BOB, "again", None);
+    let second = env
+        .telegram
+        .post_as_user(group, BOB, "again", None)
+        .expect("posted");
     env.wait_received(chat, second).await;
     let received = env.received(chat, first).await;
     assert_eq!(received.len(), 1, "exactly once: {received:?}");
@@ -65,7 +69,10 @@ async fn replies_become_replies_on_the_other_side() {
     let alice = User::new("Alice");
     let (chat, group) = env.linked_chat(&alice, &[]).await;
 
-    let question = env.telegram.post_as_user(group, BOB, "question?", None);
+    let question = env
+        .telegram
+        .post_as_user(group, BOB, "question?", None)
+        .expect("posted");
     let question_in_chat = env.wait_received(chat, question).await;
     env.send(&alice, chat, "answer", Some(question_in_chat))
         .await;
@@ -80,7 +87,8 @@ async fn replies_become_replies_on_the_other_side() {
 
     let thanks = env
         .telegram
-        .post_as_user(group, BOB, "thanks", Some(answer.id));
+        .post_as_user(group, BOB, "thanks", Some(answer.id))
+        .expect("posted");
     env.wait_received(chat, thanks).await;
     let received = env.received(chat, thanks).await;
     let answer_sent = &env.events(chat, "message_sent").await[0];
@@ -110,7 +118,10 @@ async fn a_reply_that_comes_before_the_bridge_recorded_its_parent_still_finds_it
         .send_message(group, "Alice: before", None, 1)
         .await
         .expect("posted");
-    let reply = env.telegram.post_as_user(group, BOB, "re", Some(own));
+    let reply = env
+        .telegram
+        .post_as_user(group, BOB, "re", Some(own))
+        .expect("posted");
     env.start_bridge().await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     BridgeStore::new(env.db.pool.clone())
@@ -154,9 +165,14 @@ async fn edits_and_deletes_mirror_both_ways() {
     .await;
 
     // Telegram -> chat.
-    let original = env.telegram.post_as_user(group, BOB, "typo", None);
+    let original = env
+        .telegram
+        .post_as_user(group, BOB, "typo", None)
+        .expect("posted");
     let in_chat = env.wait_received(chat, original).await;
-    env.telegram.edit_as_user(group.chat_id, original, "fixed");
+    env.telegram
+        .edit_as_user(group.chat_id, original, "fixed")
+        .expect("edited");
     let edit = crate::helpers::eventually("the edit in the chat", || async {
         env.events(chat, "message_edited")
             .await
@@ -200,8 +216,12 @@ async fn a_chat_linked_to_a_forum_topic_mirrors_that_topic_only() {
     };
     let other_topic = env
         .telegram
-        .post_as_user(elsewhere, BOB, "other topic", None);
-    let in_topic = env.telegram.post_as_user(topic, BOB, "our topic", None);
+        .post_as_user(elsewhere, BOB, "other topic", None)
+        .expect("posted");
+    let in_topic = env
+        .telegram
+        .post_as_user(topic, BOB, "our topic", None)
+        .expect("posted");
     env.wait_received(chat, in_topic).await;
     assert!(env.received(chat, other_topic).await.is_empty());
     assert_eq!(

@@ -17,6 +17,7 @@ async fn a_restart_mid_traffic_loses_and_duplicates_nothing() {
         .map(|i| {
             env.telegram
                 .post_as_user(group, BOB, &format!("tg {i}"), None)
+                .expect("posted")
         })
         .collect();
     let sending = async {
@@ -46,7 +47,10 @@ async fn a_restart_mid_traffic_loses_and_duplicates_nothing() {
     // what came before has been handled too.
     env.send(&alice, chat, "barrier", None).await;
     env.wait_in_telegram(group, "Alice: barrier").await;
-    let barrier = env.telegram.post_as_user(group, BOB, "barrier", None);
+    let barrier = env
+        .telegram
+        .post_as_user(group, BOB, "barrier", None)
+        .expect("posted");
     env.wait_received(chat, barrier).await;
 
     let expected: Vec<String> = (0..COUNT)
@@ -83,6 +87,7 @@ async fn a_crash_mid_inbound_traffic_posts_each_telegram_message_once() {
         .map(|i| {
             env.telegram
                 .post_as_user(group, BOB, &format!("tg {i}"), None)
+                .expect("posted")
         })
         .collect();
     eventually("a quarter of the Telegram messages in the chat", || async {
@@ -94,7 +99,10 @@ async fn a_crash_mid_inbound_traffic_posts_each_telegram_message_once() {
     let at_crash = env.events(chat, "telegram_message_received").await.len();
     eprintln!("crashed after {at_crash} of {COUNT} Telegram messages");
     env.start_bridge().await;
-    let barrier = env.telegram.post_as_user(group, BOB, "barrier", None);
+    let barrier = env
+        .telegram
+        .post_as_user(group, BOB, "barrier", None)
+        .expect("posted");
     env.wait_received(chat, barrier).await;
 
     let received = env.events(chat, "telegram_message_received").await;
@@ -108,7 +116,8 @@ async fn a_crash_mid_inbound_traffic_posts_each_telegram_message_once() {
     // Every Telegram message is mapped, so an edit of any of them reaches the chat.
     for id in [ids[0], ids[COUNT / 2], ids[COUNT - 1]] {
         env.telegram
-            .edit_as_user(group.chat_id, id, &format!("edited {id}"));
+            .edit_as_user(group.chat_id, id, &format!("edited {id}"))
+            .expect("edited");
     }
     eventually("the three edits in the chat", || async {
         (env.events(chat, "message_edited").await.len() == 3).then_some(())

@@ -16,7 +16,8 @@ async fn unlinking_stops_the_mirroring_in_both_directions() {
     env.send(&alice, chat, "after unlink", None).await;
     let ignored = env
         .telegram
-        .post_as_user(group, BOB, "nobody hears this", None);
+        .post_as_user(group, BOB, "nobody hears this", None)
+        .expect("posted");
     // Telegram's update has been handled (and confirmed) by the bridge.
     eventually("the bridge to handle the update", || async {
         (env.telegram.pending_updates() == 0).then_some(())
@@ -28,7 +29,10 @@ async fn unlinking_stops_the_mirroring_in_both_directions() {
     env.link(&alice, chat, group).await;
     env.send(&alice, chat, "linked again", None).await;
     env.wait_in_telegram(group, "Alice: linked again").await;
-    let heard = env.telegram.post_as_user(group, BOB, "hello again", None);
+    let heard = env
+        .telegram
+        .post_as_user(group, BOB, "hello again", None)
+        .expect("posted");
     env.wait_received(chat, heard).await;
 
     assert_eq!(

@@ -1,5 +1,11 @@
-//! The bridge's PostgreSQL tables (`migrations/0003_telegram_bridge.sql`): the links it
-//! learned from the event stream and the chat <-> Telegram message id mapping.
+//! The bridge's PostgreSQL tables (`migrations/0003_telegram_bridge.sql`,
+//! `0008_telegram_message_parts.sql`): the links it learned from the event stream and
+//! the chat <-> Telegram message id mapping, a message posted in parts mapped part by
+//! part ([`parts`]).
+
+mod parts;
+
+pub use parts::Part;
 
 use chat_domain::{ChatId, MessageId};
 use sqlx::PgPool;
@@ -39,7 +45,7 @@ pub struct Link {
     pub target: TelegramTarget,
 }
 
-/// One mirrored message.
+/// One mirrored message, as found through one of its Telegram messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MappedMessage {
     /// The chat.
@@ -48,8 +54,12 @@ pub struct MappedMessage {
     pub message_id: MessageId,
     /// The supergroup.
     pub telegram_chat_id: i64,
-    /// Telegram's message id.
+    /// The forum topic, if any.
+    pub telegram_topic_id: Option<i64>,
+    /// Telegram's message id (of the part it was found by; else of the first part).
     pub telegram_message_id: i64,
+    /// Which part of the message's Telegram copy that is (0: the first or only one).
+    pub part: u32,
     /// Which side wrote it first.
     pub origin: Origin,
     /// The chat version of the last event mirrored onto Telegram for it.
@@ -58,16 +68,18 @@ pub struct MappedMessage {
     pub deleted: bool,
 }
 
-type MappedRow = (Uuid, Uuid, i64, i64, String, i64, bool);
+type MappedRow = (Uuid, Uuid, i64, Option<i64>, i64, String, i64, bool, i32);
 
 fn mapped(
-    (chat, message, tg_chat, tg_message, origin, version, deleted): MappedRow,
+    (chat, message, tg_chat, topic, tg_message, origin, version, deleted, part): MappedRow,
 ) -> MappedMessage {
     MappedMessage {
         chat_id: ChatId::from_uuid(chat),
         message_id: MessageId::from_uuid(message),
         telegram_chat_id: tg_chat,
+        telegram_topic_id: topic,
         telegram_message_id: tg_message,
+        part: u32::try_from(part).unwrap_or_default(),
         origin: if origin == "telegram" {
             Origin::Telegram
         } else {
@@ -78,8 +90,15 @@ fn mapped(
     }
 }
 
-const MAPPED_COLUMNS: &str = "chat_id, message_id, telegram_chat_id, telegram_message_id, \
-                              origin, last_version, deleted";
+/// The columns of a [`MappedRow`] of `telegram_bridge_messages` as `m`, with the
+/// Telegram message id and part number to show.
+fn mapped_columns(telegram_message_id: &str, part: &str) -> String {
+    format!(
+        "m.chat_id, m.message_id, m.telegram_chat_id, m.telegram_topic_id, \
+         {telegram_message_id}, m.origin, \
+         m.last_version, m.deleted, {part}"
+    )
+}
 
 fn version(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
@@ -200,8 +219,9 @@ impl BridgeStore {
         message_id: MessageId,
     ) -> Result<Option<MappedMessage>, StoreError> {
         let row: Option<MappedRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {MAPPED_COLUMNS} FROM telegram_bridge_messages \
-             WHERE chat_id = $1 AND message_id = $2"
+            "SELECT {} FROM telegram_bridge_messages m \
+             WHERE chat_id = $1 AND message_id = $2",
+            mapped_columns("m.telegram_message_id", "0")
         )))
         .bind(chat_id.as_uuid())
         .bind(message_id.as_uuid())
@@ -210,7 +230,8 @@ impl BridgeStore {
         Ok(row.map(mapped))
     }
 
-    /// The mapping of Telegram message `telegram_message_id` of a supergroup.
+    /// The mapping of Telegram message `telegram_message_id` of a supergroup, which may
+    /// be any part of a message posted in parts.
     ///
     /// # Errors
     /// [`StoreError`].
@@ -220,8 +241,15 @@ impl BridgeStore {
         telegram_message_id: i64,
     ) -> Result<Option<MappedMessage>, StoreError> {
         let row: Option<MappedRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {MAPPED_COLUMNS} FROM telegram_bridge_messages \
-             WHERE telegram_chat_id = $1 AND telegram_message_id = $2"
+            "SELECT {} FROM telegram_bridge_messages m \
+             WHERE m.telegram_chat_id = $1 AND m.telegram_message_id = $2 \
+             UNION ALL \
+             SELECT {} FROM telegram_bridge_message_parts p \
+             JOIN telegram_bridge_messages m USING (chat_id, message_id) \
+             WHERE p.telegram_chat_id = $1 AND p.telegram_message_id = $2 \
+             LIMIT 1",
+            mapped_columns("m.telegram_message_id", "0"),
+            mapped_columns("p.telegram_message_id", "p.part"),
         )))
         .bind(telegram_chat_id)
         .bind(telegram_message_id)

@@ -10,6 +10,7 @@ use grammers_session::types::{PeerId, UpdateState};
 use grammers_session::updates::{MessageBox, State};
 use grammers_tl_types as tl;
 
+use crate::limits::TextLimit;
 use crate::ports::{GatewayError, TelegramMessage, TelegramUpdate};
 
 /// The port's update for a raw Telegram update, or `None` for updates the bridge does not
@@ -147,8 +148,12 @@ pub fn map_error(err: &InvocationError) -> GatewayError {
         InvocationError::Rpc(rpc) if rpc.code == 420 => GatewayError::FloodWait {
             seconds: rpc.value.unwrap_or(1),
         },
+        // A text over a limit is told apart: skipping it like other refusals would lose it.
         InvocationError::Rpc(rpc) if (400..500).contains(&rpc.code) => {
-            GatewayError::Rejected(rpc.name.clone())
+            TextLimit::from_rpc_error(&rpc.name).map_or_else(
+                || GatewayError::Rejected(rpc.name.clone()),
+                GatewayError::TooLong,
+            )
         }
         other => GatewayError::Unavailable(other.to_string()),
     }

@@ -7,6 +7,7 @@ use grammers_session::types::UpdateState;
 use grammers_session::updates::{MessageBox, State};
 
 use super::{handled_position, map_error, map_update, sent_message_id};
+use crate::limits::TextLimit;
 use crate::ports::{GatewayError, TelegramMessage, TelegramUpdate};
 
 /// Supergroup 1234567890 as a Bot API dialog id.
@@ -265,6 +266,18 @@ fn refusals_and_outages_are_told_apart() {
         map_error(&rpc(500, "INTERDC_2_CALL_ERROR")),
         GatewayError::Unavailable(_)
     ));
+}
+
+#[test]
+fn texts_over_telegrams_limits_are_too_long_not_a_plain_refusal() {
+    assert_eq!(
+        map_error(&rpc(400, "MESSAGE_TOO_LONG")),
+        GatewayError::TooLong(TextLimit::Message)
+    );
+    assert_eq!(
+        map_error(&rpc(400, "MEDIA_CAPTION_TOO_LONG")),
+        GatewayError::TooLong(TextLimit::Caption)
+    );
 }
 
 #[test]
