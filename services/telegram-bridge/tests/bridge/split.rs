@@ -137,6 +137,33 @@ async fn edits_deletes_and_replies_reach_every_part_of_a_long_message() {
     assert_eq!(left.len(), 1, "only Bob's reply is left: {left:?}");
 }
 
+/// A Telegram admin deletes the middle part: the chat keeps its message, and the next
+/// edit reaches the parts that are left (and posts what no longer fits in them).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_part_deleted_in_telegram_is_forgotten_and_the_next_edit_reaches_the_rest() {
+    let env = TestEnv::spawn().await;
+    let alice = User::new("Alice");
+    let (chat, group) = env.linked_chat(&alice, &[]).await;
+    let message = env.send(&alice, chat, &prose(9_000, 6), None).await;
+    let parts = wait_joined(&env, group, &prose(9_000, 6)).await;
+
+    assert!(env.telegram.delete_as_user(group.chat_id, parts[1]));
+    eventually("the deleted part forgotten", || async {
+        (env.mapped(group, &parts[1..2]).await == 0).then_some(())
+    })
+    .await;
+    let edited = prose(9_000, 7);
+    env.edit(&alice, chat, message, &edited).await;
+    let now = wait_joined(&env, group, &edited).await;
+
+    assert_eq!(
+        now[..2],
+        [parts[0], parts[2]],
+        "the parts left, edited in order"
+    );
+    assert!(env.events(chat, "message_deleted").await.is_empty());
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_crash_after_the_first_part_posts_no_part_twice() {
     let env = TestEnv::spawn().await;

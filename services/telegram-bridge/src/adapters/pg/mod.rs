@@ -1,7 +1,7 @@
 //! The bridge's PostgreSQL tables (`migrations/0003_telegram_bridge.sql`,
 //! `0008_telegram_message_parts.sql`): the links it learned from the event stream and
 //! the chat <-> Telegram message id mapping, a message posted in parts mapped part by
-//! part ([`parts`]).
+//! part ([`Part`]).
 
 mod parts;
 
