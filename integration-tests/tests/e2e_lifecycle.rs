@@ -305,7 +305,7 @@ async fn a_direct_chat_is_one_per_pair_and_private() {
         )
         .await
         .0,
-        403
+        404
     );
     assert!(
         eve_socket
