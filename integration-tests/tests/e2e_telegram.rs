@@ -55,7 +55,7 @@ async fn a_linked_chat_mirrors_messages_edits_and_deletes_both_ways_once() {
         .expect("id")
         .parse()
         .expect("uuid");
-    let group = -1_000_000_000_000 - i64::from(Uuid::new_v4().as_fields().1);
+    let group = -1_000_000_000_001 - i64::from(Uuid::new_v4().as_fields().1);
     let link = format!("/api/chats/{chat}/telegram/link");
     let (status, body) = api
         .call(

@@ -20,6 +20,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use chat_domain::chat::telegram_ids;
 use chat_domain::text::{TextKind, sanitize};
 use tokio_util::sync::CancellationToken;
 
@@ -318,9 +319,12 @@ impl<G: TelegramGateway> Inbound<G> {
 /// The link a message of `topic` belongs to: the topic's own link first, else a link of
 /// the whole supergroup.
 fn pick_link(links: &[Link], topic: Option<i64>) -> Option<Link> {
-    let exact = links
-        .iter()
-        .find(|l| l.target.topic_id.is_some() && l.target.topic_id == topic);
+    // A message without a topic header is in General (topic 1).
+    let exact = links.iter().find(|l| {
+        l.target
+            .topic_id
+            .is_some_and(|linked| telegram_ids::in_topic(linked, topic))
+    });
     exact
         .or_else(|| links.iter().find(|l| l.target.topic_id.is_none()))
         .copied()
@@ -400,5 +404,13 @@ mod tests {
         assert_eq!(pick_link(&links, None), Some(group));
         assert_eq!(pick_link(&[topic], Some(9)), None);
         assert_eq!(pick_link(&[topic], None), None);
+    }
+
+    #[test]
+    fn a_message_without_a_topic_header_is_in_general() {
+        let (group, general) = (link(None), link(Some(1)));
+        assert_eq!(pick_link(&[group, general], None), Some(general));
+        assert_eq!(pick_link(&[general], None), Some(general));
+        assert_eq!(pick_link(&[general], Some(5)), None);
     }
 }

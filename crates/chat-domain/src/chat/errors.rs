@@ -158,6 +158,14 @@ pub enum ChatError {
     /// The chat is not linked to Telegram.
     #[error("chat is not linked to Telegram")]
     TelegramNotLinked,
+    /// Only a supergroup can be linked (its Bot API id is `-100…`).
+    #[error(
+        "telegram_chat_id must be a supergroup's id (-100…): upgrade a basic group to a supergroup first; users cannot be linked"
+    )]
+    TelegramChatNotSupergroup,
+    /// A forum topic is named by the positive id of the message that opened it.
+    #[error("telegram_topic_id must be a forum topic's id (a positive message id; 1 is General)")]
+    TelegramTopicInvalid,
     /// The Telegram message came from another supergroup or topic than the linked one.
     #[error("the Telegram message does not come from the linked supergroup or topic")]
     TelegramChatMismatch,
@@ -203,7 +211,9 @@ impl ChatError {
             | Self::ReplyTargetNotFound
             | Self::MessageEmpty
             | Self::ChatNameEmpty
-            | Self::InvalidText(_) => ErrorKind::Invalid,
+            | Self::InvalidText(_)
+            | Self::TelegramChatNotSupergroup
+            | Self::TelegramTopicInvalid => ErrorKind::Invalid,
             Self::MessageTooLong { .. } | Self::ChatNameTooLong { .. } => ErrorKind::TooLarge,
         }
     }
@@ -245,6 +255,8 @@ impl ChatError {
             Self::InvalidText(_) => "invalid_text",
             Self::TelegramAlreadyLinked => "telegram_already_linked",
             Self::TelegramNotLinked => "telegram_not_linked",
+            Self::TelegramChatNotSupergroup => "telegram_chat_not_supergroup",
+            Self::TelegramTopicInvalid => "telegram_topic_invalid",
             Self::TelegramChatMismatch => "telegram_chat_mismatch",
             Self::TelegramMessageAlreadyReceived => "telegram_message_already_received",
         }
@@ -295,6 +307,8 @@ mod tests {
             }),
             ChatError::TelegramAlreadyLinked,
             ChatError::TelegramNotLinked,
+            ChatError::TelegramChatNotSupergroup,
+            ChatError::TelegramTopicInvalid,
             ChatError::TelegramChatMismatch,
             ChatError::TelegramMessageAlreadyReceived,
         ];

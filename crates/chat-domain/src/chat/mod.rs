@@ -9,6 +9,7 @@
 //! - [`errors`]: [`ChatError`] (one variant per rule) and [`ErrorKind`].
 //! - [`rules::limits`]: content and name limits.
 //! - [`typing`]: the ephemeral typing signal.
+//! - [`telegram_ids`]: which Telegram ids name a supergroup or a topic.
 //!
 //! Decisions where the product text is open (see each handler's doc for details):
 //! creation emits `ChatCreated` then one `ParticipantAdded` per initial participant;
@@ -28,6 +29,7 @@ mod in_memory;
 pub mod membership;
 pub mod rules;
 pub mod state;
+pub mod telegram_ids;
 pub mod types;
 pub mod typing;
 

@@ -45,7 +45,7 @@ pub const EVE: UserId = user(0xE7E);
 /// The group chat.
 pub const CHAT: ChatId = ChatId::from_uuid(Uuid::from_u128(0xC4A7));
 /// The linked supergroup.
-pub const TG_GROUP: i64 = -100_123_456;
+pub const TG_GROUP: i64 = -1_001_234_567_890;
 /// 2025-01-01T00:00:00Z, the time of every fixture command.
 pub const T0: OffsetDateTime =
     OffsetDateTime::UNIX_EPOCH.saturating_add(time::Duration::seconds(1_735_689_600));

@@ -16,7 +16,7 @@ use uuid::Uuid;
 pub(crate) const USERS: u8 = 5;
 pub(crate) const MESSAGES: u8 = 8;
 const GROUP: ChatId = ChatId::from_uuid(Uuid::from_u128(0x6_0000));
-const TG: i64 = -1_005;
+const TG: i64 = -1_000_000_001_005;
 
 pub(crate) fn user(n: u8) -> UserId {
     UserId::from_uuid(Uuid::from_u128(0x1000 + u128::from(n % USERS)))

@@ -53,7 +53,7 @@ fn chat_routes(chat: Uuid, message: &str, someone: Uuid) -> Vec<(Method, String,
         (
             Method::POST,
             format!("{c}/telegram/link"),
-            Some(json!({ "telegram_chat_id": -100_777 })),
+            Some(json!({ "telegram_chat_id": -1_000_000_100_777_i64 })),
         ),
         (Method::DELETE, format!("{c}/telegram/link"), None),
     ]

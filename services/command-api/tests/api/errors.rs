@@ -257,7 +257,8 @@ async fn a_supergroup_and_its_topics_are_claimed_by_one_chat() {
         let (app, token) = (&app, user.token.clone());
         async move {
             let path = format!("/api/chats/{chat}/telegram/link");
-            let body = json!({ "telegram_chat_id": -100_777, "telegram_topic_id": topic });
+            let body =
+                json!({ "telegram_chat_id": -1_000_000_100_777_i64, "telegram_topic_id": topic });
             app.call(Method::POST, &path, Some(&token), Some(body))
                 .await
         }
@@ -292,4 +293,32 @@ async fn a_supergroup_and_its_topics_are_claimed_by_one_chat() {
         error_code(taken, 409).await,
         "telegram_chat_linked_elsewhere"
     );
+}
+
+#[tokio::test]
+async fn only_supergroups_and_real_topics_link() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("Alice");
+    let chat = app.create_group(&alice, &[]).await;
+    let path = format!("/api/chats/{chat}/telegram/link");
+    for (body, code) in [
+        (
+            json!({ "telegram_chat_id": -123_456_789 }),
+            "telegram_chat_not_supergroup",
+        ),
+        (
+            json!({ "telegram_chat_id": 777 }),
+            "telegram_chat_not_supergroup",
+        ),
+        (
+            json!({ "telegram_chat_id": -1_001_234_567_890_i64, "telegram_topic_id": 0 }),
+            "telegram_topic_invalid",
+        ),
+    ] {
+        let response = app
+            .call(Method::POST, &path, Some(&alice.token), Some(body.clone()))
+            .await;
+        assert_eq!(error_code(response, 422).await, code, "{body}");
+    }
+    assert_eq!(app.stored_versions(chat).await, vec![1, 2]);
 }

@@ -81,7 +81,7 @@ async fn a_burst_of_writes_from_one_user_is_throttled_and_others_are_not() {
     // would throttle a user passes (these chats do not exist, so each answers 404).
     let token = service_token("telegram-bridge");
     let body = json!({
-        "telegram_chat_id": -100_777, "telegram_message_id": 1, "telegram_user_id": 5,
+        "telegram_chat_id": -1_000_000_100_777_i64, "telegram_message_id": 1, "telegram_user_id": 5,
         "sender_name": "Tg", "content": "hi"
     });
     let calls = (0..60).map(|_| {

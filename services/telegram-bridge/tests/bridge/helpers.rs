@@ -169,7 +169,7 @@ impl TestEnv {
             .parse()
             .expect("uuid");
         let group = TelegramTarget {
-            chat_id: -1_000_000_000_000 - i64::from(rand_small()),
+            chat_id: -1_000_000_000_001 - i64::from(rand_small()),
             topic_id: None,
         };
         self.link(owner, chat, group).await;

@@ -10,18 +10,28 @@ use crate::{
         facts::MessageFacts,
         rules::limits,
         state::ChatData,
+        telegram_ids,
         types::{MessageSource, MessageType, TelegramLink},
     },
     text::{self, TextKind},
 };
 
 /// Links the chat to a supergroup or one of its forum topics (admins). A linked chat
-/// must be unlinked first. That a supergroup is linked to one chat only is a
+/// must be unlinked first; only a supergroup's id links (not a basic group's or a
+/// user's), and a topic is a positive message id. That a supergroup is linked to one chat only is a
 /// cross-chat rule the write path enforces (a unique key), not this aggregate.
 pub(super) fn link(data: &ChatData, c: &LinkTelegram) -> Result<Vec<ChatEvent>, ChatError> {
     let admin = data.require_admin(&c.actor)?;
     if data.telegram.is_some() {
         return Err(ChatError::TelegramAlreadyLinked);
+    }
+    if !telegram_ids::is_supergroup_dialog_id(c.telegram_chat_id) {
+        return Err(ChatError::TelegramChatNotSupergroup);
+    }
+    if c.telegram_topic_id
+        .is_some_and(|t| !telegram_ids::is_topic_id(t))
+    {
+        return Err(ChatError::TelegramTopicInvalid);
     }
     Ok(vec![ChatEvent::TelegramChatLinked(TelegramChatLinked {
         chat_id: data.id,
@@ -50,15 +60,15 @@ pub(super) fn unlink(data: &ChatData, c: &UnlinkTelegram) -> Result<Vec<ChatEven
 }
 
 /// Whether a message from `(chat, topic)` belongs to `link`: same supergroup, and the
-/// same topic when the link names one (a link without topic mirrors the whole group).
+/// same topic when the link names one (a link without topic mirrors the whole group; a
+/// message without a topic header is in General).
 const fn matches_link(link: TelegramLink, chat: i64, topic: Option<i64>) -> bool {
     if link.telegram_chat_id != chat {
         return false;
     }
-    match (link.telegram_topic_id, topic) {
-        (None, _) => true,
-        (Some(linked), Some(got)) => linked == got,
-        (Some(_), None) => false,
+    match link.telegram_topic_id {
+        None => true,
+        Some(linked) => telegram_ids::in_topic(linked, topic),
     }
 }
 

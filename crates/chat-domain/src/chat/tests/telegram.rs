@@ -36,6 +36,44 @@ fn admins_link_a_supergroup_or_a_topic() {
 }
 
 #[test]
+fn only_a_supergroup_and_a_real_topic_can_be_linked() {
+    for (chat, topic, error) in [
+        (-123_456_789, None, ChatError::TelegramChatNotSupergroup),
+        (
+            -1_000_000_000_000,
+            None,
+            ChatError::TelegramChatNotSupergroup,
+        ),
+        (42, None, ChatError::TelegramChatNotSupergroup),
+        (TG_GROUP, Some(0), ChatError::TelegramTopicInvalid),
+        (TG_GROUP, Some(-7), ChatError::TelegramTopicInvalid),
+        (TG_GROUP, Some(1 << 40), ChatError::TelegramTopicInvalid),
+    ] {
+        given(History::group().events())
+            .when(crate::chat::commands::LinkTelegram {
+                telegram_chat_id: chat,
+                telegram_topic_id: topic,
+                ..link(ALICE, None)
+            })
+            .then_err(error);
+    }
+}
+
+#[test]
+fn a_link_to_the_general_topic_takes_messages_without_a_topic_header() {
+    let general = History::group().run(link(ALICE, Some(1))).events();
+    given(general.clone())
+        .when(telegram(msg(1), 501, "in General"))
+        .then_accepted();
+    given(general)
+        .when(ReceiveTelegramMessage {
+            telegram_topic_id: Some(7),
+            ..telegram(msg(1), 502, "in topic 7")
+        })
+        .then_err(ChatError::TelegramChatMismatch);
+}
+
+#[test]
 fn a_linked_chat_must_be_unlinked_before_relinking() {
     given(linked().events())
         .when(link(ALICE, Some(3)))

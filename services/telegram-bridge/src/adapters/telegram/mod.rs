@@ -6,7 +6,8 @@
 //!
 //! Forum topics: grammers' high-level send has no `top_msg_id`, so a message for topic
 //! `T` is sent as a reply to `T` (the topic's opening message), which is how Telegram
-//! files it into the topic; replies inside the topic name their parent instead.
+//! files it into the topic; replies inside the topic name their parent instead. General
+//! (topic 1) has no opening message: a message for it is sent without a topic header.
 
 pub mod mapping;
 pub mod session;
@@ -14,6 +15,7 @@ pub mod session;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use chat_domain::chat::telegram_ids;
 use grammers_client::Client;
 use grammers_client::client::UpdateStream;
 use grammers_client::message::InputMessage;
@@ -193,9 +195,12 @@ impl TelegramGateway for GrammersGateway {
         key: i64,
     ) -> Result<i64, GatewayError> {
         let peer = self.peer(target.chat_id).await?;
-        let reply = reply_to.or(target.topic_id).map(msg_id).transpose()?;
-        let top = target
+        // General (topic 1) takes messages without a topic header: nothing to reply to.
+        let topic = target
             .topic_id
+            .filter(|t| *t != telegram_ids::GENERAL_TOPIC);
+        let reply = reply_to.or(topic).map(msg_id).transpose()?;
+        let top = topic
             .filter(|_| reply_to.is_some())
             .map(msg_id)
             .transpose()?;
