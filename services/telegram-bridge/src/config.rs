@@ -2,6 +2,7 @@
 //! API hash, the JWT secret) are `SecretString`s: `Debug` and logs show `[REDACTED]`.
 
 use std::convert::Infallible;
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use chat_runtime::config::{KafkaConfig, LoggingConfig, OpsConfig, PgConfig};
@@ -91,6 +92,14 @@ pub struct TelegramConfig {
         default_value = "telegram-bridge.session"
     )]
     pub telegram_session_file: PathBuf,
+    /// How many Telegram updates are read ahead of their handling (and how many update
+    /// batches grammers holds before that): a backlog past both is dropped by grammers.
+    #[arg(long, env = "TELEGRAM_UPDATE_BUFFER", default_value_t = NonZeroUsize::new(10_000).expect("not zero"))]
+    pub telegram_update_buffer: NonZeroUsize,
+    /// The longest a session change that need not be durable at once (a cached peer)
+    /// waits to be written with the others, in milliseconds.
+    #[arg(long, env = "TELEGRAM_SESSION_WRITE_DELAY_MS", default_value_t = 1000)]
+    pub telegram_session_write_delay_ms: u64,
 }
 
 #[allow(clippy::unnecessary_wraps)] // clap's value_parser signature

@@ -2,34 +2,41 @@
 //! signed-in session is in the session file.
 //!
 //! - [`mapping`]: grammers types into the port's (pure, unit-tested).
-//! - [`session`]: the session file (auth keys and update position; a secret).
+//! - [`session`]: the session file (auth keys and update position; a secret), written
+//!   by [`file_writer`].
+//! - [`updates`]: updates read ahead of their handling, so grammers never drops any.
+//! - [`retry`]: grammers retries no flood wait itself; the bridge obeys and counts each.
 //!
 //! Forum topics: grammers' high-level send has no `top_msg_id`, so a message for topic
 //! `T` is sent as a reply to `T` (the topic's opening message), which is how Telegram
 //! files it into the topic; replies inside the topic name their parent instead. General
 //! (topic 1) has no opening message: a message for it is sent without a topic header.
 
+pub mod file_writer;
 pub mod mapping;
+pub mod retry;
 pub mod session;
+pub mod updates;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use chat_domain::chat::telegram_ids;
 use grammers_client::Client;
-use grammers_client::client::UpdateStream;
 use grammers_client::message::InputMessage;
 use grammers_client::tl;
-use grammers_client::update::Update;
-use grammers_mtsender::{InvocationError, SenderPool, SenderPoolFatHandle, UpdatesConfiguration};
+use grammers_mtsender::{
+    ConnectionParams, InvocationError, SenderPool, SenderPoolFatHandle, UpdatesConfiguration,
+};
 use grammers_session::Session as _;
-use grammers_session::types::{PeerId, PeerRef, UpdateState};
+use grammers_session::types::{PeerId, PeerRef};
 use secrecy::ExposeSecret;
 
 use crate::config::TelegramConfig;
 use crate::ports::{Delivery, GatewayError, TelegramGateway, TelegramTarget};
-use mapping::{handled_position, map_error, map_update, sent_message_id};
+use mapping::{map_error, sent_message_id};
 use session::{FileSession, SessionError};
+use updates::ReadAhead;
 
 /// Why the bridge could not start its Telegram client.
 #[derive(Debug, thiserror::Error)]
@@ -58,10 +65,7 @@ pub struct GrammersGateway {
     client: Client,
     session: Arc<FileSession>,
     pool: SenderPoolFatHandle,
-    updates: tokio::sync::Mutex<UpdateStream>,
-    delivered: AtomicU64,
-    /// The position of the update handed out last, saved when it is confirmed.
-    in_flight: std::sync::Mutex<Option<(u64, UpdateState)>>,
+    updates: ReadAhead,
 }
 
 impl std::fmt::Debug for GrammersGateway {
@@ -82,12 +86,20 @@ impl GrammersGateway {
         let api_id = cfg
             .telegram_api_id
             .ok_or(ConnectError::Missing("TELEGRAM_API_ID"))?;
-        let session = Arc::new(FileSession::open(&cfg.telegram_session_file)?);
+        let session = Arc::new(FileSession::open(
+            &cfg.telegram_session_file,
+            Duration::from_millis(cfg.telegram_session_write_delay_ms),
+        )?);
+        let params = ConnectionParams {
+            retry_policy: retry::policy(),
+            updates_channel_capacity: cfg.telegram_update_buffer,
+            ..ConnectionParams::default()
+        };
         let SenderPool {
             runner,
             updates,
             handle,
-        } = SenderPool::new(Arc::clone(&session), api_id);
+        } = SenderPool::with_configuration(Arc::clone(&session), api_id, params);
         let client = Client::new(handle.clone());
         tokio::spawn(runner.run());
         if !client.is_authorized().await? {
@@ -108,9 +120,7 @@ impl GrammersGateway {
             client,
             session,
             pool: handle,
-            updates: tokio::sync::Mutex::new(stream),
-            delivered: AtomicU64::new(0),
-            in_flight: std::sync::Mutex::new(None),
+            updates: ReadAhead::spawn(stream, cfg.telegram_update_buffer.get()),
         })
     }
 
@@ -218,24 +228,7 @@ impl TelegramGateway for GrammersGateway {
     }
 
     async fn next_update(&self) -> Result<Delivery, GatewayError> {
-        let mut updates = self.updates.lock().await;
-        loop {
-            let update = updates.next().await.map_err(|e| map_error(&e))?;
-            let sender = match &update {
-                Update::NewMessage(m) | Update::MessageEdited(m) => {
-                    m.sender().and_then(|p| p.name()).map(str::to_owned)
-                }
-                _ => None,
-            };
-            let position = handled_position(update.state());
-            if let Some(update) = map_update(update.raw(), sender.as_deref()) {
-                let id = self.delivered.fetch_add(1, Ordering::SeqCst);
-                if let Ok(mut in_flight) = self.in_flight.lock() {
-                    *in_flight = position.map(|p| (id, p));
-                }
-                return Ok(Delivery { id, update });
-            }
-        }
+        self.updates.next().await
     }
 
     async fn edit_message(
@@ -266,18 +259,13 @@ impl TelegramGateway for GrammersGateway {
     }
 
     async fn confirm(&self, delivery_id: u64) -> Result<(), GatewayError> {
-        // The position lives in the session file: saving it per handled update means a
-        // restart catches up from the first update not handled.
-        let position = self
-            .in_flight
-            .lock()
-            .map_err(|_| GatewayError::Unavailable("position lock poisoned".into()))?
-            .take_if(|(id, _)| *id == delivery_id)
-            .map(|(_, position)| position);
-        match position {
+        // The position lives in the session file: saving it per handled update (on disk
+        // before this returns) means a restart catches up from the first update not
+        // handled.
+        match self.updates.confirmed(delivery_id)? {
             Some(position) => self
                 .session
-                .set_update_state(position)
+                .save_update_state(position)
                 .await
                 .map_err(|e| GatewayError::Unavailable(e.to_string())),
             None => Ok(()),
