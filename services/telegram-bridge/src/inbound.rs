@@ -28,8 +28,10 @@ use crate::adapters::command_api::{
     CommandApiClient, CommandError, CommandOutcome, InboundMessage,
 };
 use crate::adapters::pg::{BridgeStore, Link, MappedMessage, Origin, StoreError};
-use crate::metrics::INBOUND_REFUSED;
-use crate::ports::{TelegramGateway, TelegramMessage, TelegramTarget, TelegramUpdate};
+use crate::metrics::{FLOOD_WAITS, INBOUND_REFUSED};
+use crate::ports::{
+    GatewayError, TelegramGateway, TelegramMessage, TelegramTarget, TelegramUpdate,
+};
 
 /// Longest wait between two attempts at a failing update.
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
@@ -78,19 +80,39 @@ impl<G: TelegramGateway> Inbound<G> {
 
     /// Handles updates until `shutdown` fires; an update in progress then is not
     /// confirmed, so it comes again after the restart.
+    ///
+    /// Reading the stream fails now and then: a flood wait (fetching a difference) is
+    /// waited out as Telegram says, anything else (a broken connection, a signed-out
+    /// account, which [`crate::authorization`] reports) is retried after a wait that
+    /// doubles up to 5 s, so a lasting failure is not hammered.
     pub async fn run(&self, shutdown: CancellationToken) {
+        let mut backoff = self.backoff;
         loop {
             let delivery = tokio::select! {
                 () = shutdown.cancelled() => return,
                 next = self.gateway.next_update() => next,
             };
             let delivery = match delivery {
-                Ok(delivery) => delivery,
+                Ok(delivery) => {
+                    backoff = self.backoff;
+                    delivery
+                }
                 Err(e) => {
-                    tracing::warn!(error.message = %e, "cannot read Telegram updates; retrying");
+                    let wait = match e {
+                        GatewayError::FloodWait { seconds } => {
+                            FLOOD_WAITS.with_label_values(&["updates"]).inc();
+                            Duration::from_secs(u64::from(seconds))
+                        }
+                        _ => {
+                            let wait = backoff;
+                            backoff = (backoff * 2).min(MAX_BACKOFF);
+                            wait
+                        }
+                    };
+                    tracing::warn!(error.message = %e, retry_in = ?wait, "cannot read Telegram updates; retrying");
                     tokio::select! {
                         () = shutdown.cancelled() => return,
-                        () = tokio::time::sleep(self.backoff) => continue,
+                        () = tokio::time::sleep(wait) => continue,
                     }
                 }
             };
@@ -382,8 +404,68 @@ fn settle(
 #[cfg(test)]
 mod tests {
     use chat_domain::ChatId;
+    use secrecy::SecretString;
 
     use super::*;
+    use crate::adapters::fake::{FakeGateway, FakeTelegram};
+    use crate::token::ServiceToken;
+
+    /// An inbound loop on `telegram` whose store and command-api are never reached (no
+    /// update comes through in these tests).
+    fn inbound(telegram: &FakeTelegram, backoff: Duration) -> Inbound<FakeGateway> {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .connect_lazy("postgres://unused@127.0.0.1:1/unused")
+            .expect("a lazy pool");
+        let token = ServiceToken::Fixed(Arc::new(SecretString::from("unused")));
+        let commands = CommandApiClient::new("http://127.0.0.1:1", token).expect("a client");
+        Inbound::new(
+            Arc::new(telegram.connect()),
+            BridgeStore::new(pool),
+            commands,
+            backoff,
+        )
+    }
+
+    fn spawn_run(inbound: Inbound<FakeGateway>) -> CancellationToken {
+        let shutdown = CancellationToken::new();
+        let stop = shutdown.clone();
+        tokio::spawn(async move { inbound.run(stop).await });
+        shutdown
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_flood_wait_reading_updates_is_waited_out_and_counted() {
+        let telegram = FakeTelegram::new();
+        telegram.fail_update_reads([GatewayError::FloodWait { seconds: 30 }]);
+        let waits = FLOOD_WAITS.with_label_values(&["updates"]).get();
+        let shutdown = spawn_run(inbound(&telegram, Duration::from_millis(200)));
+
+        tokio::time::sleep(Duration::from_secs(29)).await;
+        assert_eq!(
+            telegram.update_reads(),
+            1,
+            "read again before the wait was over"
+        );
+        assert_eq!(FLOOD_WAITS.with_label_values(&["updates"]).get(), waits + 1);
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        assert_eq!(telegram.update_reads(), 2, "read again once it was over");
+        shutdown.cancel();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn failing_reads_back_off_exponentially() {
+        let telegram = FakeTelegram::new();
+        let broken = || GatewayError::Unavailable("connection lost".into());
+        telegram.fail_update_reads(std::iter::repeat_with(broken).take(6));
+        let shutdown = spawn_run(inbound(&telegram, Duration::from_millis(100)));
+
+        // Reads at 0, 0.1, 0.3, 0.7, 1.5 and 3.1 s: four in the first second, not ten.
+        tokio::time::sleep(Duration::from_millis(1_000)).await;
+        assert_eq!(telegram.update_reads(), 4);
+        tokio::time::sleep(Duration::from_millis(2_200)).await;
+        assert_eq!(telegram.update_reads(), 6);
+        shutdown.cancel();
+    }
 
     fn link(topic: Option<i64>) -> Link {
         Link {

@@ -3,13 +3,15 @@
 //! - [`config`]: flags and environment.
 //! - [`ports`]: what the bridge needs from Telegram ([`ports::TelegramGateway`]).
 //! - [`adapters`]: grammers (real), an in-memory fake, command-api over HTTP, and the
-//!   bridge's PostgreSQL tables (links, message id mapping).
+//!   bridge's PostgreSQL tables (links and their health, message id mapping).
+//! - [`authorization`]: whether Telegram still accepts the bridge's account (`/readyz`).
 //! - [`posts`]: a chat message as Telegram posts: name prefix, parts, send keys.
 //! - [`outbound`]: chat -> Telegram, a `chat.events` consumer.
 //! - [`inbound`]: Telegram -> chat, commands on command-api under the service identity.
 //! - [`flood`]: flood waits obeyed by waiting and retrying.
 //! - [`limits`]: Telegram's length limits, counted in UTF-16 code units as Telegram does.
-//! - [`metrics`]: Telegram calls, flood waits, split messages and refused updates.
+//! - [`metrics`]: Telegram calls, flood waits, split messages, refused updates,
+//!   authorization and broken links.
 //! - [`split`]: texts too long for one Telegram message, cut into parts that fit.
 //! - [`token`]: the service identity's bearer token.
 //! - [`Application`]: wires it all and runs until the shutdown token fires.
@@ -24,6 +26,7 @@
 //! by the aggregate (`telegram_message_already_received`), which counts as done.
 
 pub mod adapters;
+pub mod authorization;
 pub mod config;
 pub mod flood;
 pub mod inbound;
@@ -41,7 +44,7 @@ use std::time::Duration;
 use anyhow::Context;
 use chat_kafka::dead_letter::topic_for;
 use chat_kafka::{ConsumerSettings, DeadLetters, EventConsumer, StartFrom};
-use chat_runtime::connect;
+use chat_runtime::connect::{self, ConnectError};
 use chat_runtime::health::Readiness;
 use chat_runtime::ops;
 use tokio_util::sync::CancellationToken;
@@ -52,6 +55,7 @@ use crate::adapters::fake::FakeTelegram;
 use crate::adapters::fake_control;
 use crate::adapters::pg::BridgeStore;
 use crate::adapters::telegram::GrammersGateway;
+use crate::authorization::{Authorization, Watched};
 use crate::config::{CommandApiConfig, TelegramMode};
 use crate::inbound::Inbound;
 use crate::outbound::Outbound;
@@ -66,8 +70,8 @@ pub struct Application {
     fake: Option<FakeTelegram>,
     readiness: Readiness,
     consumer: EventConsumer,
-    outbound: Outbound<Gateway>,
-    inbound: Inbound<Gateway>,
+    outbound: Outbound<Watched<Gateway>>,
+    inbound: Inbound<Watched<Gateway>>,
 }
 
 impl Application {
@@ -105,10 +109,18 @@ impl Application {
         let timeout: Duration = cfg.ops.ready_timeout();
         let backoff = Duration::from_millis(cfg.retry_backoff_ms.max(1));
         let pool = connect::postgres(&cfg.pg).await?;
+        let authorization = Authorization::new();
         let readiness = Readiness::default()
             .postgres(pool.clone(), timeout)
-            .kafka(cfg.kafka.clone(), timeout);
+            .kafka(cfg.kafka.clone(), timeout)
+            .with("telegram", telegram_probe(authorization.clone()));
         let store = BridgeStore::new(pool);
+        metrics::LINKS_BROKEN.set(
+            store
+                .broken_links()
+                .await
+                .context("cannot count the broken links")?,
+        );
         let commands =
             CommandApiClient::new(&cfg.command_api.command_api_url, token(&cfg.command_api)?)
                 .context("cannot build the HTTP client")?;
@@ -130,7 +142,7 @@ impl Application {
             Some(dead_letters),
         )
         .context("cannot create the Kafka consumer")?;
-        let gateway = Arc::new(gateway);
+        let gateway = Arc::new(Watched::new(gateway, authorization));
         Ok(Self {
             outbound: Outbound::new(Arc::clone(&gateway), store.clone()),
             inbound: Inbound::new(gateway, store, commands, backoff),
@@ -139,6 +151,12 @@ impl Application {
             readiness,
             consumer,
         })
+    }
+
+    /// The probes `/readyz` answers from (tests watch them without the HTTP port).
+    #[must_use]
+    pub fn readiness(&self) -> Readiness {
+        self.readiness.clone()
     }
 
     /// Runs both directions and the health endpoints until `shutdown` fires; the
@@ -173,6 +191,25 @@ impl Application {
         );
         served?;
         Ok(())
+    }
+}
+
+/// The readiness probe of Telegram: failing while Telegram refuses the bridge's account
+/// (learned from the calls' answers; the probe itself calls nothing).
+fn telegram_probe(
+    authorization: Authorization,
+) -> impl Fn() -> std::future::Ready<Result<(), ConnectError>> + Send + Sync + 'static {
+    move || {
+        std::future::ready(if authorization.is_authorized() {
+            Ok(())
+        } else {
+            // chat-runtime's ConnectError has no variant for "refused"; a timeout of
+            // zero reads as "the Telegram authorization did not answer".
+            Err(ConnectError::Timeout(
+                "the Telegram authorization (revoked: see telegram_authorized)",
+                Duration::ZERO,
+            ))
+        })
     }
 }
 

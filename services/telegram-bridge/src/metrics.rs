@@ -2,8 +2,8 @@
 
 use std::sync::LazyLock;
 
-use chat_runtime::metrics::counter_vec;
-use prometheus::IntCounterVec;
+use chat_runtime::metrics::{counter, counter_vec, gauge};
+use prometheus::{IntCounter, IntCounterVec, IntGauge};
 
 /// Calls to Telegram that ended, by operation (`send`, `edit`, `delete`) and outcome.
 pub static TELEGRAM_CALLS: LazyLock<IntCounterVec> = LazyLock::new(|| {
@@ -14,11 +14,50 @@ pub static TELEGRAM_CALLS: LazyLock<IntCounterVec> = LazyLock::new(|| {
     )
 });
 
+/// Whether Telegram accepts the bridge's account (1) or signed it out (0).
+pub static AUTHORIZED: LazyLock<IntGauge> = LazyLock::new(|| {
+    gauge(
+        "telegram_authorized",
+        "1 while Telegram accepts the bridge's account, 0 once a call was refused as \
+         unauthorized (AUTH_KEY_UNREGISTERED, SESSION_REVOKED, ...) until one succeeds.",
+    )
+});
+
+/// Calls Telegram refused because the account is signed out.
+pub static AUTH_FAILURES: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "telegram_auth_failures_total",
+        "Calls to Telegram refused because the bridge's account is signed out or banned \
+         (each retried once authorized again).",
+    )
+});
+
+/// Links whose supergroup the bot has no access to (kicked, banned, restricted).
+pub static LINKS_BROKEN: LazyLock<IntGauge> = LazyLock::new(|| {
+    gauge(
+        "telegram_links_broken",
+        "Linked chats whose supergroup the bot cannot reach (kicked, banned, not allowed \
+         to write) since its last failed call there.",
+    )
+});
+
+/// Chat events not mirrored because the bot has no access to the group, by Telegram's
+/// error; each is on the dead-letter topic.
+pub static UNMIRRORED: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    counter_vec(
+        "telegram_unmirrored_events_total",
+        "Chat events not mirrored because the bot has no access to the linked supergroup \
+         (each kept on the dead-letter topic), by Telegram's error.",
+        &["error"],
+    )
+});
+
 /// Flood waits Telegram imposed, by operation.
 pub static FLOOD_WAITS: LazyLock<IntCounterVec> = LazyLock::new(|| {
     counter_vec(
         "telegram_flood_waits_total",
-        "Flood waits Telegram imposed (each waited out, then retried), by operation.",
+        "Flood waits Telegram imposed (each waited out, then retried), by operation \
+         (send, edit, delete, updates).",
         &["operation"],
     )
 });

@@ -10,7 +10,15 @@
 //! Telegram accepted it and checked before sending, so a restart in the middle of a
 //! message posts only the parts still missing; each part's send carries its own key; and
 //! edits and deletes carry the chat version they were mirrored at, so a redelivered event
-//! changes nothing. No echo:
+//! changes nothing.
+//!
+//! Nothing is skipped unseen. While Telegram refuses the bridge's account
+//! (`Unauthorized`) the event is retried, uncommitted, with the consumer's backoff (and
+//! the bridge is not ready, see [`crate::authorization`]). A group the bot cannot reach
+//! (`NoAccess`: kicked, banned, not allowed to write) gets its links marked broken, and
+//! each event that could not be mirrored there is counted and dead-lettered, so it can
+//! be found and replayed; the next successful call there marks the links healthy again.
+//! No echo:
 //! `TelegramMessageReceived` (a message that came from Telegram) is only recorded in the
 //! mapping, and edits and deletes made by a service identity (the bridge itself) are
 //! skipped.
@@ -25,7 +33,7 @@ use chat_kafka::{EventHandler, HandlerError, ReceivedEvent};
 
 use crate::adapters::pg::{BridgeStore, MappedMessage, Origin, StoreError};
 use crate::flood::obeying_flood_waits;
-use crate::metrics::{SPLIT_MESSAGES, SPLIT_PARTS};
+use crate::metrics::{LINKS_BROKEN, SPLIT_MESSAGES, SPLIT_PARTS, UNMIRRORED};
 use crate::ports::{GatewayError, TelegramGateway, TelegramTarget};
 use crate::posts::{posts, send_key};
 
@@ -56,15 +64,11 @@ impl<G: TelegramGateway> Outbound<G> {
         let result = match &envelope.payload {
             ChatEvent::TelegramChatLinked(e) => {
                 let target = target(e.telegram_chat_id, e.telegram_topic_id);
-                self.store
-                    .set_link(e.chat_id, target, true, e.version)
-                    .await
+                self.set_link(e.chat_id, target, true, e.version).await
             }
             ChatEvent::TelegramChatUnlinked(e) => {
                 let target = target(e.telegram_chat_id, e.telegram_topic_id);
-                self.store
-                    .set_link(e.chat_id, target, false, e.version)
-                    .await
+                self.set_link(e.chat_id, target, false, e.version).await
             }
             ChatEvent::TelegramMessageReceived(e) => {
                 let target = target(e.telegram_chat_id, e.telegram_topic_id);
@@ -83,6 +87,78 @@ impl<G: TelegramGateway> Outbound<G> {
             _ => Ok(()),
         };
         result.map_err(transient)
+    }
+
+    /// Records a link event; it clears a broken mark, so the gauge is counted again.
+    async fn set_link(
+        &self,
+        chat_id: ChatId,
+        target: TelegramTarget,
+        linked: bool,
+        version: u64,
+    ) -> Result<(), StoreError> {
+        self.store
+            .set_link(chat_id, target, linked, version)
+            .await?;
+        self.count_broken().await
+    }
+
+    async fn count_broken(&self) -> Result<(), StoreError> {
+        LINKS_BROKEN.set(self.store.broken_links().await?);
+        Ok(())
+    }
+
+    /// What Telegram's answer for supergroup `group` means for the event: `Some` on
+    /// success (its links are healthy), `None` for a refusal that is logged and passed
+    /// (nothing Telegram will ever accept: message gone), an error for what must not
+    /// be passed silently. A text over Telegram's limit: the splitter keeps every post
+    /// within it, so Telegram counting otherwise is a fault to see, and the event goes
+    /// to the dead-letter topic. No access to the group: its links are marked broken and
+    /// the event is dead-lettered (every event there meets the same answer until the bot
+    /// is let back in). Anything else (unauthorized, unavailable) is retried.
+    async fn answered<T>(
+        &self,
+        group: i64,
+        answer: Result<T, GatewayError>,
+    ) -> Result<Option<T>, HandlerError> {
+        match answer {
+            Ok(value) => {
+                if self.store.mark_healthy(group).await.map_err(transient)? {
+                    tracing::info!(telegram_chat_id = group, "the bot reaches the group again");
+                    self.count_broken().await.map_err(transient)?;
+                }
+                Ok(Some(value))
+            }
+            Err(GatewayError::Rejected(reason)) => {
+                tracing::warn!(%reason, "Telegram refused to mirror an event; skipping it");
+                Ok(None)
+            }
+            Err(err @ GatewayError::TooLong(_)) => {
+                tracing::error!(error.message = %err, "Telegram refused a part as too long");
+                Err(HandlerError::Permanent(err.into()))
+            }
+            Err(GatewayError::NoAccess(reason)) => {
+                if self
+                    .store
+                    .mark_broken(group, &reason)
+                    .await
+                    .map_err(transient)?
+                {
+                    self.count_broken().await.map_err(transient)?;
+                }
+                UNMIRRORED.with_label_values(&[&reason]).inc();
+                tracing::error!(
+                    telegram_chat_id = group,
+                    %reason,
+                    "the bot has no access to the linked group; link marked broken, \
+                     event dead-lettered"
+                );
+                Err(HandlerError::Permanent(
+                    GatewayError::NoAccess(reason).into(),
+                ))
+            }
+            Err(other) => Err(HandlerError::Transient(other.into())),
+        }
     }
 
     async fn sent(&self, e: &MessageSent) -> Result<(), HandlerError> {
@@ -174,16 +250,16 @@ impl<G: TelegramGateway> Outbound<G> {
             // not at all.
             sent = send(None).await;
         }
-        match sent {
-            Ok(id) => Ok(Posted::At(id)),
-            Err(GatewayError::AlreadySent) => {
-                // Posted by an earlier attempt whose answer was lost: it is in Telegram
-                // once, but its id is unknown, so its edits and deletes cannot follow.
-                tracing::warn!(key, "already sent to Telegram; its id is unknown");
-                Ok(Posted::IdUnknown)
-            }
-            Err(err) => refused_or_failed(err).map(|()| Posted::Refused),
+        if matches!(sent, Err(GatewayError::AlreadySent)) {
+            // Posted by an earlier attempt whose answer was lost: it is in Telegram
+            // once, but its id is unknown, so its edits and deletes cannot follow.
+            tracing::warn!(key, "already sent to Telegram; its id is unknown");
+            return Ok(Posted::IdUnknown);
         }
+        Ok(match self.answered(target.chat_id, sent).await? {
+            Some(id) => Posted::At(id),
+            None => Posted::Refused,
+        })
     }
 
     /// The mirrored message a change of message `message_id` at chat `version` applies
@@ -248,9 +324,7 @@ impl<G: TelegramGateway> Outbound<G> {
                         .edit_message(m.telegram_chat_id, part.telegram_message_id, text)
                 })
                 .await;
-                if let Err(err) = edited {
-                    refused_or_failed(err)?;
-                }
+                self.answered(m.telegram_chat_id, edited).await?;
                 continue;
             }
             let (index, target) = (next_index, target(m.telegram_chat_id, m.telegram_topic_id));
@@ -308,7 +382,7 @@ impl<G: TelegramGateway> Outbound<G> {
             self.gateway.delete_message(chat_id, message_id)
         })
         .await;
-        deleted.or_else(refused_or_failed)
+        self.answered(chat_id, deleted).await.map(drop)
     }
 }
 
@@ -360,25 +434,6 @@ impl<G: TelegramGateway> EventHandler for Outbound<G> {
 
 const fn target(chat_id: i64, topic_id: Option<i64>) -> TelegramTarget {
     TelegramTarget { chat_id, topic_id }
-}
-
-/// A refusal means there is nothing Telegram will ever accept for this event (no rights,
-/// message gone): logged and passed. A text over Telegram's limit is not passed: the
-/// splitter keeps every post within it, so Telegram counting otherwise is a fault to
-/// see, and the event goes to the dead-letter topic rather than being lost unseen.
-/// Anything else is retried.
-fn refused_or_failed(err: GatewayError) -> Result<(), HandlerError> {
-    match err {
-        GatewayError::Rejected(reason) => {
-            tracing::warn!(%reason, "Telegram refused to mirror an event; skipping it");
-            Ok(())
-        }
-        err @ GatewayError::TooLong(_) => {
-            tracing::error!(error.message = %err, "Telegram refused a part as too long");
-            Err(HandlerError::Permanent(err.into()))
-        }
-        other => Err(HandlerError::Transient(other.into())),
-    }
 }
 
 fn transient(err: StoreError) -> HandlerError {

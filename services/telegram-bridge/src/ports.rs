@@ -85,7 +85,20 @@ pub enum GatewayError {
         .0.rpc_error()
     )]
     TooLong(TextLimit),
-    /// Telegram refused for good (no rights, message gone, bad peer); retrying won't help.
+    /// Telegram no longer accepts the bridge's account (`AUTH_KEY_UNREGISTERED`,
+    /// `SESSION_REVOKED`, a deactivated bot, any 401): nothing was done, and no call
+    /// will work until an operator authorizes it again. Not a refusal of this request:
+    /// the bridge becomes not ready and retries, skipping nothing.
+    #[error("telegram no longer accepts the bridge's authorization: {0}")]
+    Unauthorized(String),
+    /// The bot cannot reach this chat (kicked, banned, not allowed to write, chat gone:
+    /// `CHAT_WRITE_FORBIDDEN`, `CHANNEL_PRIVATE`, ...): nothing was done. Not a plain
+    /// [`Self::Rejected`], because every later message of the chat meets the same
+    /// answer until someone lets the bot back in.
+    #[error("the bot has no access to the chat: {0}")]
+    NoAccess(String),
+    /// Telegram refused for good (message gone, bad reply, invalid text); retrying
+    /// won't help.
     #[error("telegram refused the request: {0}")]
     Rejected(String),
     /// Telegram could not be reached, or the connection broke; worth retrying.
@@ -112,7 +125,9 @@ pub trait TelegramGateway: Send + Sync + 'static {
     /// Waits for the next update. Updates not confirmed before a restart come again.
     ///
     /// # Errors
-    /// [`GatewayError::Unavailable`] when the connection broke.
+    /// [`GatewayError::Unavailable`] when the connection broke,
+    /// [`GatewayError::FloodWait`] when Telegram asks to wait before fetching more,
+    /// [`GatewayError::Unauthorized`] when the account was signed out.
     fn next_update(&self) -> impl Future<Output = Result<Delivery, GatewayError>> + Send;
 
     /// Replaces the text of message `message_id` in supergroup `chat_id` (a text over

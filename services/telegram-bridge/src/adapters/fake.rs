@@ -1,7 +1,9 @@
 //! An in-memory Telegram that behaves like the real one where the bridge cares: message
 //! ids per supergroup, edits, deletes, replies, topics, an update stream that replays what
 //! was not confirmed when a client reconnects, flood waits and broken connections on
-//! demand, and Telegram's length limit on texts ([`TextLimit::Message`], counted in UTF-16
+//! demand (on sends and on reading updates), a revoked authorization (every call answers
+//! `Unauthorized`), a bot removed from a group (calls there answer `NoAccess`, and it
+//! sees none of the group's updates), and Telegram's length limit on texts ([`TextLimit::Message`], counted in UTF-16
 //! code units), for the bridge's posts and edits and for users' alike. The caption limit
 //! has no counterpart here: the port carries no media.
 //!
@@ -9,7 +11,7 @@
 //! (tests post as users and read what a group contains), [`FakeTelegram::connect`] gives
 //! the bridge its client, [`FakeGateway`].
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -69,6 +71,14 @@ struct State {
     lose_answers: u32,
     /// Sends that still go through before every send fails as on a broken connection.
     sends_before_failure: Option<u64>,
+    /// Whether the bridge's authorization was revoked.
+    revoked: bool,
+    /// Supergroups the bot was removed from.
+    kicked: HashSet<i64>,
+    /// What the next reads of the update stream answer, before any update.
+    update_failures: VecDeque<GatewayError>,
+    /// How often the bridge asked for the next update.
+    update_reads: u64,
 }
 
 /// The fake Telegram server (cheap to clone; clones share the same state).
@@ -126,6 +136,45 @@ impl FakeTelegram {
     /// Sends go through again (undoes [`Self::fail_sends_after`]).
     pub fn heal_sends(&self) {
         self.lock().sends_before_failure = None;
+    }
+
+    /// Revokes the bridge's authorization (as `auth.resetAuthorizations` or a new bot
+    /// token does): every call answers `Unauthorized` until
+    /// [`Self::restore_authorization`].
+    pub fn revoke_authorization(&self) {
+        self.lock().revoked = true;
+        // A bridge waiting for updates learns it at once, as from a real server.
+        self.updated.notify_waiters();
+    }
+
+    /// The bridge is authorized again (an operator signed the bot in anew).
+    pub fn restore_authorization(&self) {
+        self.lock().revoked = false;
+        self.updated.notify_waiters();
+    }
+
+    /// Removes the bot from supergroup `chat_id`: sends, edits and deletes there answer
+    /// `NoAccess("CHANNEL_PRIVATE")`, and the bridge no longer sees its updates.
+    pub fn kick(&self, chat_id: i64) {
+        self.lock().kicked.insert(chat_id);
+    }
+
+    /// Adds the bot to supergroup `chat_id` again (undoes [`Self::kick`]).
+    pub fn readmit(&self, chat_id: i64) {
+        self.lock().kicked.remove(&chat_id);
+    }
+
+    /// The next reads of the update stream answer `errors`, one each, in order (a flood
+    /// wait or a broken connection while fetching a difference), before any update.
+    pub fn fail_update_reads(&self, errors: impl IntoIterator<Item = GatewayError>) {
+        self.lock().update_failures.extend(errors);
+        self.updated.notify_waiters();
+    }
+
+    /// How often the bridge asked for the next update (failed reads included).
+    #[must_use]
+    pub fn update_reads(&self) -> u64 {
+        self.lock().update_reads
     }
 
     /// How many sends arrived while a flood wait was still running (a bridge that obeys
@@ -205,10 +254,10 @@ impl FakeTelegram {
         };
         group.messages.insert(message.id, message.clone());
         let id = message.id;
-        state.log.push(TelegramUpdate::NewMessage(as_update(
+        state.publish(
             target.chat_id,
-            message,
-        )));
+            TelegramUpdate::NewMessage(as_update(target.chat_id, message)),
+        );
         drop(state);
         self.updated.notify_waiters();
         Ok(id)
@@ -227,7 +276,7 @@ impl FakeTelegram {
         message.text = text.to_owned();
         message.edited = true;
         let update = TelegramUpdate::MessageEdited(as_update(chat_id, message.clone()));
-        state.log.push(update);
+        state.publish(chat_id, update);
         drop(state);
         self.updated.notify_waiters();
         Ok(())
@@ -241,10 +290,11 @@ impl FakeTelegram {
             .and_then(|g| g.messages.remove(&id))
             .is_some();
         if removed {
-            state.log.push(TelegramUpdate::MessagesDeleted {
+            let update = TelegramUpdate::MessagesDeleted {
                 chat_id: Some(chat_id),
                 message_ids: vec![id],
-            });
+            };
+            state.publish(chat_id, update);
         }
         drop(state);
         self.updated.notify_waiters();
@@ -268,6 +318,33 @@ impl FakeTelegram {
         {
             state.blocked_until = Some(now + Duration::from_secs(u64::from(seconds)));
             return Err(GatewayError::FloodWait { seconds });
+        }
+        Ok(())
+    }
+}
+
+impl State {
+    /// Adds an update of supergroup `chat_id` to the stream, unless the bot was removed
+    /// from it (a member no more, it is told nothing).
+    fn publish(&mut self, chat_id: i64, update: TelegramUpdate) {
+        if !self.kicked.contains(&chat_id) {
+            self.log.push(update);
+        }
+    }
+
+    /// `Unauthorized` once the authorization was revoked.
+    fn authorized(&self) -> Result<(), GatewayError> {
+        if self.revoked {
+            return Err(GatewayError::Unauthorized("AUTH_KEY_UNREGISTERED".into()));
+        }
+        Ok(())
+    }
+
+    /// `Unauthorized` as above, or `NoAccess` when the bot was removed from `chat_id`.
+    fn may_write(&self, chat_id: i64) -> Result<(), GatewayError> {
+        self.authorized()?;
+        if self.kicked.contains(&chat_id) {
+            return Err(GatewayError::NoAccess("CHANNEL_PRIVATE".into()));
         }
         Ok(())
     }
@@ -301,6 +378,7 @@ impl TelegramGateway for FakeGateway {
         reply_to: Option<i64>,
         key: i64,
     ) -> Result<i64, GatewayError> {
+        self.telegram.lock().may_write(target.chat_id)?;
         self.telegram.admit()?;
         if let Some(parent) = reply_to {
             let exists = self
@@ -339,12 +417,20 @@ impl TelegramGateway for FakeGateway {
 
     async fn next_update(&self) -> Result<Delivery, GatewayError> {
         let mut next = self.next.lock().await;
+        self.telegram.lock().update_reads += 1;
         loop {
             let notified = self.telegram.updated.notified();
-            if let Some(update) = self.telegram.lock().log.get(*next).cloned() {
-                let id = *next as u64;
-                *next += 1;
-                return Ok(Delivery { id, update });
+            {
+                let mut state = self.telegram.lock();
+                state.authorized()?;
+                if let Some(failure) = state.update_failures.pop_front() {
+                    return Err(failure);
+                }
+                if let Some(update) = state.log.get(*next).cloned() {
+                    let id = *next as u64;
+                    *next += 1;
+                    return Ok(Delivery { id, update });
+                }
             }
             notified.await;
         }
@@ -356,16 +442,19 @@ impl TelegramGateway for FakeGateway {
         message_id: i64,
         text: &str,
     ) -> Result<(), GatewayError> {
+        self.telegram.lock().may_write(chat_id)?;
         self.telegram.edit(chat_id, message_id, text)
     }
 
     async fn delete_message(&self, chat_id: i64, message_id: i64) -> Result<(), GatewayError> {
+        self.telegram.lock().may_write(chat_id)?;
         self.telegram.delete(chat_id, message_id);
         Ok(())
     }
 
     async fn confirm(&self, delivery_id: u64) -> Result<(), GatewayError> {
         let mut state = self.telegram.lock();
+        state.authorized()?;
         let upto = usize::try_from(delivery_id)
             .unwrap_or(usize::MAX)
             .saturating_add(1);

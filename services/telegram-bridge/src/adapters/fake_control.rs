@@ -9,6 +9,11 @@
 //! | `POST /fake-telegram/groups/{chat_id}/messages` | a user posts `{user_id, user_name, text, reply_to?, topic_id?}`: 201 `{id}`, or 400 |
 //! | `PUT /fake-telegram/groups/{chat_id}/messages/{id}` | the user edits it to `{text}`: 204, 400, or 404 |
 //! | `DELETE /fake-telegram/groups/{chat_id}/messages/{id}` | it is deleted: 204, or 404 |
+//! | `DELETE /fake-telegram/groups/{chat_id}/bot` | the bot is removed from the group (its calls there answer `NoAccess`): 204 |
+//! | `PUT /fake-telegram/groups/{chat_id}/bot` | the bot is added back: 204 |
+//! | `DELETE /fake-telegram/authorization` | the bot's authorization is revoked (every call answers `Unauthorized`): 204 |
+//! | `PUT /fake-telegram/authorization` | the bot is authorized again: 204 |
+//! | `POST /fake-telegram/updates/failures` | the next read of the update stream fails with `{kind: "flood_wait", seconds}`, `{kind: "unavailable"}` or `{kind: "no_access"}`: 204 |
 //!
 //! A text over Telegram's limit answers 400 with Telegram's error name as the code
 //! (`MESSAGE_TOO_LONG`), as Telegram refuses it.
@@ -36,17 +41,82 @@ struct Edit {
     text: String,
 }
 
+/// How the next read of the update stream fails.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum UpdateFailure {
+    /// Telegram asks to wait this long (as while fetching a difference).
+    FloodWait { seconds: u32 },
+    /// The connection broke.
+    Unavailable,
+    /// A channel of the difference is out of reach (`CHANNEL_INVALID`).
+    NoAccess,
+}
+
+impl From<UpdateFailure> for GatewayError {
+    fn from(failure: UpdateFailure) -> Self {
+        match failure {
+            UpdateFailure::FloodWait { seconds } => Self::FloodWait { seconds },
+            UpdateFailure::Unavailable => Self::Unavailable("connection lost".into()),
+            UpdateFailure::NoAccess => Self::NoAccess("CHANNEL_INVALID".into()),
+        }
+    }
+}
+
 /// Mounts the routes for `telegram`.
 pub fn configure(telegram: FakeTelegram) -> impl Fn(&mut web::ServiceConfig) + Clone + Send {
     move |cfg| {
-        cfg.app_data(web::Data::new(telegram.clone())).service(
-            web::scope("/fake-telegram/groups/{chat_id}/messages")
-                .route("", web::get().to(list))
-                .route("", web::post().to(post))
-                .route("/{id}", web::put().to(edit))
-                .route("/{id}", web::delete().to(delete)),
-        );
+        cfg.app_data(web::Data::new(telegram.clone()))
+            .service(
+                web::scope("/fake-telegram/groups/{chat_id}/messages")
+                    .route("", web::get().to(list))
+                    .route("", web::post().to(post))
+                    .route("/{id}", web::put().to(edit))
+                    .route("/{id}", web::delete().to(delete)),
+            )
+            .service(
+                web::resource("/fake-telegram/groups/{chat_id}/bot")
+                    .route(web::delete().to(kick))
+                    .route(web::put().to(readmit)),
+            )
+            .service(
+                web::resource("/fake-telegram/authorization")
+                    .route(web::delete().to(revoke))
+                    .route(web::put().to(restore)),
+            )
+            .route(
+                "/fake-telegram/updates/failures",
+                web::post().to(fail_update_read),
+            );
     }
+}
+
+async fn kick(telegram: web::Data<FakeTelegram>, chat_id: web::Path<i64>) -> HttpResponse {
+    telegram.kick(*chat_id);
+    HttpResponse::NoContent().finish()
+}
+
+async fn readmit(telegram: web::Data<FakeTelegram>, chat_id: web::Path<i64>) -> HttpResponse {
+    telegram.readmit(*chat_id);
+    HttpResponse::NoContent().finish()
+}
+
+async fn revoke(telegram: web::Data<FakeTelegram>) -> HttpResponse {
+    telegram.revoke_authorization();
+    HttpResponse::NoContent().finish()
+}
+
+async fn restore(telegram: web::Data<FakeTelegram>) -> HttpResponse {
+    telegram.restore_authorization();
+    HttpResponse::NoContent().finish()
+}
+
+async fn fail_update_read(
+    telegram: web::Data<FakeTelegram>,
+    body: web::Json<UpdateFailure>,
+) -> HttpResponse {
+    telegram.fail_update_reads([body.into_inner().into()]);
+    HttpResponse::NoContent().finish()
 }
 
 async fn list(telegram: web::Data<FakeTelegram>, chat_id: web::Path<i64>) -> HttpResponse {
@@ -163,6 +233,50 @@ mod tests {
         assert_eq!(again.status(), 404);
         let body: Value = test::read_body_json(again).await;
         assert_eq!(body["error"]["code"], "no_such_message");
+    }
+
+    #[actix_web::test]
+    async fn the_bot_is_kicked_and_signed_out_and_update_reads_fail_on_demand() {
+        use crate::ports::TelegramGateway;
+
+        let telegram = FakeTelegram::new();
+        let bridge = telegram.connect();
+        let app = test::init_service(App::new().configure(configure(telegram.clone()))).await;
+        let target = TelegramTarget {
+            chat_id: -100,
+            topic_id: None,
+        };
+        let call = |request: test::TestRequest| {
+            let app = &app;
+            async move { request.send_request(app).await.status() }
+        };
+
+        let bot = "/fake-telegram/groups/-100/bot";
+        assert_eq!(call(test::TestRequest::delete().uri(bot)).await, 204);
+        assert_eq!(
+            bridge.send_message(target, "hi", None, 1).await,
+            Err(GatewayError::NoAccess("CHANNEL_PRIVATE".into()))
+        );
+        assert_eq!(call(test::TestRequest::put().uri(bot)).await, 204);
+        assert!(bridge.send_message(target, "hi", None, 1).await.is_ok());
+
+        let auth = "/fake-telegram/authorization";
+        assert_eq!(call(test::TestRequest::delete().uri(auth)).await, 204);
+        assert!(matches!(
+            bridge.send_message(target, "again", None, 2).await,
+            Err(GatewayError::Unauthorized(_))
+        ));
+        assert_eq!(call(test::TestRequest::put().uri(auth)).await, 204);
+
+        let failure = test::TestRequest::post()
+            .uri("/fake-telegram/updates/failures")
+            .set_json(json!({ "kind": "flood_wait", "seconds": 90 }));
+        assert_eq!(call(failure).await, 204);
+        assert_eq!(
+            bridge.next_update().await,
+            Err(GatewayError::FloodWait { seconds: 90 })
+        );
+        assert!(bridge.next_update().await.is_ok(), "then the updates");
     }
 
     #[actix_web::test]

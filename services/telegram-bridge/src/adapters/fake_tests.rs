@@ -65,3 +65,68 @@ fn users_are_held_to_the_same_limits() {
     );
     assert_eq!(telegram.messages(GROUP.chat_id).len(), 1);
 }
+
+#[tokio::test]
+async fn a_revoked_authorization_fails_every_call_until_restored() {
+    let telegram = FakeTelegram::new();
+    let bridge = telegram.connect();
+    telegram.revoke_authorization();
+
+    let unauthorized = GatewayError::Unauthorized("AUTH_KEY_UNREGISTERED".into());
+    assert_eq!(
+        bridge.send_message(GROUP, "hi", None, 1).await,
+        Err(unauthorized.clone())
+    );
+    assert_eq!(bridge.next_update().await, Err(unauthorized.clone()));
+    assert_eq!(
+        bridge.delete_message(GROUP.chat_id, 1).await,
+        Err(unauthorized)
+    );
+    assert!(telegram.messages(GROUP.chat_id).is_empty());
+
+    telegram.restore_authorization();
+    assert!(bridge.send_message(GROUP, "hi", None, 1).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_kicked_bot_has_no_access_to_that_group_only_and_hears_nothing_from_it() {
+    let telegram = FakeTelegram::new();
+    let bridge = telegram.connect();
+    let other = TelegramTarget {
+        chat_id: -200,
+        topic_id: None,
+    };
+    let kept = bridge
+        .send_message(GROUP, "kept", None, 1)
+        .await
+        .expect("posted");
+    telegram.kick(GROUP.chat_id);
+
+    let no_access = GatewayError::NoAccess("CHANNEL_PRIVATE".into());
+    assert_eq!(
+        bridge.send_message(GROUP, "hi", None, 2).await,
+        Err(no_access.clone())
+    );
+    assert_eq!(
+        bridge.edit_message(GROUP.chat_id, kept, "x").await,
+        Err(no_access.clone())
+    );
+    assert_eq!(
+        bridge.delete_message(GROUP.chat_id, kept).await,
+        Err(no_access)
+    );
+    assert!(
+        bridge
+            .send_message(other, "elsewhere", None, 3)
+            .await
+            .is_ok()
+    );
+    telegram
+        .post_as_user(GROUP, (1, "Tom"), "unheard", None)
+        .expect("posted");
+
+    // The stream holds the bridge's own two posts, not the kicked group's new one.
+    assert_eq!(telegram.pending_updates(), 2);
+    telegram.readmit(GROUP.chat_id);
+    assert!(bridge.send_message(GROUP, "back", None, 4).await.is_ok());
+}

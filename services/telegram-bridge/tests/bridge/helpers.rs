@@ -6,6 +6,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use chat_runtime::health::{ReadyState, Verdict};
 use clap::Parser;
 use integration_tests::kafka::fresh_topic;
 use integration_tests::pg::{TestDatabase, fresh_database};
@@ -38,6 +39,8 @@ pub use integration_tests::client::User;
 struct RunningBridge {
     shutdown: CancellationToken,
     task: JoinHandle<anyhow::Result<()>>,
+    /// What `/readyz` answers from.
+    ready: ReadyState,
 }
 
 /// command-api, the fake Telegram and the bridge.
@@ -114,8 +117,33 @@ impl TestEnv {
             .await
             .expect("telegram-bridge starts");
         let shutdown = CancellationToken::new();
+        let ready = app
+            .readiness()
+            .watch(Duration::from_millis(100), shutdown.clone());
         let task = tokio::spawn(app.run_until_stopped(shutdown.clone()));
-        *self.bridge.lock().expect("lock") = Some(RunningBridge { shutdown, task });
+        *self.bridge.lock().expect("lock") = Some(RunningBridge {
+            shutdown,
+            task,
+            ready,
+        });
+    }
+
+    /// What the running bridge's `/readyz` answers now.
+    pub fn readiness(&self) -> Verdict {
+        let bridge = self.bridge.lock().expect("lock");
+        bridge
+            .as_ref()
+            .expect("a bridge is running")
+            .ready
+            .verdict()
+    }
+
+    /// The dead-letter topic of the bridge's events topic.
+    pub fn dead_letters(&self) -> chat_runtime::config::KafkaConfig {
+        chat_runtime::config::KafkaConfig {
+            events_topic: chat_kafka::dead_letter::topic_for(&self.kafka.events_topic),
+            ..self.kafka.clone()
+        }
     }
 
     /// Stops the bridge the way SIGTERM does, and waits until it has.

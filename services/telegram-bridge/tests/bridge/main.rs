@@ -1,8 +1,11 @@
 //! The bridge against the fake Telegram, a real command-api (in-process), the real
 //! Kafka and PostgreSQL.
 
+mod auth;
 mod flood;
 mod helpers;
+mod kicked;
+mod metric;
 mod mirror;
 mod refused;
 mod restart;

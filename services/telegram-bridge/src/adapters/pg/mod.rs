@@ -1,8 +1,10 @@
 //! The bridge's PostgreSQL tables (`migrations/0003_telegram_bridge.sql`,
-//! `0008_telegram_message_parts.sql`): the links it learned from the event stream and
-//! the chat <-> Telegram message id mapping, a message posted in parts mapped part by
-//! part ([`Part`]).
+//! `0008_telegram_message_parts.sql`, `0009_telegram_link_health.sql`): the links it
+//! learned from the event stream (and whether the bot can still serve them), and the
+//! chat <-> Telegram message id mapping, a message posted in parts mapped part by part
+//! ([`Part`]).
 
+mod link_health;
 mod parts;
 
 pub use parts::Part;
@@ -118,7 +120,8 @@ impl BridgeStore {
     }
 
     /// Records that `chat_id` is linked (or, with `linked = false`, unlinked) as of chat
-    /// `version`; an event older than the one recorded changes nothing.
+    /// `version`; an event older than the one recorded changes nothing. A newer one
+    /// clears a broken mark: a relink is the operator's "try again".
     ///
     /// # Errors
     /// [`StoreError`].
@@ -136,7 +139,8 @@ impl BridgeStore {
              ON CONFLICT (chat_id) DO UPDATE SET \
                  telegram_chat_id = EXCLUDED.telegram_chat_id, \
                  telegram_topic_id = EXCLUDED.telegram_topic_id, \
-                 linked = EXCLUDED.linked, version = EXCLUDED.version, updated_at = now() \
+                 linked = EXCLUDED.linked, version = EXCLUDED.version, updated_at = now(), \
+                 broken_reason = NULL, broken_at = NULL \
              WHERE telegram_bridge_links.version < EXCLUDED.version",
         )
         .bind(chat_id.as_uuid())

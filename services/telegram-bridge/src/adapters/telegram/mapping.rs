@@ -140,6 +140,28 @@ pub fn handled_position(state: &State) -> Option<UpdateState> {
     })
 }
 
+/// RPC errors saying the account itself is signed out or banned (Telegram answers them
+/// with code 401, which is matched too; these names also when another code comes).
+const UNAUTHORIZED: &[&str] = &[
+    "AUTH_KEY_UNREGISTERED",
+    "AUTH_KEY_INVALID",
+    "SESSION_REVOKED",
+    "SESSION_EXPIRED",
+    "USER_DEACTIVATED",
+    "USER_DEACTIVATED_BAN",
+];
+
+/// RPC errors saying the bot cannot reach one chat: removed, banned, restricted, or
+/// the chat is gone for it.
+const NO_ACCESS: &[&str] = &[
+    "CHAT_WRITE_FORBIDDEN",
+    "CHANNEL_PRIVATE",
+    "USER_BANNED_IN_CHANNEL",
+    "CHAT_ADMIN_REQUIRED",
+    "CHANNEL_INVALID",
+    "PEER_ID_INVALID",
+];
+
 /// The port's error for a failed grammers call.
 #[must_use]
 pub fn map_error(err: &InvocationError) -> GatewayError {
@@ -148,6 +170,12 @@ pub fn map_error(err: &InvocationError) -> GatewayError {
         InvocationError::Rpc(rpc) if rpc.code == 420 => GatewayError::FloodWait {
             seconds: rpc.value.unwrap_or(1),
         },
+        InvocationError::Rpc(rpc) if rpc.code == 401 || UNAUTHORIZED.contains(&&*rpc.name) => {
+            GatewayError::Unauthorized(rpc.name.clone())
+        }
+        InvocationError::Rpc(rpc) if NO_ACCESS.contains(&&*rpc.name) => {
+            GatewayError::NoAccess(rpc.name.clone())
+        }
         // A text over a limit is told apart: skipping it like other refusals would lose it.
         InvocationError::Rpc(rpc) if (400..500).contains(&rpc.code) => {
             TextLimit::from_rpc_error(&rpc.name).map_or_else(

@@ -259,13 +259,52 @@ fn flood_waits_carry_their_seconds() {
 #[test]
 fn refusals_and_outages_are_told_apart() {
     assert_eq!(
-        map_error(&rpc(403, "CHAT_WRITE_FORBIDDEN")),
-        GatewayError::Rejected("CHAT_WRITE_FORBIDDEN".into())
+        map_error(&rpc(400, "MESSAGE_ID_INVALID")),
+        GatewayError::Rejected("MESSAGE_ID_INVALID".into())
     );
     assert!(matches!(
         map_error(&rpc(500, "INTERDC_2_CALL_ERROR")),
         GatewayError::Unavailable(_)
     ));
+}
+
+#[test]
+fn a_signed_out_account_is_unauthorized_not_a_refusal() {
+    for (code, name) in [
+        (401, "AUTH_KEY_UNREGISTERED"),
+        (401, "AUTH_KEY_INVALID"),
+        (401, "SESSION_REVOKED"),
+        (401, "SESSION_EXPIRED"),
+        (401, "USER_DEACTIVATED"),
+        (401, "USER_DEACTIVATED_BAN"),
+        // Any 401, also one this list does not know yet.
+        (401, "SESSION_PASSWORD_NEEDED"),
+    ] {
+        assert_eq!(
+            map_error(&rpc(code, name)),
+            GatewayError::Unauthorized(name.into()),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_kicked_or_restricted_bot_has_no_access_not_a_refusal() {
+    for (code, name) in [
+        (403, "CHAT_WRITE_FORBIDDEN"),
+        (406, "CHANNEL_PRIVATE"),
+        (400, "CHANNEL_PRIVATE"),
+        (400, "USER_BANNED_IN_CHANNEL"),
+        (400, "CHAT_ADMIN_REQUIRED"),
+        (400, "CHANNEL_INVALID"),
+        (400, "PEER_ID_INVALID"),
+    ] {
+        assert_eq!(
+            map_error(&rpc(code, name)),
+            GatewayError::NoAccess(name.into()),
+            "{code} {name}"
+        );
+    }
 }
 
 #[test]

@@ -1,0 +1,60 @@
+//! A bot removed from a group marks that link broken and records what it could not
+//! mirror (the dead-letter topic), while the other links keep mirroring; let back in,
+//! the link is healthy again.
+
+use std::time::Duration;
+
+use integration_tests::kafka::read_records;
+use uuid::Uuid;
+
+use crate::helpers::{TestEnv, User, eventually};
+use crate::metric;
+
+/// Why the bridge's link of `chat` is broken, if it is.
+async fn broken_reason(env: &TestEnv, chat: Uuid) -> Option<String> {
+    sqlx::query_scalar("SELECT broken_reason FROM telegram_bridge_links WHERE chat_id = $1")
+        .bind(chat)
+        .fetch_one(&env.db.pool)
+        .await
+        .expect("read the link")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_kicked_bot_marks_the_link_broken_and_records_what_it_could_not_mirror() {
+    let env = TestEnv::spawn().await;
+    let alice = User::new("Alice");
+    let (chat, group) = env.linked_chat(&alice, &[]).await;
+    let (other, other_group) = env.linked_chat(&alice, &[]).await;
+    let unmirrored = metric::total("telegram_unmirrored_events_total");
+
+    env.telegram.kick(group.chat_id);
+    let lost = env.send(&alice, chat, "while kicked", None).await;
+    env.send(&alice, other, "elsewhere", None).await;
+    env.wait_in_telegram(other_group, "Alice: elsewhere").await;
+
+    eventually("the link marked broken", || async {
+        broken_reason(&env, chat)
+            .await
+            .filter(|r| r == "CHANNEL_PRIVATE")
+    })
+    .await;
+    assert_eq!(
+        broken_reason(&env, other).await,
+        None,
+        "the other link is fine"
+    );
+    assert!(metric::total("telegram_unmirrored_events_total") > unmirrored);
+    // Not skipped unseen: the event is kept on the dead-letter topic.
+    let dead = read_records(&env.dead_letters(), 1, Duration::from_secs(30)).await;
+    assert_eq!(dead.len(), 1, "{dead:?}");
+    assert!(dead[0].payload.contains(&lost.to_string()), "{dead:?}");
+
+    env.telegram.readmit(group.chat_id);
+    env.send(&alice, chat, "back", None).await;
+    env.wait_in_telegram(group, "Alice: back").await;
+    eventually("the link healthy again", || async {
+        broken_reason(&env, chat).await.is_none().then_some(())
+    })
+    .await;
+    assert_eq!(env.bridge_texts(group), ["Alice: back"]);
+}
