@@ -30,14 +30,16 @@ impl BridgeStore {
     }
 
     /// Clears the broken mark of the links to supergroup `telegram_chat_id` (a call
-    /// there succeeded); `true` when one was broken.
+    /// there succeeded); `true` when one was broken. Run after every successful call,
+    /// so it reads the links by group's index (only linked rows are ever marked: a link
+    /// event clears the mark).
     ///
     /// # Errors
     /// [`StoreError`].
     pub async fn mark_healthy(&self, telegram_chat_id: i64) -> Result<bool, StoreError> {
         let changed = sqlx::query(
             "UPDATE telegram_bridge_links SET broken_reason = NULL, broken_at = NULL \
-             WHERE telegram_chat_id = $1 AND broken_at IS NOT NULL",
+             WHERE telegram_chat_id = $1 AND linked AND broken_at IS NOT NULL",
         )
         .bind(telegram_chat_id)
         .execute(&self.pool)
