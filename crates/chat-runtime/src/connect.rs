@@ -27,6 +27,9 @@ pub enum ConnectError {
     /// The probe ran out of time.
     #[error("{0} did not answer within {1:?}")]
     Timeout(&'static str, Duration),
+    /// The dependency answered, and refused (e.g. an account signed out).
+    #[error("{0} refused: {1}")]
+    Refused(&'static str, String),
 }
 
 /// Opens a PostgreSQL pool; the first connection is made at once so a wrong URL fails here.

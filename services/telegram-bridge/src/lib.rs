@@ -203,11 +203,9 @@ fn telegram_probe(
         std::future::ready(if authorization.is_authorized() {
             Ok(())
         } else {
-            // chat-runtime's ConnectError has no variant for "refused"; a timeout of
-            // zero reads as "the Telegram authorization did not answer".
-            Err(ConnectError::Timeout(
-                "the Telegram authorization (revoked: see telegram_authorized)",
-                Duration::ZERO,
+            Err(ConnectError::Refused(
+                "Telegram",
+                "the bridge's account is not authorized (see telegram_authorized)".to_owned(),
             ))
         })
     }
