@@ -172,6 +172,8 @@ impl System {
                 ("SERVICE_WRITE_RATE_PER_S", "100000"),
                 ("SERVICE_WRITE_BURST", "100000"),
                 ("CHAT_CREATES_PER_WINDOW", "100000"),
+                // The benchmark's fan-out chat is created with its 999 members at once.
+                ("MAX_PARTICIPANTS_PER_REQUEST", "100000"),
             ],
             "wse-gateway" => &[
                 ("MAX_CONNECTIONS_PER_USER", "100000"),
