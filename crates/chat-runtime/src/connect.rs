@@ -1,6 +1,7 @@
 //! Opening connections to the three servers from their config blocks, and asking each
 //! whether it answers (the readiness probes).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use rdkafka::ClientConfig;
@@ -97,23 +98,53 @@ pub async fn probe_cql(session: &Session, timeout: Duration) -> Result<(), Conne
     .map_err(|e| ConnectError::Cql(e.to_string()))
 }
 
-/// Asks Kafka for the metadata of the events topic.
-///
-/// librdkafka's metadata call blocks its thread, so it runs on the blocking pool.
-///
-/// # Errors
-/// When the brokers do not answer within `timeout`.
-pub async fn probe_kafka(cfg: &KafkaConfig, timeout: Duration) -> Result<(), ConnectError> {
-    let consumer: BaseConsumer = kafka_client_config(cfg)
-        .create()
-        .map_err(ConnectError::Kafka)?;
-    let topic = cfg.events_topic.clone();
-    tokio::task::spawn_blocking(move || {
-        consumer
-            .fetch_metadata(Some(&topic), timeout)
-            .map(|_| ())
-            .map_err(ConnectError::Kafka)
-    })
-    .await
-    .map_err(|_| ConnectError::Timeout("Kafka", timeout))?
+/// A Kafka client kept for readiness probes. One is made on first use and kept: a client
+/// costs librdkafka threads and a broker connection, too much to make every refresh.
+#[derive(Clone, Default)]
+pub struct KafkaProbe {
+    client: Arc<tokio::sync::Mutex<Option<Arc<BaseConsumer>>>>,
+}
+
+impl std::fmt::Debug for KafkaProbe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KafkaProbe").finish_non_exhaustive()
+    }
+}
+
+impl KafkaProbe {
+    /// Asks Kafka for the metadata of the events topic, with the kept client (made now
+    /// if there is none yet). librdkafka's metadata call blocks its thread, so it runs on
+    /// the blocking pool; the client's event queue is served after it, so nothing piles
+    /// up between probes.
+    ///
+    /// # Errors
+    /// When the client cannot be made or the brokers do not answer within `timeout`.
+    pub async fn probe(&self, cfg: &KafkaConfig, timeout: Duration) -> Result<(), ConnectError> {
+        let consumer = {
+            let mut client = self.client.lock().await;
+            match &*client {
+                Some(consumer) => Arc::clone(consumer),
+                None => {
+                    let consumer: Arc<BaseConsumer> = Arc::new(
+                        kafka_client_config(cfg)
+                            .create()
+                            .map_err(ConnectError::Kafka)?,
+                    );
+                    *client = Some(Arc::clone(&consumer));
+                    consumer
+                }
+            }
+        };
+        let topic = cfg.events_topic.clone();
+        tokio::task::spawn_blocking(move || {
+            let answer = consumer
+                .fetch_metadata(Some(&topic), timeout)
+                .map(|_| ())
+                .map_err(ConnectError::Kafka);
+            let _ = consumer.poll(Duration::ZERO);
+            answer
+        })
+        .await
+        .map_err(|_| ConnectError::Timeout("Kafka", timeout))?
+    }
 }

@@ -17,7 +17,7 @@ use tokio::time::MissedTickBehavior;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::KafkaConfig;
-use crate::connect::{self, ConnectError};
+use crate::connect::{self, ConnectError, KafkaProbe};
 
 /// How often the services refresh their readiness verdict. Kubernetes asks every 5 s, so
 /// the answer it gets is at most this old (plus the probes' own time).
@@ -68,11 +68,13 @@ impl Readiness {
         })
     }
 
-    /// Adds the Kafka probe (a metadata request for the events topic).
+    /// Adds the Kafka probe (a metadata request for the events topic, by one client kept
+    /// across refreshes).
     pub fn kafka(self, cfg: KafkaConfig, timeout: Duration) -> Self {
+        let probe = KafkaProbe::default();
         self.with("kafka", move || {
-            let cfg = cfg.clone();
-            async move { connect::probe_kafka(&cfg, timeout).await }
+            let (cfg, probe) = (cfg.clone(), probe.clone());
+            async move { probe.probe(&cfg, timeout).await }
         })
     }
 
