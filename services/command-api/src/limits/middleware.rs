@@ -5,7 +5,7 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
-use actix_web::{Error, ResponseError, web};
+use actix_web::{Error, HttpMessage, ResponseError, web};
 
 use crate::http::caller::Caller;
 use crate::limits::WriteLimits;
@@ -21,14 +21,14 @@ pub async fn throttle_writes(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     if is_write(&req) {
-        // The token is verified again by the route's `Caller`: an HMAC over a few hundred
-        // bytes, cheaper than threading the caller through the request extensions.
         let limits = req.app_data::<web::Data<WriteLimits>>().cloned();
-        if let (Some(limits), Ok(caller)) = (limits, req.extract::<Caller>().await)
-            && let Err(refused) = limits.write(&caller.actor)
-        {
-            let response = refused.error_response();
-            return Ok(req.into_response(response).map_into_right_body());
+        if let (Some(limits), Ok(caller)) = (limits, req.extract::<Caller>().await) {
+            if let Err(refused) = limits.write(&caller.actor) {
+                let response = refused.error_response();
+                return Ok(req.into_response(response).map_into_right_body());
+            }
+            // The route's `Caller` is this one: its token is verified once per request.
+            req.extensions_mut().insert(caller);
         }
     }
     next.call(req)
