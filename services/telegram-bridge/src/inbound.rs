@@ -28,6 +28,7 @@ use crate::adapters::command_api::{
     CommandApiClient, CommandError, CommandOutcome, InboundMessage,
 };
 use crate::adapters::pg::{BridgeStore, Link, MappedMessage, Origin, StoreError};
+use crate::link_health::LinkHealth;
 use crate::metrics::{FLOOD_WAITS, INBOUND_REFUSED};
 use crate::ports::{
     GatewayError, TelegramGateway, TelegramMessage, TelegramTarget, TelegramUpdate,
@@ -57,22 +58,26 @@ pub enum InboundError {
 pub struct Inbound<G> {
     gateway: Arc<G>,
     store: BridgeStore,
+    links: LinkHealth,
     commands: CommandApiClient,
     backoff: Duration,
 }
 
 impl<G: TelegramGateway> Inbound<G> {
-    /// A loop reading `gateway`, posting through `commands`; `backoff` is the first
-    /// wait after a failure (it doubles up to 5 s).
+    /// A loop reading `gateway`, posting through `commands`, marking the groups the bot
+    /// lost in `links`; `backoff` is the first wait after a failure (it doubles up to
+    /// 5 s).
     pub const fn new(
         gateway: Arc<G>,
         store: BridgeStore,
+        links: LinkHealth,
         commands: CommandApiClient,
         backoff: Duration,
     ) -> Self {
         Self {
             gateway,
             store,
+            links,
             commands,
             backoff,
         }
@@ -163,6 +168,10 @@ impl<G: TelegramGateway> Inbound<G> {
             }
             // Deletions outside supergroups do not say where: none of ours.
             TelegramUpdate::MessagesDeleted { chat_id: None, .. } => Ok(()),
+            TelegramUpdate::AccessLost { chat_id, reason } => {
+                self.links.broken(*chat_id, reason).await?;
+                Ok(())
+            }
         }
     }
 
@@ -418,9 +427,11 @@ mod tests {
             .expect("a lazy pool");
         let token = ServiceToken::Fixed(Arc::new(SecretString::from("unused")));
         let commands = CommandApiClient::new("http://127.0.0.1:1", token).expect("a client");
+        let store = BridgeStore::new(pool);
         Inbound::new(
             Arc::new(telegram.connect()),
-            BridgeStore::new(pool),
+            store.clone(),
+            LinkHealth::new(store),
             commands,
             backoff,
         )

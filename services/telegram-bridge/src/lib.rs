@@ -8,6 +8,7 @@
 //! - [`posts`]: a chat message as Telegram posts: name prefix, parts, send keys.
 //! - [`outbound`]: chat -> Telegram, a `chat.events` consumer.
 //! - [`inbound`]: Telegram -> chat, commands on command-api under the service identity.
+//! - [`link_health`]: links the bot cannot serve, marked, counted and logged.
 //! - [`flood`]: flood waits obeyed by waiting and retrying.
 //! - [`limits`]: Telegram's length limits, counted in UTF-16 code units as Telegram does.
 //! - [`metrics`]: Telegram calls, flood waits, split messages, refused updates,
@@ -31,6 +32,7 @@ pub mod config;
 pub mod flood;
 pub mod inbound;
 pub mod limits;
+pub mod link_health;
 pub mod metrics;
 pub mod outbound;
 pub mod ports;
@@ -58,6 +60,7 @@ use crate::adapters::telegram::GrammersGateway;
 use crate::authorization::{Authorization, Watched};
 use crate::config::{CommandApiConfig, TelegramMode};
 use crate::inbound::Inbound;
+use crate::link_health::LinkHealth;
 use crate::outbound::Outbound;
 use crate::token::ServiceToken;
 pub use config::Config;
@@ -115,12 +118,11 @@ impl Application {
             .kafka(cfg.kafka.clone(), timeout)
             .with("telegram", telegram_probe(authorization.clone()));
         let store = BridgeStore::new(pool);
-        metrics::LINKS_BROKEN.set(
-            store
-                .broken_links()
-                .await
-                .context("cannot count the broken links")?,
-        );
+        let links = LinkHealth::new(store.clone());
+        links
+            .recount()
+            .await
+            .context("cannot count the broken links")?;
         let commands =
             CommandApiClient::new(&cfg.command_api.command_api_url, token(&cfg.command_api)?)
                 .context("cannot build the HTTP client")?;
@@ -144,8 +146,8 @@ impl Application {
         .context("cannot create the Kafka consumer")?;
         let gateway = Arc::new(Watched::new(gateway, authorization));
         Ok(Self {
-            outbound: Outbound::new(Arc::clone(&gateway), store.clone()),
-            inbound: Inbound::new(gateway, store, commands, backoff),
+            outbound: Outbound::new(Arc::clone(&gateway), store.clone(), links.clone()),
+            inbound: Inbound::new(gateway, store, links, commands, backoff),
             cfg,
             fake: None,
             readiness,

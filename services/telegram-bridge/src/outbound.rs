@@ -33,7 +33,8 @@ use chat_kafka::{EventHandler, HandlerError, ReceivedEvent};
 
 use crate::adapters::pg::{BridgeStore, MappedMessage, Origin, StoreError};
 use crate::flood::obeying_flood_waits;
-use crate::metrics::{LINKS_BROKEN, SPLIT_MESSAGES, SPLIT_PARTS, UNMIRRORED};
+use crate::link_health::LinkHealth;
+use crate::metrics::{SPLIT_MESSAGES, SPLIT_PARTS, UNMIRRORED};
 use crate::ports::{GatewayError, TelegramGateway, TelegramTarget};
 use crate::posts::{posts, send_key};
 
@@ -46,12 +47,18 @@ const RECORD_ATTEMPTS: u32 = 20;
 pub struct Outbound<G> {
     gateway: Arc<G>,
     store: BridgeStore,
+    links: LinkHealth,
 }
 
 impl<G: TelegramGateway> Outbound<G> {
-    /// A handler sending through `gateway`, remembering in `store`.
-    pub const fn new(gateway: Arc<G>, store: BridgeStore) -> Self {
-        Self { gateway, store }
+    /// A handler sending through `gateway`, remembering in `store` and marking the links
+    /// the bot cannot serve in `links`.
+    pub const fn new(gateway: Arc<G>, store: BridgeStore, links: LinkHealth) -> Self {
+        Self {
+            gateway,
+            store,
+            links,
+        }
     }
 
     /// Applies one event.
@@ -100,12 +107,7 @@ impl<G: TelegramGateway> Outbound<G> {
         self.store
             .set_link(chat_id, target, linked, version)
             .await?;
-        self.count_broken().await
-    }
-
-    async fn count_broken(&self) -> Result<(), StoreError> {
-        LINKS_BROKEN.set(self.store.broken_links().await?);
-        Ok(())
+        self.links.recount().await
     }
 
     /// What Telegram's answer for supergroup `group` means for the event: `Some` on
@@ -123,10 +125,7 @@ impl<G: TelegramGateway> Outbound<G> {
     ) -> Result<Option<T>, HandlerError> {
         match answer {
             Ok(value) => {
-                if self.store.mark_healthy(group).await.map_err(transient)? {
-                    tracing::info!(telegram_chat_id = group, "the bot reaches the group again");
-                    self.count_broken().await.map_err(transient)?;
-                }
+                self.links.healthy(group).await.map_err(transient)?;
                 Ok(Some(value))
             }
             Err(GatewayError::Rejected(reason)) => {
@@ -138,20 +137,12 @@ impl<G: TelegramGateway> Outbound<G> {
                 Err(HandlerError::Permanent(err.into()))
             }
             Err(GatewayError::NoAccess(reason)) => {
-                if self
-                    .store
-                    .mark_broken(group, &reason)
-                    .await
-                    .map_err(transient)?
-                {
-                    self.count_broken().await.map_err(transient)?;
-                }
+                self.links.broken(group, &reason).await.map_err(transient)?;
                 UNMIRRORED.with_label_values(&[&reason]).inc();
                 tracing::error!(
                     telegram_chat_id = group,
                     %reason,
-                    "the bot has no access to the linked group; link marked broken, \
-                     event dead-lettered"
+                    "the bot has no access to the linked group; event dead-lettered"
                 );
                 Err(HandlerError::Permanent(
                     GatewayError::NoAccess(reason).into(),

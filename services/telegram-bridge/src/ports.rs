@@ -51,6 +51,14 @@ pub enum TelegramUpdate {
         /// The deleted messages.
         message_ids: Vec<i64>,
     },
+    /// The bot lost a supergroup (kicked, banned, the group gone) while following its
+    /// updates: nothing more comes from it until the bot is let back in.
+    AccessLost {
+        /// The supergroup (Bot API dialog id).
+        chat_id: i64,
+        /// Telegram's answer (`CHANNEL_PRIVATE`, ...).
+        reason: String,
+    },
 }
 
 /// One update handed to the bridge; confirming its `id` means "handled, don't replay".

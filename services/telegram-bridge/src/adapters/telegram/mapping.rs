@@ -38,6 +38,42 @@ pub fn map_update(raw: &tl::enums::Update, sender_name: Option<&str>) -> Option<
     }
 }
 
+/// The author (a user) of the message a raw update carries, if any.
+#[must_use]
+pub fn author_id(raw: &tl::enums::Update) -> Option<i64> {
+    use tl::enums::Update as U;
+    let message = match raw {
+        U::NewChannelMessage(u) => &u.message,
+        U::NewMessage(u) => &u.message,
+        U::EditChannelMessage(u) => &u.message,
+        U::EditMessage(u) => &u.message,
+        _ => return None,
+    };
+    match message {
+        tl::enums::Message::Message(tl::types::Message {
+            from_id: Some(tl::enums::Peer::User(user)),
+            ..
+        }) => Some(user.user_id),
+        _ => None,
+    }
+}
+
+/// A user's id and display name (first and last name), if it has one.
+#[must_use]
+pub fn user_name(raw: &tl::enums::User) -> Option<(i64, String)> {
+    let tl::enums::User::User(user) = raw else {
+        return None;
+    };
+    let name = [user.first_name.as_deref(), user.last_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!name.is_empty()).then_some((user.id, name))
+}
+
 /// A plain message (not a service message or an empty one).
 fn message(raw: &tl::enums::Message, sender_name: Option<&str>) -> Option<TelegramMessage> {
     let tl::enums::Message::Message(m) = raw else {
@@ -160,6 +196,7 @@ const NO_ACCESS: &[&str] = &[
     "CHAT_ADMIN_REQUIRED",
     "CHANNEL_INVALID",
     "PEER_ID_INVALID",
+    "USER_NOT_PARTICIPANT",
 ];
 
 /// The port's error for a failed grammers call.

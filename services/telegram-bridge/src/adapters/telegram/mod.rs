@@ -1,6 +1,9 @@
 //! The real Telegram: MTProto through grammers-client, as a bot (token) or a user whose
 //! signed-in session is in the session file.
 //!
+//! - [`api`]: the MTProto calls made, as a port (grammers' client, or a test double).
+//! - [`receiver`]: the update sequences followed over grammers' message boxes, without
+//!   the losses of grammers' own receiver (edits and deletes of differences).
 //! - [`mapping`]: grammers types into the port's (pure, unit-tested).
 //! - [`session`]: the session file (auth keys and update position; a secret), written
 //!   by [`file_writer`].
@@ -12,8 +15,12 @@
 //! files it into the topic; replies inside the topic name their parent instead. General
 //! (topic 1) has no opening message: a message for it is sent without a topic header.
 
+pub mod api;
+#[cfg(any(test, feature = "telegram-double"))]
+pub mod double;
 pub mod file_writer;
 pub mod mapping;
+pub mod receiver;
 pub mod retry;
 pub mod session;
 pub mod updates;
@@ -23,18 +30,19 @@ use std::time::Duration;
 
 use chat_domain::chat::telegram_ids;
 use grammers_client::Client;
-use grammers_client::message::InputMessage;
 use grammers_client::tl;
-use grammers_mtsender::{
-    ConnectionParams, InvocationError, SenderPool, SenderPoolFatHandle, UpdatesConfiguration,
-};
+use grammers_mtsender::{ConnectionParams, InvocationError, SenderPool, SenderPoolFatHandle};
 use grammers_session::Session as _;
 use grammers_session::types::{PeerId, PeerRef};
+use grammers_session::updates::UpdatesLike;
 use secrecy::ExposeSecret;
+use tokio::sync::mpsc;
 
 use crate::config::TelegramConfig;
 use crate::ports::{Delivery, GatewayError, TelegramGateway, TelegramTarget};
+use api::TelegramApi;
 use mapping::{map_error, sent_message_id};
+use receiver::Receiver;
 use session::{FileSession, SessionError};
 use updates::ReadAhead;
 
@@ -55,22 +63,23 @@ pub enum ConnectError {
         "the session file holds no signed-in account; set TELEGRAM_BOT_TOKEN or sign a user in first"
     )]
     NotAuthorized,
-    /// The update stream could not start.
-    #[error("cannot start the update stream: {0}")]
-    Updates(String),
 }
 
-/// The bridge's Telegram client.
-pub struct GrammersGateway {
-    client: Client,
+/// The bridge's Telegram client over the API `A` (grammers' [`Client`] in production).
+pub struct MtprotoGateway<A> {
+    api: Arc<A>,
     session: Arc<FileSession>,
-    pool: SenderPoolFatHandle,
+    /// The connection's runner, ended on drop (none for a test double).
+    pool: Option<SenderPoolFatHandle>,
     updates: ReadAhead,
 }
 
-impl std::fmt::Debug for GrammersGateway {
+/// The gateway to the real Telegram.
+pub type GrammersGateway = MtprotoGateway<Client>;
+
+impl<A> std::fmt::Debug for MtprotoGateway<A> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GrammersGateway")
+        f.debug_struct("MtprotoGateway")
             .field("session", &self.session)
             .finish_non_exhaustive()
     }
@@ -78,7 +87,7 @@ impl std::fmt::Debug for GrammersGateway {
 
 impl GrammersGateway {
     /// Opens the session, connects, signs the bot in when the session is new, and starts
-    /// the update stream (catching up on what happened while the bridge was down).
+    /// following updates (catching up on what happened while the bridge was down).
     ///
     /// # Errors
     /// [`ConnectError`].
@@ -112,15 +121,36 @@ impl GrammersGateway {
                 .await?;
             tracing::info!("signed in to Telegram as a bot");
         }
-        let stream = client
-            .stream_updates(updates, UpdatesConfiguration { catch_up: true })
-            .await
-            .map_err(|e| ConnectError::Updates(e.to_string()))?;
-        Ok(Self {
-            client,
+        let mut gateway = Self::start(
+            Arc::new(client),
             session,
-            pool: handle,
-            updates: ReadAhead::spawn(stream, cfg.telegram_update_buffer.get()),
+            updates,
+            cfg.telegram_update_buffer.get(),
+        )
+        .await?;
+        gateway.pool = Some(handle);
+        Ok(gateway)
+    }
+}
+
+impl<A: TelegramApi> MtprotoGateway<A> {
+    /// A gateway calling `api`, following the update sequences saved in `session` and the
+    /// updates pushed into `pushed`, read ahead into a queue of `buffer` updates.
+    ///
+    /// # Errors
+    /// [`ConnectError::Session`] when the session cannot be read.
+    pub async fn start(
+        api: Arc<A>,
+        session: Arc<FileSession>,
+        pushed: mpsc::Receiver<UpdatesLike>,
+        buffer: usize,
+    ) -> Result<Self, ConnectError> {
+        let receiver = Receiver::start(Arc::clone(&api), Arc::clone(&session), pushed).await?;
+        Ok(Self {
+            api,
+            session,
+            pool: None,
+            updates: ReadAhead::spawn(receiver, buffer),
         })
     }
 
@@ -138,10 +168,12 @@ impl GrammersGateway {
     }
 }
 
-impl Drop for GrammersGateway {
+impl<A> Drop for MtprotoGateway<A> {
     fn drop(&mut self) {
         // Ends the connection runner spawned in `connect`.
-        self.pool.quit();
+        if let Some(pool) = &self.pool {
+            pool.quit();
+        }
     }
 }
 
@@ -196,7 +228,7 @@ fn msg_id(id: i64) -> Result<i32, GatewayError> {
     i32::try_from(id).map_err(|_| GatewayError::Rejected(format!("{id} is not a message id")))
 }
 
-impl TelegramGateway for GrammersGateway {
+impl<A: TelegramApi> TelegramGateway for MtprotoGateway<A> {
     async fn send_message(
         &self,
         target: TelegramTarget,
@@ -218,8 +250,8 @@ impl TelegramGateway for GrammersGateway {
         // send's key, so Telegram refuses a second post of the same message.
         let request = send_request(peer, text, reply, top, key);
         let updates = self
-            .client
-            .invoke(&request)
+            .api
+            .send_message(request)
             .await
             .map_err(|e| map_error(&e))?;
         sent_message_id(&updates, key).ok_or_else(|| {
@@ -238,21 +270,35 @@ impl TelegramGateway for GrammersGateway {
         text: &str,
     ) -> Result<(), GatewayError> {
         let peer = self.peer(chat_id).await?;
-        match self
-            .client
-            .edit_message(peer, msg_id(message_id)?, InputMessage::new().text(text))
-            .await
-        {
+        let request = tl::functions::messages::EditMessage {
+            no_webpage: true,
+            invert_media: false,
+            peer: peer.into(),
+            id: msg_id(message_id)?,
+            message: Some(text.to_owned()),
+            media: None,
+            reply_markup: None,
+            entities: None,
+            schedule_date: None,
+            schedule_repeat_period: None,
+            quick_reply_shortcut_id: None,
+            rich_message: None,
+        };
+        match self.api.edit_message(request).await {
             // The same text again (a redelivered edit): already done.
             Err(InvocationError::Rpc(rpc)) if rpc.name == "MESSAGE_NOT_MODIFIED" => Ok(()),
-            other => other.map_err(|e| map_error(&e)),
+            other => other.map(|_| ()).map_err(|e| map_error(&e)),
         }
     }
 
     async fn delete_message(&self, chat_id: i64, message_id: i64) -> Result<(), GatewayError> {
         let peer = self.peer(chat_id).await?;
-        self.client
-            .delete_messages(peer, &[msg_id(message_id)?])
+        let request = tl::functions::channels::DeleteMessages {
+            channel: (&peer).into(),
+            id: vec![msg_id(message_id)?],
+        };
+        self.api
+            .delete_channel_messages(request)
             .await
             .map(|_| ())
             .map_err(|e| map_error(&e))

@@ -2,10 +2,11 @@
 //!
 //! grammers hands its network tasks' updates over in a bounded channel and drops the
 //! new ones when it is full (`try_send` in grammers-mtsender's `run_sender`), so it must
-//! never wait on the bridge: a reader task drains grammers' stream into a queue of the
-//! bridge's own while the inbound loop waits on command-api. When that queue is full
-//! too, the reader waits (grammers' channel, as large, takes the slack); only a backlog
-//! of both is dropped, and grammers then fetches the gap as a difference.
+//! never wait on the bridge: a reader task drains the [`super::receiver::Receiver`] into
+//! a queue of the bridge's own while the inbound loop waits on command-api. When that
+//! queue is full too, the reader waits (grammers' channel, as large, takes the slack);
+//! only a backlog of both is dropped, and the receiver then fetches the gap as a
+//! difference.
 //!
 //! Handled updates are confirmed in order; each one's own position is kept until then,
 //! so confirming an update saves where the stream stood after it, not after the newest
@@ -16,12 +17,9 @@ use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use grammers_client::client::UpdateStream;
-use grammers_client::update::Update;
 use grammers_session::types::UpdateState;
 use tokio::sync::{Notify, mpsc};
 
-use super::mapping::{handled_position, map_error, map_update};
 use crate::ports::{Delivery, GatewayError, TelegramUpdate};
 
 /// One update the bridge handles, with the position to save once it is handled.
@@ -45,26 +43,6 @@ impl std::fmt::Debug for Read {
 pub trait UpdateSource: Send + 'static {
     /// The next update the bridge handles (others are skipped).
     fn next(&mut self) -> impl Future<Output = Result<Read, GatewayError>> + Send;
-}
-
-impl UpdateSource for UpdateStream {
-    async fn next(&mut self) -> Result<Read, GatewayError> {
-        loop {
-            let update = UpdateStream::next(self).await.map_err(|e| map_error(&e))?;
-            let sender = match &update {
-                Update::NewMessage(m) | Update::MessageEdited(m) => {
-                    m.sender().and_then(|p| p.name()).map(str::to_owned)
-                }
-                _ => None,
-            };
-            if let Some(mapped) = map_update(update.raw(), sender.as_deref()) {
-                return Ok(Read {
-                    update: mapped,
-                    position: handled_position(update.state()),
-                });
-            }
-        }
-    }
 }
 
 /// Updates read ahead by a task of their own, handed out one by one.

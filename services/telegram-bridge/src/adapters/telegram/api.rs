@@ -1,0 +1,102 @@
+//! The MTProto calls the bridge makes, as a port of their own: the real one is grammers'
+//! [`Client`] (each method one `invoke`), and a test double answers them in memory the
+//! way Telegram does, so the whole adapter — sends, update sequences, differences — runs
+//! against it unchanged.
+
+use std::future::Future;
+
+use grammers_client::Client;
+use grammers_mtsender::InvocationError;
+use grammers_tl_types as tl;
+
+use tl::functions::{channels, messages, updates, users};
+
+/// What one call answers.
+pub type Answer<T> = Result<T, InvocationError>;
+
+/// The Telegram API methods the bridge uses.
+pub trait TelegramApi: Send + Sync + 'static {
+    /// `messages.sendMessage`.
+    fn send_message(
+        &self,
+        request: messages::SendMessage,
+    ) -> impl Future<Output = Answer<tl::enums::Updates>> + Send;
+
+    /// `messages.editMessage`.
+    fn edit_message(
+        &self,
+        request: messages::EditMessage,
+    ) -> impl Future<Output = Answer<tl::enums::Updates>> + Send;
+
+    /// `channels.deleteMessages`.
+    fn delete_channel_messages(
+        &self,
+        request: channels::DeleteMessages,
+    ) -> impl Future<Output = Answer<tl::enums::messages::AffectedMessages>> + Send;
+
+    /// `updates.getDifference` (the account's common sequence).
+    fn get_difference(
+        &self,
+        request: updates::GetDifference,
+    ) -> impl Future<Output = Answer<tl::enums::updates::Difference>> + Send;
+
+    /// `updates.getChannelDifference` (one supergroup's sequence).
+    fn get_channel_difference(
+        &self,
+        request: updates::GetChannelDifference,
+    ) -> impl Future<Output = Answer<tl::enums::updates::ChannelDifference>> + Send;
+
+    /// `channels.getParticipant`.
+    fn get_participant(
+        &self,
+        request: channels::GetParticipant,
+    ) -> impl Future<Output = Answer<tl::enums::channels::ChannelParticipant>> + Send;
+
+    /// `users.getUsers`.
+    fn get_users(
+        &self,
+        request: users::GetUsers,
+    ) -> impl Future<Output = Answer<Vec<tl::enums::User>>> + Send;
+}
+
+impl TelegramApi for Client {
+    async fn send_message(&self, request: messages::SendMessage) -> Answer<tl::enums::Updates> {
+        self.invoke(&request).await
+    }
+
+    async fn edit_message(&self, request: messages::EditMessage) -> Answer<tl::enums::Updates> {
+        self.invoke(&request).await
+    }
+
+    async fn delete_channel_messages(
+        &self,
+        request: channels::DeleteMessages,
+    ) -> Answer<tl::enums::messages::AffectedMessages> {
+        self.invoke(&request).await
+    }
+
+    async fn get_difference(
+        &self,
+        request: updates::GetDifference,
+    ) -> Answer<tl::enums::updates::Difference> {
+        self.invoke(&request).await
+    }
+
+    async fn get_channel_difference(
+        &self,
+        request: updates::GetChannelDifference,
+    ) -> Answer<tl::enums::updates::ChannelDifference> {
+        self.invoke(&request).await
+    }
+
+    async fn get_participant(
+        &self,
+        request: channels::GetParticipant,
+    ) -> Answer<tl::enums::channels::ChannelParticipant> {
+        self.invoke(&request).await
+    }
+
+    async fn get_users(&self, request: users::GetUsers) -> Answer<Vec<tl::enums::User>> {
+        self.invoke(&request).await
+    }
+}

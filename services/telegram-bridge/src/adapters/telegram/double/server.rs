@@ -1,0 +1,389 @@
+//! The double's answers to the API calls, checked the way Telegram checks them.
+
+use grammers_tl_types as tl;
+use tl::functions::{channels, messages, updates, users};
+
+use super::tl_build::{self, BotFacts, rpc_error};
+use super::{BOT_ID, BOT_NAME, BotRole, Change, DoubleClient, Group, World, fits, lock};
+use crate::adapters::telegram::api::{Answer, TelegramApi};
+
+impl World {
+    fn authorized(&self) -> Answer<()> {
+        if self.authorized {
+            Ok(())
+        } else {
+            Err(rpc_error(401, "AUTH_KEY_UNREGISTERED"))
+        }
+    }
+
+    /// The group the bot may act in, by bare channel id.
+    fn member_of(&self, channel: i64) -> Answer<&Group> {
+        self.authorized()?;
+        match self.groups.get(&channel) {
+            None => Err(rpc_error(400, "CHANNEL_INVALID")),
+            Some(group) if group.role == BotRole::Removed => Err(rpc_error(400, "CHANNEL_PRIVATE")),
+            Some(group) => Ok(group),
+        }
+    }
+
+    fn send(&mut self, request: &messages::SendMessage) -> Answer<tl::enums::Updates> {
+        let channel = peer_channel(&request.peer)?;
+        let group = self.member_of(channel)?;
+        if request.message.trim().is_empty() {
+            return Err(rpc_error(400, "MESSAGE_EMPTY"));
+        }
+        if !fits(&request.message) {
+            return Err(rpc_error(400, "MESSAGE_TOO_LONG"));
+        }
+        if group.random_ids.contains_key(&request.random_id) {
+            return Err(rpc_error(400, "RANDOM_ID_DUPLICATE"));
+        }
+        let (reply_to, topic) = match &request.reply_to {
+            Some(tl::enums::InputReplyTo::Message(r)) => (Some(r.reply_to_msg_id), r.top_msg_id),
+            _ => (None, None),
+        };
+        if let Some(parent) = reply_to
+            && !group.messages.contains_key(&parent)
+        {
+            return Err(rpc_error(400, "REPLY_MESSAGE_ID_INVALID"));
+        }
+        let (id, pts) = self.post(channel, BOT_ID, &request.message, reply_to, topic);
+        let group = self.groups.get_mut(&channel).expect("posted there");
+        group.random_ids.insert(request.random_id, id);
+        let pts = pts.expect("the bot sees its own messages");
+        Ok(tl::types::Updates {
+            updates: vec![
+                tl::types::UpdateMessageId {
+                    id,
+                    random_id: request.random_id,
+                }
+                .into(),
+                tl::types::UpdateNewChannelMessage {
+                    message: self.raw(channel, id),
+                    pts,
+                    pts_count: 1,
+                }
+                .into(),
+            ],
+            users: Vec::new(),
+            chats: Vec::new(),
+            date: self.clock,
+            seq: 0,
+        }
+        .into())
+    }
+
+    fn edit_own(&mut self, request: &messages::EditMessage) -> Answer<tl::enums::Updates> {
+        let channel = peer_channel(&request.peer)?;
+        let group = self.member_of(channel)?;
+        let text = request.message.clone().unwrap_or_default();
+        let Some(posted) = group.messages.get(&request.id) else {
+            return Err(rpc_error(400, "MESSAGE_ID_INVALID"));
+        };
+        if posted.from != BOT_ID {
+            return Err(rpc_error(403, "MESSAGE_AUTHOR_REQUIRED"));
+        }
+        if posted.text == text {
+            return Err(rpc_error(400, "MESSAGE_NOT_MODIFIED"));
+        }
+        if !fits(&text) {
+            return Err(rpc_error(400, "MESSAGE_TOO_LONG"));
+        }
+        let pts = self.edit(channel, request.id, &text).expect("edited");
+        Ok(tl::types::Updates {
+            updates: vec![
+                tl::types::UpdateEditChannelMessage {
+                    message: self.raw(channel, request.id),
+                    pts,
+                    pts_count: 1,
+                }
+                .into(),
+            ],
+            users: Vec::new(),
+            chats: Vec::new(),
+            date: self.clock,
+            seq: 0,
+        }
+        .into())
+    }
+
+    fn delete_own(
+        &mut self,
+        request: &channels::DeleteMessages,
+    ) -> Answer<tl::enums::messages::AffectedMessages> {
+        let tl::enums::InputChannel::Channel(channel) = &request.channel else {
+            return Err(rpc_error(400, "CHANNEL_INVALID"));
+        };
+        let group = self.member_of(channel.channel_id)?;
+        let others = request.id.iter().any(|id| {
+            group
+                .messages
+                .get(id)
+                .is_some_and(|posted| posted.from != BOT_ID)
+        });
+        if others && group.role != BotRole::Admin {
+            return Err(rpc_error(403, "MESSAGE_DELETE_FORBIDDEN"));
+        }
+        let pts = self.delete(channel.channel_id, &request.id);
+        let now = self.groups[&channel.channel_id].pts;
+        Ok(tl::types::messages::AffectedMessages {
+            pts: pts.unwrap_or(now),
+            pts_count: i32::from(pts.is_some()),
+        }
+        .into())
+    }
+
+    fn channel_difference(
+        &mut self,
+        request: &updates::GetChannelDifference,
+    ) -> Answer<tl::enums::updates::ChannelDifference> {
+        self.difference_calls += 1;
+        self.authorized()?;
+        if let Some(seconds) = self.difference_flood_waits.pop_front() {
+            return Err(rpc_error(420, &format!("FLOOD_WAIT_{seconds}")));
+        }
+        let tl::enums::InputChannel::Channel(channel) = &request.channel else {
+            return Err(rpc_error(400, "CHANNEL_INVALID"));
+        };
+        let channel = channel.channel_id;
+        let group = self.member_of(channel)?;
+        if request.pts >= group.pts {
+            return Ok(tl::types::updates::ChannelDifferenceEmpty {
+                r#final: true,
+                pts: group.pts,
+                timeout: None,
+            }
+            .into());
+        }
+        if std::mem::take(&mut self.too_long_next) {
+            return Ok(self.too_long(channel, request.limit));
+        }
+        Ok(self.changes_since(channel, request.pts))
+    }
+
+    /// The latest messages, for a gap too long to tell change by change.
+    fn too_long(&self, channel: i64, limit: i32) -> tl::enums::updates::ChannelDifference {
+        let group = &self.groups[&channel];
+        let latest: Vec<i32> = group
+            .messages
+            .values()
+            .rev()
+            .filter(|posted| posted.visible)
+            .take(usize::try_from(limit.max(1)).unwrap_or(usize::MAX))
+            .map(|posted| posted.id)
+            .collect();
+        tl::types::updates::ChannelDifferenceTooLong {
+            r#final: true,
+            timeout: None,
+            dialog: tl_build::dialog(channel, group.last_id, group.pts),
+            messages: latest
+                .iter()
+                .rev()
+                .map(|id| self.raw(channel, *id))
+                .collect(),
+            chats: Vec::new(),
+            users: self.users(latest.iter().map(|id| group.messages[id].from)),
+        }
+        .into()
+    }
+
+    /// What changed after `pts`, up to one batch: messages created in it as they are
+    /// now, edits and deletes of older ones as updates.
+    fn changes_since(&self, channel: i64, pts: i32) -> tl::enums::updates::ChannelDifference {
+        let group = &self.groups[&channel];
+        let window: Vec<&(i32, Change)> = group
+            .log
+            .iter()
+            .filter(|(at, _)| *at > pts)
+            .take(self.difference_batch)
+            .collect();
+        let end = window.last().map_or(group.pts, |(at, _)| *at);
+        let created: Vec<i32> = window
+            .iter()
+            .filter_map(|(_, change)| match change {
+                Change::New(id) => Some(*id),
+                _ => None,
+            })
+            .collect();
+        let mut other_updates: Vec<tl::enums::Update> = Vec::new();
+        for (at, change) in &window {
+            match change {
+                Change::Edited(id)
+                    if !created.contains(id)
+                        && group.messages.contains_key(id)
+                        && last_edit_in(&window, *id) == Some(*at) =>
+                {
+                    other_updates.push(
+                        tl::types::UpdateEditChannelMessage {
+                            message: self.raw(channel, *id),
+                            pts: *at,
+                            pts_count: 1,
+                        }
+                        .into(),
+                    );
+                }
+                Change::Deleted(ids) => {
+                    let older: Vec<i32> = ids
+                        .iter()
+                        .copied()
+                        .filter(|id| !created.contains(id))
+                        .collect();
+                    if !older.is_empty() {
+                        other_updates.push(
+                            tl::types::UpdateDeleteChannelMessages {
+                                channel_id: channel,
+                                messages: older,
+                                pts: *at,
+                                pts_count: 1,
+                            }
+                            .into(),
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+        let new_ids: Vec<i32> = created
+            .into_iter()
+            .filter(|id| group.messages.contains_key(id))
+            .collect();
+        let authors = new_ids.iter().map(|id| group.messages[id].from);
+        tl::types::updates::ChannelDifference {
+            r#final: end == group.pts,
+            pts: end,
+            timeout: None,
+            new_messages: new_ids.iter().map(|id| self.raw(channel, *id)).collect(),
+            users: self.users(
+                authors.chain(
+                    other_updates
+                        .iter()
+                        .filter_map(super::super::mapping::author_id),
+                ),
+            ),
+            other_updates,
+            chats: Vec::new(),
+        }
+        .into()
+    }
+
+    fn participant(
+        &self,
+        request: &channels::GetParticipant,
+    ) -> Answer<tl::enums::channels::ChannelParticipant> {
+        self.authorized()?;
+        let tl::enums::InputChannel::Channel(channel) = &request.channel else {
+            return Err(rpc_error(400, "CHANNEL_INVALID"));
+        };
+        let participant: tl::enums::ChannelParticipant = match self.groups.get(&channel.channel_id)
+        {
+            None => return Err(rpc_error(400, "CHANNEL_INVALID")),
+            Some(group) => match group.role {
+                BotRole::Removed => return Err(rpc_error(400, "USER_NOT_PARTICIPANT")),
+                BotRole::Admin => tl::types::ChannelParticipantAdmin {
+                    can_edit: false,
+                    is_self: true,
+                    user_id: BOT_ID,
+                    inviter_id: None,
+                    promoted_by: 1,
+                    date: self.clock,
+                    admin_rights: tl_build::admin_rights(),
+                    rank: None,
+                }
+                .into(),
+                BotRole::Member => tl::types::ChannelParticipantSelf {
+                    via_request: false,
+                    user_id: BOT_ID,
+                    inviter_id: 1,
+                    date: self.clock,
+                    subscription_until_date: None,
+                    rank: None,
+                }
+                .into(),
+            },
+        };
+        Ok(tl::types::channels::ChannelParticipant {
+            participant,
+            chats: Vec::new(),
+            users: Vec::new(),
+        }
+        .into())
+    }
+
+    fn me(&self) -> Answer<Vec<tl::enums::User>> {
+        self.authorized()?;
+        Ok(vec![tl_build::user(
+            BOT_ID,
+            BOT_NAME,
+            Some(BotFacts {
+                is_self: true,
+                reads_all: self.bot_reads_all,
+            }),
+        )])
+    }
+}
+
+/// The pts of the last edit of `id` within `window`.
+fn last_edit_in(window: &[&(i32, Change)], id: i32) -> Option<i32> {
+    window
+        .iter()
+        .rev()
+        .find(|(_, change)| matches!(change, Change::Edited(edited) if *edited == id))
+        .map(|(at, _)| *at)
+}
+
+/// The bare channel id an input peer names.
+fn peer_channel(peer: &tl::enums::InputPeer) -> Answer<i64> {
+    match peer {
+        tl::enums::InputPeer::Channel(c) => Ok(c.channel_id),
+        _ => Err(rpc_error(400, "PEER_ID_INVALID")),
+    }
+}
+
+impl TelegramApi for DoubleClient {
+    async fn send_message(&self, request: messages::SendMessage) -> Answer<tl::enums::Updates> {
+        lock(&self.world).send(&request)
+    }
+
+    async fn edit_message(&self, request: messages::EditMessage) -> Answer<tl::enums::Updates> {
+        lock(&self.world).edit_own(&request)
+    }
+
+    async fn delete_channel_messages(
+        &self,
+        request: channels::DeleteMessages,
+    ) -> Answer<tl::enums::messages::AffectedMessages> {
+        lock(&self.world).delete_own(&request)
+    }
+
+    async fn get_difference(
+        &self,
+        _request: updates::GetDifference,
+    ) -> Answer<tl::enums::updates::Difference> {
+        // The double keeps no common sequence: supergroups have their own.
+        let world = lock(&self.world);
+        world.authorized()?;
+        Ok(tl::types::updates::DifferenceEmpty {
+            date: world.clock,
+            seq: 0,
+        }
+        .into())
+    }
+
+    async fn get_channel_difference(
+        &self,
+        request: updates::GetChannelDifference,
+    ) -> Answer<tl::enums::updates::ChannelDifference> {
+        lock(&self.world).channel_difference(&request)
+    }
+
+    async fn get_participant(
+        &self,
+        request: channels::GetParticipant,
+    ) -> Answer<tl::enums::channels::ChannelParticipant> {
+        lock(&self.world).participant(&request)
+    }
+
+    async fn get_users(&self, _request: users::GetUsers) -> Answer<Vec<tl::enums::User>> {
+        lock(&self.world).me()
+    }
+}

@@ -1,0 +1,61 @@
+//! Links the bot cannot serve, however they are found: a refused send (outbound) or a
+//! supergroup lost while following its updates (inbound). Each change is stored, counted
+//! in `telegram_links_broken` and logged once, when it happens.
+
+use crate::adapters::pg::{BridgeStore, StoreError};
+use crate::metrics::LINKS_BROKEN;
+
+/// The health of the bridge's links.
+#[derive(Debug, Clone)]
+pub struct LinkHealth {
+    store: BridgeStore,
+}
+
+impl LinkHealth {
+    /// Health kept in `store`.
+    #[must_use]
+    pub const fn new(store: BridgeStore) -> Self {
+        Self { store }
+    }
+
+    /// The links to supergroup `group` are broken because of `reason` (Telegram's
+    /// error); `true` when one was healthy until now.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    pub async fn broken(&self, group: i64, reason: &str) -> Result<bool, StoreError> {
+        let changed = self.store.mark_broken(group, reason).await?;
+        if changed {
+            tracing::error!(
+                telegram_chat_id = group,
+                %reason,
+                "the bot lost access to a linked Telegram group; its link is marked broken"
+            );
+            self.recount().await?;
+        }
+        Ok(changed)
+    }
+
+    /// A call to supergroup `group` succeeded: its links are healthy; `true` when one was
+    /// broken until now.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    pub async fn healthy(&self, group: i64) -> Result<bool, StoreError> {
+        let changed = self.store.mark_healthy(group).await?;
+        if changed {
+            tracing::info!(telegram_chat_id = group, "the bot reaches the group again");
+            self.recount().await?;
+        }
+        Ok(changed)
+    }
+
+    /// Sets the gauge from the store (after a link changed, and at start).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    pub async fn recount(&self) -> Result<(), StoreError> {
+        LINKS_BROKEN.set(self.store.broken_links().await?);
+        Ok(())
+    }
+}
