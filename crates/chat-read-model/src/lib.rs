@@ -7,6 +7,7 @@
 //! - [`pg`], [`cql`], [`memory`]: the adapters (PostgreSQL, ScyllaDB/Cassandra, in-memory).
 //! - [`bucket`]: the time buckets of the message partitions.
 //! - [`history`]: cursor pagination over buckets.
+//! - [`chat_list`]: a user's chat list, a page at a time; [`cursor`]: opaque page cursors.
 //! - [`model`]: what queries return.
 //! - [`apply`]: one event applied to the stores (purge, CQL cells, rows with checkpoint).
 //! - [`projector`]: the Kafka handler and application both projectors run.
@@ -14,7 +15,9 @@
 
 pub mod apply;
 pub mod bucket;
+pub mod chat_list;
 pub mod cql;
+pub mod cursor;
 pub mod history;
 pub mod memory;
 pub mod model;

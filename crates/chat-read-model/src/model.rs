@@ -65,6 +65,15 @@ pub struct ChatListEntry {
     pub last_read_message_id: Option<MessageId>,
 }
 
+/// Where a participant stands in a chat's reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ReadPosition {
+    /// Their exact unread count.
+    pub unread_count: u64,
+    /// The last message they read.
+    pub last_read_message_id: Option<MessageId>,
+}
+
 /// A current participant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ParticipantRecord {

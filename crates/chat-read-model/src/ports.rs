@@ -8,9 +8,10 @@ use std::future::Future;
 use chat_domain::{ChatId, MessageId, Role, UserId};
 use uuid::Uuid;
 
+use crate::chat_list::ChatListQuery;
 use crate::model::{
     BucketRange, ChatListEntry, ChatRecord, MessageRecord, ParticipantRecord, PurgeScope,
-    TemplateRecord,
+    ReadPosition, TemplateRecord,
 };
 use crate::plan::{MessageWrite, Projector, RowWrite};
 
@@ -127,11 +128,36 @@ pub trait ChatQueries: Send + Sync {
         user_id: UserId,
     ) -> impl Future<Output = Result<Option<Role>>> + Send;
 
-    /// The chats `user_id` participates in, most recently active first.
+    /// A page of the chats `user_id` participates in that match `query`, most recently
+    /// active first (see [`crate::chat_list`]).
     ///
     /// # Errors
     /// [`StoreError`] when the store fails.
-    fn chats_of(&self, user_id: UserId) -> impl Future<Output = Result<Vec<ChatListEntry>>> + Send;
+    fn chat_list(
+        &self,
+        user_id: UserId,
+        query: &ChatListQuery,
+    ) -> impl Future<Output = Result<Vec<ChatListEntry>>> + Send;
+
+    /// Where `user_id` stands in a chat they participate in: their exact unread count
+    /// and last read message (`None` when they do not participate).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    fn read_position(
+        &self,
+        chat_id: ChatId,
+        user_id: UserId,
+    ) -> impl Future<Output = Result<Option<ReadPosition>>> + Send;
+
+    /// The unarchived chats in which `user_id` has unread messages, with their counts.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    fn unread_chats(
+        &self,
+        user_id: UserId,
+    ) -> impl Future<Output = Result<Vec<(ChatId, u64)>>> + Send;
 
     /// A chat's active participants.
     ///
@@ -189,5 +215,15 @@ pub trait MessageQueries: Send + Sync {
         &self,
         chat_id: ChatId,
         range: BucketRange,
+    ) -> impl Future<Output = Result<Vec<MessageRecord>>> + Send;
+
+    /// The messages named by `(chat, message)`, read together (a chat list's last
+    /// messages), in no particular order; ids that name no stored message are skipped.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    fn messages(
+        &self,
+        ids: &[(ChatId, MessageId)],
     ) -> impl Future<Output = Result<Vec<MessageRecord>>> + Send;
 }

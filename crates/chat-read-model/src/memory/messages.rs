@@ -150,4 +150,12 @@ impl MessageQueries for MemoryReadModels {
         page.truncate(range.limit);
         Ok(page)
     }
+
+    async fn messages(&self, ids: &[(ChatId, MessageId)]) -> Result<Vec<MessageRecord>> {
+        let state = self.state();
+        Ok(ids
+            .iter()
+            .filter_map(|key| message_record(key.0, state.messages.get(key)?))
+            .collect())
+    }
 }

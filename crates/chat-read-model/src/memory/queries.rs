@@ -4,7 +4,8 @@ use chat_domain::{ChatId, Role, UserId};
 use uuid::Uuid;
 
 use super::MemoryReadModels;
-use crate::model::{ChatListEntry, ChatRecord, ParticipantRecord, TemplateRecord};
+use crate::chat_list::{ChatListQuery, active_at};
+use crate::model::{ChatListEntry, ChatRecord, ParticipantRecord, ReadPosition, TemplateRecord};
 use crate::plan::Projector;
 use crate::ports::{ChatQueries, Result};
 
@@ -22,7 +23,11 @@ impl ChatQueries for MemoryReadModels {
             .map(|m| m.role))
     }
 
-    async fn chats_of(&self, user_id: UserId) -> Result<Vec<ChatListEntry>> {
+    async fn chat_list(
+        &self,
+        user_id: UserId,
+        query: &ChatListQuery,
+    ) -> Result<Vec<ChatListEntry>> {
         let state = self.state();
         let mut entries: Vec<ChatListEntry> = state
             .members
@@ -37,14 +42,53 @@ impl ChatQueries for MemoryReadModels {
                     last_read_message_id: reader.and_then(|r| r.last_read),
                 })
             })
+            .filter(|e| {
+                query.archived.is_none_or(|a| e.chat.is_archived == a)
+                    && query.chat_type.is_none_or(|t| e.chat.chat_type == t)
+                    && query
+                        .company_id
+                        .is_none_or(|c| e.chat.company_id == Some(c))
+                    && query.after.is_none_or(|after| after.precedes(e))
+            })
             .collect();
-        let active_at = |e: &ChatListEntry| e.chat.last_message_at.or(e.chat.created_at);
         entries.sort_by(|a, b| {
             active_at(b)
                 .cmp(&active_at(a))
                 .then_with(|| a.chat.id.cmp(&b.chat.id))
         });
+        entries.truncate(query.limit);
         Ok(entries)
+    }
+
+    async fn read_position(
+        &self,
+        chat_id: ChatId,
+        user_id: UserId,
+    ) -> Result<Option<ReadPosition>> {
+        Ok(self
+            .state()
+            .readers
+            .get(&(chat_id, user_id))
+            .filter(|r| r.active)
+            .map(|r| ReadPosition {
+                unread_count: r.unread,
+                last_read_message_id: r.last_read,
+            }))
+    }
+
+    async fn unread_chats(&self, user_id: UserId) -> Result<Vec<(ChatId, u64)>> {
+        let state = self.state();
+        Ok(state
+            .readers
+            .iter()
+            .filter(|((chat, user), r)| {
+                *user == user_id
+                    && r.active
+                    && r.unread > 0
+                    && state.record(*chat).is_some_and(|c| !c.is_archived)
+            })
+            .map(|((chat, _), r)| (*chat, r.unread))
+            .collect())
     }
 
     async fn participants(&self, chat_id: ChatId) -> Result<Vec<ParticipantRecord>> {

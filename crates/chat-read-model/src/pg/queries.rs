@@ -6,8 +6,9 @@ use sqlx::postgres::PgRow;
 use uuid::Uuid;
 
 use super::{PgReadModels, db, u};
+use crate::chat_list::ChatListQuery;
 use crate::model::{
-    ChatListEntry, ChatRecord, ParticipantRecord, TelegramLinkRecord, TemplateRecord,
+    ChatListEntry, ChatRecord, ParticipantRecord, ReadPosition, TelegramLinkRecord, TemplateRecord,
 };
 use crate::plan::Projector;
 use crate::ports::{ChatQueries, Result, StoreError};
@@ -16,6 +17,9 @@ use crate::ports::{ChatQueries, Result, StoreError};
 const CHAT_COLUMNS: &str = "c.id, c.chat_type, c.name, c.company_id, c.created_by, \
      c.created_at, c.is_archived, c.participant_count, c.last_message_id, c.last_message_at, \
      c.oldest_bucket, c.newest_bucket, c.version, t.telegram_chat_id, t.telegram_topic_id";
+
+/// A chat's last activity, the chat list's order (see [`crate::chat_list`]).
+const ACTIVE_AT: &str = "COALESCE(c.last_message_at, c.created_at)";
 
 /// A chat exists once created and until hard-deleted.
 const CHAT_FROM: &str = "FROM chats c LEFT JOIN chat_telegram_links t \
@@ -90,7 +94,11 @@ impl ChatQueries for PgReadModels {
         name.as_deref().map(role).transpose()
     }
 
-    async fn chats_of(&self, user_id: UserId) -> Result<Vec<ChatListEntry>> {
+    async fn chat_list(
+        &self,
+        user_id: UserId,
+        query: &ChatListQuery,
+    ) -> Result<Vec<ChatListEntry>> {
         let sql = format!(
             "SELECT {CHAT_COLUMNS}, p.role, r.unread_count, r.last_read_message_id \
              FROM chats c \
@@ -98,30 +106,62 @@ impl ChatQueries for PgReadModels {
              LEFT JOIN chat_telegram_links t ON t.chat_id = c.id AND t.is_linked \
              LEFT JOIN chat_read_positions r ON r.chat_id = c.id AND r.user_id = $1 \
              WHERE c.chat_type IS NOT NULL AND NOT c.is_deleted \
-             ORDER BY COALESCE(c.last_message_at, c.created_at) DESC, c.id"
+             AND ($2::bool IS NULL OR c.is_archived = $2) \
+             AND ($3::text IS NULL OR c.chat_type = $3) \
+             AND ($4::uuid IS NULL OR c.company_id = $4) \
+             AND ($5::timestamptz IS NULL OR {ACTIVE_AT} < $5 \
+                  OR ({ACTIVE_AT} = $5 AND c.id > $6)) \
+             ORDER BY {ACTIVE_AT} DESC, c.id LIMIT $7"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(user_id.as_uuid())
+            .bind(query.archived)
+            .bind(query.chat_type.map(ChatType::as_str))
+            .bind(query.company_id)
+            .bind(query.after.map(|a| a.active_at))
+            .bind(query.after.map(|a| a.chat_id.as_uuid()))
+            .bind(i64::try_from(query.limit).unwrap_or(i64::MAX))
             .fetch_all(&self.pool)
             .await
             .map_err(db)?;
-        rows.iter()
-            .map(|row| {
-                let role_name: String = row.try_get("role").map_err(db)?;
-                Ok(ChatListEntry {
-                    chat: chat_record(row)?,
-                    role: role(&role_name)?,
-                    unread_count: u(row
-                        .try_get::<Option<i64>, _>("unread_count")
-                        .map_err(db)?
-                        .unwrap_or(0)),
-                    last_read_message_id: row
-                        .try_get::<Option<Uuid>, _>("last_read_message_id")
-                        .map_err(db)?
-                        .map(MessageId::from_uuid),
-                })
-            })
-            .collect()
+        rows.iter().map(list_entry).collect()
+    }
+
+    async fn read_position(
+        &self,
+        chat_id: ChatId,
+        user_id: UserId,
+    ) -> Result<Option<ReadPosition>> {
+        let row: Option<(i64, Option<Uuid>)> = sqlx::query_as(
+            "SELECT unread_count, last_read_message_id FROM chat_read_positions \
+             WHERE chat_id = $1 AND user_id = $2 AND is_active",
+        )
+        .bind(chat_id.as_uuid())
+        .bind(user_id.as_uuid())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(row.map(|(unread, last_read)| ReadPosition {
+            unread_count: u(unread),
+            last_read_message_id: last_read.map(MessageId::from_uuid),
+        }))
+    }
+
+    async fn unread_chats(&self, user_id: UserId) -> Result<Vec<(ChatId, u64)>> {
+        let rows: Vec<(Uuid, i64)> = sqlx::query_as(
+            "SELECT r.chat_id, r.unread_count FROM chat_read_positions r \
+             JOIN chats c ON c.id = r.chat_id \
+             WHERE r.user_id = $1 AND r.is_active AND r.unread_count > 0 \
+             AND NOT c.is_archived AND NOT c.is_deleted",
+        )
+        .bind(user_id.as_uuid())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(rows
+            .into_iter()
+            .map(|(chat, unread)| (ChatId::from_uuid(chat), u(unread)))
+            .collect())
     }
 
     async fn participants(&self, chat_id: ChatId) -> Result<Vec<ParticipantRecord>> {
@@ -186,6 +226,23 @@ impl ChatQueries for PgReadModels {
         .map(template)
         .transpose()
     }
+}
+
+/// A chat list row: the chat's columns and the user's role and reading.
+fn list_entry(row: &PgRow) -> Result<ChatListEntry> {
+    let role_name: String = row.try_get("role").map_err(db)?;
+    Ok(ChatListEntry {
+        chat: chat_record(row)?,
+        role: role(&role_name)?,
+        unread_count: u(row
+            .try_get::<Option<i64>, _>("unread_count")
+            .map_err(db)?
+            .unwrap_or(0)),
+        last_read_message_id: row
+            .try_get::<Option<Uuid>, _>("last_read_message_id")
+            .map_err(db)?
+            .map(MessageId::from_uuid),
+    })
 }
 
 fn template(row: &PgRow) -> Result<TemplateRecord> {

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 use chat_domain::{ChatEvent, ChatId, Envelope, UserId};
 use chat_read_model::apply::{ApplyError, apply_event};
+use chat_read_model::chat_list::ChatListQuery;
 use chat_read_model::history::{self, HistoryQuery};
 use chat_read_model::{ChatQueries, MessageQueries, MessageStore, Projector, RowStore};
 
@@ -63,6 +64,17 @@ pub fn users(envelopes: &[Envelope]) -> BTreeSet<UserId> {
         .collect()
 }
 
+/// A chat list query for every chat of a user, archived or not, in one page.
+pub fn everything() -> ChatListQuery {
+    ChatListQuery {
+        archived: None,
+        chat_type: None,
+        company_id: None,
+        after: None,
+        limit: usize::MAX,
+    }
+}
+
 /// Every chat of `envelopes`.
 pub fn chats(envelopes: &[Envelope]) -> BTreeSet<ChatId> {
     envelopes.iter().map(|e| e.chat_id).collect()
@@ -108,7 +120,7 @@ pub async fn views(
     for user in users {
         out.push(format!(
             "list {user} {:?}",
-            q.chats_of(*user).await.expect("list")
+            q.chat_list(*user, &everything()).await.expect("list")
         ));
     }
     out

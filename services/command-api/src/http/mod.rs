@@ -4,6 +4,7 @@
 //! [`ROUTES`], the list the OpenAPI document is checked against.
 
 pub mod caller;
+pub mod chat_list;
 pub mod chats;
 pub mod dto;
 pub mod error;
@@ -35,7 +36,9 @@ macro_rules! routes {
 
 routes! {
     POST   "/api/chats" => chats::create,
-    GET    "/api/chats" => queries::list,
+    GET    "/api/chats" => chat_list::list,
+    // Before `/api/chats/{id}`, which would take `unread` for an id.
+    GET    "/api/chats/unread" => chat_list::unread,
     GET    "/api/chats/{id}" => queries::details,
     PATCH  "/api/chats/{id}" => chats::update,
     DELETE "/api/chats/{id}" => chats::delete,

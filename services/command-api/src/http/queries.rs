@@ -1,4 +1,4 @@
-//! Query routes over the read models: the caller's chats, one chat, its participants and
+//! Query routes over the read models: one chat, its participants and
 //! its history. Only active participants see a chat; to anyone else every chat is 404,
 //! as an unknown or hard-deleted one.
 
@@ -6,9 +6,8 @@ use actix_web::{HttpResponse, web};
 use chat_domain::{ChatError, ChatId, MessageId, Role};
 use chat_read_model::bucket::bucket_of_message;
 use chat_read_model::history::{self, HistoryError, HistoryQuery, MAX_PAGE};
-use chat_read_model::model::{ChatListEntry, ChatRecord, MessageRecord};
+use chat_read_model::model::{ChatRecord, MessageRecord};
 use chat_read_model::{ChatQueries, MessageQueries};
-use futures_util::{StreamExt, TryStreamExt, stream};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -20,17 +19,6 @@ use crate::http::read::ReadSide;
 /// The history page size when the client names none.
 const DEFAULT_PAGE: usize = 50;
 
-/// How many last messages `GET /api/chats` reads at once.
-const LAST_MESSAGE_READS: usize = 32;
-
-/// One entry of `GET /api/chats`.
-#[derive(Debug, Serialize)]
-struct ChatListItem {
-    #[serde(flatten)]
-    entry: ChatListEntry,
-    last_message: Option<MessageRecord>,
-}
-
 /// `GET /api/chats/{id}`.
 #[derive(Debug, Serialize)]
 struct ChatDetails {
@@ -38,6 +26,10 @@ struct ChatDetails {
     chat: ChatRecord,
     role: Role,
     last_message: Option<MessageRecord>,
+    /// The caller's exact unread count.
+    unread_count: u64,
+    /// The last message the caller read.
+    last_read_message_id: Option<MessageId>,
 }
 
 /// `GET /api/chats/{id}/messages` query.
@@ -91,43 +83,6 @@ async fn last_message(
     Ok(read.messages.message(chat.id, bucket, id).await?)
 }
 
-/// `GET /api/chats`: the caller's chats, most recently active first, each with its last
-/// message and the caller's exact unread count.
-pub async fn list(read: web::Data<ReadSide>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    let user = caller.user_id()?;
-    // The read model lists the chats; the authority drops those the user has left or
-    // been removed from that the projectors have not caught up with yet.
-    let (entries, current) = futures_util::try_join!(
-        async { read.chats.chats_of(user).await.map_err(ApiError::from) },
-        async {
-            read.members
-                .chats_of(user)
-                .await
-                .map_err(|e| CommandError::Store(e).into())
-        },
-    )?;
-    let entries: Vec<ChatListEntry> = entries
-        .into_iter()
-        .filter(|entry| current.contains(&entry.chat.id))
-        .collect();
-    // One CQL read per chat, a bounded number at a time, in list order.
-    let items: Vec<ChatListItem> = stream::iter(entries)
-        .map(|entry| {
-            let read = &read;
-            async move {
-                let last_message = last_message(read, &entry.chat).await?;
-                Ok::<_, ApiError>(ChatListItem {
-                    entry,
-                    last_message,
-                })
-            }
-        })
-        .buffered(LAST_MESSAGE_READS)
-        .try_collect()
-        .await?;
-    Ok(HttpResponse::Ok().json(json!({ "chats": items })))
-}
-
 /// `GET /api/chats/{id}`: the chat's details and the caller's role.
 pub async fn details(
     read: web::Data<ReadSide>,
@@ -135,11 +90,16 @@ pub async fn details(
     chat_id: web::Path<ChatId>,
 ) -> Result<HttpResponse, ApiError> {
     let (chat, role) = visible_chat(&read, &caller, *chat_id).await?;
-    let last_message = last_message(&read, &chat).await?;
+    let user = caller.user_id()?;
+    let (last_message, position) = futures_util::try_join!(last_message(&read, &chat), async {
+        Ok(read.chats.read_position(chat.id, user).await?)
+    })?;
     Ok(HttpResponse::Ok().json(ChatDetails {
         chat,
         role,
         last_message,
+        unread_count: position.map_or(0, |p| p.unread_count),
+        last_read_message_id: position.and_then(|p| p.last_read_message_id),
     }))
 }
 

@@ -137,6 +137,15 @@ impl TestApp {
         .await
     }
 
+    /// Archives `chat` as `user`, expecting success.
+    pub async fn archive(&self, user: &User, chat: Uuid) {
+        let path = format!("/api/chats/{chat}");
+        let response = self
+            .call(Method::DELETE, &path, Some(&user.token), None)
+            .await;
+        assert!(response.status().is_success(), "archive {chat}");
+    }
+
     /// The stored versions of `chat`, in order.
     pub async fn stored_versions(&self, chat: Uuid) -> Vec<i64> {
         sqlx::query_scalar("SELECT version FROM events WHERE chat_id = $1 ORDER BY version")

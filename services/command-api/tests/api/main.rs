@@ -1,6 +1,7 @@
 //! command-api's REST API against the real PostgreSQL and Kafka.
 
 mod access;
+mod chat_list;
 mod dev;
 mod direct;
 mod errors;

@@ -1,0 +1,191 @@
+//! A user's chat list, a page at a time, against the real PostgreSQL (and the memory
+//! adapter, which must list the same pages): every chat exactly once, most recently
+//! active first, whatever the filters.
+
+use chat_domain::testing::fixtures as f;
+use chat_domain::{ChatId, ChatType, Role};
+use chat_read_model::chat_list::{ChatListCursor, ChatListQuery, active_at};
+use chat_read_model::memory::MemoryReadModels;
+use chat_read_model::model::ChatRecord;
+use chat_read_model::pg::PgReadModels;
+use chat_read_model::plan::{NewChat, RowWrite};
+use chat_read_model::{ChatQueries, Projector, RowStore};
+use integration_tests::pg::fresh_database;
+use time::Duration;
+use uuid::Uuid;
+
+const CHATS: u64 = 2_500;
+const ACME: Uuid = Uuid::from_u128(0xAC3E);
+const GLOBEX: Uuid = Uuid::from_u128(0x61_0BE8);
+
+/// Chat `i`: a company chat (of ACME or GLOBEX) every third, archived every seventh;
+/// created three to a second (so activity times tie), every fifth with a message later
+/// on, in an order unrelated to its id.
+fn chat_writes(i: u64) -> (ChatId, Vec<RowWrite>) {
+    let chat = ChatId::from_uuid(Uuid::from_u128(
+        u128::from(i.wrapping_mul(7_919) % 10_007) + 1,
+    ));
+    let company = i.is_multiple_of(3);
+    let created_at = f::T0 + Duration::seconds(i64::try_from(i / 3).expect("small"));
+    let mut rows = vec![
+        RowWrite::CreateChat(NewChat {
+            chat_type: if company {
+                ChatType::Company
+            } else {
+                ChatType::Group
+            },
+            name: Some(format!("chat {i}")),
+            company_id: company.then_some(if i.is_multiple_of(2) { ACME } else { GLOBEX }),
+            created_by: f::ALICE,
+            created_at,
+        }),
+        RowWrite::SetParticipant {
+            user_id: f::ALICE,
+            role: Role::Admin,
+            active: true,
+            joined: Some((created_at, f::ALICE)),
+        },
+        RowWrite::SetArchived {
+            archived: i.is_multiple_of(7),
+        },
+    ];
+    if i.is_multiple_of(5) {
+        rows.push(RowWrite::SetLastMessage {
+            message_id: f::msg(i),
+            at: f::T0
+                + Duration::hours(1)
+                + Duration::seconds(i64::try_from((i * 37) % 500).expect("small")),
+            bucket: 0,
+        });
+    }
+    (chat, rows)
+}
+
+/// Every page of `query` until the list ends.
+async fn all_pages(q: &impl ChatQueries, mut query: ChatListQuery) -> Vec<Vec<ChatId>> {
+    let mut pages = Vec::new();
+    loop {
+        let page = q.chat_list(f::ALICE, &query).await.expect("page");
+        pages.push(page.iter().map(|e| e.chat.id).collect());
+        if page.len() < query.limit {
+            return pages;
+        }
+        // Each page continues right after the one before, newest activity first.
+        for pair in page.windows(2) {
+            let (a, b) = (active_at(&pair[0]), active_at(&pair[1]));
+            assert!(
+                a > b || (a == b && pair[0].chat.id < pair[1].chat.id),
+                "order"
+            );
+        }
+        let last = page.last().expect("a full page");
+        query.after = Some(
+            ChatListCursor::decode(&ChatListCursor::of(last).expect("active").encode())
+                .expect("cursor"),
+        );
+    }
+}
+
+/// A filter's name, its query, and which chats it keeps.
+type Filter = (&'static str, ChatListQuery, fn(&ChatRecord) -> bool);
+
+fn query(limit: usize) -> ChatListQuery {
+    ChatListQuery {
+        archived: None,
+        chat_type: None,
+        company_id: None,
+        after: None,
+        limit,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paging_2500_chats_100_a_page_lists_each_once_by_activity_whatever_the_filter() {
+    let db = fresh_database().await;
+    let pg = PgReadModels::new(db.pool);
+    let memory = MemoryReadModels::default();
+    for i in 0..CHATS {
+        let (chat, rows) = chat_writes(i);
+        assert!(pg.apply(Projector::Sync, chat, 1, &rows).await.expect("pg"));
+        assert!(
+            memory
+                .apply(Projector::Sync, chat, 1, &rows)
+                .await
+                .expect("memory")
+        );
+    }
+
+    let pages = all_pages(&pg, query(100)).await;
+    assert_eq!(pages.len(), 26, "25 full pages and an empty one");
+    let listed: Vec<ChatId> = pages.iter().flatten().copied().collect();
+    let unique: std::collections::HashSet<ChatId> = listed.iter().copied().collect();
+    assert_eq!(
+        (listed.len(), unique.len()),
+        (2_500, 2_500),
+        "each chat once"
+    );
+    assert_eq!(
+        all_pages(&memory, query(100)).await,
+        pages,
+        "the memory adapter agrees"
+    );
+
+    // Pages across filters: the same chats as the whole list filtered, in the same order.
+    let whole = pg
+        .chat_list(f::ALICE, &query(usize::MAX))
+        .await
+        .expect("all");
+    let filters: [Filter; 4] = [
+        (
+            "archived",
+            ChatListQuery {
+                archived: Some(true),
+                ..query(100)
+            },
+            |c| c.is_archived,
+        ),
+        (
+            "unarchived",
+            ChatListQuery {
+                archived: Some(false),
+                ..query(100)
+            },
+            |c| !c.is_archived,
+        ),
+        (
+            "company chats",
+            ChatListQuery {
+                chat_type: Some(ChatType::Company),
+                ..query(100)
+            },
+            |c| c.chat_type == ChatType::Company,
+        ),
+        (
+            "ACME's unarchived",
+            ChatListQuery {
+                company_id: Some(ACME),
+                archived: Some(false),
+                ..query(100)
+            },
+            |c| c.company_id == Some(ACME) && !c.is_archived,
+        ),
+    ];
+    for (name, filtered, keep) in filters {
+        let expected: Vec<ChatId> = whole
+            .iter()
+            .filter(|e| keep(&e.chat))
+            .map(|e| e.chat.id)
+            .collect();
+        assert!(
+            !expected.is_empty() && expected.len() < 2_500,
+            "{name}: a real filter"
+        );
+        let paged: Vec<ChatId> = all_pages(&pg, filtered.clone()).await.concat();
+        assert_eq!(paged, expected, "{name}");
+        assert_eq!(
+            all_pages(&memory, filtered).await.concat(),
+            expected,
+            "{name} (memory)"
+        );
+    }
+}

@@ -1,0 +1,160 @@
+//! The caller's chat list, a page at a time (`GET /api/chats`), and their unread totals
+//! (`GET /api/chats/unread`).
+//!
+//! The read models list the chats; the membership authority drops those the caller has
+//! left or been removed from that the projectors have not caught up with yet, so a page
+//! may hold fewer than `limit` chats while `next_cursor` is still set: a client pages
+//! until `next_cursor` is null. The last messages of a page are read together.
+
+use std::collections::{HashMap, HashSet};
+
+use actix_web::{HttpResponse, web};
+use chat_domain::{ChatId, ChatType, MessageId, UserId};
+use chat_read_model::chat_list::{ChatListCursor, ChatListQuery, MAX_PAGE};
+use chat_read_model::model::{ChatListEntry, MessageRecord};
+use chat_read_model::{ChatQueries, MessageQueries};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::app::CommandError;
+use crate::http::caller::Caller;
+use crate::http::error::ApiError;
+use crate::http::read::ReadSide;
+
+/// The page size when the client names none: 100, as many chats as a client that does
+/// not page yet sees at once (a larger account's older chats need `next_cursor`).
+const DEFAULT_PAGE: usize = 100;
+
+/// `GET /api/chats` query.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChatListParams {
+    /// Page size, 1..=200 (default 100).
+    #[serde(default)]
+    pub limit: Option<usize>,
+    /// The `next_cursor` of the previous page.
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// Archived chats instead of the others (default false).
+    #[serde(default)]
+    pub archived: bool,
+    /// Only chats of this type.
+    #[serde(default, rename = "type")]
+    pub chat_type: Option<ChatType>,
+    /// Only chats of this company.
+    #[serde(default)]
+    pub company_id: Option<Uuid>,
+}
+
+impl ChatListParams {
+    /// The store query these parameters ask for.
+    ///
+    /// # Errors
+    /// [`ApiError::BadRequest`] for a limit out of range or a cursor this API did not make.
+    fn query(self) -> Result<ChatListQuery, ApiError> {
+        let limit = self.limit.unwrap_or(DEFAULT_PAGE);
+        if !(1..=MAX_PAGE).contains(&limit) {
+            return Err(ApiError::bad_request(
+                "invalid_query",
+                format!("limit must be between 1 and {MAX_PAGE}"),
+            ));
+        }
+        let after = self
+            .cursor
+            .map(|c| {
+                ChatListCursor::decode(&c).ok_or_else(|| {
+                    ApiError::bad_request("invalid_cursor", "cursor is not one this API returned")
+                })
+            })
+            .transpose()?;
+        Ok(ChatListQuery {
+            archived: Some(self.archived),
+            chat_type: self.chat_type,
+            company_id: self.company_id,
+            after,
+            limit,
+        })
+    }
+}
+
+/// The chats `user` is in now, as the membership authority says.
+async fn current_chats(read: &ReadSide, user: UserId) -> Result<HashSet<ChatId>, ApiError> {
+    read.members
+        .chats_of(user)
+        .await
+        .map_err(|e| CommandError::Store(e).into())
+}
+
+/// One entry of `GET /api/chats`.
+#[derive(Debug, Serialize)]
+struct ChatListItem {
+    #[serde(flatten)]
+    entry: ChatListEntry,
+    last_message: Option<MessageRecord>,
+}
+
+/// `GET /api/chats?limit=&cursor=&archived=&type=&company_id=`: the caller's chats, most
+/// recently active first, each with its last message and the caller's exact unread count.
+pub async fn list(
+    read: web::Data<ReadSide>,
+    caller: Caller,
+    params: web::Query<ChatListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let user = caller.user_id()?;
+    let query = params.into_inner().query()?;
+    let (entries, current) = futures_util::try_join!(
+        async {
+            read.chats
+                .chat_list(user, &query)
+                .await
+                .map_err(ApiError::from)
+        },
+        current_chats(&read, user),
+    )?;
+    // The cursor follows what the store listed, kept or not.
+    let next_cursor = (entries.len() == query.limit)
+        .then(|| entries.last().and_then(ChatListCursor::of))
+        .flatten()
+        .map(|c| c.encode());
+    let entries: Vec<ChatListEntry> = entries
+        .into_iter()
+        .filter(|entry| current.contains(&entry.chat.id))
+        .collect();
+    let wanted: Vec<(ChatId, MessageId)> = entries
+        .iter()
+        .filter_map(|e| Some((e.chat.id, e.chat.last_message_id?)))
+        .collect();
+    let mut last: HashMap<ChatId, MessageRecord> = read
+        .messages
+        .messages(&wanted)
+        .await?
+        .into_iter()
+        .map(|m| (m.chat_id, m))
+        .collect();
+    let items: Vec<ChatListItem> = entries
+        .into_iter()
+        .map(|entry| ChatListItem {
+            last_message: last.remove(&entry.chat.id),
+            entry,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "chats": items, "next_cursor": next_cursor })))
+}
+
+/// `GET /api/chats/unread`: the caller's unread messages over their unarchived chats,
+/// and how many of those chats have any (a badge).
+pub async fn unread(read: web::Data<ReadSide>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    let user = caller.user_id()?;
+    let (counts, current) = futures_util::try_join!(
+        async { read.chats.unread_chats(user).await.map_err(ApiError::from) },
+        current_chats(&read, user),
+    )?;
+    let (total, chats) = counts
+        .into_iter()
+        .filter(|(chat, _)| current.contains(chat))
+        .fold((0_u64, 0_u64), |(total, chats), (_, n)| {
+            (total + n, chats + 1)
+        });
+    Ok(HttpResponse::Ok().json(json!({ "unread_count": total, "chats_with_unread": chats })))
+}
