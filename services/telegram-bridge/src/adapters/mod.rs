@@ -16,6 +16,9 @@ pub enum Gateway {
     Real(Box<telegram::GrammersGateway>),
     /// The in-memory fake.
     Fake(fake::FakeGateway),
+    /// The real adapter against the MTProto-level Telegram double (tests).
+    #[cfg(feature = "telegram-double")]
+    Double(Box<telegram::MtprotoGateway<telegram::double::DoubleClient>>),
 }
 
 impl TelegramGateway for Gateway {
@@ -29,6 +32,8 @@ impl TelegramGateway for Gateway {
         match self {
             Self::Real(g) => g.send_message(target, text, reply_to, key).await,
             Self::Fake(g) => g.send_message(target, text, reply_to, key).await,
+            #[cfg(feature = "telegram-double")]
+            Self::Double(g) => g.send_message(target, text, reply_to, key).await,
         }
     }
 
@@ -36,6 +41,8 @@ impl TelegramGateway for Gateway {
         match self {
             Self::Real(g) => g.next_update().await,
             Self::Fake(g) => g.next_update().await,
+            #[cfg(feature = "telegram-double")]
+            Self::Double(g) => g.next_update().await,
         }
     }
 
@@ -48,6 +55,8 @@ impl TelegramGateway for Gateway {
         match self {
             Self::Real(g) => g.edit_message(chat_id, message_id, text).await,
             Self::Fake(g) => g.edit_message(chat_id, message_id, text).await,
+            #[cfg(feature = "telegram-double")]
+            Self::Double(g) => g.edit_message(chat_id, message_id, text).await,
         }
     }
 
@@ -55,6 +64,8 @@ impl TelegramGateway for Gateway {
         match self {
             Self::Real(g) => g.delete_message(chat_id, message_id).await,
             Self::Fake(g) => g.delete_message(chat_id, message_id).await,
+            #[cfg(feature = "telegram-double")]
+            Self::Double(g) => g.delete_message(chat_id, message_id).await,
         }
     }
 
@@ -62,6 +73,8 @@ impl TelegramGateway for Gateway {
         match self {
             Self::Real(g) => g.confirm(delivery_id).await,
             Self::Fake(g) => g.confirm(delivery_id).await,
+            #[cfg(feature = "telegram-double")]
+            Self::Double(g) => g.confirm(delivery_id).await,
         }
     }
 }

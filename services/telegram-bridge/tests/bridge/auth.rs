@@ -8,7 +8,16 @@ use crate::metric;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_revoked_authorization_makes_the_bridge_unready_and_skips_nothing() {
-    let env = TestEnv::spawn().await;
+    revoked_authorization(TestEnv::spawn().await).await;
+}
+
+#[cfg(feature = "telegram-double")]
+#[tokio::test(flavor = "multi_thread")]
+async fn on_the_mtproto_double_a_revoked_authorization_makes_the_bridge_unready() {
+    revoked_authorization(TestEnv::spawn_on_double().await).await;
+}
+
+async fn revoked_authorization(env: TestEnv) {
     let alice = User::new("Alice");
     let (chat, group) = env.linked_chat(&alice, &[]).await;
     env.send(&alice, chat, "before", None).await;
@@ -19,7 +28,7 @@ async fn a_revoked_authorization_makes_the_bridge_unready_and_skips_nothing() {
     .await;
     let failures = metric::total("telegram_auth_failures_total");
 
-    env.telegram.revoke_authorization();
+    env.set_revoked(true);
     env.send(&alice, chat, "while signed out", None).await;
     eventually("the bridge not ready because of Telegram", || async {
         match env.readiness() {
@@ -40,7 +49,7 @@ async fn a_revoked_authorization_makes_the_bridge_unready_and_skips_nothing() {
         "nothing posted while signed out"
     );
 
-    env.telegram.restore_authorization();
+    env.set_revoked(false);
     env.wait_in_telegram(group, "Alice: while signed out").await;
     eventually("the bridge ready again", || async {
         (env.readiness() == Verdict::Ready).then_some(())

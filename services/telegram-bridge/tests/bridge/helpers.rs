@@ -16,6 +16,10 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use telegram_bridge::adapters::Gateway;
 use telegram_bridge::adapters::fake::FakeTelegram;
+use telegram_bridge::adapters::telegram::MtprotoGateway;
+use telegram_bridge::adapters::telegram::double::session_dir::SessionDir;
+use telegram_bridge::adapters::telegram::double::{BotRole, TelegramDouble};
+use telegram_bridge::adapters::telegram::session::FileSession;
 use telegram_bridge::ports::TelegramTarget;
 use telegram_bridge::{Application, Config};
 use tokio::task::JoinHandle;
@@ -43,9 +47,17 @@ struct RunningBridge {
     ready: ReadyState,
 }
 
-/// command-api, the fake Telegram and the bridge.
+/// The MTProto-level Telegram double and the bridge's session file on it.
+pub struct OnDouble {
+    pub telegram: TelegramDouble,
+    session: SessionDir,
+}
+
+/// command-api, a Telegram (the fake, or the real adapter on the double) and the bridge.
 pub struct TestEnv {
     pub telegram: FakeTelegram,
+    /// Set when the bridge runs its real adapter against the double instead of the fake.
+    pub double: Option<OnDouble>,
     pub db: TestDatabase,
     api_addr: SocketAddr,
     http: reqwest::Client,
@@ -67,8 +79,21 @@ impl Drop for TestEnv {
 }
 
 impl TestEnv {
-    /// Everything running, the bridge included.
+    /// Everything running, the bridge included, on the fake Telegram.
     pub async fn spawn() -> Self {
+        Self::spawn_with(None).await
+    }
+
+    /// Everything running, the bridge's real Telegram adapter on the MTProto double.
+    pub async fn spawn_on_double() -> Self {
+        Self::spawn_with(Some(OnDouble {
+            telegram: TelegramDouble::new(),
+            session: SessionDir::new(),
+        }))
+        .await
+    }
+
+    async fn spawn_with(double: Option<OnDouble>) -> Self {
         let db = fresh_database().await;
         let kafka = fresh_topic("events", 3).await;
         let api_shutdown = CancellationToken::new();
@@ -79,6 +104,7 @@ impl TestEnv {
             .expect("http client");
         let env = Self {
             telegram: FakeTelegram::new(),
+            double,
             db,
             api_addr,
             http,
@@ -112,7 +138,23 @@ impl TestEnv {
             self.bridge.lock().expect("lock").is_none(),
             "a bridge is already running"
         );
-        let gateway = Gateway::Fake(self.telegram.connect());
+        let gateway = match &self.double {
+            None => Gateway::Fake(self.telegram.connect()),
+            Some(double) => {
+                let session = FileSession::open(&double.session.file(), Duration::from_millis(5))
+                    .expect("the session opens");
+                let (client, pushed) = double.telegram.connect();
+                let gateway = MtprotoGateway::start(
+                    std::sync::Arc::new(client),
+                    std::sync::Arc::new(session),
+                    pushed,
+                    1_000,
+                )
+                .await
+                .expect("the gateway starts");
+                Gateway::Double(Box::new(gateway))
+            }
+        };
         let app = Application::build_with(self.bridge_config(), gateway)
             .await
             .expect("telegram-bridge starts");
@@ -200,6 +242,9 @@ impl TestEnv {
             chat_id: -1_000_000_000_001 - i64::from(rand_small()),
             topic_id: None,
         };
+        if let Some(double) = &self.double {
+            double.telegram.add_group(group.chat_id, BotRole::Admin);
+        }
         self.link(owner, chat, group).await;
         (chat, group)
     }
@@ -320,14 +365,51 @@ impl TestEnv {
         .await
     }
 
+    /// The `(id, text)` of each message the bridge posted in `group`, oldest first.
+    fn bridge_posts(&self, group: TelegramTarget) -> Vec<(i64, String)> {
+        match &self.double {
+            None => self
+                .telegram
+                .messages(group.chat_id)
+                .into_iter()
+                .filter(|m| m.outgoing)
+                .map(|m| (m.id, m.text))
+                .collect(),
+            Some(double) => double
+                .telegram
+                .messages(group.chat_id)
+                .into_iter()
+                .filter(|m| m.from == telegram_bridge::adapters::telegram::double::BOT_ID)
+                .map(|m| (i64::from(m.id), m.text))
+                .collect(),
+        }
+    }
+
     /// The texts the bridge posted in `group`, oldest first.
     pub fn bridge_texts(&self, group: TelegramTarget) -> Vec<String> {
-        self.telegram
-            .messages(group.chat_id)
+        self.bridge_posts(group)
             .into_iter()
-            .filter(|m| m.outgoing)
-            .map(|m| m.text)
+            .map(|(_, text)| text)
             .collect()
+    }
+
+    /// Removes the bot from `group` (`false`: lets it back in).
+    pub fn set_kicked(&self, group: TelegramTarget, kicked: bool) {
+        match (&self.double, kicked) {
+            (None, true) => self.telegram.kick(group.chat_id),
+            (None, false) => self.telegram.readmit(group.chat_id),
+            (Some(double), true) => double.telegram.set_role(group.chat_id, BotRole::Removed),
+            (Some(double), false) => double.telegram.set_role(group.chat_id, BotRole::Admin),
+        }
+    }
+
+    /// Revokes the bot's authorization (`false`: restores it).
+    pub fn set_revoked(&self, revoked: bool) {
+        match (&self.double, revoked) {
+            (None, true) => self.telegram.revoke_authorization(),
+            (None, false) => self.telegram.restore_authorization(),
+            (Some(double), revoked) => double.telegram.revoke_authorization(revoked),
+        }
     }
 
     /// How many of Telegram messages `ids` of `group` are in the id mapping (as a
@@ -353,11 +435,10 @@ impl TestEnv {
     pub async fn wait_in_telegram(&self, group: TelegramTarget, text: &str) -> i64 {
         eventually(&format!("{text:?} mirrored into Telegram"), || async {
             let id = self
-                .telegram
-                .messages(group.chat_id)
+                .bridge_posts(group)
                 .into_iter()
-                .find(|m| m.outgoing && m.text == text)
-                .map(|m| m.id)?;
+                .find(|(_, posted)| posted == text)
+                .map(|(id, _)| id)?;
             let mapped: bool = sqlx::query_scalar(
                 "SELECT EXISTS (SELECT 1 FROM telegram_bridge_messages \
                  WHERE telegram_chat_id = $1 AND telegram_message_id = $2)",

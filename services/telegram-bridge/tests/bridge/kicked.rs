@@ -21,13 +21,22 @@ async fn broken_reason(env: &TestEnv, chat: Uuid) -> Option<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_kicked_bot_marks_the_link_broken_and_records_what_it_could_not_mirror() {
-    let env = TestEnv::spawn().await;
+    kicked_bot(TestEnv::spawn().await).await;
+}
+
+#[cfg(feature = "telegram-double")]
+#[tokio::test(flavor = "multi_thread")]
+async fn on_the_mtproto_double_a_kicked_bot_marks_the_link_broken() {
+    kicked_bot(TestEnv::spawn_on_double().await).await;
+}
+
+async fn kicked_bot(env: TestEnv) {
     let alice = User::new("Alice");
     let (chat, group) = env.linked_chat(&alice, &[]).await;
     let (other, other_group) = env.linked_chat(&alice, &[]).await;
     let unmirrored = metric::total("telegram_unmirrored_events_total");
 
-    env.telegram.kick(group.chat_id);
+    env.set_kicked(group, true);
     let lost = env.send(&alice, chat, "while kicked", None).await;
     env.send(&alice, other, "elsewhere", None).await;
     env.wait_in_telegram(other_group, "Alice: elsewhere").await;
@@ -49,7 +58,7 @@ async fn a_kicked_bot_marks_the_link_broken_and_records_what_it_could_not_mirror
     assert_eq!(dead.len(), 1, "{dead:?}");
     assert!(dead[0].payload.contains(&lost.to_string()), "{dead:?}");
 
-    env.telegram.readmit(group.chat_id);
+    env.set_kicked(group, false);
     env.send(&alice, chat, "back", None).await;
     env.wait_in_telegram(group, "Alice: back").await;
     eventually("the link healthy again", || async {

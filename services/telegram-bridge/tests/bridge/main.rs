@@ -2,6 +2,8 @@
 //! Kafka and PostgreSQL.
 
 mod auth;
+#[cfg(feature = "telegram-double")]
+mod difference;
 mod flood;
 mod helpers;
 mod kicked;

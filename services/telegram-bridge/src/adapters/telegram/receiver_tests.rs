@@ -1,11 +1,11 @@
 //! The receiver against the MTProto double: what Telegram sends while the bridge is away
 //! comes back as differences, and every edit and delete in them is delivered.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::super::MtprotoGateway;
+use super::super::double::session_dir::SessionDir;
 use super::super::double::{BotRole, DoubleClient, TelegramDouble};
 use super::super::session::FileSession;
 use crate::ports::{Delivery, GatewayError, TelegramGateway, TelegramUpdate};
@@ -17,45 +17,23 @@ const BOB: (i64, &str) = (4242, "Bob");
 /// A bridge's Telegram session on a file that outlives restarts.
 struct Bridge {
     telegram: TelegramDouble,
-    path: PathBuf,
-    _dir: tempdir::Dir,
-}
-
-mod tempdir {
-    /// A directory removed on drop.
-    pub struct Dir(pub std::path::PathBuf);
-
-    impl Dir {
-        pub fn new() -> Self {
-            let path = std::env::temp_dir().join(format!("receiver-{}", uuid::Uuid::new_v4()));
-            std::fs::create_dir_all(&path).expect("temp dir");
-            Self(path)
-        }
-    }
-
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
+    dir: SessionDir,
 }
 
 impl Bridge {
     fn new() -> Self {
         let telegram = TelegramDouble::new();
         telegram.add_group(GROUP, BotRole::Admin);
-        let dir = tempdir::Dir::new();
         Self {
             telegram,
-            path: dir.0.join("session.json"),
-            _dir: dir,
+            dir: SessionDir::new(),
         }
     }
 
     /// Starts the gateway as the bridge does (a restart when one ran before).
     async fn start(&self) -> MtprotoGateway<DoubleClient> {
         let session = Arc::new(
-            FileSession::open(&self.path, Duration::from_millis(5)).expect("session opens"),
+            FileSession::open(&self.dir.file(), Duration::from_millis(5)).expect("session opens"),
         );
         let (client, pushed) = self.telegram.connect();
         MtprotoGateway::start(Arc::new(client), session, pushed, 100)

@@ -19,6 +19,7 @@
 //! - **Flood waits** on differences (`420 FLOOD_WAIT_n`), set up by a test.
 
 mod server;
+pub mod session_dir;
 pub mod tl_build;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -401,7 +402,8 @@ impl World {
     /// Pushes updates of `channel` to the connected client, if any and if the bot is
     /// still in the group.
     fn push(&self, channel: i64, updates: Vec<tl::enums::Update>) {
-        if self.groups.get(&channel).map(|g| g.role) == Some(BotRole::Removed) {
+        let removed = self.groups.get(&channel).map(|g| g.role) == Some(BotRole::Removed);
+        if removed || !self.authorized {
             return;
         }
         let Some(pushed) = &self.pushed else {
