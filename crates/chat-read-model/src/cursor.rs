@@ -13,7 +13,7 @@
 pub enum CursorKind {
     /// A user's chat list (see [`crate::chat_list`]).
     ChatList = 1,
-    /// Message search results.
+    /// Message search results (see [`crate::search`]).
     MessageSearch = 2,
 }
 

@@ -9,6 +9,7 @@
 //! - [`history`]: cursor pagination over buckets.
 //! - [`chat_list`]: a user's chat list, a page at a time; [`cursor`]: opaque page cursors.
 //! - [`model`]: what queries return.
+//! - [`search`]: message and chat search queries and results.
 //! - [`apply`]: one event applied to the stores (purge, CQL cells, rows with checkpoint).
 //! - [`projector`]: the Kafka handler and application both projectors run.
 //! - `testing` (feature `testing`): a fresh migrated keyspace for tests.
@@ -25,8 +26,9 @@ pub mod pg;
 pub mod plan;
 pub mod ports;
 pub mod projector;
+pub mod search;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use plan::Projector;
-pub use ports::{ChatQueries, MessageQueries, MessageStore, RowStore, StoreError};
+pub use ports::{ChatQueries, MessageQueries, MessageStore, RowStore, SearchQueries, StoreError};

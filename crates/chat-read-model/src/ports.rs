@@ -14,6 +14,7 @@ use crate::model::{
     ReadPosition, TemplateRecord,
 };
 use crate::plan::{MessageWrite, Projector, RowWrite};
+use crate::search::{MessageHit, MessageSearchQuery};
 
 /// A read-model store failure.
 #[derive(Debug, thiserror::Error)]
@@ -192,6 +193,30 @@ pub trait ChatQueries: Send + Sync {
     /// # Errors
     /// [`StoreError`] when the store fails.
     fn template(&self, id: Uuid) -> impl Future<Output = Result<Option<TemplateRecord>>> + Send;
+}
+
+/// Searches over the PostgreSQL read models (full-text search).
+pub trait SearchQueries: Send + Sync {
+    /// A page of the messages of `query.chats` that match `query.text`, best first.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    fn search_messages(
+        &self,
+        query: &MessageSearchQuery,
+    ) -> impl Future<Output = Result<Vec<MessageHit>>> + Send;
+
+    /// The chats `user_id` participates in whose name matches `text` (a word of it, in
+    /// any form, or a part of it), most recently active first, at most `limit`.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    fn search_chats(
+        &self,
+        user_id: UserId,
+        text: &str,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<ChatListEntry>>> + Send;
 }
 
 /// Queries over the CQL read models.

@@ -155,6 +155,10 @@ impl State {
                     reader.unread = *unread_count;
                 }
             }
+            // The message search is PostgreSQL's full-text search; its tests run there.
+            RowWrite::IndexMessage(_)
+            | RowWrite::ReindexMessage { .. }
+            | RowWrite::UnindexMessage { .. } => {}
             RowWrite::SetParticipant {
                 user_id,
                 role,

@@ -4,11 +4,13 @@
 //! - [`rows`]: the projection writes ([`crate::ports::RowStore`]), each upsert
 //!   guarded by versions, in one transaction with the projector's checkpoint.
 //! - [`queries`]: the queries ([`crate::ports::ChatQueries`]).
+//! - [`search`]: full-text search ([`crate::ports::SearchQueries`], `0011_message_search.sql`).
 //! - [`applied`]: waiting until projector-sync applied a chat version (LISTEN/NOTIFY).
 
 pub mod applied;
 pub mod queries;
 pub mod rows;
+pub mod search;
 
 use sqlx::PgPool;
 

@@ -19,7 +19,7 @@ const CHAT_COLUMNS: &str = "c.id, c.chat_type, c.name, c.company_id, c.created_b
      c.oldest_bucket, c.newest_bucket, c.version, t.telegram_chat_id, t.telegram_topic_id";
 
 /// A chat's last activity, the chat list's order (see [`crate::chat_list`]).
-const ACTIVE_AT: &str = "COALESCE(c.last_message_at, c.created_at)";
+pub(super) const ACTIVE_AT: &str = "COALESCE(c.last_message_at, c.created_at)";
 
 /// A chat exists once created and until hard-deleted.
 const CHAT_FROM: &str = "FROM chats c LEFT JOIN chat_telegram_links t \
@@ -100,18 +100,13 @@ impl ChatQueries for PgReadModels {
         query: &ChatListQuery,
     ) -> Result<Vec<ChatListEntry>> {
         let sql = format!(
-            "SELECT {CHAT_COLUMNS}, p.role, r.unread_count, r.last_read_message_id \
-             FROM chats c \
-             JOIN chat_participants p ON p.chat_id = c.id AND p.user_id = $1 AND p.is_active \
-             LEFT JOIN chat_telegram_links t ON t.chat_id = c.id AND t.is_linked \
-             LEFT JOIN chat_read_positions r ON r.chat_id = c.id AND r.user_id = $1 \
-             WHERE c.chat_type IS NOT NULL AND NOT c.is_deleted \
-             AND ($2::bool IS NULL OR c.is_archived = $2) \
+            "{} AND ($2::bool IS NULL OR c.is_archived = $2) \
              AND ($3::text IS NULL OR c.chat_type = $3) \
              AND ($4::uuid IS NULL OR c.company_id = $4) \
              AND ($5::timestamptz IS NULL OR {ACTIVE_AT} < $5 \
                   OR ({ACTIVE_AT} = $5 AND c.id > $6)) \
-             ORDER BY {ACTIVE_AT} DESC, c.id LIMIT $7"
+             ORDER BY {ACTIVE_AT} DESC, c.id LIMIT $7",
+            list_select()
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(user_id.as_uuid())
@@ -228,8 +223,20 @@ impl ChatQueries for PgReadModels {
     }
 }
 
+/// The chats user `$1` participates in, as [`list_entry`] reads them; `WHERE` follows.
+pub(super) fn list_select() -> String {
+    format!(
+        "SELECT {CHAT_COLUMNS}, p.role, r.unread_count, r.last_read_message_id \
+         FROM chats c \
+         JOIN chat_participants p ON p.chat_id = c.id AND p.user_id = $1 AND p.is_active \
+         LEFT JOIN chat_telegram_links t ON t.chat_id = c.id AND t.is_linked \
+         LEFT JOIN chat_read_positions r ON r.chat_id = c.id AND r.user_id = $1 \
+         WHERE c.chat_type IS NOT NULL AND NOT c.is_deleted"
+    )
+}
+
 /// A chat list row: the chat's columns and the user's role and reading.
-fn list_entry(row: &PgRow) -> Result<ChatListEntry> {
+pub(super) fn list_entry(row: &PgRow) -> Result<ChatListEntry> {
     let role_name: String = row.try_get("role").map_err(db)?;
     Ok(ChatListEntry {
         chat: chat_record(row)?,

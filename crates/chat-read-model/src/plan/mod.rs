@@ -10,12 +10,14 @@
 //! The unread counts are the exception: a count mixes increments (a message arrived) with
 //! absolute values (marked read, left), which only stay exact when one in-order consumer
 //! applies all of them, so projector-async owns the unread ledger and also reads the three
-//! SYNC events that move it (it never writes their SYNC read models).
+//! SYNC events that move it (it never writes their SYNC read models). It also owns the
+//! message search, which follows sends, edits, deletes and hard deletes in order.
 
 mod writes;
 
 pub use writes::{MessageWrite, NewChat, NewMessage, Plan, RowWrite};
 
+use chat_domain::chat::events::{MessageSent, TelegramMessageReceived};
 use chat_domain::{ChatEvent, MessageId, Role, UserId};
 
 use crate::bucket::bucket_of_message;
@@ -83,34 +85,12 @@ fn plan_sync(event: &ChatEvent) -> Result<Plan, NotATimeUuid> {
             });
         }
         ChatEvent::MessageSent(e) => {
-            let message = NewMessage {
-                message_id: e.message_id,
-                bucket: bucket(e.message_id)?,
-                sender_id: Some(e.sender_id),
-                sender_name: e.sender_name.clone(),
-                content: e.content.clone(),
-                message_type: message_type(e.message_type),
-                reply_to: e.reply_to,
-                source: e.source,
-                telegram_message_id: None,
-                created_at: e.created_at,
-            };
+            let message = sent(e)?;
             plan.rows.push(last_message(&message));
             plan.messages.push(MessageWrite::Insert(message));
         }
         ChatEvent::TelegramMessageReceived(e) => {
-            let message = NewMessage {
-                message_id: e.message_id,
-                bucket: bucket(e.message_id)?,
-                sender_id: None,
-                sender_name: Some(e.sender_name.clone()),
-                content: e.content.clone(),
-                message_type: message_type(e.message_type),
-                reply_to: e.reply_to,
-                source: e.source,
-                telegram_message_id: Some(e.telegram_message_id),
-                created_at: e.created_at,
-            };
+            let message = received(e)?;
             plan.rows.push(last_message(&message));
             plan.messages.push(MessageWrite::Insert(message));
         }
@@ -136,16 +116,25 @@ fn plan_async(event: &ChatEvent) -> Result<Plan, NotATimeUuid> {
             rows.push(RowWrite::ReadersClosed);
             plan.purge_until = Some(e.deleted_at);
         }
-        ChatEvent::MessageEdited(e) => plan.messages.push(MessageWrite::Edit {
-            message_id: e.message_id,
-            bucket: bucket(e.message_id)?,
-            content: e.content.clone(),
-            edited_at: e.edited_at,
-        }),
+        ChatEvent::MessageEdited(e) => {
+            plan.messages.push(MessageWrite::Edit {
+                message_id: e.message_id,
+                bucket: bucket(e.message_id)?,
+                content: e.content.clone(),
+                edited_at: e.edited_at,
+            });
+            rows.push(RowWrite::ReindexMessage {
+                message_id: e.message_id,
+                content: e.content.clone(),
+            });
+        }
         ChatEvent::MessageDeleted(e) => {
             plan.messages.push(MessageWrite::Delete {
                 message_id: e.message_id,
                 bucket: bucket(e.message_id)?,
+            });
+            rows.push(RowWrite::UnindexMessage {
+                message_id: e.message_id,
             });
             rows.push(RowWrite::MessageWithdrawn {
                 position: e.message_version,
@@ -190,16 +179,23 @@ fn plan_async(event: &ChatEvent) -> Result<Plan, NotATimeUuid> {
             linked: false,
             linked_by: None,
         }),
-        // SYNC events: only their effect on the unread ledger (see the module docs).
+        // SYNC events: only their effect on the unread ledger (see the module docs) and,
+        // for messages, the search (eventually consistent like every ASYNC projection).
         ChatEvent::ParticipantAdded(e) => rows.push(RowWrite::ReaderJoined { user_id: e.user_id }),
-        ChatEvent::MessageSent(e) => rows.push(RowWrite::MessageArrived {
-            position: e.version,
-            sender: Some(e.sender_id),
-        }),
-        ChatEvent::TelegramMessageReceived(e) => rows.push(RowWrite::MessageArrived {
-            position: e.version,
-            sender: None,
-        }),
+        ChatEvent::MessageSent(e) => {
+            rows.push(RowWrite::MessageArrived {
+                position: e.version,
+                sender: Some(e.sender_id),
+            });
+            rows.push(RowWrite::IndexMessage(sent(e)?));
+        }
+        ChatEvent::TelegramMessageReceived(e) => {
+            rows.push(RowWrite::MessageArrived {
+                position: e.version,
+                sender: None,
+            });
+            rows.push(RowWrite::IndexMessage(received(e)?));
+        }
     }
     Ok(plan)
 }
@@ -215,6 +211,36 @@ fn departure(user_id: UserId, role: Role, count: u32) -> [RowWrite; 3] {
         RowWrite::SetParticipantCount { count },
         RowWrite::ReaderLeft { user_id },
     ]
+}
+
+fn sent(e: &MessageSent) -> Result<NewMessage, NotATimeUuid> {
+    Ok(NewMessage {
+        message_id: e.message_id,
+        bucket: bucket(e.message_id)?,
+        sender_id: Some(e.sender_id),
+        sender_name: e.sender_name.clone(),
+        content: e.content.clone(),
+        message_type: message_type(e.message_type),
+        reply_to: e.reply_to,
+        source: e.source,
+        telegram_message_id: None,
+        created_at: e.created_at,
+    })
+}
+
+fn received(e: &TelegramMessageReceived) -> Result<NewMessage, NotATimeUuid> {
+    Ok(NewMessage {
+        message_id: e.message_id,
+        bucket: bucket(e.message_id)?,
+        sender_id: None,
+        sender_name: Some(e.sender_name.clone()),
+        content: e.content.clone(),
+        message_type: message_type(e.message_type),
+        reply_to: e.reply_to,
+        source: e.source,
+        telegram_message_id: Some(e.telegram_message_id),
+        created_at: e.created_at,
+    })
 }
 
 fn last_message(message: &NewMessage) -> RowWrite {

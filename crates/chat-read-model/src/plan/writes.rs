@@ -33,7 +33,8 @@ pub enum RowWrite {
         /// Archived or restored.
         archived: bool,
     },
-    /// `chats.is_deleted` (a tombstone) and every participant inactive.
+    /// `chats.is_deleted` (a tombstone), every participant inactive, and nothing of the
+    /// chat left in the message search.
     DeleteChat,
     /// `chats.participant_count` (the event's absolute count).
     SetParticipantCount {
@@ -70,6 +71,20 @@ pub enum RowWrite {
         linked: bool,
         /// Who linked it and when (`TelegramChatLinked` only).
         linked_by: Option<(UserId, OffsetDateTime)>,
+    },
+    /// `message_search`: a message's text becomes searchable.
+    IndexMessage(NewMessage),
+    /// `message_search`: a message's text after an edit.
+    ReindexMessage {
+        /// The message.
+        message_id: MessageId,
+        /// Its new text.
+        content: String,
+    },
+    /// `message_search`: a deleted message is no longer found.
+    UnindexMessage {
+        /// The message.
+        message_id: MessageId,
     },
     /// Unread ledger: a user (re)joined: counting starts at zero.
     ReaderJoined {

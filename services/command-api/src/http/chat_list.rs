@@ -20,6 +20,7 @@ use uuid::Uuid;
 use crate::app::CommandError;
 use crate::http::caller::Caller;
 use crate::http::error::ApiError;
+use crate::http::paging;
 use crate::http::read::ReadSide;
 
 /// The page size when the client names none: 100, as many chats as a client that does
@@ -53,21 +54,8 @@ impl ChatListParams {
     /// # Errors
     /// [`ApiError::BadRequest`] for a limit out of range or a cursor this API did not make.
     fn query(self) -> Result<ChatListQuery, ApiError> {
-        let limit = self.limit.unwrap_or(DEFAULT_PAGE);
-        if !(1..=MAX_PAGE).contains(&limit) {
-            return Err(ApiError::bad_request(
-                "invalid_query",
-                format!("limit must be between 1 and {MAX_PAGE}"),
-            ));
-        }
-        let after = self
-            .cursor
-            .map(|c| {
-                ChatListCursor::decode(&c).ok_or_else(|| {
-                    ApiError::bad_request("invalid_cursor", "cursor is not one this API returned")
-                })
-            })
-            .transpose()?;
+        let limit = paging::limit(self.limit, DEFAULT_PAGE, MAX_PAGE)?;
+        let after = paging::cursor(self.cursor.as_deref(), ChatListCursor::decode)?;
         Ok(ChatListQuery {
             archived: Some(self.archived),
             chat_type: self.chat_type,
@@ -79,7 +67,10 @@ impl ChatListParams {
 }
 
 /// The chats `user` is in now, as the membership authority says.
-async fn current_chats(read: &ReadSide, user: UserId) -> Result<HashSet<ChatId>, ApiError> {
+pub(super) async fn current_chats(
+    read: &ReadSide,
+    user: UserId,
+) -> Result<HashSet<ChatId>, ApiError> {
     read.members
         .chats_of(user)
         .await

@@ -9,10 +9,12 @@ pub mod chats;
 pub mod dto;
 pub mod error;
 pub mod messages;
+pub mod paging;
 pub mod participants;
 pub mod queries;
 pub mod read;
 pub mod respond;
+pub mod search;
 pub mod state;
 pub mod telegram;
 pub mod templates;
@@ -56,6 +58,8 @@ routes! {
     POST   "/api/chats/{id}/telegram/link" => telegram::link,
     DELETE "/api/chats/{id}/telegram/link" => telegram::unlink,
     POST   "/api/chats/{id}/telegram/messages" => telegram::receive,
+    GET    "/api/search/messages" => search::messages,
+    GET    "/api/search/chats" => search::chats,
     GET    "/api/templates" => templates::list,
     GET    "/api/templates/{id}" => templates::get,
     GET    "/api/openapi.json" => openapi,

@@ -14,6 +14,7 @@ use serde_json::json;
 use crate::app::CommandError;
 use crate::http::caller::Caller;
 use crate::http::error::ApiError;
+use crate::http::paging;
 use crate::http::read::ReadSide;
 
 /// The history page size when the client names none.
@@ -48,7 +49,7 @@ pub struct HistoryParams {
 }
 
 /// The chat, if it exists and the caller participates in it.
-async fn visible_chat(
+pub(super) async fn visible_chat(
     read: &ReadSide,
     caller: &Caller,
     chat_id: ChatId,
@@ -141,13 +142,7 @@ pub async fn history(
     params: web::Query<HistoryParams>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.into_inner();
-    let limit = params.limit.unwrap_or(DEFAULT_PAGE);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            format!("limit must be between 1 and {MAX_PAGE}"),
-        ));
-    }
+    let limit = paging::limit(params.limit, DEFAULT_PAGE, MAX_PAGE)?;
     let (chat, _) = visible_chat(&read, &caller, *chat_id).await?;
     let query = HistoryQuery {
         before: params.before,

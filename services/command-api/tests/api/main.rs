@@ -9,5 +9,6 @@ mod helpers;
 mod limits;
 mod openapi;
 mod reads;
+mod search;
 mod sends;
 mod text_policy;
