@@ -1,0 +1,125 @@
+//! The message search projection against the real PostgreSQL: after any redelivery, and
+//! after a rebuild, it holds exactly the live text of every message of every chat that
+//! still exists, as the events say; and the search finds by it.
+
+mod support;
+
+use std::collections::BTreeMap;
+
+use chat_domain::{ChatEvent, ChatId, Envelope, MessageId};
+use chat_read_model::cql::CqlReadModels;
+use chat_read_model::pg::PgReadModels;
+use chat_read_model::search::MessageSearchQuery;
+use chat_read_model::testing::{migrate_keyspace, workload};
+use chat_read_model::{MessageStore, Projector, RowStore, SearchQueries};
+use chat_runtime::connect;
+use integration_tests::pg::fresh_database;
+use integration_tests::{cql_config, unique_name};
+use uuid::Uuid;
+
+use support::{async_far_ahead, chats, deliver};
+
+type Texts = BTreeMap<(Uuid, Uuid), String>;
+
+/// Each message's live text, folded from the events.
+fn live_texts(envelopes: &[Envelope]) -> Texts {
+    let mut texts = Texts::new();
+    for e in envelopes {
+        let chat = e.chat_id.as_uuid();
+        match &e.payload {
+            ChatEvent::MessageSent(m) => {
+                texts.insert((chat, m.message_id.as_uuid()), m.content.clone());
+            }
+            ChatEvent::TelegramMessageReceived(m) => {
+                texts.insert((chat, m.message_id.as_uuid()), m.content.clone());
+            }
+            ChatEvent::MessageEdited(m) => {
+                texts.insert((chat, m.message_id.as_uuid()), m.content.clone());
+            }
+            ChatEvent::MessageDeleted(m) => {
+                texts.remove(&(chat, m.message_id.as_uuid()));
+            }
+            ChatEvent::ChatHardDeleted(_) => texts.retain(|(c, _), _| *c != chat),
+            _ => {}
+        }
+    }
+    texts
+}
+
+async fn indexed(pg: &PgReadModels) -> Texts {
+    let rows: Vec<(Uuid, Uuid, String)> =
+        sqlx::query_as("SELECT chat_id, message_id, content FROM message_search")
+            .fetch_all(pg.pool())
+            .await
+            .expect("read the index");
+    rows.into_iter().map(|(c, m, t)| ((c, m), t)).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_index_holds_the_live_texts_after_redeliveries_and_a_rebuild() {
+    let envelopes = workload(6, 1_500, 11);
+    let expected = live_texts(&envelopes);
+    assert!(expected.len() > 100, "a real workload");
+    assert!(
+        envelopes
+            .iter()
+            .any(|e| matches!(e.payload, ChatEvent::MessageEdited(_)))
+            && envelopes
+                .iter()
+                .any(|e| matches!(e.payload, ChatEvent::MessageDeleted(_))),
+        "edits and deletes"
+    );
+
+    let db = fresh_database().await;
+    let keyspace = unique_name("test");
+    let cql = cql_config(&keyspace);
+    migrate_keyspace(&cql, &keyspace).await.expect("keyspace");
+    let session = std::sync::Arc::new(connect::cql(&cql).await.expect("CQL answers"));
+    let messages = CqlReadModels::new(session, &keyspace)
+        .await
+        .expect("prepared");
+    let pg = PgReadModels::new(db.pool);
+
+    async_far_ahead(&pg, &messages, &envelopes, 2).await;
+    assert_eq!(indexed(&pg).await, expected, "after redeliveries");
+
+    // Searching one message's words finds it, and within its chat only.
+    let ((chat, message), text) = expected.iter().next().expect("a message");
+    let query = MessageSearchQuery {
+        text: text.clone(),
+        chats: vec![ChatId::from_uuid(*chat)],
+        after: None,
+        limit: 50,
+    };
+    let hits = pg.search_messages(&query).await.expect("search");
+    assert!(
+        hits.iter()
+            .any(|h| h.message_id == MessageId::from_uuid(*message))
+    );
+    assert!(hits.iter().all(|h| h.chat_id.as_uuid() == *chat));
+    let elsewhere: Vec<ChatId> = chats(&envelopes)
+        .into_iter()
+        .filter(|c| c.as_uuid() != *chat)
+        .collect();
+    let hits = pg
+        .search_messages(&MessageSearchQuery {
+            chats: elsewhere,
+            ..query
+        })
+        .await
+        .expect("search");
+    assert!(hits.iter().all(|h| h.chat_id.as_uuid() != *chat));
+
+    // A rebuild empties the index with the other read models and replays it.
+    assert!(
+        pg.reset_once("search-rebuild", messages.truncate())
+            .await
+            .expect("reset")
+    );
+    assert!(indexed(&pg).await.is_empty());
+    for e in &envelopes {
+        deliver(&pg, &messages, Projector::Sync, e).await;
+        deliver(&pg, &messages, Projector::Async, e).await;
+    }
+    assert_eq!(indexed(&pg).await, expected, "after the rebuild");
+}
