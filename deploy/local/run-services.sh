@@ -34,7 +34,8 @@ dev_settings() {
   case "$1" in
     command-api)
       printf '%s\0' DEV_WEB_DIR="$root/deploy/local/web" DEV_TOKEN_ISSUER=1 \
-        DEV_WSE_URL="ws://$wse_addr/wse"
+        DEV_WSE_URL="ws://$wse_addr/wse" \
+        TELEGRAM_BRIDGE_URL="http://${placement[telegram-bridge]#OPS_ADDR=}"
       ;;
     telegram-bridge)
       printf '%s\0' TELEGRAM_MODE="${TELEGRAM_MODE:-fake}" \

@@ -40,12 +40,28 @@ pub struct Config {
     /// Rate limits and participant caps.
     #[command(flatten)]
     pub limits: LimitsConfig,
+    /// The link-time check of the Telegram bot's access.
+    #[command(flatten)]
+    pub telegram: TelegramCheckConfig,
     /// How long a readiness probe waits for each dependency, in milliseconds.
     #[arg(long, env = "READY_TIMEOUT_MS", default_value_t = 2000)]
     pub ready_timeout_ms: u64,
     /// Development-only helpers (`make run`), all off by default.
     #[command(flatten)]
     pub dev: DevConfig,
+}
+
+/// Where the Telegram bridge answers whether its bot can serve a group (asked before a
+/// chat is linked).
+#[derive(Debug, Clone, clap::Args)]
+pub struct TelegramCheckConfig {
+    /// The bridge's operations address, e.g. `http://telegram-bridge:9090`; unset, links
+    /// are not checked (no bridge deployed).
+    #[arg(long, env = "TELEGRAM_BRIDGE_URL")]
+    pub telegram_bridge_url: Option<String>,
+    /// How long the check may take, in milliseconds (then the link answers 503).
+    #[arg(long, env = "TELEGRAM_BRIDGE_TIMEOUT_MS", default_value_t = 5000)]
+    pub telegram_bridge_timeout_ms: u64,
 }
 
 /// How commands are run and their events relayed.

@@ -10,6 +10,8 @@
 //! - [`housekeeping`]: deletes published outbox rows and expired idempotency keys.
 //! - [`metrics`]: command outcomes and the outbox backlog, for Prometheus.
 //! - [`write_metrics`]: the state cache and group commit, for Prometheus.
+//! - [`telegram_access`]: asks the Telegram bridge, before a link, whether its bot can
+//!   serve the group.
 //! - [`limits`]: per-caller rate limits on writes and chat creation, the participant cap
 //!   per request.
 //! - [`http`]: the REST routes (commands, and queries over the read models of
@@ -30,6 +32,7 @@ pub mod metrics;
 pub mod ports;
 pub mod relay;
 pub mod state_cache;
+pub mod telegram_access;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod write_metrics;
@@ -57,6 +60,7 @@ use crate::http::read::ReadSide;
 use crate::http::state::ApiState;
 use crate::limits::WriteLimits;
 use crate::relay::{OutboxRelay, RelaySettings};
+use crate::telegram_access::TelegramAccessCheck;
 pub use config::Config;
 
 /// A command-api bound to its port, with its dependencies connected.
@@ -114,6 +118,10 @@ impl Application {
             .watch(health::REFRESH_EVERY, background.clone());
         let settings = cfg.write.command_settings(&cfg.limits);
         let write_limits = web::Data::new(WriteLimits::new(&cfg.limits));
+        let telegram_access = web::Data::new(
+            TelegramAccessCheck::from_config(&cfg.telegram)
+                .context("cannot build the Telegram bridge client")?,
+        );
         let state = web::Data::new(ApiState::new(CommandService::new(
             PgEventStore::new(pool.clone()),
             settings,
@@ -142,6 +150,7 @@ impl Application {
                 .app_data(read_side.clone())
                 .app_data(authenticator.clone())
                 .app_data(write_limits.clone())
+                .app_data(telegram_access.clone())
                 .configure(health::configure(ready.clone()))
                 .configure(http::configure)
                 .configure(|cfg| dev.configure(cfg))

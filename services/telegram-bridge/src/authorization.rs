@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::metrics::{AUTH_FAILURES, AUTHORIZED};
-use crate::ports::{Delivery, GatewayError, TelegramGateway, TelegramTarget};
+use crate::ports::{ChatAccess, Delivery, GatewayError, TelegramGateway, TelegramTarget};
 
 /// The bridge's latest knowledge of its authorization (cheap to clone; clones share it).
 #[derive(Debug, Clone)]
@@ -117,6 +117,11 @@ impl<G: TelegramGateway> TelegramGateway for Watched<G> {
 
     async fn delete_message(&self, chat_id: i64, message_id: i64) -> Result<(), GatewayError> {
         let answer = self.gateway.delete_message(chat_id, message_id).await;
+        self.seen(answer)
+    }
+
+    async fn access(&self, chat_id: i64) -> Result<ChatAccess, GatewayError> {
+        let answer = self.gateway.access(chat_id).await;
         self.seen(answer)
     }
 

@@ -36,6 +36,10 @@ pub struct Config {
     /// First wait before retrying a failed step, in milliseconds (doubles up to 5 s).
     #[arg(long, env = "BRIDGE_RETRY_BACKOFF_MS", default_value_t = 200)]
     pub retry_backoff_ms: u64,
+    /// How often every linked group is checked for the bot's membership and privacy
+    /// mode, in seconds (also at start and when a link is learned).
+    #[arg(long, env = "TELEGRAM_ACCESS_CHECK_EVERY_S", default_value_t = 3600)]
+    pub telegram_access_check_every_s: u64,
 }
 
 /// How the bridge reaches command-api and proves it is the bridge.

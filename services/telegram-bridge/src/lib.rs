@@ -2,6 +2,7 @@
 //!
 //! - [`config`]: flags and environment.
 //! - [`ports`]: what the bridge needs from Telegram ([`ports::TelegramGateway`]).
+//! - [`access`]: whether the bot is in each linked group and sees all of it.
 //! - [`adapters`]: grammers (real), an in-memory fake, command-api over HTTP, and the
 //!   bridge's PostgreSQL tables (links and their health, message id mapping).
 //! - [`authorization`]: whether Telegram still accepts the bridge's account (`/readyz`).
@@ -26,6 +27,7 @@
 //! update is confirmed only after command-api accepted it, and a replayed one is refused
 //! by the aggregate (`telegram_message_already_received`), which counts as done.
 
+pub mod access;
 pub mod adapters;
 pub mod authorization;
 pub mod config;
@@ -43,6 +45,7 @@ pub mod token;
 use std::sync::Arc;
 use std::time::Duration;
 
+use actix_web::web;
 use anyhow::Context;
 use chat_kafka::dead_letter::topic_for;
 use chat_kafka::{ConsumerSettings, DeadLetters, EventConsumer, StartFrom};
@@ -51,6 +54,7 @@ use chat_runtime::health::Readiness;
 use chat_runtime::ops;
 use tokio_util::sync::CancellationToken;
 
+use crate::access::{ACCESS_PATH, AccessWatch, access_route};
 use crate::adapters::Gateway;
 use crate::adapters::command_api::CommandApiClient;
 use crate::adapters::fake::FakeTelegram;
@@ -75,6 +79,7 @@ pub struct Application {
     consumer: EventConsumer,
     outbound: Outbound<Watched<Gateway>>,
     inbound: Inbound<Watched<Gateway>>,
+    access: AccessWatch<Watched<Gateway>>,
 }
 
 impl Application {
@@ -113,11 +118,7 @@ impl Application {
         let backoff = Duration::from_millis(cfg.retry_backoff_ms.max(1));
         let pool = connect::postgres(&cfg.pg).await?;
         let authorization = Authorization::new();
-        let readiness = Readiness::default()
-            .postgres(pool.clone(), timeout)
-            .kafka(cfg.kafka.clone(), timeout)
-            .with("telegram", telegram_probe(authorization.clone()));
-        let store = BridgeStore::new(pool);
+        let store = BridgeStore::new(pool.clone());
         let links = LinkHealth::new(store.clone());
         links
             .recount()
@@ -144,10 +145,22 @@ impl Application {
             Some(dead_letters),
         )
         .context("cannot create the Kafka consumer")?;
+        let readiness = Readiness::default()
+            .postgres(pool, timeout)
+            .kafka(cfg.kafka.clone(), timeout)
+            .with("telegram", telegram_probe(authorization.clone()));
         let gateway = Arc::new(Watched::new(gateway, authorization));
+        let access = AccessWatch::new(Arc::clone(&gateway), store.clone(), links.clone());
+        let readiness = readiness.with("telegram_groups", access.probe());
         Ok(Self {
-            outbound: Outbound::new(Arc::clone(&gateway), store.clone(), links.clone()),
+            outbound: Outbound::new(
+                Arc::clone(&gateway),
+                store.clone(),
+                links.clone(),
+                access.clone(),
+            ),
             inbound: Inbound::new(gateway, store, links, commands, backoff),
+            access,
             cfg,
             fake: None,
             readiness,
@@ -169,10 +182,13 @@ impl Application {
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         tracing::info!(addr = %self.cfg.ops.addr, "telegram-bridge running");
         let controls = self.fake.map(fake_control::configure);
+        let access = web::Data::new(self.access.clone());
         let ops = ops::serve_with(
             self.cfg.ops.addr,
             self.readiness,
             move |cfg| {
+                cfg.app_data(access.clone())
+                    .route(ACCESS_PATH, web::get().to(access_route::<Watched<Gateway>>));
                 if let Some(controls) = &controls {
                     controls(cfg);
                 }
@@ -181,7 +197,9 @@ impl Application {
         );
         let outbound = self.consumer.run(&self.outbound, shutdown.clone());
         let inbound = self.inbound.run(shutdown.clone());
-        let (served, (), ()) = tokio::join!(
+        let every = Duration::from_secs(self.cfg.telegram_access_check_every_s.max(1));
+        let checks = self.access.run(every, shutdown.clone());
+        let (served, (), (), ()) = tokio::join!(
             async {
                 let served = ops.await;
                 // Without its health endpoints the bridge must not run on unnoticed.
@@ -189,7 +207,8 @@ impl Application {
                 served
             },
             outbound,
-            inbound
+            inbound,
+            checks
         );
         served?;
         Ok(())

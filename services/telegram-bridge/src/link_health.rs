@@ -1,9 +1,10 @@
 //! Links the bot cannot serve, however they are found: a refused send (outbound) or a
-//! supergroup lost while following its updates (inbound). Each change is stored, counted
-//! in `telegram_links_broken` and logged once, when it happens.
+//! supergroup lost while following its updates (inbound), or an access check. Each
+//! change is stored, counted (`telegram_links_broken` now, `telegram_link_breaks_total`
+//! ever) and logged once, when it happens.
 
 use crate::adapters::pg::{BridgeStore, StoreError};
-use crate::metrics::LINKS_BROKEN;
+use crate::metrics::{LINK_BREAKS, LINKS_BROKEN};
 
 /// The health of the bridge's links.
 #[derive(Debug, Clone)]
@@ -26,6 +27,7 @@ impl LinkHealth {
     pub async fn broken(&self, group: i64, reason: &str) -> Result<bool, StoreError> {
         let changed = self.store.mark_broken(group, reason).await?;
         if changed {
+            LINK_BREAKS.with_label_values(&[reason]).inc();
             tracing::error!(
                 telegram_chat_id = group,
                 %reason,

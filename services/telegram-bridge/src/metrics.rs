@@ -41,6 +41,25 @@ pub static LINKS_BROKEN: LazyLock<IntGauge> = LazyLock::new(|| {
     )
 });
 
+/// Times a linked group's link broke (the bot lost the group), by Telegram's error.
+pub static LINK_BREAKS: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    counter_vec(
+        "telegram_link_breaks_total",
+        "Times the bot lost a linked supergroup (its links marked broken), by Telegram's \
+         error (CHANNEL_PRIVATE, USER_NOT_PARTICIPANT, ...).",
+        &["error"],
+    )
+});
+
+/// Linked supergroups where the bot sees only commands (privacy mode on, not an admin).
+pub static GROUPS_COMMANDS_ONLY: LazyLock<IntGauge> = LazyLock::new(|| {
+    gauge(
+        "telegram_groups_commands_only",
+        "Linked supergroups where the bot is a plain member with privacy mode on, so it \
+         sees only commands and replies to it (found at the last access check).",
+    )
+});
+
 /// Chat events not mirrored because the bot has no access to the group, by Telegram's
 /// error; each is on the dead-letter topic.
 pub static UNMIRRORED: LazyLock<IntCounterVec> = LazyLock::new(|| {

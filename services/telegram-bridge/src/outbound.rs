@@ -31,6 +31,7 @@ use chat_domain::chat::events::{MessageDeleted, MessageEdited, MessageSent};
 use chat_domain::{ChatEvent, ChatId, Envelope, MessageId, UserId};
 use chat_kafka::{EventHandler, HandlerError, ReceivedEvent};
 
+use crate::access::AccessWatch;
 use crate::adapters::pg::{BridgeStore, MappedMessage, Origin, StoreError};
 use crate::flood::obeying_flood_waits;
 use crate::link_health::LinkHealth;
@@ -48,16 +49,23 @@ pub struct Outbound<G> {
     gateway: Arc<G>,
     store: BridgeStore,
     links: LinkHealth,
+    access: AccessWatch<G>,
 }
 
 impl<G: TelegramGateway> Outbound<G> {
-    /// A handler sending through `gateway`, remembering in `store` and marking the links
-    /// the bot cannot serve in `links`.
-    pub const fn new(gateway: Arc<G>, store: BridgeStore, links: LinkHealth) -> Self {
+    /// A handler sending through `gateway`, remembering in `store`, marking the links
+    /// the bot cannot serve in `links` and checking each new link's group with `access`.
+    pub const fn new(
+        gateway: Arc<G>,
+        store: BridgeStore,
+        links: LinkHealth,
+        access: AccessWatch<G>,
+    ) -> Self {
         Self {
             gateway,
             store,
             links,
+            access,
         }
     }
 
@@ -96,7 +104,9 @@ impl<G: TelegramGateway> Outbound<G> {
         result.map_err(transient)
     }
 
-    /// Records a link event; it clears a broken mark, so the gauge is counted again.
+    /// Records a link event; it clears a broken mark, so the gauge is counted again. A
+    /// new link's group is checked at once (what it finds is recorded; a failing check
+    /// does not hold the event up: the periodic one follows).
     async fn set_link(
         &self,
         chat_id: ChatId,
@@ -107,7 +117,11 @@ impl<G: TelegramGateway> Outbound<G> {
         self.store
             .set_link(chat_id, target, linked, version)
             .await?;
-        self.links.recount().await
+        self.links.recount().await?;
+        if linked && let Err(e) = self.access.check(target.chat_id).await {
+            tracing::warn!(telegram_chat_id = target.chat_id, error.message = %e, "cannot check the bot's access to a newly linked group");
+        }
+        Ok(())
     }
 
     /// What Telegram's answer for supergroup `group` means for the event: `Some` on

@@ -70,6 +70,16 @@ pub struct Delivery {
     pub update: TelegramUpdate,
 }
 
+/// What the bot sees of a supergroup it is a member of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChatAccess {
+    /// Every message: the bot is an admin, or its privacy mode is off.
+    SeesAll,
+    /// Only commands and replies to its own messages: a plain member with privacy mode
+    /// on (BotFather's default), so the group's talk would never reach the chat.
+    CommandsOnly,
+}
+
 /// Why Telegram did not do what was asked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GatewayError {
@@ -159,6 +169,14 @@ pub trait TelegramGateway: Send + Sync + 'static {
         chat_id: i64,
         message_id: i64,
     ) -> impl Future<Output = Result<(), GatewayError>> + Send;
+
+    /// What the bot sees of supergroup `chat_id`.
+    ///
+    /// # Errors
+    /// [`GatewayError::NoAccess`] when the bot is not a member (`USER_NOT_PARTICIPANT`,
+    /// `CHANNEL_PRIVATE`); otherwise [`GatewayError`].
+    fn access(&self, chat_id: i64)
+    -> impl Future<Output = Result<ChatAccess, GatewayError>> + Send;
 
     /// Marks every update up to and including `delivery_id` as handled.
     ///

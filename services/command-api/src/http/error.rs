@@ -70,6 +70,21 @@ pub enum ApiError {
     /// The Telegram supergroup (or topic) serves another chat already (409).
     #[error("this Telegram chat is linked to another chat already; unlink it there first")]
     TelegramChatTaken,
+    /// The Telegram bot is not a member of the group to link (422).
+    #[error(
+        "the Telegram bot is not a member of this group ({reason}): add it to the group, then link again"
+    )]
+    TelegramBotNotInGroup {
+        /// Telegram's answer (`USER_NOT_PARTICIPANT`, `CHANNEL_PRIVATE`, ...).
+        reason: String,
+    },
+    /// The Telegram bot would see only commands in the group (422).
+    #[error(
+        "the Telegram bot sees only commands in this group (privacy mode on and not an admin): \
+         make it an admin of the group, or turn its privacy mode off with BotFather \
+         (/setprivacy), then link again"
+    )]
+    TelegramBotPrivacyMode,
     /// A dependency (PostgreSQL) is down (503).
     #[error("a dependency is unavailable, retry later")]
     Unavailable(#[source] anyhow::Error),
@@ -104,6 +119,8 @@ impl ApiError {
             Self::NotJson => "unsupported_media_type",
             Self::VersionRace { .. } => "version_conflict",
             Self::TelegramChatTaken => "telegram_chat_linked_elsewhere",
+            Self::TelegramBotNotInGroup { .. } => "telegram_bot_not_in_group",
+            Self::TelegramBotPrivacyMode => "telegram_bot_privacy_mode",
             Self::RateLimited { .. } => "rate_limited",
             Self::TooManyParticipants { .. } => "too_many_participants",
             Self::ChatFull { .. } => "chat_full",
@@ -135,7 +152,9 @@ impl ResponseError for ApiError {
                 StatusCode::CONFLICT
             }
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::TooManyParticipants { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyParticipants { .. }
+            | Self::TelegramBotNotInGroup { .. }
+            | Self::TelegramBotPrivacyMode => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

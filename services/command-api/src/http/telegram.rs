@@ -3,7 +3,10 @@
 
 use actix_web::{HttpResponse, web};
 use chat_domain::chat::commands::{LinkTelegram, ReceiveTelegramMessage, UnlinkTelegram};
-use chat_domain::{ChatError, ChatId};
+use chat_domain::chat::telegram_ids;
+use chat_domain::{ChatError, ChatId, Role};
+
+use crate::app::CommandError;
 
 use crate::http::caller::Caller;
 use crate::http::dto::{LinkTelegramBody, TelegramMessageBody};
@@ -11,15 +14,33 @@ use crate::http::error::ApiError;
 use crate::http::read::ReadSide;
 use crate::http::respond::{request, response, run};
 use crate::http::state::ApiState;
+use crate::telegram_access::TelegramAccessCheck;
 
-/// `POST /api/chats/{id}/telegram/link`.
+/// `POST /api/chats/{id}/telegram/link`. When the caller may link (an admin of the
+/// chat) and names a supergroup, the bridge is asked first whether its bot can serve it
+/// ([`TelegramAccessCheck`]); anyone else gets the rule's answer, learning nothing of
+/// the group.
 pub async fn link(
     state: web::Data<ApiState>,
     read: web::Data<ReadSide>,
+    access: web::Data<TelegramAccessCheck>,
     caller: Caller,
     chat_id: web::Path<ChatId>,
     body: web::Json<LinkTelegramBody>,
 ) -> Result<HttpResponse, ApiError> {
+    let may_link = match caller.actor.user_id() {
+        Some(user) => {
+            read.members
+                .role_of(*chat_id, user)
+                .await
+                .map_err(CommandError::Store)?
+                == Some(Role::Admin)
+        }
+        None => false,
+    };
+    if may_link && telegram_ids::is_supergroup_dialog_id(body.telegram_chat_id) {
+        access.check(body.telegram_chat_id).await?;
+    }
     let command = LinkTelegram {
         actor: caller.actor.clone(),
         at: state.now(),

@@ -20,7 +20,8 @@ use tokio::time::Instant;
 
 use crate::limits::TextLimit;
 use crate::ports::{
-    Delivery, GatewayError, TelegramGateway, TelegramMessage, TelegramTarget, TelegramUpdate,
+    ChatAccess, Delivery, GatewayError, TelegramGateway, TelegramMessage, TelegramTarget,
+    TelegramUpdate,
 };
 
 /// The user id the bridge's own account has in the fake.
@@ -75,6 +76,8 @@ struct State {
     revoked: bool,
     /// Supergroups the bot was removed from.
     kicked: HashSet<i64>,
+    /// Supergroups where the bot is a plain member with privacy mode on.
+    commands_only: HashSet<i64>,
     /// What the next reads of the update stream answer, before any update.
     update_failures: VecDeque<GatewayError>,
     /// How often the bridge asked for the next update.
@@ -157,6 +160,18 @@ impl FakeTelegram {
     /// `NoAccess("CHANNEL_PRIVATE")`, and the bridge no longer sees its updates.
     pub fn kick(&self, chat_id: i64) {
         self.lock().kicked.insert(chat_id);
+    }
+
+    /// Makes the bot a plain member of supergroup `chat_id` with privacy mode on
+    /// (`true`), or an admin again: it only reports so ([`TelegramGateway::access`]),
+    /// the fake keeps delivering every message.
+    pub fn set_commands_only(&self, chat_id: i64, commands_only: bool) {
+        let mut state = self.lock();
+        if commands_only {
+            state.commands_only.insert(chat_id);
+        } else {
+            state.commands_only.remove(&chat_id);
+        }
     }
 
     /// Adds the bot to supergroup `chat_id` again (undoes [`Self::kick`]).
@@ -450,6 +465,16 @@ impl TelegramGateway for FakeGateway {
         self.telegram.lock().may_write(chat_id)?;
         self.telegram.delete(chat_id, message_id);
         Ok(())
+    }
+
+    async fn access(&self, chat_id: i64) -> Result<ChatAccess, GatewayError> {
+        let state = self.telegram.lock();
+        state.may_write(chat_id)?;
+        Ok(if state.commands_only.contains(&chat_id) {
+            ChatAccess::CommandsOnly
+        } else {
+            ChatAccess::SeesAll
+        })
     }
 
     async fn confirm(&self, delivery_id: u64) -> Result<(), GatewayError> {

@@ -7,7 +7,7 @@ pub mod fake_control;
 pub mod pg;
 pub mod telegram;
 
-use crate::ports::{Delivery, GatewayError, TelegramGateway, TelegramTarget};
+use crate::ports::{ChatAccess, Delivery, GatewayError, TelegramGateway, TelegramTarget};
 
 /// The Telegram the bridge runs against (chosen by `--telegram-mode`, or by a test).
 #[derive(Debug)]
@@ -66,6 +66,15 @@ impl TelegramGateway for Gateway {
             Self::Fake(g) => g.delete_message(chat_id, message_id).await,
             #[cfg(feature = "telegram-double")]
             Self::Double(g) => g.delete_message(chat_id, message_id).await,
+        }
+    }
+
+    async fn access(&self, chat_id: i64) -> Result<ChatAccess, GatewayError> {
+        match self {
+            Self::Real(g) => g.access(chat_id).await,
+            Self::Fake(g) => g.access(chat_id).await,
+            #[cfg(feature = "telegram-double")]
+            Self::Double(g) => g.access(chat_id).await,
         }
     }
 

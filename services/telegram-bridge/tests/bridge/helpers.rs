@@ -56,6 +56,8 @@ pub struct OnDouble {
 /// command-api, a Telegram (the fake, or the real adapter on the double) and the bridge.
 pub struct TestEnv {
     pub telegram: FakeTelegram,
+    /// The bridge's operations port, fixed so command-api can ask it at link time.
+    ops_port: u16,
     /// Set when the bridge runs its real adapter against the double instead of the fake.
     pub double: Option<OnDouble>,
     pub db: TestDatabase,
@@ -97,13 +99,15 @@ impl TestEnv {
         let db = fresh_database().await;
         let kafka = fresh_topic("events", 3).await;
         let api_shutdown = CancellationToken::new();
-        let api_addr = crate::stack::spawn(&db, &kafka, &api_shutdown).await;
+        let ops_port = free_port();
+        let api_addr = crate::stack::spawn(&db, &kafka, ops_port, &api_shutdown).await;
         let http = reqwest::Client::builder()
             .no_proxy()
             .build()
             .expect("http client");
         let env = Self {
             telegram: FakeTelegram::new(),
+            ops_port,
             double,
             db,
             api_addr,
@@ -120,7 +124,8 @@ impl TestEnv {
     fn bridge_config(&self) -> Config {
         Config::parse_from([
             "telegram-bridge".to_owned(),
-            "--ops-addr=127.0.0.1:0".to_owned(),
+            format!("--ops-addr=127.0.0.1:{}", self.ops_port),
+            "--telegram-access-check-every-s=1".to_owned(),
             format!("--database-url={}", self.db.config.url),
             format!("--kafka-brokers={}", self.kafka.brokers),
             format!("--events-topic={}", self.kafka.events_topic),
@@ -211,6 +216,19 @@ impl TestEnv {
     }
 
     async fn call(&self, method: Method, path: &str, token: &str, body: Option<Value>) -> Value {
+        let (status, body) = self.try_call(method.clone(), path, token, body).await;
+        assert!(status.is_success(), "{method} {path}: {status} {body}");
+        body
+    }
+
+    /// Calls command-api; its status and body, whatever they are.
+    pub async fn try_call(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (reqwest::StatusCode, Value) {
         let mut request = self
             .http
             .request(method.clone(), format!("http://{}{path}", self.api_addr))
@@ -221,27 +239,14 @@ impl TestEnv {
         let response = request.send().await.expect("request sent");
         let status = response.status();
         let body: Value = response.json().await.unwrap_or(Value::Null);
-        assert!(status.is_success(), "{method} {path}: {status} {body}");
-        body
+        (status, body)
     }
 
     /// A group chat of `owner` with `members`, linked to a new supergroup, once the
     /// bridge knows the link. Returns the chat and the supergroup.
     pub async fn linked_chat(&self, owner: &User, members: &[&User]) -> (Uuid, TelegramTarget) {
-        let members: Vec<Uuid> = members.iter().map(|m| m.id).collect();
-        let body = json!({ "type": "group", "name": "team", "participants": members });
-        let created = self
-            .call(Method::POST, "/api/chats", &owner.token, Some(body))
-            .await;
-        let chat: Uuid = created["chat_id"]
-            .as_str()
-            .expect("chat_id")
-            .parse()
-            .expect("uuid");
-        let group = TelegramTarget {
-            chat_id: -1_000_000_000_001 - i64::from(rand_small()),
-            topic_id: None,
-        };
+        let chat = self.group_chat(owner, members).await;
+        let group = new_group();
         if let Some(double) = &self.double {
             double.telegram.add_group(group.chat_id, BotRole::Admin);
         }
@@ -249,13 +254,38 @@ impl TestEnv {
         (chat, group)
     }
 
-    /// Links `chat` to `group` and waits until the bridge knows.
-    pub async fn link(&self, owner: &User, chat: Uuid, group: TelegramTarget) {
+    /// A group chat of `owner` with `members`, not linked.
+    pub async fn group_chat(&self, owner: &User, members: &[&User]) -> Uuid {
+        let members: Vec<Uuid> = members.iter().map(|m| m.id).collect();
+        let body = json!({ "type": "group", "name": "team", "participants": members });
+        let created = self
+            .call(Method::POST, "/api/chats", &owner.token, Some(body))
+            .await;
+        created["chat_id"]
+            .as_str()
+            .expect("chat_id")
+            .parse()
+            .expect("uuid")
+    }
+
+    /// Asks command-api to link `chat` to `group`; its status and body.
+    pub async fn try_link(
+        &self,
+        owner: &User,
+        chat: Uuid,
+        group: TelegramTarget,
+    ) -> (reqwest::StatusCode, Value) {
         let body =
             json!({ "telegram_chat_id": group.chat_id, "telegram_topic_id": group.topic_id });
         let path = format!("/api/chats/{chat}/telegram/link");
-        self.call(Method::POST, &path, &owner.token, Some(body))
-            .await;
+        self.try_call(Method::POST, &path, &owner.token, Some(body))
+            .await
+    }
+
+    /// Links `chat` to `group` and waits until the bridge knows.
+    pub async fn link(&self, owner: &User, chat: Uuid, group: TelegramTarget) {
+        let (status, body) = self.try_link(owner, chat, group).await;
+        assert!(status.is_success(), "link: {status} {body}");
         self.wait_link_state(chat, true).await;
     }
 
@@ -451,6 +481,22 @@ impl TestEnv {
             mapped.then_some(id)
         })
         .await
+    }
+}
+
+/// A port free now (the bridge binds it when it starts; command-api is told in advance).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// A supergroup no other test uses.
+pub fn new_group() -> TelegramTarget {
+    TelegramTarget {
+        chat_id: -1_000_000_000_001 - i64::from(rand_small()),
+        topic_id: None,
     }
 }
 

@@ -9,6 +9,8 @@ mod helpers;
 mod kicked;
 mod metric;
 mod mirror;
+#[cfg(feature = "telegram-double")]
+mod privacy;
 mod refused;
 mod restart;
 mod split;

@@ -11,10 +11,12 @@ use integration_tests::pg::TestDatabase;
 use integration_tests::tokens::TEST_SECRET;
 use tokio_util::sync::CancellationToken;
 
-/// Starts the projectors and command-api until `shutdown`; returns command-api's address.
+/// Starts the projectors and command-api until `shutdown`, asking the bridge on
+/// `bridge_port` before a link; returns command-api's address.
 pub async fn spawn(
     db: &TestDatabase,
     kafka: &KafkaConfig,
+    bridge_port: u16,
     shutdown: &CancellationToken,
 ) -> SocketAddr {
     let keyspace = process_keyspace(&cql_config("").nodes).await;
@@ -23,7 +25,8 @@ pub async fn spawn(
         kafka: kafka.clone(),
         cql: cql_config(&keyspace),
     };
-    spawn_in_process(&stores, TEST_SECRET, true, &[], shutdown)
+    let bridge = format!("--telegram-bridge-url=http://127.0.0.1:{bridge_port}");
+    spawn_in_process(&stores, TEST_SECRET, true, &[&bridge], shutdown)
         .await
         .expect("command-api and the projectors start")
 }

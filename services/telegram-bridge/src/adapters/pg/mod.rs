@@ -183,6 +183,19 @@ impl BridgeStore {
         Ok(rows.into_iter().map(link).collect())
     }
 
+    /// The supergroups linked now.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    pub async fn linked_groups(&self) -> Result<Vec<i64>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT telegram_chat_id FROM telegram_bridge_links WHERE linked \
+             ORDER BY telegram_chat_id",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// Records a mirrored message; a mapping already there is kept (first writer wins).
     ///
     /// # Errors

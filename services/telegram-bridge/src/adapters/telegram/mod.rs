@@ -39,7 +39,7 @@ use secrecy::ExposeSecret;
 use tokio::sync::mpsc;
 
 use crate::config::TelegramConfig;
-use crate::ports::{Delivery, GatewayError, TelegramGateway, TelegramTarget};
+use crate::ports::{ChatAccess, Delivery, GatewayError, TelegramGateway, TelegramTarget};
 use api::TelegramApi;
 use mapping::{map_error, sent_message_id};
 use receiver::Receiver;
@@ -304,6 +304,37 @@ impl<A: TelegramApi> TelegramGateway for MtprotoGateway<A> {
             .map_err(|e| map_error(&e))
     }
 
+    async fn access(&self, chat_id: i64) -> Result<ChatAccess, GatewayError> {
+        let peer = self.peer(chat_id).await?;
+        let request = tl::functions::channels::GetParticipant {
+            channel: (&peer).into(),
+            participant: tl::enums::InputPeer::PeerSelf,
+        };
+        let tl::enums::channels::ChannelParticipant::Participant(answer) = self
+            .api
+            .get_participant(request)
+            .await
+            .map_err(|e| map_error(&e))?;
+        if matches!(
+            answer.participant,
+            tl::enums::ChannelParticipant::Admin(_) | tl::enums::ChannelParticipant::Creator(_)
+        ) {
+            return Ok(ChatAccess::SeesAll);
+        }
+        let me = self
+            .api
+            .get_users(tl::functions::users::GetUsers {
+                id: vec![tl::enums::InputUser::UserSelf],
+            })
+            .await
+            .map_err(|e| map_error(&e))?;
+        Ok(match me.first() {
+            // `bot_chat_history`: the bot's privacy mode is off. A user account sees all.
+            Some(tl::enums::User::User(u)) if !u.bot || u.bot_chat_history => ChatAccess::SeesAll,
+            _ => ChatAccess::CommandsOnly,
+        })
+    }
+
     async fn confirm(&self, delivery_id: u64) -> Result<(), GatewayError> {
         // The position lives in the session file: saving it per handled update (on disk
         // before this returns) means a restart catches up from the first update not
@@ -318,3 +349,7 @@ impl<A: TelegramApi> TelegramGateway for MtprotoGateway<A> {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "on_double_tests.rs"]
+mod tests;

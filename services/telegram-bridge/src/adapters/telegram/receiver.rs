@@ -324,7 +324,3 @@ impl<A: TelegramApi> UpdateSource for Receiver<A> {
         }
     }
 }
-
-#[cfg(test)]
-#[path = "receiver_tests.rs"]
-mod tests;

@@ -1,14 +1,15 @@
-//! The receiver against the MTProto double: what Telegram sends while the bridge is away
-//! comes back as differences, and every edit and delete in them is delivered.
+//! The gateway against the MTProto double: what Telegram sends while the bridge is away
+//! comes back as differences, every edit and delete in them is delivered, and the bot's
+//! access to a group is told as Telegram shows it.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::super::MtprotoGateway;
-use super::super::double::session_dir::SessionDir;
-use super::super::double::{BotRole, DoubleClient, TelegramDouble};
-use super::super::session::FileSession;
-use crate::ports::{Delivery, GatewayError, TelegramGateway, TelegramUpdate};
+use super::MtprotoGateway;
+use super::double::session_dir::SessionDir;
+use super::double::{BotRole, DoubleClient, TelegramDouble};
+use super::session::FileSession;
+use crate::ports::{ChatAccess, Delivery, GatewayError, TelegramGateway, TelegramUpdate};
 
 const GROUP: i64 = -1_001_234_567_890;
 const OTHER: i64 = -1_009_876_543_210;
@@ -253,4 +254,30 @@ async fn the_senders_name_comes_from_the_batch() {
         TelegramUpdate::NewMessage(m) => assert_eq!(m.sender_name, "Bob"),
         other => panic!("a new message, not {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn access_tells_an_admin_and_a_bot_without_privacy_from_a_plain_member_with_privacy() {
+    let bridge = Bridge::new();
+    let gateway = bridge.start().await;
+    assert_eq!(gateway.access(GROUP).await, Ok(ChatAccess::SeesAll));
+    bridge.telegram.set_role(GROUP, BotRole::Member);
+    assert_eq!(
+        gateway.access(GROUP).await,
+        Ok(ChatAccess::SeesAll),
+        "privacy off"
+    );
+    bridge.telegram.set_privacy(true);
+    assert_eq!(gateway.access(GROUP).await, Ok(ChatAccess::CommandsOnly));
+    bridge.telegram.set_role(GROUP, BotRole::Admin);
+    assert_eq!(
+        gateway.access(GROUP).await,
+        Ok(ChatAccess::SeesAll),
+        "an admin"
+    );
+    bridge.telegram.set_role(GROUP, BotRole::Removed);
+    assert_eq!(
+        gateway.access(GROUP).await,
+        Err(GatewayError::NoAccess("USER_NOT_PARTICIPANT".into()))
+    );
 }
