@@ -31,4 +31,6 @@ pub mod search;
 pub mod testing;
 
 pub use plan::Projector;
-pub use ports::{ChatQueries, MessageQueries, MessageStore, RowStore, SearchQueries, StoreError};
+pub use ports::{
+    ChatQueries, EditQueries, MessageQueries, MessageStore, RowStore, SearchQueries, StoreError,
+};

@@ -123,6 +123,24 @@ pub struct MessageRecord {
     pub version: u64,
 }
 
+/// One edit of a message, as the edit history keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EditRecord {
+    /// The chat version of the edit.
+    pub version: u64,
+    /// The text after the edit.
+    pub content: String,
+    /// The text before it.
+    pub previous_content: String,
+    /// The user who edited it (`None` for a service).
+    pub editor_id: Option<UserId>,
+    /// Their display name, or the service's name.
+    pub editor_name: Option<String>,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub edited_at: OffsetDateTime,
+}
+
 /// A reusable message template.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TemplateRecord {

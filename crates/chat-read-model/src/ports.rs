@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use crate::chat_list::ChatListQuery;
 use crate::model::{
-    BucketRange, ChatListEntry, ChatRecord, MessageRecord, ParticipantRecord, PurgeScope,
-    ReadPosition, TemplateRecord,
+    BucketRange, ChatListEntry, ChatRecord, EditRecord, MessageRecord, ParticipantRecord,
+    PurgeScope, ReadPosition, TemplateRecord,
 };
 use crate::plan::{MessageWrite, Projector, RowWrite};
 use crate::search::{MessageHit, MessageSearchQuery};
@@ -217,6 +217,20 @@ pub trait SearchQueries: Send + Sync {
         text: &str,
         limit: usize,
     ) -> impl Future<Output = Result<Vec<ChatListEntry>>> + Send;
+}
+
+/// The edit history of messages (PostgreSQL).
+pub trait EditQueries: Send + Sync {
+    /// The edits of a message that still has its text, newest first (none when it was
+    /// never edited, or deleted).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    fn edits(
+        &self,
+        chat_id: ChatId,
+        message_id: MessageId,
+    ) -> impl Future<Output = Result<Vec<EditRecord>>> + Send;
 }
 
 /// Queries over the CQL read models.

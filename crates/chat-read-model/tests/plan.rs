@@ -4,13 +4,13 @@
 
 use chat_domain::{ChatEvent, ProjectionKind};
 use chat_read_model::Projector;
-use chat_read_model::plan::{RowWrite, plan};
+use chat_read_model::plan::{RowWrite, TextWrite, plan};
 use chat_read_model::testing::workload;
 
 fn unread_ledger_or_search(row: &RowWrite) -> bool {
     matches!(
         row,
-        RowWrite::IndexMessage(_)
+        RowWrite::Text(TextWrite::Index(_))
             | RowWrite::ReaderJoined { .. }
             | RowWrite::ReaderLeft { .. }
             | RowWrite::ReadersClosed

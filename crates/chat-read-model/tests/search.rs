@@ -1,10 +1,11 @@
-//! The message search projection against the real PostgreSQL: after any redelivery, and
-//! after a rebuild, it holds exactly the live text of every message of every chat that
-//! still exists, as the events say; and the search finds by it.
+//! The messages' texts against the real PostgreSQL: after any redelivery, and after a
+//! rebuild, the search holds exactly the live text of every message of every chat that
+//! still exists, and the edit history exactly their edits, as the events say; and the
+//! search finds by it.
 
 mod support;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chat_domain::{ChatEvent, ChatId, Envelope, MessageId};
 use chat_read_model::cql::CqlReadModels;
@@ -46,6 +47,37 @@ fn live_texts(envelopes: &[Envelope]) -> Texts {
     texts
 }
 
+type Edits = BTreeSet<(Uuid, Uuid, i64)>;
+
+/// The edits of the live messages, folded from the events.
+fn live_edits(envelopes: &[Envelope]) -> Edits {
+    let mut edits = Edits::new();
+    for e in envelopes {
+        let chat = e.chat_id.as_uuid();
+        match &e.payload {
+            ChatEvent::MessageEdited(m) => {
+                let version = i64::try_from(e.version).expect("small");
+                edits.insert((chat, m.message_id.as_uuid(), version));
+            }
+            ChatEvent::MessageDeleted(m) => {
+                edits.retain(|(c, id, _)| (*c, *id) != (chat, m.message_id.as_uuid()));
+            }
+            ChatEvent::ChatHardDeleted(_) => edits.retain(|(c, ..)| *c != chat),
+            _ => {}
+        }
+    }
+    edits
+}
+
+async fn kept_edits(pg: &PgReadModels) -> Edits {
+    sqlx::query_as("SELECT chat_id, message_id, version FROM message_edits")
+        .fetch_all(pg.pool())
+        .await
+        .expect("read the edits")
+        .into_iter()
+        .collect()
+}
+
 async fn indexed(pg: &PgReadModels) -> Texts {
     let rows: Vec<(Uuid, Uuid, String)> =
         sqlx::query_as("SELECT chat_id, message_id, content FROM message_search")
@@ -56,10 +88,11 @@ async fn indexed(pg: &PgReadModels) -> Texts {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_index_holds_the_live_texts_after_redeliveries_and_a_rebuild() {
+async fn the_texts_are_the_live_ones_after_redeliveries_and_a_rebuild() {
     let envelopes = workload(6, 1_500, 11);
     let expected = live_texts(&envelopes);
-    assert!(expected.len() > 100, "a real workload");
+    let edits = live_edits(&envelopes);
+    assert!(expected.len() > 100 && edits.len() > 10, "a real workload");
     assert!(
         envelopes
             .iter()
@@ -82,6 +115,7 @@ async fn the_index_holds_the_live_texts_after_redeliveries_and_a_rebuild() {
 
     async_far_ahead(&pg, &messages, &envelopes, 2).await;
     assert_eq!(indexed(&pg).await, expected, "after redeliveries");
+    assert_eq!(kept_edits(&pg).await, edits, "edits after redeliveries");
 
     // Searching one message's words finds it, and within its chat only.
     let ((chat, message), text) = expected.iter().next().expect("a message");
@@ -116,10 +150,11 @@ async fn the_index_holds_the_live_texts_after_redeliveries_and_a_rebuild() {
             .await
             .expect("reset")
     );
-    assert!(indexed(&pg).await.is_empty());
+    assert!(indexed(&pg).await.is_empty() && kept_edits(&pg).await.is_empty());
     for e in &envelopes {
         deliver(&pg, &messages, Projector::Sync, e).await;
         deliver(&pg, &messages, Projector::Async, e).await;
     }
     assert_eq!(indexed(&pg).await, expected, "after the rebuild");
+    assert_eq!(kept_edits(&pg).await, edits, "edits after the rebuild");
 }

@@ -155,10 +155,9 @@ impl State {
                     reader.unread = *unread_count;
                 }
             }
-            // The message search is PostgreSQL's full-text search; its tests run there.
-            RowWrite::IndexMessage(_)
-            | RowWrite::ReindexMessage { .. }
-            | RowWrite::UnindexMessage { .. } => {}
+            // The texts serve PostgreSQL's full-text search and the edit history, both
+            // queried only there ([`crate::ports::TextQueries`]); their tests run there.
+            RowWrite::Text(_) => {}
             RowWrite::SetParticipant {
                 user_id,
                 role,

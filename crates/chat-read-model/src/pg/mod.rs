@@ -4,13 +4,17 @@
 //! - [`rows`]: the projection writes ([`crate::ports::RowStore`]), each upsert
 //!   guarded by versions, in one transaction with the projector's checkpoint.
 //! - [`queries`]: the queries ([`crate::ports::ChatQueries`]).
+//! - [`edits`]: the edit history ([`crate::ports::EditQueries`]).
+//! - [`texts`]: the messages' texts (search index, edit history), written by projector-async.
 //! - [`search`]: full-text search ([`crate::ports::SearchQueries`], `0011_message_search.sql`).
 //! - [`applied`]: waiting until projector-sync applied a chat version (LISTEN/NOTIFY).
 
 pub mod applied;
+pub mod edits;
 pub mod queries;
 pub mod rows;
 pub mod search;
+pub mod texts;
 
 use sqlx::PgPool;
 

@@ -18,7 +18,7 @@ use sqlx::{Postgres, Transaction};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{PgReadModels, db, lock_key, v};
+use super::{PgReadModels, db, lock_key, texts, v};
 use crate::model::PurgeScope;
 use crate::plan::{Projector, RowWrite};
 use crate::ports::{Result, RowStore};
@@ -169,7 +169,7 @@ impl RowStore for PgReadModels {
         empty_messages.await?;
         sqlx::query(
             "TRUNCATE chats, chat_participants, chat_telegram_links, chat_read_positions, \
-             message_search, projection_checkpoints",
+             message_search, message_edits, projection_checkpoints",
         )
         .execute(&mut *tx)
         .await
@@ -236,11 +236,7 @@ async fn write(
             .execute(&mut **tx)
             .await
             .map_err(db)?;
-            sqlx::query("DELETE FROM message_search WHERE chat_id = $1")
-                .bind(chat)
-                .execute(&mut **tx)
-                .await
-                .map_err(db)?;
+            texts::forget_chat(tx, chat_id).await?;
             sqlx::query(sqlx::AssertSqlSafe(chat_upsert(
                 "is_deleted, deleted_version",
                 "TRUE, $2",
@@ -310,38 +306,7 @@ async fn write(
             .bind(linked_by.map(|(_, at)| at))
             .bind(*linked)
             .bind(version),
-        // projector-async applies a chat's events in order under its checkpoint, so a
-        // send is indexed before its edits and deletes; the version guard only keeps a
-        // replay of an old send from restoring an edited text.
-        RowWrite::IndexMessage(m) => sqlx::query(
-            "INSERT INTO message_search (chat_id, message_id, sender_id, sender_name, \
-             created_at, content, version) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-             ON CONFLICT (chat_id, message_id) DO UPDATE SET content = EXCLUDED.content, \
-             version = EXCLUDED.version WHERE message_search.version < EXCLUDED.version",
-        )
-        .bind(chat)
-        .bind(m.message_id.as_uuid())
-        .bind(m.sender_id.map(|s| s.as_uuid()))
-        .bind(m.sender_name.clone())
-        .bind(m.created_at)
-        .bind(m.content.clone())
-        .bind(version),
-        RowWrite::ReindexMessage {
-            message_id,
-            content,
-        } => sqlx::query(
-            "UPDATE message_search SET content = $3, version = $4 \
-             WHERE chat_id = $1 AND message_id = $2 AND version < $4",
-        )
-        .bind(chat)
-        .bind(message_id.as_uuid())
-        .bind(content.clone())
-        .bind(version),
-        RowWrite::UnindexMessage { message_id } => {
-            sqlx::query("DELETE FROM message_search WHERE chat_id = $1 AND message_id = $2")
-                .bind(chat)
-                .bind(message_id.as_uuid())
-        }
+        RowWrite::Text(text) => return texts::write(tx, chat_id, version, text).await,
         RowWrite::ReaderJoined { user_id } => sqlx::query(
             "INSERT INTO chat_read_positions (chat_id, user_id, is_active, joined_version) \
              VALUES ($1, $2, TRUE, $3) ON CONFLICT (chat_id, user_id) DO UPDATE \

@@ -11,14 +11,15 @@
 //! absolute values (marked read, left), which only stay exact when one in-order consumer
 //! applies all of them, so projector-async owns the unread ledger and also reads the three
 //! SYNC events that move it (it never writes their SYNC read models). It also owns the
-//! message search, which follows sends, edits, deletes and hard deletes in order.
+//! messages' texts (search and edit history), which follow sends, edits, deletes and
+//! hard deletes in order.
 
 mod writes;
 
-pub use writes::{MessageWrite, NewChat, NewMessage, Plan, RowWrite};
+pub use writes::{MessageWrite, NewChat, NewMessage, Plan, RowWrite, TextRevision, TextWrite};
 
 use chat_domain::chat::events::{MessageSent, TelegramMessageReceived};
-use chat_domain::{ChatEvent, MessageId, Role, UserId};
+use chat_domain::{Actor, ChatEvent, MessageId, Role, UserId};
 
 use crate::bucket::bucket_of_message;
 
@@ -123,19 +124,26 @@ fn plan_async(event: &ChatEvent) -> Result<Plan, NotATimeUuid> {
                 content: e.content.clone(),
                 edited_at: e.edited_at,
             });
-            rows.push(RowWrite::ReindexMessage {
+            rows.push(RowWrite::Text(TextWrite::Revise(TextRevision {
                 message_id: e.message_id,
                 content: e.content.clone(),
-            });
+                previous_content: e.previous_content.clone(),
+                editor_id: e.edited_by.user_id(),
+                editor_name: match &e.edited_by {
+                    Actor::User { name, .. } => name.clone(),
+                    Actor::Service { name } => Some(name.clone()),
+                },
+                edited_at: e.edited_at,
+            })));
         }
         ChatEvent::MessageDeleted(e) => {
             plan.messages.push(MessageWrite::Delete {
                 message_id: e.message_id,
                 bucket: bucket(e.message_id)?,
             });
-            rows.push(RowWrite::UnindexMessage {
+            rows.push(RowWrite::Text(TextWrite::Forget {
                 message_id: e.message_id,
-            });
+            }));
             rows.push(RowWrite::MessageWithdrawn {
                 position: e.message_version,
                 sender: e.sender_id,
@@ -187,14 +195,14 @@ fn plan_async(event: &ChatEvent) -> Result<Plan, NotATimeUuid> {
                 position: e.version,
                 sender: Some(e.sender_id),
             });
-            rows.push(RowWrite::IndexMessage(sent(e)?));
+            rows.push(RowWrite::Text(TextWrite::Index(sent(e)?)));
         }
         ChatEvent::TelegramMessageReceived(e) => {
             rows.push(RowWrite::MessageArrived {
                 position: e.version,
                 sender: None,
             });
-            rows.push(RowWrite::IndexMessage(received(e)?));
+            rows.push(RowWrite::Text(TextWrite::Index(received(e)?)));
         }
     }
     Ok(plan)

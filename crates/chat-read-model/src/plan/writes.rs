@@ -34,7 +34,7 @@ pub enum RowWrite {
         archived: bool,
     },
     /// `chats.is_deleted` (a tombstone), every participant inactive, and nothing of the
-    /// chat left in the message search.
+    /// chat's texts left (search, edit history).
     DeleteChat,
     /// `chats.participant_count` (the event's absolute count).
     SetParticipantCount {
@@ -72,20 +72,8 @@ pub enum RowWrite {
         /// Who linked it and when (`TelegramChatLinked` only).
         linked_by: Option<(UserId, OffsetDateTime)>,
     },
-    /// `message_search`: a message's text becomes searchable.
-    IndexMessage(NewMessage),
-    /// `message_search`: a message's text after an edit.
-    ReindexMessage {
-        /// The message.
-        message_id: MessageId,
-        /// Its new text.
-        content: String,
-    },
-    /// `message_search`: a deleted message is no longer found.
-    UnindexMessage {
-        /// The message.
-        message_id: MessageId,
-    },
+    /// The texts of messages in PostgreSQL: the search index and the edit history.
+    Text(TextWrite),
     /// Unread ledger: a user (re)joined: counting starts at zero.
     ReaderJoined {
         /// The user.
@@ -125,6 +113,38 @@ pub enum RowWrite {
         /// When.
         at: OffsetDateTime,
     },
+}
+
+/// A write to the messages' texts in PostgreSQL (`message_search`, `message_edits`),
+/// which projector-async applies in each chat's event order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextWrite {
+    /// A new message's text becomes searchable.
+    Index(NewMessage),
+    /// An edit: the search finds the new text, the history keeps both.
+    Revise(TextRevision),
+    /// A deleted message: its texts are no longer found nor kept.
+    Forget {
+        /// The message.
+        message_id: MessageId,
+    },
+}
+
+/// One edit of a message's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextRevision {
+    /// The message.
+    pub message_id: MessageId,
+    /// The text after the edit.
+    pub content: String,
+    /// The text before it.
+    pub previous_content: String,
+    /// The user who edited it (`None` for a service).
+    pub editor_id: Option<UserId>,
+    /// Their display name, or the service's name.
+    pub editor_name: Option<String>,
+    /// When.
+    pub edited_at: OffsetDateTime,
 }
 
 /// A message as first stored.

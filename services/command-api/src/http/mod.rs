@@ -7,6 +7,7 @@ pub mod caller;
 pub mod chat_list;
 pub mod chats;
 pub mod dto;
+pub mod edit_history;
 pub mod error;
 pub mod messages;
 pub mod paging;
@@ -50,6 +51,7 @@ routes! {
     GET    "/api/chats/{id}/messages/{mid}" => queries::message,
     PATCH  "/api/chats/{id}/messages/{mid}" => messages::edit,
     DELETE "/api/chats/{id}/messages/{mid}" => messages::delete,
+    GET    "/api/chats/{id}/messages/{mid}/history" => edit_history::history,
     POST   "/api/chats/{id}/read" => messages::mark_read,
     GET    "/api/chats/{id}/participants" => queries::participants,
     POST   "/api/chats/{id}/participants" => participants::add,

@@ -70,6 +70,23 @@ pub(super) async fn visible_chat(
     Ok((chat, role))
 }
 
+/// A message of the chat, from the CQL store.
+///
+/// # Errors
+/// 404 `message_not_found` when there is none.
+pub(super) async fn stored_message(
+    read: &ReadSide,
+    chat_id: ChatId,
+    message_id: MessageId,
+) -> Result<MessageRecord, ApiError> {
+    // A message id that is not a TIMEUUID names no bucket, so no message.
+    let message = match bucket_of_message(message_id) {
+        Some(bucket) => read.messages.message(chat_id, bucket, message_id).await?,
+        None => None,
+    };
+    message.ok_or(ApiError::Rejected(ChatError::MessageNotFound))
+}
+
 /// The chat's newest message, from the CQL store.
 async fn last_message(
     read: &ReadSide,
@@ -124,12 +141,7 @@ pub async fn message(
 ) -> Result<HttpResponse, ApiError> {
     let (chat_id, message_id) = path.into_inner();
     visible_chat(&read, &caller, chat_id).await?;
-    // A message id that is not a TIMEUUID names no bucket, so no message.
-    let message = match bucket_of_message(message_id) {
-        Some(bucket) => read.messages.message(chat_id, bucket, message_id).await?,
-        None => None,
-    };
-    let message = message.ok_or(ApiError::Rejected(ChatError::MessageNotFound))?;
+    let message = stored_message(&read, chat_id, message_id).await?;
     Ok(HttpResponse::Ok().json(message))
 }
 

@@ -4,6 +4,7 @@ mod access;
 mod chat_list;
 mod dev;
 mod direct;
+mod edit_history;
 mod errors;
 mod helpers;
 mod limits;

@@ -1,0 +1,77 @@
+//! `GET /api/chats/{id}/messages/{mid}/history`: every version of a message's text,
+//! newest first, each with its time and author (participants only).
+//!
+//! The edits come from the edit history projection (projector-async, eventually
+//! consistent), the original from the message itself: the text before the oldest edit,
+//! written by the sender when the message was sent.
+
+use actix_web::{HttpResponse, web};
+use chat_domain::{ChatError, ChatId, MessageId, UserId};
+use chat_read_model::EditQueries;
+use serde::Serialize;
+use serde_json::json;
+use time::OffsetDateTime;
+
+use crate::http::caller::Caller;
+use crate::http::error::ApiError;
+use crate::http::queries::{stored_message, visible_chat};
+use crate::http::read::ReadSide;
+
+/// One version of a message's text.
+#[derive(Debug, Serialize)]
+struct TextVersion {
+    /// The text.
+    content: String,
+    /// When it was written (sent or edited).
+    #[serde(with = "time::serde::rfc3339")]
+    at: OffsetDateTime,
+    /// Who wrote it (`None` for a Telegram author or a service).
+    author_id: Option<UserId>,
+    /// Their display name.
+    author_name: Option<String>,
+    /// The chat version that wrote it.
+    version: u64,
+}
+
+/// `GET /api/chats/{id}/messages/{mid}/history`. A deleted message has no history left
+/// (404), like one that never existed.
+pub async fn history(
+    read: web::Data<ReadSide>,
+    caller: Caller,
+    path: web::Path<(ChatId, MessageId)>,
+) -> Result<HttpResponse, ApiError> {
+    let (chat_id, message_id) = path.into_inner();
+    visible_chat(&read, &caller, chat_id).await?;
+    let (message, edits) =
+        futures_util::try_join!(stored_message(&read, chat_id, message_id), async {
+            Ok(read.chats.edits(chat_id, message_id).await?)
+        },)?;
+    let Some(current) = message.content.clone() else {
+        return Err(ApiError::Rejected(ChatError::MessageNotFound));
+    };
+    let original = edits
+        .last()
+        .map_or(current, |oldest| oldest.previous_content.clone());
+    let versions: Vec<TextVersion> = edits
+        .into_iter()
+        .map(|edit| TextVersion {
+            content: edit.content,
+            at: edit.edited_at,
+            author_id: edit.editor_id,
+            author_name: edit.editor_name,
+            version: edit.version,
+        })
+        .chain(std::iter::once(TextVersion {
+            content: original,
+            at: message.created_at,
+            author_id: message.sender_id,
+            author_name: message.sender_name,
+            version: message.version,
+        }))
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "chat_id": chat_id,
+        "message_id": message_id,
+        "versions": versions,
+    })))
+}

@@ -1,0 +1,106 @@
+//! `GET /api/chats/{id}/messages/{mid}/history`: every version of a message's text,
+//! newest first, for participants only; nothing left once the message is deleted.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::helpers::{TestApp, User, error_code};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_history_lists_every_version_newest_first_to_participants_only() {
+    let app = TestApp::spawn().await;
+    let (alice, bob, mallory) = (User::new("Alice"), User::new("Bob"), User::new("Mallory"));
+    let chat = app.create_group(&alice, &[&bob]).await;
+    let response = app.send(&alice, chat, "first draft").await;
+    let id = response.json::<Value>().await.expect("json")["message_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let path = format!("/api/chats/{chat}/messages/{id}/history");
+    let texts = |history: &Value| -> Vec<String> {
+        history["versions"]
+            .as_array()
+            .expect("versions")
+            .iter()
+            .map(|v| v["content"].as_str().expect("content").to_owned())
+            .collect()
+    };
+    let unedited = app.get_json(&bob, &path).await;
+    assert_eq!(texts(&unedited), ["first draft"]);
+
+    for content in ["second draft", "final"] {
+        let edit = app
+            .call(
+                Method::PATCH,
+                &format!("/api/chats/{chat}/messages/{id}"),
+                Some(&alice.token),
+                Some(json!({ "content": content })),
+            )
+            .await;
+        assert!(edit.status().is_success());
+    }
+    let history = integration_tests::eventually("2 edits", Duration::from_secs(30), || async {
+        let history = app.get_json(&bob, &path).await;
+        (texts(&history).len() == 3).then_some(history)
+    })
+    .await;
+    assert_eq!(texts(&history), ["final", "second draft", "first draft"]);
+    let versions = history["versions"].as_array().expect("versions");
+    for pair in versions.windows(2) {
+        assert!(
+            pair[0]["version"].as_u64() > pair[1]["version"].as_u64(),
+            "newest first"
+        );
+        assert!(pair[0]["at"].as_str() >= pair[1]["at"].as_str(), "in time");
+    }
+    assert!(versions.iter().all(|v| v["author_name"] == "Alice"));
+    assert!(
+        versions
+            .iter()
+            .all(|v| v["author_id"] == alice.id.to_string())
+    );
+
+    let theirs = app
+        .call(Method::GET, &path, Some(&mallory.token), None)
+        .await;
+    assert_eq!(error_code(theirs, 404).await, "chat_not_found");
+    let unknown = format!(
+        "/api/chats/{chat}/messages/{}/history",
+        Uuid::now_v1(&[1; 6])
+    );
+    let unknown = app
+        .call(Method::GET, &unknown, Some(&bob.token), None)
+        .await;
+    assert_eq!(error_code(unknown, 404).await, "message_not_found");
+    let malformed = format!("/api/chats/{chat}/messages/nope/history");
+    let malformed = app
+        .call(Method::GET, &malformed, Some(&bob.token), None)
+        .await;
+    error_code(malformed, 400).await;
+
+    let delete = app
+        .call(
+            Method::DELETE,
+            &format!("/api/chats/{chat}/messages/{id}"),
+            Some(&alice.token),
+            None,
+        )
+        .await;
+    assert!(delete.status().is_success());
+    integration_tests::eventually("history gone", Duration::from_secs(30), || async {
+        let response = app.call(Method::GET, &path, Some(&bob.token), None).await;
+        (response.status() == 404).then_some(())
+    })
+    .await;
+    integration_tests::eventually("edits forgotten", Duration::from_secs(30), || async {
+        let left: i64 = sqlx::query_scalar("SELECT count(*) FROM message_edits")
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("count");
+        (left == 0).then_some(())
+    })
+    .await;
+}
