@@ -120,6 +120,16 @@ impl<G: TelegramGateway> TelegramGateway for Watched<G> {
         self.seen(answer)
     }
 
+    async fn find_own_messages(
+        &self,
+        target: TelegramTarget,
+        text: &str,
+        around: i64,
+    ) -> Result<Vec<i64>, GatewayError> {
+        let answer = self.gateway.find_own_messages(target, text, around).await;
+        self.seen(answer)
+    }
+
     async fn access(&self, chat_id: i64) -> Result<ChatAccess, GatewayError> {
         let answer = self.gateway.access(chat_id).await;
         self.seen(answer)

@@ -22,8 +22,9 @@
 //! Telegram accepted; the mapping of each post (a long message is posted in parts) is
 //! written right after and checked first, and every send carries a key (Telegram's
 //! `random_id`) derived from the chat message id and the part, so a retry after a crash
-//! or a lost answer never posts twice (such a post's Telegram id stays unknown, so later
-//! edits and deletes do not reach it). Telegram -> chat: an
+//! or a lost answer never posts twice (such a post's copy is then found by its text among
+//! the bot's messages near the group's newest known one, so later edits and deletes
+//! still reach it). Telegram -> chat: an
 //! update is confirmed only after command-api accepted it, and a replayed one is refused
 //! by the aggregate (`telegram_message_already_received`), which counts as done.
 

@@ -256,15 +256,53 @@ impl<G: TelegramGateway> Outbound<G> {
             sent = send(None).await;
         }
         if matches!(sent, Err(GatewayError::AlreadySent)) {
-            // Posted by an earlier attempt whose answer was lost: it is in Telegram
-            // once, but its id is unknown, so its edits and deletes cannot follow.
-            tracing::warn!(key, "already sent to Telegram; its id is unknown");
-            return Ok(Posted::IdUnknown);
+            return self.lost_answer(target, text, key).await;
         }
         Ok(match self.answered(target.chat_id, sent).await? {
             Some(id) => Posted::At(id),
             None => Posted::Refused,
         })
+    }
+
+    /// A send posted by an earlier attempt whose answer was lost: its copy is looked for
+    /// among the bot's messages with the same text near the group's newest known message
+    /// (the newest one not mapped yet), so its edits and deletes can follow. Not found,
+    /// it stays in Telegram once with its id unknown.
+    async fn lost_answer(
+        &self,
+        target: TelegramTarget,
+        text: &str,
+        key: i64,
+    ) -> Result<Posted, HandlerError> {
+        let around = self
+            .store
+            .newest_telegram_message(target.chat_id)
+            .await
+            .map_err(transient)?;
+        let candidates = match self.gateway.find_own_messages(target, text, around).await {
+            Ok(candidates) => candidates,
+            Err(e) => {
+                tracing::warn!(key, error.message = %e, "cannot look for a send whose answer was lost");
+                Vec::new()
+            }
+        };
+        for id in candidates {
+            let mapped = self
+                .store
+                .by_telegram_message(target.chat_id, id)
+                .await
+                .map_err(transient)?;
+            if mapped.is_none() {
+                tracing::info!(
+                    key,
+                    telegram_message_id = id,
+                    "found the copy of a send whose answer was lost"
+                );
+                return Ok(Posted::At(id));
+            }
+        }
+        tracing::warn!(key, "already sent to Telegram; its id is unknown");
+        Ok(Posted::IdUnknown)
     }
 
     /// The mirrored message a change of message `message_id` at chat `version` applies

@@ -170,6 +170,20 @@ pub trait TelegramGateway: Send + Sync + 'static {
         message_id: i64,
     ) -> impl Future<Output = Result<(), GatewayError>> + Send;
 
+    /// The ids of the bridge's own messages in `target` whose text is exactly `text`,
+    /// among messages `around - 100 ..= around + 100`, newest first: how the copy of a
+    /// send answered [`GatewayError::AlreadySent`] is found (a bot cannot search a chat's
+    /// history, only read messages by id).
+    ///
+    /// # Errors
+    /// [`GatewayError`].
+    fn find_own_messages(
+        &self,
+        target: TelegramTarget,
+        text: &str,
+        around: i64,
+    ) -> impl Future<Output = Result<Vec<i64>, GatewayError>> + Send;
+
     /// What the bot sees of supergroup `chat_id`.
     ///
     /// # Errors

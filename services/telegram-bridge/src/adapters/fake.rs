@@ -467,6 +467,25 @@ impl TelegramGateway for FakeGateway {
         Ok(())
     }
 
+    async fn find_own_messages(
+        &self,
+        target: TelegramTarget,
+        text: &str,
+        around: i64,
+    ) -> Result<Vec<i64>, GatewayError> {
+        self.telegram.lock().may_write(target.chat_id)?;
+        let window = around.saturating_sub(100)..=around.saturating_add(100);
+        let mut own: Vec<i64> = self
+            .telegram
+            .messages(target.chat_id)
+            .into_iter()
+            .filter(|m| m.outgoing && m.text == text && window.contains(&m.id))
+            .map(|m| m.id)
+            .collect();
+        own.reverse();
+        Ok(own)
+    }
+
     async fn access(&self, chat_id: i64) -> Result<ChatAccess, GatewayError> {
         let state = self.telegram.lock();
         state.may_write(chat_id)?;

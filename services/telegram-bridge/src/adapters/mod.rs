@@ -69,6 +69,20 @@ impl TelegramGateway for Gateway {
         }
     }
 
+    async fn find_own_messages(
+        &self,
+        target: TelegramTarget,
+        text: &str,
+        around: i64,
+    ) -> Result<Vec<i64>, GatewayError> {
+        match self {
+            Self::Real(g) => g.find_own_messages(target, text, around).await,
+            Self::Fake(g) => g.find_own_messages(target, text, around).await,
+            #[cfg(feature = "telegram-double")]
+            Self::Double(g) => g.find_own_messages(target, text, around).await,
+        }
+    }
+
     async fn access(&self, chat_id: i64) -> Result<ChatAccess, GatewayError> {
         match self {
             Self::Real(g) => g.access(chat_id).await,

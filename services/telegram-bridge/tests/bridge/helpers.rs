@@ -433,6 +433,14 @@ impl TestEnv {
         }
     }
 
+    /// The next `n` sends are posted but their answers lost.
+    pub fn lose_send_answers(&self, n: u32) {
+        match &self.double {
+            None => self.telegram.lose_send_answers(n),
+            Some(double) => double.telegram.lose_send_answers(n),
+        }
+    }
+
     /// Revokes the bot's authorization (`false`: restores it).
     pub fn set_revoked(&self, revoked: bool) {
         match (&self.double, revoked) {

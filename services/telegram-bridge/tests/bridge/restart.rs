@@ -129,18 +129,35 @@ async fn a_crash_mid_inbound_traffic_posts_each_telegram_message_once() {
 /// connection, or a crash right after the send): the event is retried with the same
 /// send key, Telegram refuses the second post, and the group holds the message once.
 #[tokio::test(flavor = "multi_thread")]
-async fn a_send_whose_answer_was_lost_is_posted_once() {
-    let env = TestEnv::spawn().await;
+async fn a_send_whose_answer_was_lost_is_posted_once_and_its_edits_follow() {
+    lost_answer(TestEnv::spawn().await).await;
+}
+
+#[cfg(feature = "telegram-double")]
+#[tokio::test(flavor = "multi_thread")]
+async fn on_the_mtproto_double_a_send_whose_answer_was_lost_is_found_again() {
+    lost_answer(TestEnv::spawn_on_double().await).await;
+}
+
+/// The first send's answer is lost: the retry answers "already sent", and the copy is
+/// found by its text, so a later edit reaches it.
+async fn lost_answer(env: TestEnv) {
     let alice = User::new("Alice");
     let (chat, group) = env.linked_chat(&alice, &[]).await;
-    env.telegram.lose_send_answers(1);
+    env.lose_send_answers(1);
 
-    env.send(&alice, chat, "lost answer", None).await;
+    let lost = env.send(&alice, chat, "lost answer", None).await;
     env.send(&alice, chat, "next", None).await;
     env.wait_in_telegram(group, "Alice: next").await;
-
     assert_eq!(
         env.bridge_texts(group),
         ["Alice: lost answer", "Alice: next"]
+    );
+
+    env.edit(&alice, chat, lost, "found again").await;
+    env.wait_in_telegram(group, "Alice: found again").await;
+    assert_eq!(
+        env.bridge_texts(group),
+        ["Alice: found again", "Alice: next"]
     );
 }

@@ -275,6 +275,25 @@ impl BridgeStore {
         Ok(row.map(mapped))
     }
 
+    /// The newest Telegram message id of supergroup `telegram_chat_id` in the mapping (a
+    /// message or a later part), 0 when none.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    pub async fn newest_telegram_message(&self, telegram_chat_id: i64) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT GREATEST( \
+                 (SELECT max(telegram_message_id) FROM telegram_bridge_messages \
+                  WHERE telegram_chat_id = $1), \
+                 (SELECT max(telegram_message_id) FROM telegram_bridge_message_parts \
+                  WHERE telegram_chat_id = $1), \
+                 0)",
+        )
+        .bind(telegram_chat_id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     /// Records that the event at chat `at_version` was mirrored onto the Telegram copy
     /// (and, with `deleted`, that the message is gone).
     ///

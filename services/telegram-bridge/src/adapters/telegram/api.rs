@@ -52,6 +52,12 @@ pub trait TelegramApi: Send + Sync + 'static {
         request: channels::GetParticipant,
     ) -> impl Future<Output = Answer<tl::enums::channels::ChannelParticipant>> + Send;
 
+    /// `channels.getMessages` (bots may read messages by id, not browse history).
+    fn get_channel_messages(
+        &self,
+        request: channels::GetMessages,
+    ) -> impl Future<Output = Answer<tl::enums::messages::Messages>> + Send;
+
     /// `users.getUsers`.
     fn get_users(
         &self,
@@ -93,6 +99,13 @@ impl TelegramApi for Client {
         &self,
         request: channels::GetParticipant,
     ) -> Answer<tl::enums::channels::ChannelParticipant> {
+        self.invoke(&request).await
+    }
+
+    async fn get_channel_messages(
+        &self,
+        request: channels::GetMessages,
+    ) -> Answer<tl::enums::messages::Messages> {
         self.invoke(&request).await
     }
 

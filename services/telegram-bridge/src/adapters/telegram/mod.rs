@@ -177,6 +177,9 @@ impl<A> Drop for MtprotoGateway<A> {
     }
 }
 
+/// How far around a known message id the copy of a lost send is looked for.
+const OWN_MESSAGE_WINDOW: i64 = 100;
+
 /// `messages.sendMessage` for plain text with our `random_id`.
 fn send_request(
     peer: PeerRef,
@@ -302,6 +305,46 @@ impl<A: TelegramApi> TelegramGateway for MtprotoGateway<A> {
             .await
             .map(|_| ())
             .map_err(|e| map_error(&e))
+    }
+
+    async fn find_own_messages(
+        &self,
+        target: TelegramTarget,
+        text: &str,
+        around: i64,
+    ) -> Result<Vec<i64>, GatewayError> {
+        let peer = self.peer(target.chat_id).await?;
+        let first = around.saturating_sub(OWN_MESSAGE_WINDOW).max(1);
+        let ids = (first..=around.saturating_add(OWN_MESSAGE_WINDOW))
+            .filter_map(|id| i32::try_from(id).ok())
+            .map(|id| tl::types::InputMessageId { id }.into())
+            .collect();
+        let request = tl::functions::channels::GetMessages {
+            channel: (&peer).into(),
+            id: ids,
+        };
+        let answer = self
+            .api
+            .get_channel_messages(request)
+            .await
+            .map_err(|e| map_error(&e))?;
+        let messages = match answer {
+            tl::enums::messages::Messages::Messages(m) => m.messages,
+            tl::enums::messages::Messages::Slice(m) => m.messages,
+            tl::enums::messages::Messages::ChannelMessages(m) => m.messages,
+            tl::enums::messages::Messages::NotModified(_) => Vec::new(),
+        };
+        let mut own: Vec<i64> = messages
+            .iter()
+            .filter_map(|m| match m {
+                tl::enums::Message::Message(m) if m.out && m.message == text => {
+                    Some(i64::from(m.id))
+                }
+                _ => None,
+            })
+            .collect();
+        own.sort_unstable_by(|a, b| b.cmp(a));
+        Ok(own)
     }
 
     async fn access(&self, chat_id: i64) -> Result<ChatAccess, GatewayError> {

@@ -17,6 +17,8 @@
 //!   `USER_NOT_PARTICIPANT` from `channels.getParticipant`); a revoked session gets
 //!   `401 AUTH_KEY_UNREGISTERED` from every call.
 //! - **Flood waits** on differences (`420 FLOOD_WAIT_n`), set up by a test.
+//! - **Lost answers**: a send that is posted but whose answer never arrives.
+//! - **Bot restrictions**: messages are read by id (`channels.getMessages`) only.
 
 mod server;
 pub mod session_dir;
@@ -98,6 +100,8 @@ struct World {
     too_long_next: bool,
     difference_batch: usize,
     difference_calls: u64,
+    /// Sends whose answer is lost (the connection drops) after Telegram posted them.
+    lost_send_answers: u32,
     clock: i32,
 }
 
@@ -133,6 +137,7 @@ impl TelegramDouble {
             too_long_next: false,
             difference_batch: usize::MAX,
             difference_calls: 0,
+            lost_send_answers: 0,
             clock: 1_700_000_000,
         };
         Self {
@@ -207,6 +212,12 @@ impl TelegramDouble {
     /// At most `changes` pts steps per difference answer (the rest in later batches).
     pub fn difference_batches_of(&self, changes: usize) {
         self.world().difference_batch = changes.max(1);
+    }
+
+    /// The next `n` sends post their message, then the connection drops before the
+    /// answer (the client sees a broken connection and retries).
+    pub fn lose_send_answers(&self, n: u32) {
+        self.world().lost_send_answers = n;
     }
 
     /// How many channel differences were asked for.

@@ -1,5 +1,6 @@
 //! The double's answers to the API calls, checked the way Telegram checks them.
 
+use grammers_mtsender::InvocationError;
 use grammers_tl_types as tl;
 use tl::functions::{channels, messages, updates, users};
 
@@ -51,6 +52,12 @@ impl World {
         let group = self.groups.get_mut(&channel).expect("posted there");
         group.random_ids.insert(request.random_id, id);
         let pts = pts.expect("the bot sees its own messages");
+        if self.lost_send_answers > 0 {
+            self.lost_send_answers -= 1;
+            return Err(InvocationError::Dropped(
+                "the connection dropped before the answer",
+            ));
+        }
         Ok(tl::types::Updates {
             updates: vec![
                 tl::types::UpdateMessageId {
@@ -266,6 +273,39 @@ impl World {
         .into()
     }
 
+    fn messages_by_id(
+        &self,
+        request: &channels::GetMessages,
+    ) -> Answer<tl::enums::messages::Messages> {
+        let tl::enums::InputChannel::Channel(channel) = &request.channel else {
+            return Err(rpc_error(400, "CHANNEL_INVALID"));
+        };
+        let group = self.member_of(channel.channel_id)?;
+        let ids: Vec<i32> = request
+            .id
+            .iter()
+            .filter_map(|id| match id {
+                tl::enums::InputMessage::Id(m) => Some(m.id),
+                _ => None,
+            })
+            .filter(|id| group.messages.contains_key(id))
+            .collect();
+        Ok(tl::types::messages::ChannelMessages {
+            inexact: false,
+            pts: group.pts,
+            count: i32::try_from(ids.len()).unwrap_or(i32::MAX),
+            offset_id_offset: None,
+            messages: ids
+                .iter()
+                .map(|id| self.raw(channel.channel_id, *id))
+                .collect(),
+            topics: Vec::new(),
+            chats: Vec::new(),
+            users: Vec::new(),
+        }
+        .into())
+    }
+
     fn participant(
         &self,
         request: &channels::GetParticipant,
@@ -381,6 +421,13 @@ impl TelegramApi for DoubleClient {
         request: channels::GetParticipant,
     ) -> Answer<tl::enums::channels::ChannelParticipant> {
         lock(&self.world).participant(&request)
+    }
+
+    async fn get_channel_messages(
+        &self,
+        request: channels::GetMessages,
+    ) -> Answer<tl::enums::messages::Messages> {
+        lock(&self.world).messages_by_id(&request)
     }
 
     async fn get_users(&self, _request: users::GetUsers) -> Answer<Vec<tl::enums::User>> {
