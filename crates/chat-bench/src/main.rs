@@ -5,6 +5,7 @@
 //! command-api's own code, in this crate) and returns its figures; main only runs them in
 //! order.
 
+mod finding;
 mod growth;
 
 use integration_tests::bench::offered::SendLoad;
@@ -15,6 +16,11 @@ use integration_tests::system::System;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // `BENCH_ONLY=finding`: that phase alone (a quick look at one change).
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("finding") {
+        let system = System::start().await;
+        return Report::now(finding::measure(&system).await?)?.write();
+    }
     let duration = bench::phase_duration();
     let mut figures = raw::measure(duration).await?;
 
@@ -28,6 +34,9 @@ async fn main() -> anyhow::Result<()> {
     let search = capacity::search(&load, step).await;
     figures.extend(capacity::figures(&search, step));
     figures.extend(hops::measure(&system, &load, search.capacity(), duration).await?);
+
+    eprintln!("finding: search and chat list in a busy account");
+    figures.extend(finding::measure(&system).await?);
 
     // Last: it leaves long chats behind.
     eprintln!("growth: send cost and state size as a chat's history grows");
