@@ -7,7 +7,7 @@
 
 use chat_domain::{ChatId, Envelope};
 
-use crate::plan::{NotATimeUuid, Projector, plan};
+use crate::plan::{NotATimeUuid, Projector, directory, plan};
 use crate::ports::{MessageStore, RowStore, StoreError};
 
 /// Why an event was not applied (nothing of its row writes was).
@@ -36,7 +36,10 @@ pub async fn apply_event(
     projector: Projector,
     envelope: &Envelope,
 ) -> Result<Option<bool>, ApplyError> {
-    let plan = plan(projector, &envelope.payload)?;
+    let mut plan = plan(projector, &envelope.payload)?;
+    if projector == Projector::Async {
+        plan.rows.extend(directory(envelope));
+    }
     let (chat_id, version) = (envelope.chat_id, envelope.version);
     if let Some(until) = plan.purge_until {
         let scope = rows

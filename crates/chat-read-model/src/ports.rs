@@ -3,6 +3,7 @@
 //!
 //! Adapters: [`crate::pg`], [`crate::cql`] and [`crate::memory`] (fast tests).
 
+use std::collections::HashMap;
 use std::future::Future;
 
 use chat_domain::{ChatId, MessageId, Role, UserId};
@@ -168,6 +169,15 @@ pub trait ChatQueries: Send + Sync {
         &self,
         chat_id: ChatId,
     ) -> impl Future<Output = Result<Vec<ParticipantRecord>>> + Send;
+
+    /// The display names the user directory knows of `users` (absent: none known).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    fn names(
+        &self,
+        users: &[UserId],
+    ) -> impl Future<Output = Result<HashMap<UserId, String>>> + Send;
 
     /// How far `projector` got in a chat (0: nothing applied).
     ///

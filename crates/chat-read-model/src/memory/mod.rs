@@ -81,6 +81,8 @@ struct State {
     messages: HashMap<(ChatId, MessageId), StoredMessage>,
     /// Hard-deleted chats' purges: writes at or below this version stay deleted.
     purged: HashMap<ChatId, u64>,
+    /// The user directory: each user's newest name and when it was given.
+    names: HashMap<UserId, (OffsetDateTime, String)>,
     rebuilds: HashSet<String>,
     templates: Vec<(TemplateRecord, bool)>,
 }
@@ -158,6 +160,12 @@ impl State {
             // The texts serve PostgreSQL's full-text search and the edit history, both
             // queried only there ([`crate::ports::TextQueries`]); their tests run there.
             RowWrite::Text(_) => {}
+            RowWrite::Named { user_id, name, at } => {
+                let entry = self.names.entry(*user_id).or_insert((*at, name.clone()));
+                if entry.0 < *at {
+                    *entry = (*at, name.clone());
+                }
+            }
             RowWrite::SetParticipant {
                 user_id,
                 role,

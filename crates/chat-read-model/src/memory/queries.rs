@@ -1,5 +1,7 @@
 //! The relational queries over the in-memory state.
 
+use std::collections::HashMap;
+
 use chat_domain::{ChatId, Role, UserId};
 use uuid::Uuid;
 
@@ -112,6 +114,14 @@ impl ChatQueries for MemoryReadModels {
             .collect();
         list.sort_by_key(|(joined, p)| (*joined, p.user_id));
         Ok(list.into_iter().map(|(_, p)| p).collect())
+    }
+
+    async fn names(&self, users: &[UserId]) -> Result<HashMap<UserId, String>> {
+        let state = self.state();
+        Ok(users
+            .iter()
+            .filter_map(|u| Some((*u, state.names.get(u)?.1.clone())))
+            .collect())
     }
 
     async fn applied_version(&self, projector: Projector, chat_id: ChatId) -> Result<u64> {

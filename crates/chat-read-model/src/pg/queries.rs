@@ -1,5 +1,7 @@
 //! Queries over the relational read models.
 
+use std::collections::HashMap;
+
 use chat_domain::{ChatId, ChatType, MessageId, Role, UserId};
 use sqlx::Row;
 use sqlx::postgres::PgRow;
@@ -182,6 +184,21 @@ impl ChatQueries for PgReadModels {
                 })
             })
             .collect()
+    }
+
+    async fn names(&self, users: &[UserId]) -> Result<HashMap<UserId, String>> {
+        let ids: Vec<Uuid> = users.iter().map(|u| u.as_uuid()).collect();
+        let rows: Vec<(Uuid, String)> = sqlx::query_as(
+            "SELECT user_id, display_name FROM user_directory WHERE user_id = ANY($1)",
+        )
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(rows
+            .into_iter()
+            .map(|(user, name)| (UserId::from_uuid(user), name))
+            .collect())
     }
 
     async fn applied_version(&self, projector: Projector, chat_id: ChatId) -> Result<u64> {

@@ -12,14 +12,14 @@
 //! applies all of them, so projector-async owns the unread ledger and also reads the three
 //! SYNC events that move it (it never writes their SYNC read models). It also owns the
 //! messages' texts (search and edit history), which follow sends, edits, deletes and
-//! hard deletes in order.
+//! hard deletes in order, and the user directory ([`directory`]), from the envelopes.
 
 mod writes;
 
 pub use writes::{MessageWrite, NewChat, NewMessage, Plan, RowWrite, TextRevision, TextWrite};
 
 use chat_domain::chat::events::{MessageSent, TelegramMessageReceived};
-use chat_domain::{Actor, ChatEvent, MessageId, Role, UserId};
+use chat_domain::{Actor, ChatEvent, Envelope, MessageId, Role, UserId};
 
 use crate::bucket::bucket_of_message;
 
@@ -61,6 +61,23 @@ pub fn plan(projector: Projector, event: &ChatEvent) -> Result<Plan, NotATimeUui
     match projector {
         Projector::Sync => plan_sync(event),
         Projector::Async => plan_async(event),
+    }
+}
+
+/// The user directory's write for an event projector-async applies: the name its actor
+/// acted under, when it is a user whose token named them.
+#[must_use]
+pub fn directory(envelope: &Envelope) -> Option<RowWrite> {
+    match &envelope.actor {
+        Actor::User {
+            id,
+            name: Some(name),
+        } => Some(RowWrite::Named {
+            user_id: *id,
+            name: name.clone(),
+            at: envelope.occurred_at,
+        }),
+        Actor::User { name: None, .. } | Actor::Service { .. } => None,
     }
 }
 

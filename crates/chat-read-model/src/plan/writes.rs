@@ -72,6 +72,15 @@ pub enum RowWrite {
         /// Who linked it and when (`TelegramChatLinked` only).
         linked_by: Option<(UserId, OffsetDateTime)>,
     },
+    /// `user_directory`: the name a user acted under at `at` (the newest one wins).
+    Named {
+        /// The user.
+        user_id: UserId,
+        /// Their display name.
+        name: String,
+        /// When the event carrying it happened.
+        at: OffsetDateTime,
+    },
     /// The texts of messages in PostgreSQL: the search index and the edit history.
     Text(TextWrite),
     /// Unread ledger: a user (re)joined: counting starts at zero.

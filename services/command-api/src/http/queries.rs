@@ -3,10 +3,10 @@
 //! as an unknown or hard-deleted one.
 
 use actix_web::{HttpResponse, web};
-use chat_domain::{ChatError, ChatId, MessageId, Role};
+use chat_domain::{ChatError, ChatId, MessageId, Role, UserId};
 use chat_read_model::bucket::bucket_of_message;
 use chat_read_model::history::{self, HistoryError, HistoryQuery, MAX_PAGE};
-use chat_read_model::model::{ChatRecord, MessageRecord};
+use chat_read_model::model::{ChatRecord, MessageRecord, ParticipantRecord};
 use chat_read_model::{ChatQueries, MessageQueries};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -31,6 +31,15 @@ struct ChatDetails {
     unread_count: u64,
     /// The last message the caller read.
     last_read_message_id: Option<MessageId>,
+}
+
+/// One entry of `GET /api/chats/{id}/participants`: the participant and their name in
+/// the user directory.
+#[derive(Debug, Serialize)]
+struct NamedParticipant {
+    #[serde(flatten)]
+    participant: ParticipantRecord,
+    name: Option<String>,
 }
 
 /// `GET /api/chats/{id}/messages` query.
@@ -121,7 +130,8 @@ pub async fn details(
     }))
 }
 
-/// `GET /api/chats/{id}/participants`: the active participants, in joining order.
+/// `GET /api/chats/{id}/participants`: the active participants, in joining order, each
+/// with the name the user directory knows.
 pub async fn participants(
     read: web::Data<ReadSide>,
     caller: Caller,
@@ -129,6 +139,15 @@ pub async fn participants(
 ) -> Result<HttpResponse, ApiError> {
     visible_chat(&read, &caller, *chat_id).await?;
     let participants = read.chats.participants(*chat_id).await?;
+    let ids: Vec<UserId> = participants.iter().map(|p| p.user_id).collect();
+    let mut names = read.chats.names(&ids).await?;
+    let participants: Vec<NamedParticipant> = participants
+        .into_iter()
+        .map(|participant| NamedParticipant {
+            name: names.remove(&participant.user_id),
+            participant,
+        })
+        .collect();
     Ok(HttpResponse::Ok().json(json!({ "participants": participants })))
 }
 
