@@ -18,8 +18,9 @@ pub enum ProjectionKind {
     Async,
 }
 
-/// Every event type with its projection kind, in the seed's order.
-pub const EVENT_TYPES: [(&str, ProjectionKind); 16] = [
+/// Every event type with its projection kind, in the seed's order (then the ones added
+/// since).
+pub const EVENT_TYPES: [(&str, ProjectionKind); 17] = [
     ("chat_created", ProjectionKind::Sync),
     ("chat_updated", ProjectionKind::Async),
     ("chat_archived", ProjectionKind::Async),
@@ -36,6 +37,7 @@ pub const EVENT_TYPES: [(&str, ProjectionKind); 16] = [
     ("telegram_chat_linked", ProjectionKind::Async),
     ("telegram_chat_unlinked", ProjectionKind::Async),
     ("telegram_message_received", ProjectionKind::Sync),
+    ("telegram_link_changed", ProjectionKind::Async),
 ];
 
 /// The projection kind of an event type name; `None` for an unknown type (a consumer
@@ -68,7 +70,8 @@ impl ChatEvent {
             | Self::ParticipantRoleChanged(_)
             | Self::ParticipantLeft(_)
             | Self::TelegramChatLinked(_)
-            | Self::TelegramChatUnlinked(_) => ProjectionKind::Async,
+            | Self::TelegramChatUnlinked(_)
+            | Self::TelegramLinkChanged(_) => ProjectionKind::Async,
         }
     }
 }
@@ -89,12 +92,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_seed_has_four_sync_and_twelve_async_events() {
+    fn four_sync_and_thirteen_async_events_the_seeds_twelve_and_telegram_link_changed() {
         let sync = EVENT_TYPES
             .iter()
             .filter(|(_, k)| *k == ProjectionKind::Sync)
             .count();
-        assert_eq!((sync, EVENT_TYPES.len() - sync), (4, 12));
+        assert_eq!((sync, EVENT_TYPES.len() - sync), (4, 13));
+        assert_eq!(
+            projection_kind("telegram_link_changed"),
+            Some(ProjectionKind::Async)
+        );
         assert_eq!(projection_kind("message_sent"), Some(ProjectionKind::Sync));
         assert_eq!(
             projection_kind("message_edited"),

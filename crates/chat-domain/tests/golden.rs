@@ -18,7 +18,7 @@ use chat_domain::{
         ChatArchived, ChatCreated, ChatHardDeleted, ChatRestored, ChatUpdated, MessageDeleted,
         MessageEdited, MessageSent, MessagesMarkedAsRead, ParticipantAdded, ParticipantLeft,
         ParticipantRemoved, ParticipantRoleChanged, TelegramChatLinked, TelegramChatUnlinked,
-        TelegramMessageReceived,
+        TelegramLinkChange, TelegramLinkChanged, TelegramMessageReceived,
     },
     projection_kind,
 };
@@ -200,6 +200,18 @@ fn samples() -> Vec<ChatEvent> {
             created_at: at(),
         }
         .into(),
+        TelegramLinkChanged {
+            chat_id: CHAT,
+            version: 18,
+            telegram_chat_id: -1_001_234_567_890,
+            telegram_topic_id: Some(7),
+            change: TelegramLinkChange::Broken {
+                reason: "CHANNEL_PRIVATE".into(),
+            },
+            notice_id: message(3),
+            changed_at: at(),
+        }
+        .into(),
     ]
 }
 
@@ -272,7 +284,7 @@ fn the_samples_cover_every_event_type_once_and_the_golden_dir_has_nothing_else()
     let sampled: BTreeSet<_> = samples().iter().map(ChatEvent::event_type).collect();
     let known: BTreeSet<_> = EVENT_TYPES.iter().map(|(name, _)| *name).collect();
     assert_eq!(sampled, known);
-    assert_eq!(sampled.len(), 16);
+    assert_eq!(sampled.len(), 17);
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         // Tests run in parallel: write every file before listing the directory.
         for event in samples() {

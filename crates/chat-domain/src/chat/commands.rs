@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 
 use crate::{
     actor::Actor,
+    chat::events::TelegramLinkChange,
     chat::types::{ChatType, Role},
     ids::{ChatId, CompanyId, MessageId, UserId},
 };
@@ -48,6 +49,8 @@ pub enum ChatCommand {
     UnlinkTelegram(UnlinkTelegram),
     /// Post a message that arrived from the linked Telegram supergroup.
     ReceiveTelegramMessage(ReceiveTelegramMessage),
+    /// Record what the bridge found of the link (lost, regained, moved).
+    ReportTelegramLinkChange(ReportTelegramLinkChange),
     /// A typing indicator: checked, never stored (decides to no events).
     Typing(Typing),
 }
@@ -73,6 +76,7 @@ impl ChatCommand {
             Self::LinkTelegram(c) => &c.actor,
             Self::UnlinkTelegram(c) => &c.actor,
             Self::ReceiveTelegramMessage(c) => &c.actor,
+            Self::ReportTelegramLinkChange(c) => &c.actor,
             Self::Typing(c) => &c.actor,
         }
     }
@@ -97,6 +101,7 @@ impl ChatCommand {
             Self::LinkTelegram(_) => "link_telegram",
             Self::UnlinkTelegram(_) => "unlink_telegram",
             Self::ReceiveTelegramMessage(_) => "receive_telegram_message",
+            Self::ReportTelegramLinkChange(_) => "report_telegram_link_change",
             Self::Typing(_) => "typing",
         }
     }
@@ -121,6 +126,7 @@ impl ChatCommand {
             Self::LinkTelegram(c) => c.at,
             Self::UnlinkTelegram(c) => c.at,
             Self::ReceiveTelegramMessage(c) => c.at,
+            Self::ReportTelegramLinkChange(c) => c.at,
             Self::Typing(c) => c.at,
         }
     }
@@ -153,6 +159,7 @@ into_command!(
     LinkTelegram,
     UnlinkTelegram,
     ReceiveTelegramMessage,
+    ReportTelegramLinkChange,
     Typing,
 );
 
@@ -363,6 +370,22 @@ pub struct ReceiveTelegramMessage {
     pub content: String,
     /// A message of this chat being replied to (mapped by the bridge).
     pub reply_to: Option<MessageId>,
+}
+
+/// What the bridge found of the link (service identity only): the bot lost or regained
+/// the group, or Telegram moved a basic group to its supergroup. The chat shows a notice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportTelegramLinkChange {
+    /// The bridge's service identity.
+    pub actor: Actor,
+    /// When it was found.
+    pub at: OffsetDateTime,
+    /// The notice's id: a TIMEUUID, unique in the chat.
+    pub notice_id: MessageId,
+    /// The group the link names now; must match the link.
+    pub telegram_chat_id: i64,
+    /// What happened.
+    pub change: TelegramLinkChange,
 }
 
 /// A typing indicator. Decides to no events (ephemeral); see [`crate::chat::check_typing`].

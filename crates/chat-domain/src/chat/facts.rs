@@ -148,6 +148,15 @@ impl ChatEvent {
                 content: &e.content,
             }),
             Self::MessageDeleted(e) => Some(MessageChange::Deleted { id: e.message_id }),
+            Self::TelegramLinkChanged(e) => Some(MessageChange::Added {
+                id: e.notice_id,
+                record: MessageRecord {
+                    position: e.version,
+                    author: MessageAuthor::System,
+                    content: Some(e.change.notice()),
+                },
+                telegram: None,
+            }),
             Self::ChatCreated(_)
             | Self::ChatUpdated(_)
             | Self::ChatArchived(_)
@@ -182,6 +191,10 @@ impl ChatCommand {
             },
             Self::EditMessage(c) => FactsQuery {
                 messages: vec![c.message_id],
+                ..FactsQuery::default()
+            },
+            Self::ReportTelegramLinkChange(c) => FactsQuery {
+                messages: vec![c.notice_id],
                 ..FactsQuery::default()
             },
             Self::DeleteMessage(c) => FactsQuery {

@@ -67,7 +67,8 @@ impl ChatEvent {
             | Self::MessagesMarkedAsRead(_)
             | Self::TelegramChatLinked(_)
             | Self::TelegramChatUnlinked(_)
-            | Self::TelegramMessageReceived(_) => None,
+            | Self::TelegramMessageReceived(_)
+            | Self::TelegramLinkChanged(_) => None,
         }
     }
 }

@@ -112,6 +112,8 @@ pub enum MessageAuthor {
         /// The Telegram user id.
         telegram_user_id: i64,
     },
+    /// The system: a notice (`TelegramLinkChanged`); nobody edits it, admins delete it.
+    System,
 }
 
 /// What the message index knows of a message.

@@ -93,6 +93,8 @@ pub enum MessageSource {
     Chat,
     /// In the linked Telegram supergroup (`TelegramMessageReceived`).
     Telegram,
+    /// A notice of the system (`TelegramLinkChanged`): no sender.
+    System,
 }
 
 /// The Telegram supergroup (and optional forum topic) a chat mirrors.

@@ -4,7 +4,10 @@ use time::OffsetDateTime;
 
 use super::{ApplyOutcome, guard};
 use crate::{
-    chat::{ChatEvent, ChatType, MessageSource, TelegramLink, events::ChatCreated},
+    chat::{
+        ChatEvent, ChatType, MessageSource, TelegramLink,
+        events::{ChatCreated, TelegramLinkChange},
+    },
     ids::{ChatId, CompanyId, MessageId, UserId},
 };
 
@@ -176,6 +179,19 @@ impl ChatSummary {
                 });
             }
             ChatEvent::TelegramChatUnlinked(_) => self.telegram = None,
+            // A notice is not the chat's last message (the list previews what people
+            // wrote); a move relinks.
+            ChatEvent::TelegramLinkChanged(e) => {
+                if let (
+                    TelegramLinkChange::Moved {
+                        to_telegram_chat_id,
+                    },
+                    Some(link),
+                ) = (&e.change, self.telegram.as_mut())
+                {
+                    link.telegram_chat_id = *to_telegram_chat_id;
+                }
+            }
         }
         self.version = event.version();
         ApplyOutcome::Applied

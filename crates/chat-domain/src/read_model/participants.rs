@@ -104,7 +104,8 @@ impl ParticipantList {
             | ChatEvent::MessagesMarkedAsRead(_)
             | ChatEvent::TelegramChatLinked(_)
             | ChatEvent::TelegramChatUnlinked(_)
-            | ChatEvent::TelegramMessageReceived(_) => {}
+            | ChatEvent::TelegramMessageReceived(_)
+            | ChatEvent::TelegramLinkChanged(_) => {}
         }
         self.version = event.version();
         ApplyOutcome::Applied

@@ -98,6 +98,11 @@ impl ReadStatus {
                     self.unread_count += 1;
                 }
             }
+            ChatEvent::TelegramLinkChanged(e) => {
+                if self.counts(e.version, None) {
+                    self.unread_count += 1;
+                }
+            }
             ChatEvent::MessageDeleted(e) => {
                 if self.counts(e.message_version, e.sender_id) {
                     self.unread_count = self.unread_count.saturating_sub(1);

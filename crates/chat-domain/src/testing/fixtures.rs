@@ -21,8 +21,10 @@ use crate::{
     chat::commands::{
         AddParticipant, ArchiveChat, ChangeParticipantRole, CreateChat, DeleteMessage, EditMessage,
         HardDeleteChat, LeaveChat, LinkTelegram, MarkMessagesRead, ReceiveTelegramMessage,
-        RemoveParticipant, RestoreChat, SendMessage, Typing, UnlinkTelegram, UpdateChat,
+        RemoveParticipant, ReportTelegramLinkChange, RestoreChat, SendMessage, Typing,
+        UnlinkTelegram, UpdateChat,
     },
+    chat::events::TelegramLinkChange,
     ids::{ChatId, MessageId, UserId, direct_chat_id},
 };
 
@@ -250,6 +252,19 @@ pub fn telegram(id: MessageId, telegram_message_id: i64, content: &str) -> Recei
         sender_name: "Tg User".to_owned(),
         content: content.to_owned(),
         reply_to: None,
+    }
+}
+
+/// `ReportTelegramLinkChange` for [`TG_GROUP`] with notice `notice_id`, issued by
+/// [`bridge`].
+#[must_use]
+pub fn link_change(notice_id: MessageId, change: TelegramLinkChange) -> ReportTelegramLinkChange {
+    ReportTelegramLinkChange {
+        actor: bridge(),
+        at: T0,
+        notice_id,
+        telegram_chat_id: TG_GROUP,
+        change,
     }
 }
 

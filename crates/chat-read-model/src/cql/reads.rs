@@ -57,6 +57,7 @@ fn record(row: Row) -> Result<Option<MessageRecord>> {
     };
     let source = match source.as_deref() {
         Some("telegram") => MessageSource::Telegram,
+        Some("system") => MessageSource::System,
         Some("chat") | None => MessageSource::Chat,
         Some(other) => return Err(StoreError::Corrupt(format!("message source {other:?}"))),
     };

@@ -13,6 +13,7 @@ pub(crate) const fn source_name(source: MessageSource) -> &'static str {
     match source {
         MessageSource::Chat => "chat",
         MessageSource::Telegram => "telegram",
+        MessageSource::System => "system",
     }
 }
 

@@ -6,7 +6,7 @@
 //! plan after a newer one, changes nothing.
 //!
 //! Who applies what: projector-sync applies the SYNC events (chat created, participant
-//! added, message sent or received from Telegram), projector-async the twelve ASYNC ones.
+//! added, message sent or received from Telegram), projector-async the thirteen ASYNC ones.
 //! The unread counts are the exception: a count mixes increments (a message arrived) with
 //! absolute values (marked read, left), which only stay exact when one in-order consumer
 //! applies all of them, so projector-async owns the unread ledger and also reads the three
@@ -18,7 +18,9 @@ mod writes;
 
 pub use writes::{MessageWrite, NewChat, NewMessage, Plan, RowWrite, TextRevision, TextWrite};
 
-use chat_domain::chat::events::{MessageSent, TelegramMessageReceived};
+use chat_domain::chat::events::{
+    MessageSent, TelegramLinkChange, TelegramLinkChanged, TelegramMessageReceived,
+};
 use chat_domain::{Actor, ChatEvent, Envelope, MessageId, Role, UserId};
 
 use crate::bucket::bucket_of_message;
@@ -204,6 +206,26 @@ fn plan_async(event: &ChatEvent) -> Result<Plan, NotATimeUuid> {
             linked: false,
             linked_by: None,
         }),
+        // A notice: in the history and unread like a message, not searched, not the
+        // chat's last message (the list previews what people wrote).
+        ChatEvent::TelegramLinkChanged(e) => {
+            if let TelegramLinkChange::Moved {
+                to_telegram_chat_id,
+            } = &e.change
+            {
+                rows.push(RowWrite::SetTelegramLink {
+                    telegram_chat_id: *to_telegram_chat_id,
+                    telegram_topic_id: e.telegram_topic_id,
+                    linked: true,
+                    linked_by: None,
+                });
+            }
+            rows.push(RowWrite::MessageArrived {
+                position: e.version,
+                sender: None,
+            });
+            plan.messages.push(MessageWrite::Insert(notice(e)?));
+        }
         // SYNC events: only their effect on the unread ledger (see the module docs) and,
         // for messages, the search (eventually consistent like every ASYNC projection).
         ChatEvent::ParticipantAdded(e) => rows.push(RowWrite::ReaderJoined { user_id: e.user_id }),
@@ -265,6 +287,21 @@ fn received(e: &TelegramMessageReceived) -> Result<NewMessage, NotATimeUuid> {
         source: e.source,
         telegram_message_id: Some(e.telegram_message_id),
         created_at: e.created_at,
+    })
+}
+
+fn notice(e: &TelegramLinkChanged) -> Result<NewMessage, NotATimeUuid> {
+    Ok(NewMessage {
+        message_id: e.notice_id,
+        bucket: bucket(e.notice_id)?,
+        sender_id: None,
+        sender_name: None,
+        content: e.change.notice(),
+        message_type: message_type(chat_domain::MessageType::Text),
+        reply_to: None,
+        source: chat_domain::MessageSource::System,
+        telegram_message_id: None,
+        created_at: e.changed_at,
     })
 }
 

@@ -4,6 +4,7 @@
 //! message times spread over many buckets.
 
 use chat_domain::chat::commands::{CreateChat, SendMessage};
+use chat_domain::chat::events::TelegramLinkChange;
 use chat_domain::read_model::ParticipantList;
 use chat_domain::testing::fixtures as f;
 use chat_domain::{
@@ -122,6 +123,16 @@ impl Sim {
             (93..94, _) => at!(f::archive(admin), at),
             (94..96, _) => at!(f::link(admin, None), at),
             (96..97, _) => at!(f::unlink(admin), at),
+            (97..98, _) => {
+                let change = if seq % 2 == 0 {
+                    TelegramLinkChange::Broken {
+                        reason: "CHANNEL_PRIVATE".into(),
+                    }
+                } else {
+                    TelegramLinkChange::Restored
+                };
+                at!(f::link_change(message_id(at, seq), change), at)
+            }
             _ => at!(
                 f::telegram(message_id(at, seq), self.telegram_ids + 1, "from telegram"),
                 at
@@ -142,6 +153,7 @@ impl Sim {
                     self.messages.push((e.message_id, None));
                     self.telegram_ids += 1;
                 }
+                ChatEvent::TelegramLinkChanged(e) => self.messages.push((e.notice_id, None)),
                 ChatEvent::ChatArchived(_) => self.archived = true,
                 ChatEvent::ChatRestored(_) => self.archived = false,
                 _ => {}

@@ -9,6 +9,8 @@ use chat_domain::{
     MessageLog, UserId,
 };
 
+use chat_domain::chat::events::TelegramLinkChange;
+
 use crate::ports::{EventStore, NewEvents, StoreError};
 
 #[derive(Debug, Default)]
@@ -42,6 +44,30 @@ impl MemoryEventStore {
     }
 }
 
+/// The `(supergroup, topic or 0)` an event claims for its chat: a link, or a move.
+fn claimed_group(event: &ChatEvent) -> Option<(i64, i64)> {
+    match event {
+        ChatEvent::TelegramChatLinked(link) => {
+            Some((link.telegram_chat_id, link.telegram_topic_id.unwrap_or(0)))
+        }
+        ChatEvent::TelegramLinkChanged(changed) => match changed.change {
+            TelegramLinkChange::Moved {
+                to_telegram_chat_id,
+            } => Some((to_telegram_chat_id, changed.telegram_topic_id.unwrap_or(0))),
+            TelegramLinkChange::Broken { .. } | TelegramLinkChange::Restored => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether an event ends the chat's claims (an unlink, a hard delete, a move).
+fn releases_claims(event: &ChatEvent) -> bool {
+    matches!(
+        event,
+        ChatEvent::TelegramChatUnlinked(_) | ChatEvent::ChatHardDeleted(_)
+    ) || matches!(event, ChatEvent::TelegramLinkChanged(c) if matches!(c.change, TelegramLinkChange::Moved { .. }))
+}
+
 impl Inner {
     fn append(&mut self, new: &NewEvents) -> Result<(), StoreError> {
         let stored = self.events.get(&new.chat_id).map_or(0, Vec::len) as u64;
@@ -49,18 +75,16 @@ impl Inner {
             return Err(StoreError::VersionConflict(new.chat_id));
         }
         for envelope in &new.envelopes {
-            if let ChatEvent::TelegramChatLinked(link) = &envelope.payload {
-                let group = (link.telegram_chat_id, link.telegram_topic_id.unwrap_or(0));
-                if self
+            if let Some(group) = claimed_group(&envelope.payload)
+                && self
                     .links
                     .get(&group)
                     .is_some_and(|holder| *holder != new.chat_id)
-                {
-                    return Err(StoreError::TelegramChatTaken {
-                        telegram_chat_id: link.telegram_chat_id,
-                        telegram_topic_id: link.telegram_topic_id,
-                    });
-                }
+            {
+                return Err(StoreError::TelegramChatTaken {
+                    telegram_chat_id: group.0,
+                    telegram_topic_id: (group.1 != 0).then_some(group.1),
+                });
             }
         }
         if let Some(claim) = &new.idempotency {
@@ -71,15 +95,11 @@ impl Inner {
             self.keys.insert(key, (claim.chat_id, claim.message_id));
         }
         for envelope in &new.envelopes {
-            match &envelope.payload {
-                ChatEvent::TelegramChatLinked(link) => {
-                    let group = (link.telegram_chat_id, link.telegram_topic_id.unwrap_or(0));
-                    self.links.insert(group, new.chat_id);
-                }
-                ChatEvent::TelegramChatUnlinked(_) | ChatEvent::ChatHardDeleted(_) => {
-                    self.links.retain(|_, holder| *holder != new.chat_id);
-                }
-                _ => {}
+            if releases_claims(&envelope.payload) {
+                self.links.retain(|_, holder| *holder != new.chat_id);
+            }
+            if let Some(group) = claimed_group(&envelope.payload) {
+                self.links.insert(group, new.chat_id);
             }
         }
         self.messages

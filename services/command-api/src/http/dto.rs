@@ -1,5 +1,6 @@
 //! Request bodies and responses of the writing routes (JSON).
 
+use chat_domain::chat::events::TelegramLinkChange;
 use chat_domain::{ChatId, ChatType, Envelope, MessageId, Role};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -120,6 +121,17 @@ pub struct TelegramMessageBody {
     /// The chat message it replies to, when the bridge knows it.
     #[serde(default)]
     pub reply_to: Option<MessageId>,
+}
+
+/// `POST /api/chats/{id}/telegram/link/changes` (the bridge's service identity only):
+/// what the bridge found of the link.
+#[derive(Debug, Deserialize)]
+pub struct TelegramLinkChangeBody {
+    /// The group the link names now.
+    pub telegram_chat_id: i64,
+    /// What happened (`{"kind":"broken","reason":...}`, `{"kind":"restored"}`,
+    /// `{"kind":"moved","to_telegram_chat_id":...}`).
+    pub change: TelegramLinkChange,
 }
 
 /// One stored event, as the writing routes report it.

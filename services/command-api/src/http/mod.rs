@@ -60,6 +60,7 @@ routes! {
     POST   "/api/chats/{id}/telegram/link" => telegram::link,
     DELETE "/api/chats/{id}/telegram/link" => telegram::unlink,
     POST   "/api/chats/{id}/telegram/messages" => telegram::receive,
+    POST   "/api/chats/{id}/telegram/link/changes" => telegram::link_changed,
     GET    "/api/search/messages" => search::messages,
     GET    "/api/search/chats" => search::chats,
     GET    "/api/templates" => templates::list,

@@ -2,14 +2,16 @@
 //! Telegram (the bridge's service identity only).
 
 use actix_web::{HttpResponse, web};
-use chat_domain::chat::commands::{LinkTelegram, ReceiveTelegramMessage, UnlinkTelegram};
+use chat_domain::chat::commands::{
+    LinkTelegram, ReceiveTelegramMessage, ReportTelegramLinkChange, UnlinkTelegram,
+};
 use chat_domain::chat::telegram_ids;
 use chat_domain::{ChatError, ChatId, Role};
 
 use crate::app::CommandError;
 
 use crate::http::caller::Caller;
-use crate::http::dto::{LinkTelegramBody, TelegramMessageBody};
+use crate::http::dto::{LinkTelegramBody, TelegramLinkChangeBody, TelegramMessageBody};
 use crate::http::error::ApiError;
 use crate::http::read::ReadSide;
 use crate::http::respond::{request, response, run};
@@ -101,4 +103,40 @@ pub async fn receive(
     body.created_at = Some(at);
     let created = HttpResponse::Created().json(body);
     Ok(read.settle(chat_id, &accepted.envelopes, created).await)
+}
+
+/// `POST /api/chats/{id}/telegram/link/changes`: what the bridge found of the link (the
+/// bot lost or regained the group, or Telegram moved it); the chat shows a notice, whose
+/// id the answer carries as `message_id`.
+pub async fn link_changed(
+    state: web::Data<ApiState>,
+    read: web::Data<ReadSide>,
+    caller: Caller,
+    chat_id: web::Path<ChatId>,
+    body: web::Json<TelegramLinkChangeBody>,
+) -> Result<HttpResponse, ApiError> {
+    // Refused before the chat is looked at, so the answer says nothing about the chat.
+    if caller.actor.user_id().is_some() {
+        return Err(ApiError::Rejected(ChatError::ServiceActorRequired));
+    }
+    let chat_id = *chat_id;
+    let body = body.into_inner();
+    let notice_id = state.new_message_id();
+    let at = state.now();
+    let command = ReportTelegramLinkChange {
+        actor: caller.actor.clone(),
+        at,
+        notice_id,
+        telegram_chat_id: body.telegram_chat_id,
+        change: body.change,
+    };
+    let accepted = state
+        .commands
+        .execute(request(chat_id, &caller, command.into()))
+        .await?;
+    let mut answer = response(chat_id, &accepted);
+    answer.message_id = Some(notice_id);
+    answer.created_at = Some(at);
+    let ok = HttpResponse::Ok().json(answer);
+    Ok(read.settle(chat_id, &accepted.envelopes, ok).await)
 }

@@ -70,7 +70,7 @@ fn author_check<'a>(
             let message = facts.require_message(message_id)?;
             match message.author {
                 MessageAuthor::Telegram { .. } => Ok(message),
-                MessageAuthor::User(_) => Err(denied),
+                MessageAuthor::User(_) | MessageAuthor::System => Err(denied),
             }
         }
     }
@@ -119,7 +119,7 @@ pub(super) fn delete(
         message_id: c.message_id,
         sender_id: match message.author {
             MessageAuthor::User(user) => Some(user),
-            MessageAuthor::Telegram { .. } => None,
+            MessageAuthor::Telegram { .. } | MessageAuthor::System => None,
         },
         message_version: message.position,
         deleted_by: c.actor,

@@ -44,6 +44,9 @@ pub(crate) fn decide(
         ChatCommand::LinkTelegram(c) => telegram::link(active(state)?, &c),
         ChatCommand::UnlinkTelegram(c) => telegram::unlink(active(state)?, &c),
         ChatCommand::ReceiveTelegramMessage(c) => telegram::receive(active(state)?, facts, c),
+        ChatCommand::ReportTelegramLinkChange(c) => {
+            telegram::report_link_change(active(state)?, facts, c)
+        }
         ChatCommand::Typing(c) => typing::check(active(state)?, c).map(|_| Vec::new()),
     }
 }

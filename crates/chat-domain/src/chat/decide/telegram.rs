@@ -4,9 +4,14 @@ use super::Versions;
 use crate::{
     actor::Actor,
     chat::{
-        commands::{LinkTelegram, ReceiveTelegramMessage, UnlinkTelegram},
+        commands::{
+            LinkTelegram, ReceiveTelegramMessage, ReportTelegramLinkChange, UnlinkTelegram,
+        },
         errors::ChatError,
-        events::{ChatEvent, TelegramChatLinked, TelegramChatUnlinked, TelegramMessageReceived},
+        events::{
+            ChatEvent, TelegramChatLinked, TelegramChatUnlinked, TelegramLinkChange,
+            TelegramLinkChanged, TelegramMessageReceived,
+        },
         facts::MessageFacts,
         rules::limits,
         state::ChatData,
@@ -112,4 +117,44 @@ pub(super) fn receive(
             created_at: c.at,
         },
     )])
+}
+
+/// Records what the bridge found of the link (service identity only, linked chat only,
+/// the group the link names). A move must name a supergroup; a reason is one line.
+pub(super) fn report_link_change(
+    data: &ChatData,
+    facts: &MessageFacts,
+    c: ReportTelegramLinkChange,
+) -> Result<Vec<ChatEvent>, ChatError> {
+    match c.actor {
+        Actor::Service { .. } => {}
+        Actor::User { .. } => return Err(ChatError::ServiceActorRequired),
+    }
+    let link = data.telegram.ok_or(ChatError::TelegramNotLinked)?;
+    if link.telegram_chat_id != c.telegram_chat_id {
+        return Err(ChatError::TelegramChatMismatch);
+    }
+    match &c.change {
+        TelegramLinkChange::Broken { reason } => {
+            text::check("reason", TextKind::SingleLine, reason)?;
+        }
+        TelegramLinkChange::Restored => {}
+        TelegramLinkChange::Moved {
+            to_telegram_chat_id,
+        } => {
+            if !telegram_ids::is_supergroup_dialog_id(*to_telegram_chat_id) {
+                return Err(ChatError::TelegramChatNotSupergroup);
+            }
+        }
+    }
+    facts.require_new_message_id(c.notice_id)?;
+    Ok(vec![ChatEvent::TelegramLinkChanged(TelegramLinkChanged {
+        chat_id: data.id,
+        version: Versions::after(data.version).next(),
+        telegram_chat_id: link.telegram_chat_id,
+        telegram_topic_id: link.telegram_topic_id,
+        change: c.change,
+        notice_id: c.notice_id,
+        changed_at: c.at,
+    })])
 }

@@ -1,6 +1,6 @@
 //! Events: the facts a chat emits, and the Kafka/WebSocket wire contract.
 //!
-//! The seed's 16 events, each a struct wrapped by a [`ChatEvent`] variant of the same
+//! The seed's 16 events and `telegram_link_changed`, each a struct wrapped by a [`ChatEvent`] variant of the same
 //! name. JSON is internally tagged with the snake_case name (`{"type":"message_sent",
 //! ...}`), fields are snake_case, times are RFC 3339. Every payload carries `chat_id`
 //! and `version` (the chat's version after the event: 1, 2, 3, ...).
@@ -20,7 +20,10 @@ pub use messages::{MessageDeleted, MessageEdited, MessageSent, MessagesMarkedAsR
 pub use participants::{
     ParticipantAdded, ParticipantLeft, ParticipantRemoved, ParticipantRoleChanged,
 };
-pub use telegram::{TelegramChatLinked, TelegramChatUnlinked, TelegramMessageReceived};
+pub use telegram::{
+    TelegramChatLinked, TelegramChatUnlinked, TelegramLinkChange, TelegramLinkChanged,
+    TelegramMessageReceived,
+};
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -67,6 +70,8 @@ pub enum ChatEvent {
     TelegramChatUnlinked(TelegramChatUnlinked),
     /// `telegram_message_received` (SYNC).
     TelegramMessageReceived(TelegramMessageReceived),
+    /// `telegram_link_changed` (ASYNC).
+    TelegramLinkChanged(TelegramLinkChanged),
 }
 
 /// Runs `$body` with `$e` bound to the payload of whichever variant `$event` is.
@@ -89,6 +94,7 @@ macro_rules! with_payload {
             ChatEvent::TelegramChatLinked($e) => $body,
             ChatEvent::TelegramChatUnlinked($e) => $body,
             ChatEvent::TelegramMessageReceived($e) => $body,
+            ChatEvent::TelegramLinkChanged($e) => $body,
         }
     };
 }
@@ -115,6 +121,7 @@ impl ChatEvent {
             Self::TelegramChatLinked(_) => "telegram_chat_linked",
             Self::TelegramChatUnlinked(_) => "telegram_chat_unlinked",
             Self::TelegramMessageReceived(_) => "telegram_message_received",
+            Self::TelegramLinkChanged(_) => "telegram_link_changed",
         }
     }
 
@@ -150,6 +157,7 @@ impl ChatEvent {
             Self::TelegramChatLinked(e) => e.linked_at,
             Self::TelegramChatUnlinked(e) => e.unlinked_at,
             Self::TelegramMessageReceived(e) => e.created_at,
+            Self::TelegramLinkChanged(e) => e.changed_at,
         }
     }
 }
@@ -181,4 +189,5 @@ into_event!(
     TelegramChatLinked,
     TelegramChatUnlinked,
     TelegramMessageReceived,
+    TelegramLinkChanged,
 );

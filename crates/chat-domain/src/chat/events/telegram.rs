@@ -81,3 +81,68 @@ pub struct TelegramMessageReceived {
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
+
+/// The link changed outside the chat (ASYNC), as the bridge found it: the bot lost the
+/// supergroup or regained it, or Telegram moved a basic group to the supergroup it was
+/// upgraded to (the link follows). The chat shows it as a notice: a message of source
+/// `system` with id `notice_id` at this event's version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TelegramLinkChanged {
+    /// The chat.
+    pub chat_id: ChatId,
+    /// The chat's version after this event (also the notice's position).
+    pub version: u64,
+    /// The group the link named when this happened.
+    pub telegram_chat_id: i64,
+    /// The forum topic the link names, if any.
+    #[serde(default)]
+    pub telegram_topic_id: Option<i64>,
+    /// What happened.
+    pub change: TelegramLinkChange,
+    /// The notice's message id (TIMEUUID made by command-api).
+    pub notice_id: MessageId,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub changed_at: OffsetDateTime,
+}
+
+/// What happened to a Telegram link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TelegramLinkChange {
+    /// The bot lost the group (removed, banned, not allowed to write): nothing is
+    /// mirrored either way until it is let back in.
+    Broken {
+        /// Telegram's answer (`CHANNEL_PRIVATE`, `USER_NOT_PARTICIPANT`, ...).
+        reason: String,
+    },
+    /// The bot reaches the group again: mirroring goes on.
+    Restored,
+    /// Telegram upgraded the basic group to a supergroup: the link now names it.
+    Moved {
+        /// The supergroup (Bot API id, `-100…`).
+        to_telegram_chat_id: i64,
+    },
+}
+
+impl TelegramLinkChange {
+    /// The notice the chat shows for it.
+    #[must_use]
+    pub fn notice(&self) -> String {
+        match self {
+            Self::Broken { reason } => format!(
+                "Telegram: the bot lost access to the linked group ({reason}); messages are not \
+                 mirrored until it is added back"
+            ),
+            Self::Restored => {
+                "Telegram: the bot is back in the linked group; mirroring goes on".to_owned()
+            }
+            Self::Moved {
+                to_telegram_chat_id,
+            } => format!(
+                "Telegram: the linked group was upgraded to a supergroup; the link follows it \
+                 ({to_telegram_chat_id})"
+            ),
+        }
+    }
+}

@@ -3,8 +3,11 @@
 use crate::{
     Actor, ChatError, ChatEvent, MessageSource, MessageType,
     chat::{
-        commands::ReceiveTelegramMessage,
-        events::{TelegramChatLinked, TelegramChatUnlinked, TelegramMessageReceived},
+        commands::{ReceiveTelegramMessage, ReportTelegramLinkChange},
+        events::{
+            TelegramChatLinked, TelegramChatUnlinked, TelegramLinkChange, TelegramLinkChanged,
+            TelegramMessageReceived,
+        },
         typing::{UserTyping, check_typing},
     },
     testing::{fixtures::*, given},
@@ -268,4 +271,81 @@ fn typing_is_checked_like_writing_and_stores_nothing() {
             at: T0
         })
     );
+}
+
+fn broken() -> TelegramLinkChange {
+    TelegramLinkChange::Broken {
+        reason: "CHANNEL_PRIVATE".into(),
+    }
+}
+
+#[test]
+fn the_bridge_reports_a_lost_group_and_the_chat_gets_a_notice() {
+    given(linked().events())
+        .when(link_change(msg(9), broken()))
+        .then([TelegramLinkChanged {
+            chat_id: CHAT,
+            version: 7,
+            telegram_chat_id: TG_GROUP,
+            telegram_topic_id: None,
+            change: broken(),
+            notice_id: msg(9),
+            changed_at: T0,
+        }]);
+    // The notice is a message of the chat: it can be read up to, not edited.
+    let noticed = linked().run(link_change(msg(9), broken())).events();
+    given(noticed.clone())
+        .when(read(BOB, msg(9)))
+        .then_accepted();
+    given(noticed.clone())
+        .when(edit(by(ALICE), msg(9), "mine now"))
+        .then_err(ChatError::NotMessageSender);
+    given(noticed)
+        .when(link_change(msg(9), TelegramLinkChange::Restored))
+        .then_err(ChatError::MessageAlreadyExists);
+}
+
+#[test]
+fn only_the_bridge_reports_link_changes_and_only_of_the_linked_group() {
+    given(linked().events())
+        .when(ReportTelegramLinkChange {
+            actor: by(ALICE),
+            ..link_change(msg(9), broken())
+        })
+        .then_err(ChatError::ServiceActorRequired);
+    given(History::group().events())
+        .when(link_change(msg(9), broken()))
+        .then_err(ChatError::TelegramNotLinked);
+    given(linked().events())
+        .when(ReportTelegramLinkChange {
+            telegram_chat_id: -1_009_999_999_999,
+            ..link_change(msg(9), broken())
+        })
+        .then_err(ChatError::TelegramChatMismatch);
+}
+
+#[test]
+fn a_moved_group_relinks_the_chat_to_its_supergroup() {
+    const SUPERGROUP: i64 = -1_005_555_555_555;
+    let moved = TelegramLinkChange::Moved {
+        to_telegram_chat_id: SUPERGROUP,
+    };
+    let after = linked().run(link_change(msg(9), moved)).events();
+    given(after.clone())
+        .when(ReceiveTelegramMessage {
+            telegram_chat_id: SUPERGROUP,
+            ..telegram(msg(1), 501, "after the upgrade")
+        })
+        .then_accepted();
+    given(after)
+        .when(telegram(msg(1), 502, "from the old group"))
+        .then_err(ChatError::TelegramChatMismatch);
+    given(linked().events())
+        .when(link_change(
+            msg(9),
+            TelegramLinkChange::Moved {
+                to_telegram_chat_id: -42,
+            },
+        ))
+        .then_err(ChatError::TelegramChatNotSupergroup);
 }

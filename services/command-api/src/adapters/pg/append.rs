@@ -12,6 +12,8 @@ use std::collections::{HashMap, HashSet};
 
 use anyhow::anyhow;
 use chat_domain::ChatEvent;
+use chat_domain::ChatId;
+use chat_domain::chat::events::TelegramLinkChange;
 use chat_domain::chat::facts::MessageChange;
 use chat_domain::chat::state::MessageAuthor;
 use sqlx::types::Json;
@@ -203,57 +205,101 @@ const TELEGRAM_CLAIM_LOCKS: i32 = 0x7E1E;
 
 /// Keeps `telegram_link_claims` in step with the chat's link: claimed by a link (taken
 /// elsewhere, or overlapping a claim of the whole supergroup or of one of its topics:
-/// the decision fails), released by an unlink or a hard delete.
+/// the decision fails), moved with the link when Telegram upgrades a basic group,
+/// released by an unlink or a hard delete.
 async fn claim_telegram_links(
     tx: &mut Transaction<'_, Postgres>,
     new: &NewEvents,
 ) -> Result<Result<(), StoreError>, StoreError> {
     for envelope in &new.envelopes {
-        match &envelope.payload {
+        let claimed = match &envelope.payload {
             ChatEvent::TelegramChatLinked(link) => {
-                // A whole supergroup (topic 0) overlaps every topic of it, which no key
-                // expresses, so claims of one supergroup are serialised by a lock and the
-                // claim checks for an overlap. The lock is its own statement: the check's
-                // snapshot must be taken after the lock is held, or it could miss a claim
-                // committed while it waited.
-                sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2::text))")
-                    .bind(TELEGRAM_CLAIM_LOCKS)
-                    .bind(link.telegram_chat_id)
-                    .execute(&mut **tx)
-                    .await
-                    .map_err(unavailable)?;
-                let claimed = sqlx::query(
-                    "INSERT INTO telegram_link_claims (telegram_chat_id, telegram_topic_id, chat_id) \
-                     SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM telegram_link_claims \
-                         WHERE telegram_chat_id = $1 \
-                         AND (telegram_topic_id = 0 OR $2 = 0 OR telegram_topic_id = $2)) \
-                     ON CONFLICT DO NOTHING",
+                claim(
+                    tx,
+                    new.chat_id,
+                    link.telegram_chat_id,
+                    link.telegram_topic_id,
                 )
-                .bind(link.telegram_chat_id)
-                .bind(link.telegram_topic_id.unwrap_or(0))
-                .bind(new.chat_id.as_uuid())
-                .execute(&mut **tx)
-                .await
-                .map_err(unavailable)?
-                .rows_affected();
-                if claimed == 0 {
-                    return Ok(Err(StoreError::TelegramChatTaken {
-                        telegram_chat_id: link.telegram_chat_id,
-                        telegram_topic_id: link.telegram_topic_id,
-                    }));
+                .await?
+            }
+            ChatEvent::TelegramLinkChanged(changed) => match &changed.change {
+                TelegramLinkChange::Moved {
+                    to_telegram_chat_id,
+                } => {
+                    release(tx, new.chat_id).await?;
+                    claim(
+                        tx,
+                        new.chat_id,
+                        *to_telegram_chat_id,
+                        changed.telegram_topic_id,
+                    )
+                    .await?
                 }
-            }
+                TelegramLinkChange::Broken { .. } | TelegramLinkChange::Restored => Ok(()),
+            },
             ChatEvent::TelegramChatUnlinked(_) | ChatEvent::ChatHardDeleted(_) => {
-                sqlx::query("DELETE FROM telegram_link_claims WHERE chat_id = $1")
-                    .bind(new.chat_id.as_uuid())
-                    .execute(&mut **tx)
-                    .await
-                    .map_err(unavailable)?;
+                release(tx, new.chat_id).await?;
+                Ok(())
             }
-            _ => {}
+            _ => Ok(()),
+        };
+        if claimed.is_err() {
+            return Ok(claimed);
         }
     }
     Ok(Ok(()))
+}
+
+/// Claims `(telegram_chat_id, topic)` for `chat_id`; the inner error when it overlaps
+/// another chat's claim.
+async fn claim(
+    tx: &mut Transaction<'_, Postgres>,
+    chat_id: ChatId,
+    telegram_chat_id: i64,
+    telegram_topic_id: Option<i64>,
+) -> Result<Result<(), StoreError>, StoreError> {
+    // A whole supergroup (topic 0) overlaps every topic of it, which no key expresses,
+    // so claims of one supergroup are serialised by a lock and the claim checks for an
+    // overlap. The lock is its own statement: the check's snapshot must be taken after
+    // the lock is held, or it could miss a claim committed while it waited.
+    sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2::text))")
+        .bind(TELEGRAM_CLAIM_LOCKS)
+        .bind(telegram_chat_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(unavailable)?;
+    let claimed = sqlx::query(
+        "INSERT INTO telegram_link_claims (telegram_chat_id, telegram_topic_id, chat_id) \
+         SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM telegram_link_claims \
+             WHERE telegram_chat_id = $1 \
+             AND (telegram_topic_id = 0 OR $2 = 0 OR telegram_topic_id = $2)) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(telegram_chat_id)
+    .bind(telegram_topic_id.unwrap_or(0))
+    .bind(chat_id.as_uuid())
+    .execute(&mut **tx)
+    .await
+    .map_err(unavailable)?
+    .rows_affected();
+    Ok(if claimed == 0 {
+        Err(StoreError::TelegramChatTaken {
+            telegram_chat_id,
+            telegram_topic_id,
+        })
+    } else {
+        Ok(())
+    })
+}
+
+/// Releases every claim of `chat_id`.
+async fn release(tx: &mut Transaction<'_, Postgres>, chat_id: ChatId) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM telegram_link_claims WHERE chat_id = $1")
+        .bind(chat_id.as_uuid())
+        .execute(&mut **tx)
+        .await
+        .map_err(unavailable)?;
+    Ok(())
 }
 
 /// Claims the idempotency keys of the decisions still standing; a key another request
@@ -443,6 +489,8 @@ impl AddedColumns {
         let (user, telegram_user) = match record.author {
             MessageAuthor::User(user) => (Some(user.as_uuid()), None),
             MessageAuthor::Telegram { telegram_user_id } => (None, Some(telegram_user_id)),
+            // A notice has neither.
+            MessageAuthor::System => (None, None),
         };
         self.chats.push(chat);
         self.ids.push(id);

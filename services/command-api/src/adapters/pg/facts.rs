@@ -59,11 +59,8 @@ fn record(chat_id: ChatId, row: IndexRow) -> Result<(MessageId, MessageRecord), 
     let author = match (user, telegram_user) {
         (Some(user), _) => MessageAuthor::User(chat_domain::UserId::from_uuid(user)),
         (None, Some(telegram_user_id)) => MessageAuthor::Telegram { telegram_user_id },
-        (None, None) => {
-            return Err(StoreError::Corrupt(anyhow!(
-                "chat {chat_id}: message {id} has no author in the index"
-            )));
-        }
+        // A notice (`TelegramLinkChanged`).
+        (None, None) => MessageAuthor::System,
     };
     let position = u64::try_from(position)
         .map_err(|_| StoreError::Corrupt(anyhow!("chat {chat_id}: negative message position")))?;
