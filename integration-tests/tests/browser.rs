@@ -346,3 +346,53 @@ async fn history_scrolls_back_page_by_page_and_members_can_be_added() {
     alice.close().await;
     carol.close().await;
 }
+
+#[tokio::test]
+async fn the_unread_total_shows_and_a_search_hit_opens_its_chat() {
+    let system = start_system().await;
+    let driver = Driver::start().await;
+    let alice = driver.page("alice-search").await;
+    let bob = driver.page("bob-search").await;
+    sign_in(&alice, &system, "Alice").await;
+    sign_in(&bob, &system, "Bob").await;
+
+    let group = create_group(&alice, "Atlas", &["Bob"]).await;
+    send(&alice, "the <quarterly> zeppelin report").await;
+    wait_unread(&bob, &group, 1).await;
+    bob.wait_text("#unread-total", "1").await;
+
+    // The index follows the send shortly: search until the hit shows, marked.
+    let marked = bob
+        .wait_js(
+            "a search hit",
+            "const hit = document.querySelector('#search-results li[data-message-id] mark');\
+             if (hit) return hit.textContent;\
+             document.querySelector('#search-text').value = 'zeppelin';\
+             document.querySelector('#search').requestSubmit();\
+             return null;",
+            vec![],
+        )
+        .await;
+    assert_eq!(marked, json!("zeppelin"));
+    let snippet = bob.texts("#search-results li .preview").await;
+    assert_eq!(
+        snippet,
+        ["the <quarterly> zeppelin report"],
+        "escaped text shows as text"
+    );
+    bob.click("#search-results li[data-message-id]").await;
+    bob.wait_text("#chat-title", "Atlas").await;
+    bob.wait_texts(MESSAGES, &["the <quarterly> zeppelin report"])
+        .await;
+    // Read: the badge goes.
+    bob.wait_js(
+        "the total badge hides",
+        "return document.querySelector('#unread-total').hidden",
+        vec![],
+    )
+    .await;
+    bob.screenshot("browser-bob-search.png").await;
+    assert_no_errors(&[&alice, &bob]).await;
+    alice.close().await;
+    bob.close().await;
+}

@@ -27,6 +27,9 @@ async function call(method, path, { token, body } = {}) {
   return json;
 }
 
+/// Chats per page of the list.
+const CHAT_PAGE = 50;
+
 /// The demo users, or null when the dev token issuer is off.
 export async function demoUsers() {
   try {
@@ -56,8 +59,30 @@ export class Api {
     return call(method, path, { token: this.token, body });
   }
 
-  chats() {
-    return this.get("/api/chats").then((r) => r.chats);
+  /// The first `pages` pages of the chat list (most recently active first, `CHAT_PAGE`
+  /// chats a page): {chats, more}, `more` when later pages exist.
+  async chatPages(pages) {
+    const chats = [];
+    let cursor = null;
+    for (let page = 0; page < pages; page++) {
+      const query = new URLSearchParams({ limit: String(CHAT_PAGE) });
+      if (cursor) query.set("cursor", cursor);
+      const answer = await this.get(`/api/chats?${query}`);
+      chats.push(...answer.chats);
+      cursor = answer.next_cursor;
+      if (!cursor) break;
+    }
+    return { chats, more: cursor !== null };
+  }
+
+  /// {unread_count, chats_with_unread} over the unarchived chats.
+  unread() {
+    return this.get("/api/chats/unread");
+  }
+
+  /// The best messages matching `q` in the caller's chats, each with a `snippet`.
+  searchMessages(q) {
+    return this.get(`/api/search/messages?${new URLSearchParams({ q })}`).then((r) => r.messages);
   }
 
   chat(id) {

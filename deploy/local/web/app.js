@@ -5,7 +5,16 @@
 import { Api, demoToken, demoUsers } from "./api.js";
 import { LiveSocket } from "./socket.js";
 import { ChatStore } from "./store.js";
-import { bindViews, el, renderChats, renderHeader, renderMessages, renderTyping, toast } from "./view.js";
+import {
+  bindViews,
+  el,
+  renderChats,
+  renderHeader,
+  renderMessages,
+  renderSearch,
+  renderTyping,
+  toast,
+} from "./view.js";
 
 const $ = (id) => document.getElementById(id);
 const SESSION_KEY = "chat.session"; // per tab: two tabs can be two users
@@ -20,6 +29,10 @@ const ui = {
   openChat: null,
   participants: [],
   typing: new Map(), // chat id -> Map(user id -> {name, until})
+  chatPages: 1, // pages of the chat list shown
+  moreChats: false, // whether the list has more pages
+  unreadElsewhere: 0, // unread messages in chats of pages not loaded
+  results: null, // message search hits, or null when no search is shown
   actions: null, // what the views' buttons do (set below)
 };
 
@@ -102,7 +115,12 @@ function onStatus(state, reason) {
 }
 
 async function refreshChats() {
-  ui.store.setChats(await api.chats());
+  const [list, unread] = await Promise.all([api.chatPages(ui.chatPages), api.unread()]);
+  ui.store.setChats(list.chats);
+  ui.moreChats = list.more;
+  // The total covers every chat; the shown ones count on from frames (store.js), so
+  // keep only what the pages not loaded hold.
+  ui.unreadElsewhere = Math.max(0, unread.unread_count - unreadShown());
   const unnamed = [...ui.store.chats.values()].filter((c) => c.type === "direct" && !ui.directPeer.has(c.id));
   await Promise.all(
     unnamed.map(async (chat) => {
@@ -342,11 +360,43 @@ async function addMember(event) {
   }
 }
 
-ui.actions = { openChat, startEdit, deleteMessage };
+/// Unread messages over the chats the list shows.
+function unreadShown() {
+  return [...ui.store.chats.values()].reduce((n, chat) => n + (chat.unread_count || 0), 0);
+}
+
+/// Shows one more page of the chat list.
+function moreChats() {
+  ui.chatPages += 1;
+  refreshChats().catch(report);
+}
+
+async function search(event) {
+  event.preventDefault();
+  const q = $("search-text").value.trim();
+  try {
+    ui.results = q ? await api.searchMessages(q) : null;
+  } catch (e) {
+    ui.results = null;
+    report(e);
+  }
+  renderSearch();
+}
+
+/// Opens the chat of a search hit and closes the results.
+function openHit(hit) {
+  ui.results = null;
+  $("search-text").value = "";
+  renderSearch();
+  openChat(hit.chat_id).catch(report);
+}
+
+ui.actions = { openChat, startEdit, deleteMessage, moreChats, openHit, unreadShown };
 bindViews(ui);
 
 $("signout").onclick = signOut;
 $("new-chat").onsubmit = createChat;
+$("search").onsubmit = search;
 $("add-member").onsubmit = addMember;
 $("composer").onsubmit = submit;
 $("cancel-edit").onclick = () => {

@@ -1,5 +1,5 @@
 // Rendering: turns the page state (bound once with bindViews) into DOM. Text always goes
-// in as text nodes, never as HTML.
+// in as text nodes, never as HTML (a search snippet's marks become elements).
 
 const $ = (id) => document.getElementById(id);
 let ui = null;
@@ -64,6 +64,43 @@ export function renderChats() {
           chat.unread_count > 0 ? el("span", { className: "unread" }, String(chat.unread_count)) : null,
         ),
         el("div", { className: "preview" }, preview),
+      );
+    }),
+    ui.moreChats
+      ? el("li", { className: "more-chats" }, el("button", { type: "button", onclick: ui.actions.moreChats }, "More chats"))
+      : null,
+  );
+  const total = ui.unreadElsewhere + ui.actions.unreadShown();
+  $("unread-total").textContent = total > 0 ? String(total) : "";
+  $("unread-total").hidden = total === 0;
+  $("unread-total").title = total > 0 ? `${total} unread` : "";
+}
+
+/// A search snippet as nodes: the API escapes the text and marks the matches with
+/// `<mark>`; here the marks become elements and the rest text again.
+function snippetNodes(snippet) {
+  const text = (s) => s.replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
+  return snippet
+    .split(/(<mark>[\s\S]*?<\/mark>)/)
+    .filter((part) => part)
+    .map((part) =>
+      part.startsWith("<mark>") ? el("mark", {}, text(part.slice(6, -7))) : document.createTextNode(text(part)),
+    );
+}
+
+export function renderSearch() {
+  const list = $("search-results");
+  list.hidden = ui.results === null;
+  if (ui.results === null) return list.replaceChildren();
+  if (ui.results.length === 0) return list.replaceChildren(el("li", { className: "none" }, "Nothing found"));
+  list.replaceChildren(
+    ...ui.results.map((hit) => {
+      const chat = ui.store.chats.get(hit.chat_id);
+      return el(
+        "li",
+        { dataset: { chatId: hit.chat_id, messageId: hit.message_id }, onclick: () => ui.actions.openHit(hit) },
+        el("div", { className: "row" }, el("span", { className: "title" }, chat ? chatTitle(chat) : "Chat"), el("span", { className: "who" }, hit.sender_name || nameOf(hit.sender_id))),
+        el("div", { className: "preview" }, ...snippetNodes(hit.snippet)),
       );
     }),
   );

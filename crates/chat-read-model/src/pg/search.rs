@@ -14,12 +14,13 @@ use crate::ports::{Result, SearchQueries};
 use crate::search::{MessageHit, MessageSearchQuery};
 
 /// The snippet: the text HTML-escaped first (so nothing of it can act as markup), then
-/// up to two fragments around the matches with the matched words in `<mark>`.
+/// the whole of a short text, or some 10 to 30 words around the matches of a long one,
+/// with the matched words in `<mark>`. (Fragment mode, `MaxFragments`, would drop the
+/// words before a match even in a short text.)
 const SNIPPET: &str = "ts_headline('russian', \
      replace(replace(replace(content, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), \
      websearch_to_tsquery('russian', $1), \
-     'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=10, MaxFragments=2, \
-      FragmentDelimiter=\" … \"')";
+     'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=10')";
 
 /// Best match first, then newest; the page is cut before its snippets are made.
 fn message_search_sql() -> String {
