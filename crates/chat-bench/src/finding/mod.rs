@@ -154,6 +154,8 @@ async fn raw_search(pool: &PgPool, q: &str, chats: &[Uuid]) -> anyhow::Result<()
          WHERE document @@ q AND chat_id = ANY($2) \
          ORDER BY ts_rank(document, q) DESC, created_at DESC, message_id DESC LIMIT 20",
     )
+    // As the adapter runs it: planned for these values each time.
+    .persistent(false)
     .bind(q)
     .bind(chats)
     .fetch_all(pool)

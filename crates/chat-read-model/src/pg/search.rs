@@ -52,7 +52,11 @@ fn contains_pattern(text: &str) -> String {
 impl SearchQueries for PgReadModels {
     async fn search_messages(&self, query: &MessageSearchQuery) -> Result<Vec<MessageHit>> {
         let chats: Vec<Uuid> = query.chats.iter().map(|c| c.as_uuid()).collect();
+        // Planned anew for each search (an unnamed statement): a cached generic plan
+        // cannot see how many chats and matches there are and may walk the chats' rows
+        // instead of the text index (some 6x slower over 10,000 chats).
         let rows = sqlx::query(sqlx::AssertSqlSafe(message_search_sql()))
+            .persistent(false)
             .bind(&query.text)
             .bind(chats)
             .bind(query.after.map(|a| a.rank))
