@@ -126,23 +126,11 @@ async fn search_figures(
         );
         let raw_how = "the same match, rank and order in SQL over the same chat ids (sqlx, no \
                        snippets, no access check, no HTTP)";
-        for p in [50.0, 99.0] {
-            let raw_name = format!("raw FTS search p{p} ({kind})");
-            figures.push(Figure::new(
-                &raw_name,
-                raw.percentile_ms(p),
-                "ms",
-                None,
-                raw_how,
-            ));
-            figures.push(Figure::new(
-                &format!("search p{p} ({kind})"),
-                through_api.percentile_ms(p),
-                "ms",
-                Some(&raw_name),
-                &how,
-            ));
-        }
+        figures.extend(beside_raw(
+            &format!("search ({kind})"),
+            (&through_api, &how),
+            (&raw, raw_how),
+        ));
     }
     Ok(figures)
 }
@@ -195,25 +183,31 @@ async fn list_figures(
     );
     let raw_how = "the first page's chats in SQL (participants join chats, ordered by activity, \
                    no last messages, no access check, no HTTP)";
+    Ok(beside_raw(
+        "chat list page",
+        (&through_api, &how),
+        (&raw, raw_how),
+    ))
+}
+
+/// p50 and p99 of `name` through the API, each beside the raw query's, with how each
+/// was measured.
+fn beside_raw(name: &str, api: (&Latencies, &str), raw: (&Latencies, &str)) -> Vec<Figure> {
     let mut figures = Vec::new();
     for p in [50.0, 99.0] {
-        let raw_name = format!("raw chat list page p{p}");
-        figures.push(Figure::new(
-            &raw_name,
-            raw.percentile_ms(p),
-            "ms",
-            None,
-            raw_how,
-        ));
-        figures.push(Figure::new(
-            &format!("chat list page p{p}"),
-            through_api.percentile_ms(p),
+        let raw_name = format!("raw {name} p{p}");
+        let raw_figure = Figure::new(&raw_name, raw.0.percentile_ms(p), "ms", None, raw.1);
+        let api_name = format!("{name} p{p}");
+        let api_figure = Figure::new(
+            &api_name,
+            api.0.percentile_ms(p),
             "ms",
             Some(&raw_name),
-            &how,
-        ));
+            api.1,
+        );
+        figures.extend([raw_figure, api_figure]);
     }
-    Ok(figures)
+    figures
 }
 
 /// The engine's own query for a first page of `user`'s chats.

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::Value;
 use uuid::Uuid;
 
 use crate::helpers::{TestApp, User, error_code};
@@ -32,15 +32,7 @@ async fn a_message_history_lists_every_version_newest_first_to_participants_only
     assert_eq!(texts(&unedited), ["first draft"]);
 
     for content in ["second draft", "final"] {
-        let edit = app
-            .call(
-                Method::PATCH,
-                &format!("/api/chats/{chat}/messages/{id}"),
-                Some(&alice.token),
-                Some(json!({ "content": content })),
-            )
-            .await;
-        assert!(edit.status().is_success());
+        app.edit(&alice, chat, &id, content).await;
     }
     let history = integration_tests::eventually("2 edits", Duration::from_secs(30), || async {
         let history = app.get_json(&bob, &path).await;
@@ -81,15 +73,7 @@ async fn a_message_history_lists_every_version_newest_first_to_participants_only
         .await;
     error_code(malformed, 400).await;
 
-    let delete = app
-        .call(
-            Method::DELETE,
-            &format!("/api/chats/{chat}/messages/{id}"),
-            Some(&alice.token),
-            None,
-        )
-        .await;
-    assert!(delete.status().is_success());
+    app.delete_message(&alice, chat, &id).await;
     integration_tests::eventually("history gone", Duration::from_secs(30), || async {
         let response = app.call(Method::GET, &path, Some(&bob.token), None).await;
         (response.status() == 404).then_some(())

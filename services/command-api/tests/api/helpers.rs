@@ -137,6 +137,25 @@ impl TestApp {
         .await
     }
 
+    /// Edits message `id` of `chat` to `content` as `user`, expecting success.
+    pub async fn edit(&self, user: &User, chat: Uuid, id: &str, content: &str) {
+        let path = format!("/api/chats/{chat}/messages/{id}");
+        let body = json!({ "content": content });
+        let response = self
+            .call(Method::PATCH, &path, Some(&user.token), Some(body))
+            .await;
+        assert!(response.status().is_success(), "edit {id}");
+    }
+
+    /// Deletes message `id` of `chat` as `user`, expecting success.
+    pub async fn delete_message(&self, user: &User, chat: Uuid, id: &str) {
+        let path = format!("/api/chats/{chat}/messages/{id}");
+        let response = self
+            .call(Method::DELETE, &path, Some(&user.token), None)
+            .await;
+        assert!(response.status().is_success(), "delete {id}");
+    }
+
     /// Archives `chat` as `user`, expecting success.
     pub async fn archive(&self, user: &User, chat: Uuid) {
         let path = format!("/api/chats/{chat}");

@@ -4,8 +4,7 @@
 use std::time::Duration;
 
 use integration_tests::tokens::user_token;
-use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::helpers::{TestApp, User};
 
@@ -46,15 +45,7 @@ async fn participants_and_history_are_named_by_the_newest_token_name() {
         name: "Alice Smith".to_owned(),
         ..alice.clone()
     };
-    let edit = app
-        .call(
-            Method::PATCH,
-            &format!("/api/chats/{chat}/messages/{id}"),
-            Some(&renamed.token),
-            Some(json!({ "content": "hello there" })),
-        )
-        .await;
-    assert!(edit.status().is_success());
+    app.edit(&renamed, chat, &id, "hello there").await;
     integration_tests::eventually("Alice renamed", Duration::from_secs(30), || async {
         (listed_name(&app, &bob, chat, &alice).await == "Alice Smith").then_some(())
     })

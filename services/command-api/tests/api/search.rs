@@ -77,15 +77,8 @@ async fn a_message_is_found_after_send_by_its_new_text_after_an_edit_and_never_a
         Vec::<String>::new()
     );
 
-    let edit = app
-        .call(
-            Method::PATCH,
-            &format!("/api/chats/{chat}/messages/{id}"),
-            Some(&alice.token),
-            Some(json!({ "content": "The quarterly airship report" })),
-        )
+    app.edit(&alice, chat, &id, "The quarterly airship report")
         .await;
-    assert!(edit.status().is_success());
     eventually_found(&app, &bob, "airship", &[&id]).await;
     assert_eq!(
         found(&app, &bob, "zeppelin").await,
@@ -93,15 +86,7 @@ async fn a_message_is_found_after_send_by_its_new_text_after_an_edit_and_never_a
         "old text"
     );
 
-    let delete = app
-        .call(
-            Method::DELETE,
-            &format!("/api/chats/{chat}/messages/{id}"),
-            Some(&alice.token),
-            None,
-        )
-        .await;
-    assert!(delete.status().is_success());
+    app.delete_message(&alice, chat, &id).await;
     eventually_found(&app, &bob, "airship", &[]).await;
 }
 
