@@ -123,7 +123,9 @@ pub struct MessageRecord {
     pub version: u64,
 }
 
-/// One edit of a message, as the edit history keeps it.
+/// One edit of a message, as the edit history keeps it. Its author is the message's:
+/// only a message's author edits it (the bridge edits a Telegram author's message for
+/// them).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EditRecord {
     /// The chat version of the edit.
@@ -132,10 +134,6 @@ pub struct EditRecord {
     pub content: String,
     /// The text before it.
     pub previous_content: String,
-    /// The user who edited it (`None` for a service).
-    pub editor_id: Option<UserId>,
-    /// Their display name, or the service's name.
-    pub editor_name: Option<String>,
     /// When.
     #[serde(with = "time::serde::rfc3339")]
     pub edited_at: OffsetDateTime,

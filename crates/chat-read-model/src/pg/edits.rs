@@ -1,8 +1,7 @@
 //! The edit history of a message (`message_edits`).
 
-use chat_domain::{ChatId, MessageId, UserId};
+use chat_domain::{ChatId, MessageId};
 use sqlx::Row;
-use uuid::Uuid;
 
 use super::{PgReadModels, db, u};
 use crate::model::EditRecord;
@@ -11,7 +10,7 @@ use crate::ports::{EditQueries, Result};
 impl EditQueries for PgReadModels {
     async fn edits(&self, chat_id: ChatId, message_id: MessageId) -> Result<Vec<EditRecord>> {
         let rows = sqlx::query(
-            "SELECT version, content, previous_content, editor_id, editor_name, edited_at \
+            "SELECT version, content, previous_content, edited_at \
              FROM message_edits WHERE chat_id = $1 AND message_id = $2 ORDER BY version DESC",
         )
         .bind(chat_id.as_uuid())
@@ -25,11 +24,6 @@ impl EditQueries for PgReadModels {
                     version: u(row.try_get("version").map_err(db)?),
                     content: row.try_get("content").map_err(db)?,
                     previous_content: row.try_get("previous_content").map_err(db)?,
-                    editor_id: row
-                        .try_get::<Option<Uuid>, _>("editor_id")
-                        .map_err(db)?
-                        .map(UserId::from_uuid),
-                    editor_name: row.try_get("editor_name").map_err(db)?,
                     edited_at: row.try_get("edited_at").map_err(db)?,
                 })
             })

@@ -55,6 +55,8 @@ pub(super) async fn write(
             .execute(&mut **tx)
             .await
             .map_err(db)?;
+            // Who edited it stays with the edit for operators; the history names the
+            // message's author, the only one who edits it.
             sqlx::query(
                 "INSERT INTO message_edits (chat_id, message_id, version, content, \
                  previous_content, editor_id, editor_name, edited_at) \

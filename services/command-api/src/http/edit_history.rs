@@ -3,8 +3,8 @@
 //!
 //! The edits come from the edit history projection (projector-async, eventually
 //! consistent), the original from the message itself: the text before the oldest edit,
-//! written by the sender when the message was sent. Authors are named as the user
-//! directory knows them now.
+//! written by the sender when the message was sent. Every version is the message
+//! author's, named as the user directory knows them now.
 
 use actix_web::{HttpResponse, web};
 use chat_domain::{ChatError, ChatId, MessageId, UserId};
@@ -50,16 +50,13 @@ pub async fn history(
     let Some(current) = message.content.clone() else {
         return Err(ApiError::Rejected(ChatError::MessageNotFound));
     };
-    let authors: Vec<UserId> = edits
-        .iter()
-        .filter_map(|e| e.editor_id)
-        .chain(message.sender_id)
-        .collect();
-    // The directory's current names; the one written with a version when it has none.
-    let names = read.chats.names(&authors).await?;
-    let name_of = |id: Option<UserId>, stored: Option<String>| {
-        id.and_then(|id| names.get(&id).cloned()).or(stored)
-    };
+    // Only a message's author edits it (the bridge for a Telegram author), so every
+    // version is theirs, named as the directory knows them now (else as when sent).
+    let names = read.chats.names(message.sender_id.as_slice()).await?;
+    let author_name = message
+        .sender_id
+        .and_then(|id| names.get(&id).cloned())
+        .or(message.sender_name);
     let original = edits
         .last()
         .map_or(current, |oldest| oldest.previous_content.clone());
@@ -68,15 +65,15 @@ pub async fn history(
         .map(|edit| TextVersion {
             content: edit.content,
             at: edit.edited_at,
-            author_name: name_of(edit.editor_id, edit.editor_name),
-            author_id: edit.editor_id,
+            author_id: message.sender_id,
+            author_name: author_name.clone(),
             version: edit.version,
         })
         .chain(std::iter::once(TextVersion {
             content: original,
             at: message.created_at,
-            author_name: name_of(message.sender_id, message.sender_name),
             author_id: message.sender_id,
+            author_name: author_name.clone(),
             version: message.version,
         }))
         .collect();

@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
+use integration_tests::tokens::service_token;
 use reqwest::Method;
-use serde_json::Value;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::helpers::{TestApp, User, error_code};
@@ -87,4 +88,61 @@ async fn a_message_history_lists_every_version_newest_first_to_participants_only
         (left == 0).then_some(())
     })
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_telegram_message_history_is_its_telegram_author_s_not_the_bridge_s() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("Alice");
+    let bridge = service_token("telegram-bridge");
+    let chat = app.create_group(&alice, &[]).await;
+    let group = -1_000_000_100_316_i64;
+    let link = app
+        .call(
+            Method::POST,
+            &format!("/api/chats/{chat}/telegram/link"),
+            Some(&alice.token),
+            Some(json!({ "telegram_chat_id": group })),
+        )
+        .await;
+    assert!(link.status().is_success(), "link");
+    let received = app
+        .call(
+            Method::POST,
+            &format!("/api/chats/{chat}/telegram/messages"),
+            Some(&bridge),
+            Some(json!({
+                "telegram_chat_id": group,
+                "telegram_message_id": 7,
+                "telegram_user_id": 42,
+                "sender_name": "Ivan",
+                "content": "привет",
+            })),
+        )
+        .await;
+    assert_eq!(received.status(), 201, "received");
+    let id = received.json::<Value>().await.expect("json")["message_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let path = format!("/api/chats/{chat}/messages/{id}");
+    let edit = app
+        .call(
+            Method::PATCH,
+            &path,
+            Some(&bridge),
+            Some(json!({ "content": "привет всем" })),
+        )
+        .await;
+    assert!(edit.status().is_success(), "the bridge mirrors Ivan's edit");
+
+    let history = integration_tests::eventually("the edit", Duration::from_secs(30), || async {
+        let history = app.get_json(&alice, &format!("{path}/history")).await;
+        (history["versions"].as_array().map(Vec::len) == Some(2)).then_some(history)
+    })
+    .await;
+    for version in history["versions"].as_array().expect("versions") {
+        assert_eq!(version["author_name"], "Ivan", "{version}");
+        assert_eq!(version["author_id"], Value::Null, "{version}");
+    }
 }
