@@ -19,6 +19,28 @@ function messageOf(p) {
   };
 }
 
+/// The text of a telegram_link_changed notice (what history shows for it too).
+function noticeText(change) {
+  switch (change?.kind) {
+    case "broken":
+      return `Telegram: the bot lost access to the linked group (${change.reason}); messages are not mirrored until it is added back`;
+    case "restored":
+      return "Telegram: the bot is back in the linked group; mirroring goes on";
+    case "moved":
+      return `Telegram: the linked group was upgraded to a supergroup; the link follows it (${change.to_telegram_chat_id})`;
+    default:
+      return "Telegram: the link changed";
+  }
+}
+
+/// A notice of the REST shape, from a telegram_link_changed payload.
+function noticeOf(p) {
+  return {
+    ...messageOf({ ...p, message_id: p.notice_id, source: "system", created_at: p.changed_at }),
+    content: noticeText(p.change),
+  };
+}
+
 export class ChatStore {
   constructor(me) {
     this.me = me;
@@ -103,8 +125,9 @@ export class ChatStore {
     const chat = this.chats.get(chatId);
     switch (frame.t) {
       case "message_sent":
-      case "telegram_message_received": {
-        const message = messageOf(p);
+      case "telegram_message_received":
+      case "telegram_link_changed": {
+        const message = frame.t === "telegram_link_changed" ? noticeOf(p) : messageOf(p);
         effect.message = message;
         // Kept even before the chat's history is loaded: a page fetched while this
         // frame travelled may not hold it yet, and ids make the merge exact.

@@ -133,6 +133,7 @@ function time(iso) {
 }
 
 function messageView(message, isAdmin) {
+  if (message.source === "system") return noticeView(message);
   const mine = message.sender_id === ui.me.id;
   const actions = [];
   if (mine && !message.is_deleted) {
@@ -151,6 +152,16 @@ function messageView(message, isAdmin) {
     el("div", { className: "meta" }, meta),
     el("div", { className: "content" }, message.is_deleted ? "message deleted" : message.content),
     actions.length ? el("div", { className: "actions" }, ...actions) : null,
+  );
+}
+
+/// A notice of the system (e.g. a Telegram link that broke): a line of its own, no
+/// sender, no actions.
+function noticeView(message) {
+  return el(
+    "div",
+    { className: "msg notice", dataset: { id: message.id, version: String(message.version) } },
+    el("div", { className: "content" }, `${message.content} · ${time(message.created_at)}`),
   );
 }
 

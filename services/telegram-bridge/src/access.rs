@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use actix_web::{HttpResponse, web};
+use chat_domain::chat::telegram_ids;
 use chat_runtime::connect::ConnectError;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
@@ -63,6 +64,11 @@ impl<G: TelegramGateway> AccessWatch<G> {
     /// # Errors
     /// What Telegram answered: [`GatewayError::NoAccess`] when the bot is not a member.
     pub async fn check(&self, group: i64) -> Result<ChatAccess, GatewayError> {
+        // A basic group (a link made before only supergroups linked) has no participant
+        // to ask for; it moves to a supergroup when Telegram upgrades it.
+        if !telegram_ids::is_supergroup_dialog_id(group) {
+            return Ok(ChatAccess::SeesAll);
+        }
         let access = self.gateway.access(group).await;
         let recorded = match &access {
             Ok(ChatAccess::SeesAll) => {

@@ -20,6 +20,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use chat_domain::chat::events::TelegramLinkChange;
 use chat_domain::chat::telegram_ids;
 use chat_domain::text::{TextKind, sanitize};
 use tokio_util::sync::CancellationToken;
@@ -172,7 +173,36 @@ impl<G: TelegramGateway> Inbound<G> {
                 self.links.broken(*chat_id, reason).await?;
                 Ok(())
             }
+            TelegramUpdate::GroupMigrated {
+                from_chat_id,
+                to_chat_id,
+            } => self.migrated(*from_chat_id, *to_chat_id).await,
         }
+    }
+
+    /// A basic group became a supergroup: each chat linked to it is moved along (the
+    /// bridge's own link follows from the `telegram_link_changed` event). A chat that
+    /// moved already, or was unlinked meanwhile, refuses: nothing left to do.
+    async fn migrated(&self, from: i64, to: i64) -> Result<(), InboundError> {
+        let change = TelegramLinkChange::Moved {
+            to_telegram_chat_id: to,
+        };
+        for link in self.store.links_of_group(from).await? {
+            match self
+                .commands
+                .report_link_change(link.chat_id, from, &change)
+                .await
+            {
+                Ok(_) => {
+                    tracing::info!(chat_id = %link.chat_id, from, to, "a linked basic group became a supergroup; the link follows")
+                }
+                Err(CommandError::Refused { status, code }) => {
+                    tracing::warn!(chat_id = %link.chat_id, status, %code, "moving a link to the upgraded supergroup was refused");
+                }
+                Err(e @ CommandError::Unavailable(_)) => return Err(InboundError::Commands(e)),
+            }
+        }
+        Ok(())
     }
 
     async fn new_message(&self, m: &TelegramMessage) -> Result<(), InboundError> {
@@ -431,7 +461,7 @@ mod tests {
         Inbound::new(
             Arc::new(telegram.connect()),
             store.clone(),
-            LinkHealth::new(store),
+            LinkHealth::new(store, Arc::default()),
             commands,
             backoff,
         )

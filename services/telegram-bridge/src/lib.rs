@@ -10,6 +10,7 @@
 //! - [`outbound`]: chat -> Telegram, a `chat.events` consumer.
 //! - [`inbound`]: Telegram -> chat, commands on command-api under the service identity.
 //! - [`link_health`]: links the bot cannot serve, marked, counted and logged.
+//! - [`link_notices`]: each chat told when its link breaks or heals.
 //! - [`flood`]: flood waits obeyed by waiting and retrying.
 //! - [`limits`]: Telegram's length limits, counted in UTF-16 code units as Telegram does.
 //! - [`metrics`]: Telegram calls, flood waits, split messages, refused updates,
@@ -36,6 +37,7 @@ pub mod flood;
 pub mod inbound;
 pub mod limits;
 pub mod link_health;
+pub mod link_notices;
 pub mod metrics;
 pub mod outbound;
 pub mod ports;
@@ -53,6 +55,7 @@ use chat_kafka::{ConsumerSettings, DeadLetters, EventConsumer, StartFrom};
 use chat_runtime::connect::{self, ConnectError};
 use chat_runtime::health::Readiness;
 use chat_runtime::ops;
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::access::{ACCESS_PATH, AccessWatch, access_route};
@@ -66,9 +69,13 @@ use crate::authorization::{Authorization, Watched};
 use crate::config::{CommandApiConfig, TelegramMode};
 use crate::inbound::Inbound;
 use crate::link_health::LinkHealth;
+use crate::link_notices::LinkNotices;
 use crate::outbound::Outbound;
 use crate::token::ServiceToken;
 pub use config::Config;
+
+/// How often link notices that could not be posted are tried again.
+const NOTICE_RETRY: Duration = Duration::from_secs(10);
 
 /// A telegram-bridge with its dependencies connected.
 #[derive(Debug)]
@@ -81,6 +88,7 @@ pub struct Application {
     outbound: Outbound<Watched<Gateway>>,
     inbound: Inbound<Watched<Gateway>>,
     access: AccessWatch<Watched<Gateway>>,
+    notices: LinkNotices,
 }
 
 impl Application {
@@ -120,7 +128,8 @@ impl Application {
         let pool = connect::postgres(&cfg.pg).await?;
         let authorization = Authorization::new();
         let store = BridgeStore::new(pool.clone());
-        let links = LinkHealth::new(store.clone());
+        let changed = Arc::new(Notify::new());
+        let links = LinkHealth::new(store.clone(), Arc::clone(&changed));
         links
             .recount()
             .await
@@ -160,6 +169,7 @@ impl Application {
                 links.clone(),
                 access.clone(),
             ),
+            notices: LinkNotices::new(store.clone(), commands.clone(), changed),
             inbound: Inbound::new(gateway, store, links, commands, backoff),
             access,
             cfg,
@@ -200,7 +210,8 @@ impl Application {
         let inbound = self.inbound.run(shutdown.clone());
         let every = Duration::from_secs(self.cfg.telegram_access_check_every_s.max(1));
         let checks = self.access.run(every, shutdown.clone());
-        let (served, (), (), ()) = tokio::join!(
+        let notices = self.notices.run(NOTICE_RETRY, shutdown.clone());
+        let (served, (), (), (), ()) = tokio::join!(
             async {
                 let served = ops.await;
                 // Without its health endpoints the bridge must not run on unnoticed.
@@ -209,7 +220,8 @@ impl Application {
             },
             outbound,
             inbound,
-            checks
+            checks,
+            notices
         );
         served?;
         Ok(())

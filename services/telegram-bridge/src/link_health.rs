@@ -1,7 +1,12 @@
 //! Links the bot cannot serve, however they are found: a refused send (outbound) or a
 //! supergroup lost while following its updates (inbound), or an access check. Each
 //! change is stored, counted (`telegram_links_broken` now, `telegram_link_breaks_total`
-//! ever) and logged once, when it happens.
+//! ever) and logged once, when it happens, and the chats are told
+//! ([`crate::link_notices`]).
+
+use std::sync::Arc;
+
+use tokio::sync::Notify;
 
 use crate::adapters::pg::{BridgeStore, StoreError};
 use crate::metrics::{LINK_BREAKS, LINKS_BROKEN};
@@ -10,13 +15,15 @@ use crate::metrics::{LINK_BREAKS, LINKS_BROKEN};
 #[derive(Debug, Clone)]
 pub struct LinkHealth {
     store: BridgeStore,
+    /// Wakes [`crate::link_notices`] to tell the chats.
+    changed: Arc<Notify>,
 }
 
 impl LinkHealth {
-    /// Health kept in `store`.
+    /// Health kept in `store`; `changed` is woken on every change.
     #[must_use]
-    pub const fn new(store: BridgeStore) -> Self {
-        Self { store }
+    pub const fn new(store: BridgeStore, changed: Arc<Notify>) -> Self {
+        Self { store, changed }
     }
 
     /// The links to supergroup `group` are broken because of `reason` (Telegram's
@@ -28,6 +35,7 @@ impl LinkHealth {
         let changed = self.store.mark_broken(group, reason).await?;
         if changed {
             LINK_BREAKS.with_label_values(&[reason]).inc();
+            self.changed.notify_one();
             tracing::error!(
                 telegram_chat_id = group,
                 %reason,
@@ -47,6 +55,7 @@ impl LinkHealth {
         let changed = self.store.mark_healthy(group).await?;
         if changed {
             tracing::info!(telegram_chat_id = group, "the bot reaches the group again");
+            self.changed.notify_one();
             self.recount().await?;
         }
         Ok(changed)

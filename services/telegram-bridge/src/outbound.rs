@@ -27,7 +27,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chat_domain::chat::events::{MessageDeleted, MessageEdited, MessageSent};
+use chat_domain::chat::events::{MessageDeleted, MessageEdited, MessageSent, TelegramLinkChange};
 use chat_domain::{ChatEvent, ChatId, Envelope, MessageId, UserId};
 use chat_kafka::{EventHandler, HandlerError, ReceivedEvent};
 
@@ -85,6 +85,16 @@ impl<G: TelegramGateway> Outbound<G> {
                 let target = target(e.telegram_chat_id, e.telegram_topic_id);
                 self.set_link(e.chat_id, target, false, e.version).await
             }
+            // Telegram upgraded the linked basic group: the link follows.
+            ChatEvent::TelegramLinkChanged(e) => match &e.change {
+                TelegramLinkChange::Moved {
+                    to_telegram_chat_id,
+                } => {
+                    let target = target(*to_telegram_chat_id, e.telegram_topic_id);
+                    self.set_link(e.chat_id, target, true, e.version).await
+                }
+                TelegramLinkChange::Broken { .. } | TelegramLinkChange::Restored => Ok(()),
+            },
             ChatEvent::TelegramMessageReceived(e) => {
                 let target = target(e.telegram_chat_id, e.telegram_topic_id);
                 let (chat, id, tg_id) = (e.chat_id, e.message_id, e.telegram_message_id);

@@ -51,6 +51,14 @@ pub enum TelegramUpdate {
         /// The deleted messages.
         message_ids: Vec<i64>,
     },
+    /// Telegram upgraded a basic group to a supergroup (`migrate_to`): links to the
+    /// basic group must follow, or they go silent.
+    GroupMigrated {
+        /// The basic group (Bot API id, `-N`).
+        from_chat_id: i64,
+        /// The supergroup (Bot API id, `-100…`).
+        to_chat_id: i64,
+    },
     /// The bot lost a supergroup (kicked, banned, the group gone) while following its
     /// updates: nothing more comes from it until the bot is let back in.
     AccessLost {

@@ -179,9 +179,19 @@ impl ChatSummary {
                 });
             }
             ChatEvent::TelegramChatUnlinked(_) => self.telegram = None,
-            // A notice is not the chat's last message (the list previews what people
-            // wrote); a move relinks.
+            // A notice is the chat's last message; a move relinks.
             ChatEvent::TelegramLinkChanged(e) => {
+                self.last_message = Some(LastMessage {
+                    message_id: e.notice_id,
+                    message_version: e.version,
+                    sender_id: None,
+                    sender_name: None,
+                    preview: preview(&e.change.notice()),
+                    source: MessageSource::System,
+                    created_at: e.changed_at,
+                    edited: false,
+                    deleted: false,
+                });
                 if let (
                     TelegramLinkChange::Moved {
                         to_telegram_chat_id,

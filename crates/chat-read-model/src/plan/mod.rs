@@ -206,8 +206,8 @@ fn plan_async(event: &ChatEvent) -> Result<Plan, NotATimeUuid> {
             linked: false,
             linked_by: None,
         }),
-        // A notice: in the history and unread like a message, not searched, not the
-        // chat's last message (the list previews what people wrote).
+        // A notice: in the history, unread and the chat's last message like a message
+        // (its bucket must be in the chat's range for history to find it), not searched.
         ChatEvent::TelegramLinkChanged(e) => {
             if let TelegramLinkChange::Moved {
                 to_telegram_chat_id,
@@ -224,7 +224,9 @@ fn plan_async(event: &ChatEvent) -> Result<Plan, NotATimeUuid> {
                 position: e.version,
                 sender: None,
             });
-            plan.messages.push(MessageWrite::Insert(notice(e)?));
+            let notice = notice(e)?;
+            rows.push(last_message(&notice));
+            plan.messages.push(MessageWrite::Insert(notice));
         }
         // SYNC events: only their effect on the unread ledger (see the module docs) and,
         // for messages, the search (eventually consistent like every ASYNC projection).

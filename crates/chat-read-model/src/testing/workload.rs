@@ -124,7 +124,7 @@ impl Sim {
             (94..96, _) => at!(f::link(admin, None), at),
             (96..97, _) => at!(f::unlink(admin), at),
             (97..98, _) => {
-                let change = if seq % 2 == 0 {
+                let change = if seq.is_multiple_of(2) {
                     TelegramLinkChange::Broken {
                         reason: "CHANNEL_PRIVATE".into(),
                     }

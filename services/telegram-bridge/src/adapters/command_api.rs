@@ -2,6 +2,7 @@
 //! commands under the bridge's service identity, so the aggregate's rules and the event
 //! log stay the single path for every message.
 
+use chat_domain::chat::events::TelegramLinkChange;
 use chat_domain::{ChatId, MessageId};
 use serde::Deserialize;
 use serde_json::json;
@@ -118,6 +119,22 @@ impl CommandApiClient {
             "reply_to": m.reply_to,
         });
         let path = format!("/api/chats/{chat_id}/telegram/messages");
+        self.call(reqwest::Method::POST, &path, Some(body)).await
+    }
+
+    /// Tells `chat_id` what the bridge found of its link to `telegram_chat_id` (a notice
+    /// in the chat; a move relinks it).
+    ///
+    /// # Errors
+    /// [`CommandError`].
+    pub async fn report_link_change(
+        &self,
+        chat_id: ChatId,
+        telegram_chat_id: i64,
+        change: &TelegramLinkChange,
+    ) -> Result<CommandOutcome, CommandError> {
+        let body = json!({ "telegram_chat_id": telegram_chat_id, "change": change });
+        let path = format!("/api/chats/{chat_id}/telegram/link/changes");
         self.call(reqwest::Method::POST, &path, Some(body)).await
     }
 

@@ -6,8 +6,12 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use chat_domain::chat::events::TelegramChatLinked;
+use chat_domain::{Actor, ChatId, Envelope, EnvelopeMeta, UserId};
 use chat_runtime::health::{ReadyState, Verdict};
 use clap::Parser;
+use command_api::adapters::pg::PgEventStore;
+use command_api::ports::{EventStore, NewEvents};
 use integration_tests::kafka::fresh_topic;
 use integration_tests::pg::{TestDatabase, fresh_database};
 use integration_tests::tokens::TEST_SECRET;
@@ -100,7 +104,9 @@ impl TestEnv {
         let kafka = fresh_topic("events", 3).await;
         let api_shutdown = CancellationToken::new();
         let ops_port = free_port();
-        let api_addr = crate::stack::spawn(&db, &kafka, ops_port, &api_shutdown).await;
+        // On the double, tests may write to the event store directly (a legacy link).
+        let uncached = double.is_some();
+        let api_addr = crate::stack::spawn(&db, &kafka, ops_port, uncached, &api_shutdown).await;
         let http = reqwest::Client::builder()
             .no_proxy()
             .build()
@@ -286,6 +292,40 @@ impl TestEnv {
     pub async fn link(&self, owner: &User, chat: Uuid, group: TelegramTarget) {
         let (status, body) = self.try_link(owner, chat, group).await;
         assert!(status.is_success(), "link: {status} {body}");
+        self.wait_link_state(chat, true).await;
+    }
+
+    /// Links `chat` to basic group `group` as a link made before only supergroups linked
+    /// (the rule refuses it now, so the event goes straight into the store), and waits
+    /// until the bridge knows.
+    pub async fn link_legacy_basic_group(&self, owner: &User, chat: Uuid, group: i64) {
+        let store = PgEventStore::new(self.db.pool.clone());
+        let chat_id = ChatId::from_uuid(chat);
+        let version = store.version(chat_id).await.expect("the chat's version");
+        let event = TelegramChatLinked {
+            chat_id,
+            version: version + 1,
+            telegram_chat_id: group,
+            telegram_topic_id: None,
+            linked_by: UserId::from_uuid(owner.id),
+            linked_at: time::OffsetDateTime::now_utc(),
+        };
+        let meta = EnvelopeMeta {
+            actor: Actor::user(UserId::from_uuid(owner.id)),
+            correlation_id: Uuid::new_v4(),
+            causation_id: None,
+        };
+        let stored = store
+            .append_batch(&[NewEvents {
+                chat_id,
+                expected_version: version,
+                envelopes: vec![Envelope::new(event.into(), &meta)],
+                trace_context: Vec::new(),
+                idempotency: None,
+                snapshot: None,
+            }])
+            .await;
+        assert!(stored.iter().all(Result::is_ok), "{stored:?}");
         self.wait_link_state(chat, true).await;
     }
 

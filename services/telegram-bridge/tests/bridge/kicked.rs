@@ -1,6 +1,6 @@
-//! A bot removed from a group marks that link broken and records what it could not
-//! mirror (the dead-letter topic), while the other links keep mirroring; let back in,
-//! the link is healthy again.
+//! A bot removed from a group marks that link broken, tells the chat (a notice) and
+//! records what it could not mirror (the dead-letter topic), while the other links keep
+//! mirroring; let back in, the link is healthy again and the chat is told so.
 
 use std::time::Duration;
 
@@ -17,6 +17,20 @@ async fn broken_reason(env: &TestEnv, chat: Uuid) -> Option<String> {
         .fetch_one(&env.db.pool)
         .await
         .expect("read the link")
+}
+
+/// Waits until `user` sees a system notice containing `text` in `chat`'s history.
+async fn notice_in_chat(env: &TestEnv, user: &User, chat: Uuid, text: &str) {
+    eventually(&format!("a notice {text:?} in the chat"), || async {
+        env.history(user, chat)
+            .await
+            .into_iter()
+            .any(|m| {
+                m["source"] == "system" && m["content"].as_str().is_some_and(|c| c.contains(text))
+            })
+            .then_some(())
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -53,6 +67,14 @@ async fn kicked_bot(env: TestEnv) {
         "the other link is fine"
     );
     assert!(metric::total("telegram_unmirrored_events_total") > unmirrored);
+    // The chat is told, once.
+    notice_in_chat(
+        &env,
+        &alice,
+        chat,
+        "lost access to the linked group (CHANNEL_PRIVATE)",
+    )
+    .await;
     // Not skipped unseen: the event is kept on the dead-letter topic.
     let dead = read_records(&env.dead_letters(), 1, Duration::from_secs(30)).await;
     assert_eq!(dead.len(), 1, "{dead:?}");
@@ -65,5 +87,13 @@ async fn kicked_bot(env: TestEnv) {
         broken_reason(&env, chat).await.is_none().then_some(())
     })
     .await;
+    notice_in_chat(&env, &alice, chat, "back in the linked group").await;
+    let notices = env
+        .history(&alice, chat)
+        .await
+        .into_iter()
+        .filter(|m| m["source"] == "system")
+        .count();
+    assert_eq!(notices, 2, "one notice per change");
     assert_eq!(env.bridge_texts(group), ["Alice: back"]);
 }

@@ -8,6 +8,8 @@ mod flood;
 mod helpers;
 mod kicked;
 mod metric;
+#[cfg(feature = "telegram-double")]
+mod migration;
 mod mirror;
 #[cfg(feature = "telegram-double")]
 mod privacy;

@@ -12,11 +12,14 @@ use integration_tests::tokens::TEST_SECRET;
 use tokio_util::sync::CancellationToken;
 
 /// Starts the projectors and command-api until `shutdown`, asking the bridge on
-/// `bridge_port` before a link; returns command-api's address.
+/// `bridge_port` before a link; with `uncached`, command-api keeps no chat state between
+/// commands (a test may write to the event store directly, and command-api must read
+/// it). Returns command-api's address.
 pub async fn spawn(
     db: &TestDatabase,
     kafka: &KafkaConfig,
     bridge_port: u16,
+    uncached: bool,
     shutdown: &CancellationToken,
 ) -> SocketAddr {
     let keyspace = process_keyspace(&cql_config("").nodes).await;
@@ -26,7 +29,11 @@ pub async fn spawn(
         cql: cql_config(&keyspace),
     };
     let bridge = format!("--telegram-bridge-url=http://127.0.0.1:{bridge_port}");
-    spawn_in_process(&stores, TEST_SECRET, true, &[&bridge], shutdown)
+    let mut extra = vec![bridge.as_str()];
+    if uncached {
+        extra.push("--state-cache-mb=0");
+    }
+    spawn_in_process(&stores, TEST_SECRET, true, &extra, shutdown)
         .await
         .expect("command-api and the projectors start")
 }

@@ -7,6 +7,7 @@
 mod link_health;
 mod parts;
 
+pub use link_health::PendingNotice;
 pub use parts::Part;
 
 use chat_domain::{ChatId, MessageId};
@@ -121,7 +122,8 @@ impl BridgeStore {
 
     /// Records that `chat_id` is linked (or, with `linked = false`, unlinked) as of chat
     /// `version`; an event older than the one recorded changes nothing. A newer one
-    /// clears a broken mark: a relink is the operator's "try again".
+    /// clears a broken mark (and what the chat was told of it): a relink is the
+    /// operator's "try again".
     ///
     /// # Errors
     /// [`StoreError`].
@@ -140,7 +142,7 @@ impl BridgeStore {
                  telegram_chat_id = EXCLUDED.telegram_chat_id, \
                  telegram_topic_id = EXCLUDED.telegram_topic_id, \
                  linked = EXCLUDED.linked, version = EXCLUDED.version, updated_at = now(), \
-                 broken_reason = NULL, broken_at = NULL \
+                 broken_reason = NULL, broken_at = NULL, notified_reason = NULL \
              WHERE telegram_bridge_links.version < EXCLUDED.version",
         )
         .bind(chat_id.as_uuid())

@@ -21,7 +21,8 @@ pub fn map_update(raw: &tl::enums::Update, sender_name: Option<&str>) -> Option<
     use tl::enums::Update as U;
     match raw {
         U::NewChannelMessage(u) => message(&u.message, sender_name).map(TelegramUpdate::NewMessage),
-        U::NewMessage(u) => message(&u.message, sender_name).map(TelegramUpdate::NewMessage),
+        U::NewMessage(u) => migration(&u.message)
+            .or_else(|| message(&u.message, sender_name).map(TelegramUpdate::NewMessage)),
         U::EditChannelMessage(u) => {
             message(&u.message, sender_name).map(TelegramUpdate::MessageEdited)
         }
@@ -36,6 +37,20 @@ pub fn map_update(raw: &tl::enums::Update, sender_name: Option<&str>) -> Option<
         }),
         _ => None,
     }
+}
+
+/// A basic group's "upgraded to supergroup" service message, as the update it means.
+fn migration(raw: &tl::enums::Message) -> Option<TelegramUpdate> {
+    let tl::enums::Message::Service(service) = raw else {
+        return None;
+    };
+    let tl::enums::MessageAction::ChatMigrateTo(to) = &service.action else {
+        return None;
+    };
+    Some(TelegramUpdate::GroupMigrated {
+        from_chat_id: dialog_id(&service.peer_id)?,
+        to_chat_id: PeerId::channel(to.channel_id)?.bot_api_dialog_id()?,
+    })
 }
 
 /// The author (a user) of the message a raw update carries, if any.

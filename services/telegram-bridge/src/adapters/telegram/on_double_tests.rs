@@ -281,3 +281,17 @@ async fn access_tells_an_admin_and_a_bot_without_privacy_from_a_plain_member_wit
         Err(GatewayError::NoAccess("USER_NOT_PARTICIPANT".into()))
     );
 }
+
+#[tokio::test]
+async fn a_basic_group_upgraded_to_a_supergroup_is_told_as_a_migration() {
+    let bridge = Bridge::new();
+    let gateway = bridge.start().await;
+    let supergroup = bridge.telegram.upgrade_basic_group(-4242);
+    assert_eq!(
+        handle(&gateway).await,
+        TelegramUpdate::GroupMigrated {
+            from_chat_id: -4242,
+            to_chat_id: supergroup,
+        }
+    );
+}

@@ -102,6 +102,8 @@ struct World {
     difference_calls: u64,
     /// Sends whose answer is lost (the connection drops) after Telegram posted them.
     lost_send_answers: u32,
+    /// The account's common update sequence (basic groups' messages move it).
+    common_pts: i32,
     clock: i32,
 }
 
@@ -138,6 +140,7 @@ impl TelegramDouble {
             difference_batch: usize::MAX,
             difference_calls: 0,
             lost_send_answers: 0,
+            common_pts: 1,
             clock: 1_700_000_000,
         };
         Self {
@@ -218,6 +221,33 @@ impl TelegramDouble {
     /// answer (the client sees a broken connection and retries).
     pub fn lose_send_answers(&self, n: u32) {
         self.world().lost_send_answers = n;
+    }
+
+    /// Telegram upgrades basic group `basic_chat_id` (a Bot API id, `-N`) to a new
+    /// supergroup with the bot as admin; the basic group's service message says so (in
+    /// the account's common sequence). The supergroup's Bot API id.
+    ///
+    /// # Panics
+    /// When `basic_chat_id` is not a basic group's id.
+    pub fn upgrade_basic_group(&self, basic_chat_id: i64) -> i64 {
+        let basic = PeerId::from_bot_api_dialog_id(basic_chat_id)
+            .and_then(PeerId::bare_id)
+            .expect("a basic group's id");
+        let channel = 1_700_000_000 + basic;
+        let supergroup = PeerId::channel(channel)
+            .and_then(PeerId::bot_api_dialog_id)
+            .expect("a supergroup id");
+        self.add_group(supergroup, BotRole::Admin);
+        let mut world = self.world();
+        let date = world.tick();
+        world.common_pts += 1;
+        let update = tl::types::UpdateNewMessage {
+            message: tl_build::migrated_to(2, basic, channel, date),
+            pts: world.common_pts,
+            pts_count: 1,
+        };
+        world.push_any(vec![update.into()]);
+        supergroup
     }
 
     /// How many channel differences were asked for.
@@ -413,8 +443,14 @@ impl World {
     /// Pushes updates of `channel` to the connected client, if any and if the bot is
     /// still in the group.
     fn push(&self, channel: i64, updates: Vec<tl::enums::Update>) {
-        let removed = self.groups.get(&channel).map(|g| g.role) == Some(BotRole::Removed);
-        if removed || !self.authorized {
+        if self.groups.get(&channel).map(|g| g.role) != Some(BotRole::Removed) {
+            self.push_any(updates);
+        }
+    }
+
+    /// Pushes updates to the connected client, if any and still signed in.
+    fn push_any(&self, updates: Vec<tl::enums::Update>) {
+        if !self.authorized {
             return;
         }
         let Some(pushed) = &self.pushed else {

@@ -91,6 +91,34 @@ pub fn message(facts: &MessageFacts<'_>) -> tl::enums::Message {
     .into()
 }
 
+/// The service message a basic group gets when Telegram upgrades it to supergroup
+/// `channel_id` (`messageActionChatMigrateTo`).
+#[must_use]
+pub fn migrated_to(id: i32, basic_chat_id: i64, channel_id: i64, date: i32) -> tl::enums::Message {
+    tl::types::MessageService {
+        out: false,
+        mentioned: false,
+        media_unread: false,
+        reactions_are_possible: false,
+        silent: false,
+        post: false,
+        legacy: false,
+        id,
+        from_id: None,
+        peer_id: tl::types::PeerChat {
+            chat_id: basic_chat_id,
+        }
+        .into(),
+        saved_peer_id: None,
+        reply_to: None,
+        date,
+        action: tl::types::MessageActionChatMigrateTo { channel_id }.into(),
+        reactions: None,
+        ttl_period: None,
+    }
+    .into()
+}
+
 /// The reply header Telegram gives a message in `topic` replying to `reply_to`: in a
 /// topic, `reply_to_msg_id` is the parent (or the topic itself) and `reply_to_top_id` the
 /// topic when the parent is another message.
