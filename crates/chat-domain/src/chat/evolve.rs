@@ -3,7 +3,7 @@
 //! (which `decide` never emits) leave the state unchanged, so `evolve` is total.
 
 use crate::chat::{
-    events::{ChatCreated, ChatEvent, TelegramLinkChange},
+    events::{ChatCreated, ChatEvent},
     state::{ChatData, ChatState, Participant, ReadPosition, Tombstone},
     types::TelegramLink,
 };
@@ -110,15 +110,7 @@ impl ChatData {
             }
             ChatEvent::TelegramChatUnlinked(_) => self.telegram = None,
             ChatEvent::TelegramLinkChanged(e) => {
-                if let (
-                    TelegramLinkChange::Moved {
-                        to_telegram_chat_id,
-                    },
-                    Some(link),
-                ) = (&e.change, self.telegram.as_mut())
-                {
-                    link.telegram_chat_id = *to_telegram_chat_id;
-                }
+                self.telegram = self.telegram.map(|link| e.change.applied_to(link));
             }
         }
         self.version = event.version();

@@ -4,10 +4,7 @@ use time::OffsetDateTime;
 
 use super::{ApplyOutcome, guard};
 use crate::{
-    chat::{
-        ChatEvent, ChatType, MessageSource, TelegramLink,
-        events::{ChatCreated, TelegramLinkChange},
-    },
+    chat::{ChatEvent, ChatType, MessageSource, TelegramLink, events::ChatCreated},
     ids::{ChatId, CompanyId, MessageId, UserId},
 };
 
@@ -192,15 +189,7 @@ impl ChatSummary {
                     edited: false,
                     deleted: false,
                 });
-                if let (
-                    TelegramLinkChange::Moved {
-                        to_telegram_chat_id,
-                    },
-                    Some(link),
-                ) = (&e.change, self.telegram.as_mut())
-                {
-                    link.telegram_chat_id = *to_telegram_chat_id;
-                }
+                self.telegram = self.telegram.map(|link| e.change.applied_to(link));
             }
         }
         self.version = event.version();

@@ -1,12 +1,14 @@
 //! Telegram routes: link and unlink a supergroup (admins), and messages arriving from
 //! Telegram (the bridge's service identity only).
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use chat_domain::chat::commands::{
     LinkTelegram, ReceiveTelegramMessage, ReportTelegramLinkChange, UnlinkTelegram,
 };
 use chat_domain::chat::telegram_ids;
-use chat_domain::{ChatError, ChatId, Role};
+use chat_domain::{ChatCommand, ChatError, ChatId, MessageId, Role};
+use time::OffsetDateTime;
 
 use crate::app::CommandError;
 
@@ -74,35 +76,24 @@ pub async fn receive(
     chat_id: web::Path<ChatId>,
     body: web::Json<TelegramMessageBody>,
 ) -> Result<HttpResponse, ApiError> {
-    // Refused before the chat is looked at, so the answer says nothing about the chat.
-    if caller.actor.user_id().is_some() {
-        return Err(ApiError::Rejected(ChatError::ServiceActorRequired));
-    }
-    let chat_id = *chat_id;
     let body = body.into_inner();
-    let message_id = state.new_message_id();
-    let at = state.now();
-    let command = ReceiveTelegramMessage {
-        actor: caller.actor.clone(),
-        at,
-        message_id,
-        telegram_chat_id: body.telegram_chat_id,
-        telegram_topic_id: body.telegram_topic_id,
-        telegram_message_id: body.telegram_message_id,
-        telegram_user_id: body.telegram_user_id,
-        sender_name: body.sender_name,
-        content: body.content,
-        reply_to: body.reply_to,
+    let made = |message_id, at| {
+        ReceiveTelegramMessage {
+            actor: caller.actor.clone(),
+            at,
+            message_id,
+            telegram_chat_id: body.telegram_chat_id,
+            telegram_topic_id: body.telegram_topic_id,
+            telegram_message_id: body.telegram_message_id,
+            telegram_user_id: body.telegram_user_id,
+            sender_name: body.sender_name,
+            content: body.content,
+            reply_to: body.reply_to,
+        }
+        .into()
     };
-    let accepted = state
-        .commands
-        .execute(request(chat_id, &caller, command.into()))
-        .await?;
-    let mut body = response(chat_id, &accepted);
-    body.message_id = Some(message_id);
-    body.created_at = Some(at);
-    let created = HttpResponse::Created().json(body);
-    Ok(read.settle(chat_id, &accepted.envelopes, created).await)
+    let created = StatusCode::CREATED;
+    bridge_message(&state, &read, &caller, *chat_id, created, made).await
 }
 
 /// `POST /api/chats/{id}/telegram/link/changes`: what the bridge found of the link (the
@@ -115,28 +106,44 @@ pub async fn link_changed(
     chat_id: web::Path<ChatId>,
     body: web::Json<TelegramLinkChangeBody>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let made = |notice_id, at| {
+        ReportTelegramLinkChange {
+            actor: caller.actor.clone(),
+            at,
+            notice_id,
+            telegram_chat_id: body.telegram_chat_id,
+            change: body.change,
+        }
+        .into()
+    };
+    bridge_message(&state, &read, &caller, *chat_id, StatusCode::OK, made).await
+}
+
+/// Runs a command of the bridge (a service identity only) that puts a new message in the
+/// chat: `command` is made with the message's id and time, and the answer (with
+/// `status`) carries them.
+async fn bridge_message(
+    state: &ApiState,
+    read: &web::Data<ReadSide>,
+    caller: &Caller,
+    chat_id: ChatId,
+    status: StatusCode,
+    command: impl FnOnce(MessageId, OffsetDateTime) -> ChatCommand,
+) -> Result<HttpResponse, ApiError> {
     // Refused before the chat is looked at, so the answer says nothing about the chat.
     if caller.actor.user_id().is_some() {
         return Err(ApiError::Rejected(ChatError::ServiceActorRequired));
     }
-    let chat_id = *chat_id;
-    let body = body.into_inner();
-    let notice_id = state.new_message_id();
+    let message_id = state.new_message_id();
     let at = state.now();
-    let command = ReportTelegramLinkChange {
-        actor: caller.actor.clone(),
-        at,
-        notice_id,
-        telegram_chat_id: body.telegram_chat_id,
-        change: body.change,
-    };
     let accepted = state
         .commands
-        .execute(request(chat_id, &caller, command.into()))
+        .execute(request(chat_id, caller, command(message_id, at)))
         .await?;
     let mut answer = response(chat_id, &accepted);
-    answer.message_id = Some(notice_id);
+    answer.message_id = Some(message_id);
     answer.created_at = Some(at);
-    let ok = HttpResponse::Ok().json(answer);
-    Ok(read.settle(chat_id, &accepted.envelopes, ok).await)
+    let answered = HttpResponse::build(status).json(answer);
+    Ok(read.settle(chat_id, &accepted.envelopes, answered).await)
 }

@@ -77,6 +77,17 @@ const fn matches_link(link: TelegramLink, chat: i64, topic: Option<i64>) -> bool
     }
 }
 
+/// The chat's link, for a command only the bridge (a service identity) may give.
+const fn bridge_link(data: &ChatData, actor: &Actor) -> Result<TelegramLink, ChatError> {
+    if let Actor::User { .. } = actor {
+        return Err(ChatError::ServiceActorRequired);
+    }
+    match data.telegram {
+        Some(link) => Ok(link),
+        None => Err(ChatError::TelegramNotLinked),
+    }
+}
+
 /// Posts a Telegram message (service identity only, linked chat only). The Telegram
 /// author need not be a participant. A repeated (supergroup, message id) is rejected,
 /// so a bridge that restarts and replays updates creates no duplicates.
@@ -85,11 +96,7 @@ pub(super) fn receive(
     facts: &MessageFacts,
     c: ReceiveTelegramMessage,
 ) -> Result<Vec<ChatEvent>, ChatError> {
-    match c.actor {
-        Actor::Service { .. } => {}
-        Actor::User { .. } => return Err(ChatError::ServiceActorRequired),
-    }
-    let link = data.telegram.ok_or(ChatError::TelegramNotLinked)?;
+    let link = bridge_link(data, &c.actor)?;
     if !matches_link(link, c.telegram_chat_id, c.telegram_topic_id) {
         return Err(ChatError::TelegramChatMismatch);
     }
@@ -126,11 +133,7 @@ pub(super) fn report_link_change(
     facts: &MessageFacts,
     c: ReportTelegramLinkChange,
 ) -> Result<Vec<ChatEvent>, ChatError> {
-    match c.actor {
-        Actor::Service { .. } => {}
-        Actor::User { .. } => return Err(ChatError::ServiceActorRequired),
-    }
-    let link = data.telegram.ok_or(ChatError::TelegramNotLinked)?;
+    let link = bridge_link(data, &c.actor)?;
     if link.telegram_chat_id != c.telegram_chat_id {
         return Err(ChatError::TelegramChatMismatch);
     }

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::{
-    chat::types::{MessageSource, MessageType},
+    chat::types::{MessageSource, MessageType, TelegramLink},
     ids::{ChatId, MessageId, UserId},
 };
 
@@ -126,6 +126,20 @@ pub enum TelegramLinkChange {
 }
 
 impl TelegramLinkChange {
+    /// The link after this change: a move names the supergroup, anything else keeps it.
+    #[must_use]
+    pub const fn applied_to(&self, link: TelegramLink) -> TelegramLink {
+        match self {
+            Self::Moved {
+                to_telegram_chat_id,
+            } => TelegramLink {
+                telegram_chat_id: *to_telegram_chat_id,
+                ..link
+            },
+            Self::Broken { .. } | Self::Restored => link,
+        }
+    }
+
     /// The notice the chat shows for it.
     #[must_use]
     pub fn notice(&self) -> String {

@@ -6,6 +6,7 @@ use grammers_tl_types as tl;
 use grammers_session::types::UpdateState;
 use grammers_session::updates::{MessageBox, State};
 
+use super::super::double::tl_build::{self, MessageFacts, header};
 use super::{handled_position, map_error, map_update, sent_message_id};
 use crate::limits::TextLimit;
 use crate::ports::{GatewayError, TelegramMessage, TelegramUpdate};
@@ -25,26 +26,8 @@ fn user(id: i64) -> tl::enums::Peer {
     tl::types::PeerUser { user_id: id }.into()
 }
 
-fn header(msg: Option<i32>, top: Option<i32>, forum: bool) -> tl::enums::MessageReplyHeader {
-    tl::types::MessageReplyHeader {
-        reply_to_scheduled: false,
-        forum_topic: forum,
-        quote: false,
-        reply_to_ephemeral: false,
-        reply_to_msg_id: msg,
-        reply_to_peer_id: None,
-        reply_from: None,
-        reply_media: None,
-        reply_to_top_id: top,
-        quote_text: None,
-        quote_entities: None,
-        quote_offset: None,
-        todo_item_id: None,
-        poll_option: None,
-    }
-    .into()
-}
-
+/// A message of the supergroup with the author, reply header and direction given (the
+/// double's message, with those fields replaced).
 fn raw_message(
     id: i32,
     from: Option<tl::enums::Peer>,
@@ -52,58 +35,23 @@ fn raw_message(
     reply_to: Option<tl::enums::MessageReplyHeader>,
     out: bool,
 ) -> tl::enums::Message {
-    tl::types::Message {
-        out,
-        mentioned: false,
-        media_unread: false,
-        silent: false,
-        post: false,
-        from_scheduled: false,
-        legacy: false,
-        edit_hide: false,
-        pinned: false,
-        noforwards: false,
-        invert_media: false,
-        offline: false,
-        video_processing_pending: false,
-        paid_suggested_post_stars: false,
-        paid_suggested_post_ton: false,
+    let facts = MessageFacts {
         id,
-        from_id: from,
-        from_boosts_applied: None,
-        from_rank: None,
-        peer_id: channel(),
-        saved_peer_id: None,
-        fwd_from: None,
-        via_bot_id: None,
-        via_business_bot_id: None,
-        guestchat_via_from: None,
-        reply_to,
+        channel_id: CHANNEL_ID,
+        from: 0,
+        out,
         date: 1_700_000_000,
-        message: text.to_owned(),
-        media: None,
-        reply_markup: None,
-        entities: None,
-        views: None,
-        forwards: None,
-        replies: None,
         edit_date: None,
-        post_author: None,
-        grouped_id: None,
-        reactions: None,
-        restriction_reason: None,
-        ttl_period: None,
-        quick_reply_shortcut_id: None,
-        effect: None,
-        factcheck: None,
-        report_delivery_until_date: None,
-        paid_message_stars: None,
-        suggested_post: None,
-        schedule_repeat_period: None,
-        summary_from_language: None,
-        rich_message: None,
-    }
-    .into()
+        text,
+        reply_to: None,
+        topic: None,
+    };
+    let tl::enums::Message::Message(mut message) = tl_build::message(&facts) else {
+        unreachable!("the double builds plain messages");
+    };
+    message.from_id = from;
+    message.reply_to = reply_to;
+    message.into()
 }
 
 fn new_message(message: tl::enums::Message) -> tl::enums::Update {

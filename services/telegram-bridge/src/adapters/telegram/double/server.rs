@@ -58,26 +58,19 @@ impl World {
                 "the connection dropped before the answer",
             ));
         }
-        Ok(tl::types::Updates {
-            updates: vec![
-                tl::types::UpdateMessageId {
-                    id,
-                    random_id: request.random_id,
-                }
-                .into(),
-                tl::types::UpdateNewChannelMessage {
-                    message: self.raw(channel, id),
-                    pts,
-                    pts_count: 1,
-                }
-                .into(),
-            ],
-            users: Vec::new(),
-            chats: Vec::new(),
-            date: self.clock,
-            seq: 0,
-        }
-        .into())
+        Ok(self.answer(vec![
+            tl::types::UpdateMessageId {
+                id,
+                random_id: request.random_id,
+            }
+            .into(),
+            tl::types::UpdateNewChannelMessage {
+                message: self.raw(channel, id),
+                pts,
+                pts_count: 1,
+            }
+            .into(),
+        ]))
     }
 
     fn edit_own(&mut self, request: &messages::EditMessage) -> Answer<tl::enums::Updates> {
@@ -97,21 +90,26 @@ impl World {
             return Err(rpc_error(400, "MESSAGE_TOO_LONG"));
         }
         let pts = self.edit(channel, request.id, &text).expect("edited");
-        Ok(tl::types::Updates {
-            updates: vec![
-                tl::types::UpdateEditChannelMessage {
-                    message: self.raw(channel, request.id),
-                    pts,
-                    pts_count: 1,
-                }
-                .into(),
-            ],
+        Ok(self.answer(vec![
+            tl::types::UpdateEditChannelMessage {
+                message: self.raw(channel, request.id),
+                pts,
+                pts_count: 1,
+            }
+            .into(),
+        ]))
+    }
+
+    /// The `updates` a call answers with.
+    fn answer(&self, updates: Vec<tl::enums::Update>) -> tl::enums::Updates {
+        tl::types::Updates {
+            updates,
             users: Vec::new(),
             chats: Vec::new(),
             date: self.clock,
             seq: 0,
         }
-        .into())
+        .into()
     }
 
     fn delete_own(

@@ -126,31 +126,35 @@ fn reply_header(
     reply_to: Option<i32>,
     topic: Option<i32>,
 ) -> Option<tl::enums::MessageReplyHeader> {
-    let (msg, top) = match (reply_to, topic) {
-        (None, None) => return None,
-        (Some(parent), None) => (parent, None),
-        (None, Some(topic)) => (topic, None),
-        (Some(parent), Some(topic)) => (parent, Some(topic)),
-    };
-    Some(
-        tl::types::MessageReplyHeader {
-            reply_to_scheduled: false,
-            forum_topic: topic.is_some(),
-            quote: false,
-            reply_to_ephemeral: false,
-            reply_to_msg_id: Some(msg),
-            reply_to_peer_id: None,
-            reply_from: None,
-            reply_media: None,
-            reply_to_top_id: top,
-            quote_text: None,
-            quote_entities: None,
-            quote_offset: None,
-            todo_item_id: None,
-            poll_option: None,
-        }
-        .into(),
-    )
+    match (reply_to, topic) {
+        (None, None) => None,
+        (Some(parent), None) => Some(header(Some(parent), None, false)),
+        (None, Some(topic)) => Some(header(Some(topic), None, true)),
+        (Some(parent), Some(topic)) => Some(header(Some(parent), Some(topic), true)),
+    }
+}
+
+/// A reply header: the message replied to, the topic's id when it is not that message,
+/// and whether the message is in a forum topic.
+#[must_use]
+pub fn header(msg: Option<i32>, top: Option<i32>, forum: bool) -> tl::enums::MessageReplyHeader {
+    tl::types::MessageReplyHeader {
+        reply_to_scheduled: false,
+        forum_topic: forum,
+        quote: false,
+        reply_to_ephemeral: false,
+        reply_to_msg_id: msg,
+        reply_to_peer_id: None,
+        reply_from: None,
+        reply_media: None,
+        reply_to_top_id: top,
+        quote_text: None,
+        quote_entities: None,
+        quote_offset: None,
+        todo_item_id: None,
+        poll_option: None,
+    }
+    .into()
 }
 
 /// A user (or the bot itself, with `bot_reads_all` its privacy mode turned off).
