@@ -9,6 +9,10 @@
 //! - commands only: counted in `telegram_groups_commands_only`, logged, and `/readyz`
 //!   fails its `telegram_groups` check naming the groups until fixed;
 //! - not a member: the links are marked broken ([`LinkHealth`]).
+//!
+//! A group the bot is in is also followed from then on
+//! ([`TelegramGateway::follow`]), so its updates are caught up after a restart even if
+//! none was handled before.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -93,6 +97,13 @@ impl<G: TelegramGateway> AccessWatch<G> {
         };
         if let Err(e) = recorded {
             tracing::warn!(telegram_chat_id = group, error.message = %e, "cannot record a group's access");
+        }
+        // A group the bot is in gets a position in its update sequence, so a restart
+        // catches up on it even before any of its updates was handled.
+        if access.is_ok()
+            && let Err(e) = self.gateway.follow(group).await
+        {
+            tracing::warn!(telegram_chat_id = group, error.message = %e, "cannot start following a group's updates");
         }
         access
     }

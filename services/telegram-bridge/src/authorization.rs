@@ -130,6 +130,11 @@ impl<G: TelegramGateway> TelegramGateway for Watched<G> {
         self.seen(answer)
     }
 
+    async fn follow(&self, chat_id: i64) -> Result<(), GatewayError> {
+        let answer = self.gateway.follow(chat_id).await;
+        self.seen(answer)
+    }
+
     async fn access(&self, chat_id: i64) -> Result<ChatAccess, GatewayError> {
         let answer = self.gateway.access(chat_id).await;
         self.seen(answer)

@@ -192,6 +192,14 @@ pub trait TelegramGateway: Send + Sync + 'static {
         around: i64,
     ) -> impl Future<Output = Result<Vec<i64>, GatewayError>> + Send;
 
+    /// Keeps a position in supergroup `chat_id`'s update sequence from now on, unless
+    /// one is kept already: a group linked while no update of it was ever handled would
+    /// otherwise not be caught up after a restart (nothing says where to start from).
+    ///
+    /// # Errors
+    /// [`GatewayError`].
+    fn follow(&self, chat_id: i64) -> impl Future<Output = Result<(), GatewayError>> + Send;
+
     /// What the bot sees of supergroup `chat_id`.
     ///
     /// # Errors

@@ -486,6 +486,11 @@ impl TelegramGateway for FakeGateway {
         Ok(own)
     }
 
+    async fn follow(&self, chat_id: i64) -> Result<(), GatewayError> {
+        // The fake keeps every update until it is confirmed: nothing to start.
+        self.telegram.lock().may_write(chat_id)
+    }
+
     async fn access(&self, chat_id: i64) -> Result<ChatAccess, GatewayError> {
         let state = self.telegram.lock();
         state.may_write(chat_id)?;

@@ -83,6 +83,15 @@ impl TelegramGateway for Gateway {
         }
     }
 
+    async fn follow(&self, chat_id: i64) -> Result<(), GatewayError> {
+        match self {
+            Self::Real(g) => g.follow(chat_id).await,
+            Self::Fake(g) => g.follow(chat_id).await,
+            #[cfg(feature = "telegram-double")]
+            Self::Double(g) => g.follow(chat_id).await,
+        }
+    }
+
     async fn access(&self, chat_id: i64) -> Result<ChatAccess, GatewayError> {
         match self {
             Self::Real(g) => g.access(chat_id).await,

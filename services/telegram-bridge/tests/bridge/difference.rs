@@ -100,3 +100,20 @@ async fn a_group_the_bot_lost_while_down_marks_its_link_broken() {
     .await;
     assert!(metric::total("telegram_link_breaks_total") > breaks);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_group_linked_and_never_heard_from_is_caught_up_after_a_restart() {
+    let env = TestEnv::spawn_on_double().await;
+    let telegram = &env.double.as_ref().expect("on the double").telegram;
+    let alice = User::new("Alice");
+    let (chat, group) = env.linked_chat(&alice, &[]).await;
+    eventually("the bridge following the new group", || async {
+        env.follows(group).then_some(())
+    })
+    .await;
+
+    env.stop_bridge().await;
+    let first = telegram.post_as_user(group.chat_id, BOB, "while the bridge was down", None);
+    env.start_bridge().await;
+    env.wait_received(chat, first).await;
+}

@@ -473,6 +473,20 @@ impl TestEnv {
         }
     }
 
+    /// Whether the bridge's session keeps a position in `group`'s update sequence (on the
+    /// double).
+    pub fn follows(&self, group: TelegramTarget) -> bool {
+        let double = self.double.as_ref().expect("on the double");
+        let Ok(bytes) = std::fs::read(double.session.file()) else {
+            return false;
+        };
+        let session: Value = serde_json::from_slice(&bytes).expect("a session file");
+        let channel = -1_000_000_000_000 - group.chat_id;
+        session["updates_state"]["channels"]
+            .as_array()
+            .is_some_and(|channels| channels.iter().any(|c| c["id"] == channel))
+    }
+
     /// The next `n` sends are posted but their answers lost.
     pub fn lose_send_answers(&self, n: u32) {
         match &self.double {

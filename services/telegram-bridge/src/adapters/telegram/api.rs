@@ -58,6 +58,12 @@ pub trait TelegramApi: Send + Sync + 'static {
         request: channels::GetMessages,
     ) -> impl Future<Output = Answer<tl::enums::messages::Messages>> + Send;
 
+    /// `channels.getFullChannel` (its `pts` is where the supergroup's sequence stands).
+    fn get_full_channel(
+        &self,
+        request: channels::GetFullChannel,
+    ) -> impl Future<Output = Answer<tl::enums::messages::ChatFull>> + Send;
+
     /// `users.getUsers`.
     fn get_users(
         &self,
@@ -106,6 +112,13 @@ impl TelegramApi for Client {
         &self,
         request: channels::GetMessages,
     ) -> Answer<tl::enums::messages::Messages> {
+        self.invoke(&request).await
+    }
+
+    async fn get_full_channel(
+        &self,
+        request: channels::GetFullChannel,
+    ) -> Answer<tl::enums::messages::ChatFull> {
         self.invoke(&request).await
     }
 

@@ -347,6 +347,32 @@ impl<A: TelegramApi> TelegramGateway for MtprotoGateway<A> {
         Ok(own)
     }
 
+    async fn follow(&self, chat_id: i64) -> Result<(), GatewayError> {
+        let peer = self.peer(chat_id).await?;
+        let channel = peer.id.bare_id_unchecked();
+        let unavailable = |e: SessionError| GatewayError::Unavailable(e.to_string());
+        if self.session.follows_channel(channel).map_err(unavailable)? {
+            return Ok(());
+        }
+        let request = tl::functions::channels::GetFullChannel {
+            channel: (&peer).into(),
+        };
+        let tl::enums::messages::ChatFull::Full(full) = self
+            .api
+            .get_full_channel(request)
+            .await
+            .map_err(|e| map_error(&e))?;
+        let tl::enums::ChatFull::ChannelFull(channel_full) = full.full_chat else {
+            return Err(GatewayError::Rejected(format!(
+                "{chat_id} is not a supergroup"
+            )));
+        };
+        self.session
+            .follow_channel(channel, channel_full.pts)
+            .await
+            .map_err(unavailable)
+    }
+
     async fn access(&self, chat_id: i64) -> Result<ChatAccess, GatewayError> {
         let peer = self.peer(chat_id).await?;
         let request = tl::functions::channels::GetParticipant {

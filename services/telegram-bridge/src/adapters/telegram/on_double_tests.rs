@@ -295,3 +295,19 @@ async fn a_basic_group_upgraded_to_a_supergroup_is_told_as_a_migration() {
         }
     );
 }
+
+#[tokio::test]
+async fn a_followed_group_never_heard_from_is_caught_up_after_a_restart() {
+    let bridge = Bridge::new();
+    let gateway = bridge.start().await;
+    gateway.follow(GROUP).await.expect("followed");
+    drop(gateway);
+
+    // Nothing of the group was ever handled; it talks while the bridge is down.
+    let first = bridge.telegram.post_as_user(GROUP, BOB, "while down", None);
+    let gateway = bridge.start().await;
+    assert_eq!(
+        new_text(&handle(&gateway).await),
+        Some((first, "while down"))
+    );
+}

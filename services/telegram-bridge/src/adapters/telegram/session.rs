@@ -139,6 +139,33 @@ impl FileSession {
             .await
     }
 
+    /// Whether a position of channel `id`'s sequence is kept.
+    ///
+    /// # Errors
+    /// [`SessionError::Poisoned`].
+    pub fn follows_channel(&self, id: i64) -> Result<bool, SessionError> {
+        Ok(self
+            .data()?
+            .updates_state
+            .channels
+            .iter()
+            .any(|c| c.id == id))
+    }
+
+    /// Starts channel `id`'s sequence at `pts` unless a position of it is kept already;
+    /// on disk when this returns.
+    ///
+    /// # Errors
+    /// [`SessionError`] when it could not be written.
+    pub async fn follow_channel(&self, id: i64, pts: i32) -> Result<(), SessionError> {
+        self.change_durably(|d| {
+            if !d.updates_state.channels.iter().any(|c| c.id == id) {
+                apply(&mut d.updates_state, UpdateState::Channel { id, pts });
+            }
+        })
+        .await
+    }
+
     fn data(&self) -> Result<MutexGuard<'_, SessionData>, SessionError> {
         self.data.lock().map_err(|_| SessionError::Poisoned)
     }

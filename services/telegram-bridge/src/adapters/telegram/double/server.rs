@@ -428,6 +428,18 @@ impl TelegramApi for DoubleClient {
         lock(&self.world).messages_by_id(&request)
     }
 
+    async fn get_full_channel(
+        &self,
+        request: channels::GetFullChannel,
+    ) -> Answer<tl::enums::messages::ChatFull> {
+        let world = lock(&self.world);
+        let tl::enums::InputChannel::Channel(channel) = &request.channel else {
+            return Err(rpc_error(400, "CHANNEL_INVALID"));
+        };
+        let group = world.member_of(channel.channel_id)?;
+        Ok(tl_build::channel_full(channel.channel_id, group.pts))
+    }
+
     async fn get_users(&self, _request: users::GetUsers) -> Answer<Vec<tl::enums::User>> {
         lock(&self.world).me()
     }
