@@ -117,14 +117,15 @@ impl<G: TelegramGateway> AccessWatch<G> {
                 return;
             }
         };
+        // Groups no longer linked are forgotten; each check below counts the others.
         let linked: BTreeSet<i64> = groups.iter().copied().collect();
         self.commands_only().retain(|group| linked.contains(group));
+        GROUPS_COMMANDS_ONLY.set(self.count());
         for group in groups {
             if let Err(e) = self.check(group).await {
                 tracing::warn!(telegram_chat_id = group, error.message = %e, "cannot check the bot's access to a group");
             }
         }
-        GROUPS_COMMANDS_ONLY.set(self.count());
     }
 
     /// Checks every linked group now and then every `every`, until `shutdown`.

@@ -88,6 +88,10 @@ pub enum ChatAccess {
     CommandsOnly,
 }
 
+/// How far around a known message id the copy of a lost send is looked for
+/// ([`TelegramGateway::find_own_messages`]).
+pub const OWN_MESSAGE_WINDOW: i64 = 100;
+
 /// Why Telegram did not do what was asked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GatewayError {
@@ -179,7 +183,7 @@ pub trait TelegramGateway: Send + Sync + 'static {
     ) -> impl Future<Output = Result<(), GatewayError>> + Send;
 
     /// The ids of the bridge's own messages in `target` whose text is exactly `text`,
-    /// among messages `around - 100 ..= around + 100`, newest first: how the copy of a
+    /// among messages `around ± OWN_MESSAGE_WINDOW`, newest first: how the copy of a
     /// send answered [`GatewayError::AlreadySent`] is found (a bot cannot search a chat's
     /// history, only read messages by id).
     ///

@@ -20,8 +20,8 @@ use tokio::time::Instant;
 
 use crate::limits::TextLimit;
 use crate::ports::{
-    ChatAccess, Delivery, GatewayError, TelegramGateway, TelegramMessage, TelegramTarget,
-    TelegramUpdate,
+    ChatAccess, Delivery, GatewayError, OWN_MESSAGE_WINDOW, TelegramGateway, TelegramMessage,
+    TelegramTarget, TelegramUpdate,
 };
 
 /// The user id the bridge's own account has in the fake.
@@ -474,7 +474,8 @@ impl TelegramGateway for FakeGateway {
         around: i64,
     ) -> Result<Vec<i64>, GatewayError> {
         self.telegram.lock().may_write(target.chat_id)?;
-        let window = around.saturating_sub(100)..=around.saturating_add(100);
+        let window =
+            around.saturating_sub(OWN_MESSAGE_WINDOW)..=around.saturating_add(OWN_MESSAGE_WINDOW);
         let mut own: Vec<i64> = self
             .telegram
             .messages(target.chat_id)

@@ -39,7 +39,9 @@ use secrecy::ExposeSecret;
 use tokio::sync::mpsc;
 
 use crate::config::TelegramConfig;
-use crate::ports::{ChatAccess, Delivery, GatewayError, TelegramGateway, TelegramTarget};
+use crate::ports::{
+    ChatAccess, Delivery, GatewayError, OWN_MESSAGE_WINDOW, TelegramGateway, TelegramTarget,
+};
 use api::TelegramApi;
 use mapping::{map_error, sent_message_id};
 use receiver::Receiver;
@@ -176,9 +178,6 @@ impl<A> Drop for MtprotoGateway<A> {
         }
     }
 }
-
-/// How far around a known message id the copy of a lost send is looked for.
-const OWN_MESSAGE_WINDOW: i64 = 100;
 
 /// `messages.sendMessage` for plain text with our `random_id`.
 fn send_request(
