@@ -9,10 +9,10 @@
 #
 # The env is the rendered base's ConfigMaps (chat-common + the service's own), with only
 # these replaced: listen addresses (0.0.0.0:<port> -> a free loopback port), the servers'
-# addresses (deploy/local/env.sh), a fresh PostgreSQL database, CQL keyspace, topics and
-# consumer groups (so nothing shared is touched), secrets (test values), command-api's URL
-# for the bridge, the bridge's session path, and TELEGRAM_MODE=fake (no machine here
-# reaches Telegram). Needs deploy/k8s/install-tools.sh, psql and curl.
+# addresses and the object store's settings (deploy/local/env.sh), a fresh PostgreSQL
+# database, CQL keyspace, topics and consumer groups (so nothing shared is touched),
+# secrets (test values), command-api's URL for the bridge, the bridge's session path, and
+# TELEGRAM_MODE=fake (no machine here reaches Telegram). Needs deploy/k8s/install-tools.sh, psql and curl.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -83,6 +83,8 @@ overrides=(
   "JWT_HS256_SECRET=smoke-test-secret-smoke-test-secret" "TELEGRAM_API_ID=1"
   "TELEGRAM_API_HASH=smoke" "TELEGRAM_MODE=fake"
   "TELEGRAM_SESSION_FILE=$work/telegram-bridge.session"
+  "S3_ENDPOINT=$S3_ENDPOINT" "S3_BUCKET=$S3_BUCKET" "S3_REGION=$S3_REGION"
+  "S3_ACCESS_KEY_ID=$S3_ACCESS_KEY_ID" "S3_SECRET_ACCESS_KEY=$S3_SECRET_ACCESS_KEY"
 )
 
 # ENV: the env of NAME (rendered) plus the overrides, as NAME=value words for `env -i`.

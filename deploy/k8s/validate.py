@@ -31,7 +31,7 @@ FALSE_VALUES = {"", "0", "false", "no", "off"}
 DEV_ONLY_VALUES = {"TELEGRAM_MODE": {"fake"}}
 # Settings that hold credentials: only ever from a Secret (secretKeyRef), never inline or in
 # a ConfigMap. Any name ending in one of SECRET_SUFFIXES counts too.
-SECRET_SETTINGS = {"DATABASE_URL", "TELEGRAM_API_HASH"}
+SECRET_SETTINGS = {"DATABASE_URL", "TELEGRAM_API_HASH", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"}
 SECRET_SUFFIXES = ("_SECRET", "_PASSWORD", "_TOKEN", "_PRIVATE_KEY")
 
 
