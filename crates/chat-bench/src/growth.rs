@@ -123,6 +123,7 @@ async fn seed(
                 message_id: MessageId::from_uuid(Uuid::now_v1(&[7, 7, 7, 7, 7, 7])),
                 content: content.clone(),
                 reply_to: None,
+                media: None,
             });
             // A new id names no stored message: there is nothing to look up.
             let events = Chat::decide(&state, &MessageFacts::default(), send)?;

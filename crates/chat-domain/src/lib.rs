@@ -53,8 +53,9 @@ pub mod text;
 
 pub use actor::Actor;
 pub use chat::{
-    Chat, ChatCommand, ChatError, ChatEvent, ChatState, ChatType, ErrorKind, FactsQuery,
-    InMemoryChat, MessageFacts, MessageLog, MessageSource, MessageType, Role, SCHEMA_VERSION,
+    Attachment, Chat, ChatCommand, ChatError, ChatEvent, ChatState, ChatType, ErrorKind,
+    FactsQuery, InMemoryChat, Media, MediaKind, MessageFacts, MessageLog, MessageSource,
+    MessageType, Role, SCHEMA_VERSION,
 };
 pub use envelope::{Envelope, EnvelopeMeta};
 pub use ids::{

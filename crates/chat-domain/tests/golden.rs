@@ -12,8 +12,8 @@
 use std::{collections::BTreeSet, fs, path::PathBuf};
 
 use chat_domain::{
-    Actor, ChatEvent, ChatId, ChatType, CompanyId, EVENT_TYPES, Envelope, EnvelopeMeta, EventId,
-    MessageId, MessageSource, MessageType, Role, UserId,
+    Actor, Attachment, ChatEvent, ChatId, ChatType, CompanyId, EVENT_TYPES, Envelope, EnvelopeMeta,
+    EventId, MessageId, MessageSource, MessageType, Role, UserId,
     chat::events::{
         ChatArchived, ChatCreated, ChatHardDeleted, ChatRestored, ChatUpdated, MessageDeleted,
         MessageEdited, MessageSent, MessagesMarkedAsRead, ParticipantAdded, ParticipantLeft,
@@ -91,6 +91,7 @@ fn samples() -> Vec<ChatEvent> {
             sender_name: Some("Bob".into()),
             content: "hello".into(),
             message_type: MessageType::Text,
+            attachment: None,
             reply_to: None,
             source: MessageSource::Chat,
             created_at: at(),
@@ -195,6 +196,7 @@ fn samples() -> Vec<ChatEvent> {
             sender_name: "Tg User".into(),
             content: "from telegram".into(),
             message_type: MessageType::Text,
+            attachment: None,
             reply_to: Some(message(1)),
             source: MessageSource::Telegram,
             created_at: at(),
@@ -212,6 +214,44 @@ fn samples() -> Vec<ChatEvent> {
             changed_at: at(),
         }
         .into(),
+    ]
+}
+
+/// The media messages (an additive change: `<event_type>_media.json`), one of each
+/// event that carries a file.
+fn media_samples() -> Vec<(&'static str, ChatEvent)> {
+    let file = |name: &str, mime_type: &str, upload: u128| Attachment {
+        key: chat_domain::chat::object_key(CHAT, Uuid::from_u128(upload)),
+        name: name.into(),
+        size: 48_213,
+        mime_type: mime_type.into(),
+        width: None,
+        height: None,
+        duration_secs: None,
+    };
+    let mut samples = samples().into_iter();
+    let Some(ChatEvent::MessageSent(mut sent)) = samples.nth(5) else {
+        panic!("sample 5 is message_sent")
+    };
+    sent.content = String::new();
+    sent.message_type = MessageType::Image;
+    sent.attachment = Some(Attachment {
+        width: Some(640),
+        height: Some(480),
+        ..file("photo.png", "image/png", 0xf1)
+    });
+    let Some(ChatEvent::TelegramMessageReceived(mut received)) = samples.nth(9) else {
+        panic!("sample 15 is telegram_message_received")
+    };
+    received.content = "listen".into();
+    received.message_type = MessageType::Voice;
+    received.attachment = Some(Attachment {
+        duration_secs: Some(7),
+        ..file("voice.ogg", "audio/ogg", 0xf2)
+    });
+    vec![
+        ("message_sent_media", sent.into()),
+        ("telegram_message_received_media", received.into()),
     ]
 }
 
@@ -280,6 +320,20 @@ fn every_event_matches_its_golden_file_both_ways() {
 }
 
 #[test]
+fn media_events_match_their_golden_files_both_ways_and_text_ones_carry_no_attachment() {
+    for (name, event) in media_samples() {
+        let value = serde_json::to_value(&event).unwrap();
+        let text = check_golden(name, &value);
+        let back: ChatEvent = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, event, "{name}: golden file does not read back");
+    }
+    for event in samples() {
+        let value = serde_json::to_value(&event).unwrap();
+        assert!(value.get("attachment").is_none(), "{}", event.event_type());
+    }
+}
+
+#[test]
 fn the_samples_cover_every_event_type_once_and_the_golden_dir_has_nothing_else() {
     let sampled: BTreeSet<_> = samples().iter().map(ChatEvent::event_type).collect();
     let known: BTreeSet<_> = EVENT_TYPES.iter().map(|(name, _)| *name).collect();
@@ -294,12 +348,18 @@ fn the_samples_cover_every_event_type_once_and_the_golden_dir_has_nothing_else()
             "envelope",
             &serde_json::to_value(envelope_sample()).unwrap(),
         );
+        for (name, event) in media_samples() {
+            check_golden(name, &serde_json::to_value(&event).unwrap());
+        }
     }
     let mut files: BTreeSet<String> = fs::read_dir(golden_dir())
         .unwrap()
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert!(files.remove("envelope.json"));
+    for (name, _) in media_samples() {
+        assert!(files.remove(&format!("{name}.json")), "{name}.json missing");
+    }
     let expected: BTreeSet<String> = known.iter().map(|n| format!("{n}.json")).collect();
     assert_eq!(files, expected, "stale or missing golden files");
 }

@@ -65,6 +65,7 @@ fn history(messages: usize) -> Vec<Envelope> {
                 message_id: MessageId::from_uuid(Uuid::now_v1(&[1, 2, 3, 4, 5, 6])),
                 content: "hi".into(),
                 reply_to: None,
+                media: None,
             }
             .into(),
         );

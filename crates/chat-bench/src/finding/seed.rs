@@ -66,6 +66,7 @@ pub async fn seed(
                 message_id: MessageId::from_uuid(Uuid::now_v1(&[5, 5, 5, 5, 5, 5])),
                 content: corpus.message(),
                 reply_to: None,
+                media: None,
             })
         }));
         let mut state = ChatState::default();

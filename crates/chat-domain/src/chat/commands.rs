@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 
 use crate::{
     actor::Actor,
+    chat::attachment::Media,
     chat::events::TelegramLinkChange,
     chat::types::{ChatType, Role},
     ids::{ChatId, CompanyId, MessageId, UserId},
@@ -234,10 +235,14 @@ pub struct SendMessage {
     pub at: OffsetDateTime,
     /// The new message's id: a TIMEUUID (UUID v1) made by the caller, unique in the chat.
     pub message_id: MessageId,
-    /// Text, 1..=10,000 characters, not only whitespace.
+    /// Text, 1..=10,000 characters, not only whitespace; with `media`, the caption,
+    /// which may be empty.
     pub content: String,
     /// A message of this chat being replied to.
     pub reply_to: Option<MessageId>,
+    /// The file of a media message (an object of this chat, already stored); `None`
+    /// for text.
+    pub media: Option<Media>,
 }
 
 /// Edit a message (its sender only; for Telegram messages, the service identity).
@@ -249,7 +254,8 @@ pub struct EditMessage {
     pub at: OffsetDateTime,
     /// The message to edit.
     pub message_id: MessageId,
-    /// New text, same limits as a send. Unchanged text decides to no events.
+    /// New text, same limits as a send (a media message's caption may become empty;
+    /// its file never changes). Unchanged text decides to no events.
     pub content: String,
 }
 
@@ -366,10 +372,13 @@ pub struct ReceiveTelegramMessage {
     pub telegram_user_id: i64,
     /// The Telegram author's display name.
     pub sender_name: String,
-    /// Text, same limits as a send.
+    /// Text, same limits as a send (a caption, possibly empty, with `media`).
     pub content: String,
     /// A message of this chat being replied to (mapped by the bridge).
     pub reply_to: Option<MessageId>,
+    /// The Telegram photo, document or voice note, copied into this chat's objects by
+    /// the bridge; `None` for text.
+    pub media: Option<Media>,
 }
 
 /// What the bridge found of the link (service identity only): the bot lost or regained

@@ -1,8 +1,9 @@
 //! Broken rules: one [`ChatError`] variant per rule of PRODUCT.md section 4.
 //!
-//! The REST layer maps [`ChatError::kind`] to a status (404/403/409/422/413) and puts
+//! The REST layer maps [`ChatError::kind`] to a status (404/403/409/422/413/415) and puts
 //! [`ChatError::code`] and the `Display` text into `{"error": {"code", "message"}}`.
 
+use crate::chat::rules::media::MediaKind;
 use crate::text::TextFault;
 
 /// The class of a broken rule, which decides the HTTP status.
@@ -16,8 +17,10 @@ pub enum ErrorKind {
     Conflict,
     /// The command's input is invalid (422).
     Invalid,
-    /// A text exceeds its limit (413).
+    /// A text or a file exceeds its limit (413).
     TooLarge,
+    /// A file's MIME type is not allowed (415).
+    UnsupportedMediaType,
 }
 
 impl ErrorKind {
@@ -30,6 +33,7 @@ impl ErrorKind {
             Self::Conflict => 409,
             Self::Invalid => 422,
             Self::TooLarge => 413,
+            Self::UnsupportedMediaType => 415,
         }
     }
 }
@@ -147,6 +151,41 @@ pub enum ChatError {
         actual: usize,
     },
 
+    // --- media ---
+    /// A file exceeds its kind's limit (in bytes).
+    #[error("the file is {actual} bytes, the limit for its kind is {max}")]
+    AttachmentTooLarge {
+        /// The limit.
+        max: u64,
+        /// The file's size.
+        actual: u64,
+    },
+    /// A file of zero bytes.
+    #[error("the file is empty")]
+    AttachmentEmpty,
+    /// The MIME type is not on the kind's allow-list.
+    #[error("{mime_type} is not allowed for a {} message", kind.as_str())]
+    MediaTypeNotAllowed {
+        /// The kind asked for.
+        kind: MediaKind,
+        /// The MIME type's essence.
+        mime_type: String,
+    },
+    /// A file name is empty or only whitespace.
+    #[error("the file name must not be empty")]
+    AttachmentNameEmpty,
+    /// A file name exceeds the limit (in characters).
+    #[error("the file name is {actual} characters, the limit is {max}")]
+    AttachmentNameTooLong {
+        /// The limit.
+        max: usize,
+        /// The name's length.
+        actual: usize,
+    },
+    /// The attachment's object key is not one of this chat's uploads.
+    #[error("the attachment does not name an upload of this chat")]
+    AttachmentKeyInvalid,
+
     /// A text holds a character the text policy refuses ([`crate::text`]).
     #[error(transparent)]
     InvalidText(#[from] TextFault),
@@ -213,8 +252,15 @@ impl ChatError {
             | Self::ChatNameEmpty
             | Self::InvalidText(_)
             | Self::TelegramChatNotSupergroup
-            | Self::TelegramTopicInvalid => ErrorKind::Invalid,
-            Self::MessageTooLong { .. } | Self::ChatNameTooLong { .. } => ErrorKind::TooLarge,
+            | Self::TelegramTopicInvalid
+            | Self::AttachmentEmpty
+            | Self::AttachmentNameEmpty
+            | Self::AttachmentKeyInvalid => ErrorKind::Invalid,
+            Self::MessageTooLong { .. }
+            | Self::ChatNameTooLong { .. }
+            | Self::AttachmentTooLarge { .. }
+            | Self::AttachmentNameTooLong { .. } => ErrorKind::TooLarge,
+            Self::MediaTypeNotAllowed { .. } => ErrorKind::UnsupportedMediaType,
         }
     }
 
@@ -252,6 +298,12 @@ impl ChatError {
             Self::MessageTooLong { .. } => "message_too_long",
             Self::ChatNameEmpty => "chat_name_empty",
             Self::ChatNameTooLong { .. } => "chat_name_too_long",
+            Self::AttachmentTooLarge { .. } => "attachment_too_large",
+            Self::AttachmentEmpty => "attachment_empty",
+            Self::MediaTypeNotAllowed { .. } => "media_type_not_allowed",
+            Self::AttachmentNameEmpty => "attachment_name_empty",
+            Self::AttachmentNameTooLong { .. } => "attachment_name_too_long",
+            Self::AttachmentKeyInvalid => "attachment_key_invalid",
             Self::InvalidText(_) => "invalid_text",
             Self::TelegramAlreadyLinked => "telegram_already_linked",
             Self::TelegramNotLinked => "telegram_not_linked",
@@ -300,6 +352,15 @@ mod tests {
             ChatError::MessageTooLong { max: 1, actual: 2 },
             ChatError::ChatNameEmpty,
             ChatError::ChatNameTooLong { max: 1, actual: 2 },
+            ChatError::AttachmentTooLarge { max: 1, actual: 2 },
+            ChatError::AttachmentEmpty,
+            ChatError::MediaTypeNotAllowed {
+                kind: MediaKind::Image,
+                mime_type: "text/html".into(),
+            },
+            ChatError::AttachmentNameEmpty,
+            ChatError::AttachmentNameTooLong { max: 1, actual: 2 },
+            ChatError::AttachmentKeyInvalid,
             ChatError::InvalidText(TextFault {
                 field: "content",
                 character: '\0',
@@ -322,7 +383,7 @@ mod tests {
         codes.dedup();
         assert_eq!(codes.len(), all.len());
         for e in &all {
-            assert!([404, 403, 409, 422, 413].contains(&e.kind().http_status()));
+            assert!([404, 403, 409, 422, 413, 415].contains(&e.kind().http_status()));
             assert!(!e.to_string().is_empty());
         }
         assert_eq!(

@@ -1,13 +1,15 @@
 //! The `Chat` aggregate: commands, events, state, `decide`, `evolve`, errors, rules.
 //!
 //! - [`commands`]: [`ChatCommand`] and one struct per command.
+//! - [`attachment`]: a media message's file ([`Attachment`]) and its object key.
 //! - [`events`]: [`ChatEvent`] and one struct per event (the wire contract).
 //! - [`state`]: [`ChatState`] (`Absent | Active | Archived | Deleted`) and [`state::ChatData`].
 //! - [`facts`]: what `decide` learns from the message index ([`facts::MessageFacts`]).
 //! - [`membership`]: how each event changes who is in the chat.
 //! - `decide` / `evolve`: the rules and the fold, behind [`Chat`]'s [`Aggregate`] impl.
 //! - [`errors`]: [`ChatError`] (one variant per rule) and [`ErrorKind`].
-//! - [`rules::limits`]: content and name limits.
+//! - [`rules::limits`]: content and name limits; [`rules::media`]: file kinds, sizes,
+//!   MIME types and captions.
 //! - [`typing`]: the ephemeral typing signal.
 //! - [`telegram_ids`]: which Telegram ids name a supergroup or a topic.
 //!
@@ -19,6 +21,7 @@
 //! generation's id, [`crate::ids::direct_chat_id_at`]); commands that change nothing
 //! decide to no events instead of failing.
 
+pub mod attachment;
 pub mod commands;
 mod decide;
 pub mod errors;
@@ -36,11 +39,13 @@ pub mod typing;
 #[cfg(test)]
 mod tests;
 
+pub use attachment::{Attachment, Media, chat_object_prefix, object_key};
 pub use commands::ChatCommand;
 pub use errors::{ChatError, ErrorKind};
 pub use events::{ChatEvent, SCHEMA_VERSION};
 pub use facts::{FactsQuery, MessageFacts, MessageLog};
 pub use in_memory::InMemoryChat;
+pub use rules::media::MediaKind;
 pub use state::ChatState;
 pub use types::{ChatType, MessageSource, MessageType, Role, TelegramLink};
 pub use typing::{UserTyping, check_typing};

@@ -125,6 +125,11 @@ pub struct MessageRecord {
     pub author: MessageAuthor,
     /// Its current text; `None` once deleted.
     pub content: Option<String>,
+    /// The object key of a media message's file, kept after a delete until the object
+    /// is removed (edits need to know a caption may be empty; housekeeping, what to
+    /// remove).
+    #[serde(default)]
+    pub attachment_key: Option<String>,
 }
 
 impl MessageRecord {

@@ -75,14 +75,43 @@ impl Role {
     }
 }
 
-/// The type of a message's content. Only text exists today; new variants are additive
-/// (consumers must be upgraded before producers emit them).
+/// The type of a message's content. New variants are additive (consumers must be
+/// upgraded before producers emit them); a media message's kind is
+/// [`MessageType::media_kind`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MessageType {
     /// Plain text.
     #[default]
     Text,
+    /// A picture shown inline, with an optional caption.
+    Image,
+    /// A file offered for download, with an optional caption.
+    File,
+    /// A voice note played inline, with an optional caption.
+    Voice,
+}
+
+impl MessageType {
+    /// The wire name (`"text"`, `"image"`, `"file"`, `"voice"`), as stored in the read
+    /// models' `message_type`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Image => "image",
+            Self::File => "file",
+            Self::Voice => "voice",
+        }
+    }
+
+    /// The type of a wire name ([`Self::as_str`]'s inverse); `None` for any other text.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Text, Self::Image, Self::File, Self::Voice]
+            .into_iter()
+            .find(|t| t.as_str() == name)
+    }
 }
 
 /// Where a message was written.
@@ -117,6 +146,14 @@ mod tests {
         }
         for r in [Role::Admin, Role::Member, Role::Observer] {
             assert_eq!(Role::from_name(r.as_str()), Some(r));
+        }
+        for t in [
+            MessageType::Text,
+            MessageType::Image,
+            MessageType::File,
+            MessageType::Voice,
+        ] {
+            assert_eq!(MessageType::from_name(t.as_str()), Some(t));
         }
         assert_eq!(ChatType::from_name("Group"), None);
         assert_eq!(Role::from_name("overlord"), None);

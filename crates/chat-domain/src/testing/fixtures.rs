@@ -17,7 +17,9 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
-    Actor, ChatCommand, ChatEvent, ChatState, ChatType, InMemoryChat, MessageLog, Role,
+    Actor, Attachment, ChatCommand, ChatEvent, ChatState, ChatType, InMemoryChat, Media, MediaKind,
+    MessageLog, Role,
+    chat::attachment::object_key,
     chat::commands::{
         AddParticipant, ArchiveChat, ChangeParticipantRole, CreateChat, DeleteMessage, EditMessage,
         HardDeleteChat, LeaveChat, LinkTelegram, MarkMessagesRead, ReceiveTelegramMessage,
@@ -142,6 +144,33 @@ pub fn send(u: UserId, id: MessageId, content: &str) -> SendMessage {
         message_id: id,
         content: content.to_owned(),
         reply_to: None,
+        media: None,
+    }
+}
+
+/// A 1 KiB PNG of [`CHAT`] (upload `upload`, 640x480), as a send names it.
+#[must_use]
+pub fn png(upload: u128) -> Media {
+    Media {
+        kind: MediaKind::Image,
+        attachment: Attachment {
+            key: object_key(CHAT, Uuid::from_u128(upload)),
+            name: "photo.png".to_owned(),
+            size: 1024,
+            mime_type: "image/png".to_owned(),
+            width: Some(640),
+            height: Some(480),
+            duration_secs: None,
+        },
+    }
+}
+
+/// `SendMessage` of `media` with `caption`.
+#[must_use]
+pub fn send_media(u: UserId, id: MessageId, caption: &str, media: Media) -> SendMessage {
+    SendMessage {
+        media: Some(media),
+        ..send(u, id, caption)
     }
 }
 
@@ -252,6 +281,7 @@ pub fn telegram(id: MessageId, telegram_message_id: i64, content: &str) -> Recei
         sender_name: "Tg User".to_owned(),
         content: content.to_owned(),
         reply_to: None,
+        media: None,
     }
 }
 

@@ -208,6 +208,7 @@ impl Op {
                 message_id: message(msg),
                 content: text(t),
                 reply_to: reply.map(message),
+                media: None,
             }
             .into(),
             Op::Edit { who, msg, text: t } => EditMessage {
@@ -290,6 +291,7 @@ impl Op {
                 sender_name: "tg".to_owned(),
                 content: text(tg_msg),
                 reply_to: None,
+                media: None,
             }
             .into(),
             Op::Typing { who } => Typing {

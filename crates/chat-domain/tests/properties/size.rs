@@ -46,6 +46,7 @@ pub(crate) fn chat_with(members: usize, ops: &[MessageOp]) -> (ChatState, ChatSt
                     message_id: msg(n),
                     content: "m".repeat(*length),
                     reply_to: None,
+                    media: None,
                 }
                 .into()
             }

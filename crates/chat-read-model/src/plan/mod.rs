@@ -316,7 +316,5 @@ fn last_message(message: &NewMessage) -> RowWrite {
 }
 
 fn message_type(t: chat_domain::MessageType) -> String {
-    match t {
-        chat_domain::MessageType::Text => "text".to_owned(),
-    }
+    t.as_str().to_owned()
 }

@@ -72,6 +72,7 @@ fn send(chat_id: ChatId, actor: &Actor, n: u64, content: &str) -> CommandRequest
         message_id: message_id(n),
         content: content.into(),
         reply_to: None,
+        media: None,
     };
     request(chat_id, actor, command.into())
 }

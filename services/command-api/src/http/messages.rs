@@ -49,6 +49,7 @@ pub async fn send(
         message_id,
         content: body.content,
         reply_to: body.reply_to,
+        media: None,
     };
     let outcome = state
         .commands

@@ -89,6 +89,7 @@ pub async fn receive(
             sender_name: body.sender_name,
             content: body.content,
             reply_to: body.reply_to,
+            media: None,
         }
         .into()
     };

@@ -43,6 +43,7 @@ pub fn send(chat_id: ChatId, sender: &Actor, content: &str) -> CommandRequest {
             message_id: MessageId::from_uuid(Uuid::now_v1(&[1, 2, 3, 4, 5, 6])),
             content: content.into(),
             reply_to: None,
+            media: None,
         }
         .into(),
     )

@@ -8,9 +8,9 @@ use crate::{
         errors::ChatError,
         events::{ChatEvent, MessageDeleted, MessageEdited, MessageSent, MessagesMarkedAsRead},
         facts::MessageFacts,
-        rules::limits,
+        rules::media,
         state::{ChatData, MessageAuthor, MessageRecord},
-        types::{MessageSource, MessageType, Role},
+        types::{MessageSource, Role},
     },
 };
 
@@ -23,7 +23,8 @@ pub(super) fn send(
 ) -> Result<Vec<ChatEvent>, ChatError> {
     let (sender, _) = data.require_writer(&c.actor)?;
     facts.require_new_message_id(c.message_id)?;
-    limits::validate_content(&c.content)?;
+    let (message_type, attachment) = media::accept(data.id, c.media)?;
+    media::validate_caption(&c.content, attachment.is_some())?;
     facts.require_reply_target(c.reply_to)?;
     Ok(vec![ChatEvent::MessageSent(MessageSent {
         chat_id: data.id,
@@ -32,7 +33,8 @@ pub(super) fn send(
         sender_id: sender,
         sender_name: c.actor.user_name().map(str::to_owned),
         content: c.content,
-        message_type: MessageType::Text,
+        message_type,
+        attachment,
         reply_to: c.reply_to,
         source: MessageSource::Chat,
         created_at: c.at,
@@ -77,7 +79,8 @@ fn author_check<'a>(
 }
 
 /// Edits a message (its sender; the service for Telegram messages). Deleted messages
-/// cannot be edited; unchanged content decides to no events.
+/// cannot be edited; unchanged content decides to no events. A media message's caption
+/// changes, its file never does (and its caption may become empty).
 pub(super) fn edit(
     data: &ChatData,
     facts: &MessageFacts,
@@ -87,7 +90,7 @@ pub(super) fn edit(
     let Some(previous) = &message.content else {
         return Err(ChatError::MessageIsDeleted);
     };
-    limits::validate_content(&c.content)?;
+    media::validate_caption(&c.content, message.attachment_key.is_some())?;
     if *previous == c.content {
         return Ok(Vec::new());
     }

@@ -13,10 +13,10 @@ use crate::{
             TelegramLinkChanged, TelegramMessageReceived,
         },
         facts::MessageFacts,
-        rules::limits,
+        rules::media,
         state::ChatData,
         telegram_ids,
-        types::{MessageSource, MessageType, TelegramLink},
+        types::{MessageSource, TelegramLink},
     },
     text::{self, TextKind},
 };
@@ -104,7 +104,8 @@ pub(super) fn receive(
         return Err(ChatError::TelegramMessageAlreadyReceived);
     }
     facts.require_new_message_id(c.message_id)?;
-    limits::validate_content(&c.content)?;
+    let (message_type, attachment) = media::accept(data.id, c.media)?;
+    media::validate_caption(&c.content, attachment.is_some())?;
     text::check("sender_name", TextKind::SingleLine, &c.sender_name)?;
     facts.require_reply_target(c.reply_to)?;
     Ok(vec![ChatEvent::TelegramMessageReceived(
@@ -118,7 +119,8 @@ pub(super) fn receive(
             telegram_user_id: c.telegram_user_id,
             sender_name: c.sender_name,
             content: c.content,
-            message_type: MessageType::Text,
+            message_type,
+            attachment,
             reply_to: c.reply_to,
             source: MessageSource::Telegram,
             created_at: c.at,

@@ -5,6 +5,7 @@ use time::OffsetDateTime;
 
 use crate::{
     actor::Actor,
+    chat::attachment::Attachment,
     chat::types::{MessageSource, MessageType},
     ids::{ChatId, MessageId, UserId},
 };
@@ -24,11 +25,14 @@ pub struct MessageSent {
     /// The sender's display name, if the JWT had one.
     #[serde(default)]
     pub sender_name: Option<String>,
-    /// The text.
+    /// The text; a media message's caption (then it may be empty).
     pub content: String,
-    /// The content type (`"text"`).
+    /// The content type (`"text"`, or the media kind).
     #[serde(default)]
     pub message_type: MessageType,
+    /// A media message's file (absent for text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<Attachment>,
     /// The message replied to, if any.
     #[serde(default)]
     pub reply_to: Option<MessageId>,

@@ -32,6 +32,13 @@ use crate::ids::ChatId;
 
 /// Version of the event schema (the envelope's `schema_version`). Bumped only when a
 /// variant is superseded and an upcaster is needed; additive changes keep it.
+///
+/// Additive changes under version 1, each pinned by golden files:
+/// - `telegram_link_changed` (a new event);
+/// - media messages: `message_type` gains `image`, `file` and `voice`, and
+///   `message_sent` / `telegram_message_received` gain an optional `attachment`
+///   (absent for text, so text events read and write exactly as before;
+///   `*_media.json` golden files).
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Every fact a chat can emit.

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::{
+    chat::attachment::Attachment,
     chat::types::{MessageSource, MessageType, TelegramLink},
     ids::{ChatId, MessageId, UserId},
 };
@@ -67,11 +68,14 @@ pub struct TelegramMessageReceived {
     pub telegram_user_id: i64,
     /// The Telegram author's display name.
     pub sender_name: String,
-    /// The text.
+    /// The text; a media message's caption (then it may be empty).
     pub content: String,
-    /// The content type (`"text"`).
+    /// The content type (`"text"`, or the media kind).
     #[serde(default)]
     pub message_type: MessageType,
+    /// A media message's file (absent for text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<Attachment>,
     /// The message replied to, if any.
     #[serde(default)]
     pub reply_to: Option<MessageId>,

@@ -5,6 +5,7 @@
 //! learns nothing about the chat's messages from validation errors.
 
 pub mod limits;
+pub mod media;
 
 use crate::{
     actor::Actor,

@@ -30,6 +30,7 @@ fn a_member_sends_a_message_with_every_fact_the_projection_needs() {
             sender_name: Some("Bob".to_owned()),
             content: "hello".to_owned(),
             message_type: MessageType::Text,
+            attachment: None,
             reply_to: None,
             source: MessageSource::Chat,
             created_at: T0,

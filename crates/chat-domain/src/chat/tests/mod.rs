@@ -5,6 +5,7 @@
 //! observer, EVE outside).
 
 mod lifecycle;
+mod media;
 mod messages;
 mod participants;
 mod read;

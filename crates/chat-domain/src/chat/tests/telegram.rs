@@ -118,6 +118,7 @@ fn the_bridge_posts_telegram_messages_on_behalf_of_non_participants() {
             sender_name: "Tg User".to_owned(),
             content: "from tg".to_owned(),
             message_type: MessageType::Text,
+            attachment: None,
             reply_to: None,
             source: MessageSource::Telegram,
             created_at: T0,

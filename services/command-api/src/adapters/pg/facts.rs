@@ -70,6 +70,7 @@ fn record(chat_id: ChatId, row: IndexRow) -> Result<(MessageId, MessageRecord), 
             position,
             author,
             content,
+            attachment_key: None,
         },
     ))
 }
