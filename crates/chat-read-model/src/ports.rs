@@ -15,7 +15,7 @@ use crate::model::{
     PurgeScope, ReadPosition, TemplateRecord,
 };
 use crate::plan::{MessageWrite, Projector, RowWrite};
-use crate::search::{MessageHit, MessageSearchQuery};
+use crate::search::{MessageSearchQuery, SearchPage};
 
 /// A read-model store failure.
 #[derive(Debug, thiserror::Error)]
@@ -207,14 +207,15 @@ pub trait ChatQueries: Send + Sync {
 
 /// Searches over the PostgreSQL read models (full-text search).
 pub trait SearchQueries: Send + Sync {
-    /// A page of the messages of `query.chats` that match `query.text`, best first.
+    /// A page of the messages in `query.scope` that match `query.text`, a window of the
+    /// newest matches at a time, best first within it (see [`crate::search`]).
     ///
     /// # Errors
     /// [`StoreError`] when the store fails.
     fn search_messages(
         &self,
         query: &MessageSearchQuery,
-    ) -> impl Future<Output = Result<Vec<MessageHit>>> + Send;
+    ) -> impl Future<Output = Result<SearchPage>> + Send;
 
     /// The chats `user_id` participates in whose name matches `text` (a word of it, in
     /// any form, or a part of it), most recently active first, at most `limit`.

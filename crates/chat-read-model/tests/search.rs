@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chat_domain::{ChatEvent, ChatId, Envelope, MessageId};
 use chat_read_model::cql::CqlReadModels;
 use chat_read_model::pg::PgReadModels;
-use chat_read_model::search::MessageSearchQuery;
+use chat_read_model::search::{MessageSearchQuery, SearchScope};
 use chat_read_model::testing::{migrate_keyspace, workload};
 use chat_read_model::{MessageStore, Projector, RowStore, SearchQueries};
 use chat_runtime::connect;
@@ -121,28 +121,29 @@ async fn the_texts_are_the_live_ones_after_redeliveries_and_a_rebuild() {
     let ((chat, message), text) = expected.iter().next().expect("a message");
     let query = MessageSearchQuery {
         text: text.clone(),
-        chats: vec![ChatId::from_uuid(*chat)],
+        scope: SearchScope::Chat(ChatId::from_uuid(*chat)),
         after: None,
         limit: 50,
     };
-    let hits = pg.search_messages(&query).await.expect("search");
+    let hits = pg.search_messages(&query).await.expect("search").hits;
     assert!(
         hits.iter()
             .any(|h| h.message_id == MessageId::from_uuid(*message))
     );
     assert!(hits.iter().all(|h| h.chat_id.as_uuid() == *chat));
-    let elsewhere: Vec<ChatId> = chats(&envelopes)
+    let elsewhere = chats(&envelopes)
         .into_iter()
-        .filter(|c| c.as_uuid() != *chat)
-        .collect();
+        .find(|c| c.as_uuid() != *chat)
+        .expect("another chat");
     let hits = pg
         .search_messages(&MessageSearchQuery {
-            chats: elsewhere,
+            scope: SearchScope::Chat(elsewhere),
             ..query
         })
         .await
-        .expect("search");
-    assert!(hits.iter().all(|h| h.chat_id.as_uuid() != *chat));
+        .expect("search")
+        .hits;
+    assert!(hits.iter().all(|h| h.chat_id == elsewhere));
 
     // A rebuild empties the index with the other read models and replays it.
     assert!(

@@ -24,13 +24,28 @@ use crate::ports::StoreError;
 #[derive(Debug, Clone)]
 pub struct PgReadModels {
     pool: PgPool,
+    /// How many of the newest matches a message search ranks at a time.
+    search_window: usize,
 }
 
 impl PgReadModels {
     /// The read models on `pool`.
     #[must_use]
     pub const fn new(pool: PgPool) -> Self {
-        Self { pool }
+        Self {
+            pool,
+            search_window: crate::search::WINDOW,
+        }
+    }
+
+    /// The same, with message searches ranking `window` matches at a time (tests walk
+    /// several windows with a small one).
+    #[must_use]
+    pub fn with_search_window(self, window: usize) -> Self {
+        Self {
+            search_window: window,
+            ..self
+        }
     }
 
     /// The pool.

@@ -7,12 +7,12 @@ use actix_web::{HttpResponse, web};
 use chat_domain::text::{self, TextKind};
 use chat_domain::{ChatError, ChatId};
 use chat_read_model::SearchQueries;
-use chat_read_model::search::{MAX_HITS, MessageSearchQuery, SearchCursor};
+use chat_read_model::search::{MAX_HITS, MessageSearchQuery, SearchCursor, SearchScope};
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::http::caller::Caller;
-use crate::http::chat_list::current_chats;
+use crate::http::chat_list::{current_among, current_chats};
 use crate::http::error::ApiError;
 use crate::http::paging;
 use crate::http::queries::visible_chat;
@@ -76,7 +76,8 @@ fn query_text(q: &str) -> Result<&str, ApiError> {
 }
 
 /// `GET /api/search/messages?q=&chat_id=&limit=&cursor=`: the messages that match,
-/// best first, each with a highlighted snippet.
+/// newest matches a window at a time, best first within each (see
+/// [`chat_read_model::search`]), each with a highlighted snippet.
 pub async fn messages(
     read: web::Data<ReadSide>,
     caller: Caller,
@@ -86,28 +87,33 @@ pub async fn messages(
     let text = query_text(&params.q)?.to_owned();
     let limit = paging::limit(params.limit, DEFAULT_HITS, MAX_HITS)?;
     let after = paging::cursor(params.cursor.as_deref(), SearchCursor::decode)?;
-    let chats: Vec<ChatId> = match params.chat_id {
+    let user = caller.user_id()?;
+    let scope = match params.chat_id {
         Some(chat_id) => {
             visible_chat(&read, &caller, chat_id).await?;
-            vec![chat_id]
+            SearchScope::Chat(chat_id)
         }
-        None => current_chats(&read, caller.user_id()?)
-            .await?
-            .into_iter()
-            .collect(),
+        None => SearchScope::Member(user),
     };
-    let hits = read
+    let page = read
         .chats
         .search_messages(&MessageSearchQuery {
             text,
-            chats,
+            scope,
             after,
             limit,
         })
         .await?;
-    let next_cursor = (hits.len() == limit)
-        .then(|| hits.last().map(|h| SearchCursor::of(h).encode()))
-        .flatten();
+    // The read models may not have seen a removal yet: the authority has the last word
+    // on every chat a hit comes from.
+    let found: Vec<ChatId> = page.hits.iter().map(|h| h.chat_id).collect();
+    let current = current_among(&read, user, &found).await?;
+    let hits: Vec<_> = page
+        .hits
+        .into_iter()
+        .filter(|h| current.contains(&h.chat_id))
+        .collect();
+    let next_cursor = page.next.map(|c| c.encode());
     Ok(HttpResponse::Ok().json(json!({ "messages": hits, "next_cursor": next_cursor })))
 }
 

@@ -163,4 +163,26 @@ impl PgMembers {
                 .map_err(unavailable)?;
         Ok(chats.into_iter().map(ChatId::from_uuid).collect())
     }
+
+    /// Which of `chats` the user is in now.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    pub async fn current_among(
+        &self,
+        user: UserId,
+        chats: &[ChatId],
+    ) -> Result<HashSet<ChatId>, StoreError> {
+        let chats: Vec<Uuid> = chats.iter().map(|c| c.as_uuid()).collect();
+        let current: Vec<Uuid> = sqlx::query_scalar(
+            "SELECT chat_id FROM chat_members \
+             WHERE user_id = $1 AND chat_id = ANY($2) AND is_active",
+        )
+        .bind(user.as_uuid())
+        .bind(chats)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        Ok(current.into_iter().map(ChatId::from_uuid).collect())
+    }
 }
