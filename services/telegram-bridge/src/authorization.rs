@@ -9,6 +9,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::media::OutgoingFile;
 use crate::metrics::{AUTH_FAILURES, AUTHORIZED};
 use crate::ports::{ChatAccess, Delivery, GatewayError, TelegramGateway, TelegramTarget};
 
@@ -97,6 +98,26 @@ impl<G: TelegramGateway> TelegramGateway for Watched<G> {
         key: i64,
     ) -> Result<i64, GatewayError> {
         let answer = self.gateway.send_message(target, text, reply_to, key).await;
+        self.seen(answer)
+    }
+
+    async fn send_file(
+        &self,
+        target: TelegramTarget,
+        file: OutgoingFile<'_>,
+        caption: &str,
+        reply_to: Option<i64>,
+        key: i64,
+    ) -> Result<i64, GatewayError> {
+        let answer = self
+            .gateway
+            .send_file(target, file, caption, reply_to, key)
+            .await;
+        self.seen(answer)
+    }
+
+    async fn download_file(&self, chat_id: i64, message_id: i64) -> Result<Vec<u8>, GatewayError> {
+        let answer = self.gateway.download_file(chat_id, message_id).await;
         self.seen(answer)
     }
 

@@ -9,6 +9,14 @@
 //! send is only waited on until its mapping is recorded, so a reply to it that follows
 //! at once still finds its parent.
 //!
+//! Media: a Telegram file the chat's rules accept ([`crate::attachments`]) is downloaded
+//! and stored in the media store under the chat's prefix, at a key made of the Telegram
+//! message (so a replay writes the same object again, nothing new), and the message
+//! carries it; what the chat cannot keep (stickers, polls, locations, contacts, files
+//! over its limits or of a refused type, a download Telegram refuses) arrives as a text
+//! placeholder saying what it was. An object whose message command-api refused is
+//! removed again.
+//!
 //! Refusals do not stall: what command-api refuses for good (a 4xx other than a lost
 //! race, an expired token or rate limiting) is logged with its ids, counted in
 //! `telegram_inbound_refused_total` and confirmed, so the next update (of any chat)
@@ -21,15 +29,22 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chat_domain::chat::events::TelegramLinkChange;
-use chat_domain::chat::telegram_ids;
+use chat_domain::chat::rules::media::mime_essence;
+use chat_domain::chat::{object_key, telegram_ids};
 use chat_domain::text::{TextKind, sanitize};
+use chat_domain::{Attachment, ChatId, Media};
+use chat_media::{MediaError, MediaStore};
 use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
 
 use crate::adapters::command_api::{
     CommandApiClient, CommandError, CommandOutcome, InboundMessage,
 };
 use crate::adapters::pg::{BridgeStore, Link, MappedMessage, Origin, StoreError};
+use crate::attachments::{Incoming, file_name, incoming, not_copied, with_placeholder};
+use crate::flood::obeying_flood_waits;
 use crate::link_health::LinkHealth;
+use crate::media::MediaFile;
 use crate::metrics::{FLOOD_WAITS, INBOUND_REFUSED};
 use crate::ports::{
     GatewayError, TelegramGateway, TelegramMessage, TelegramTarget, TelegramUpdate,
@@ -52,6 +67,21 @@ pub enum InboundError {
     /// command-api is unavailable.
     #[error(transparent)]
     Commands(CommandError),
+    /// Telegram could not hand out a file (unreachable, or the account signed out).
+    #[error("cannot download a Telegram file: {0}")]
+    Download(#[source] GatewayError),
+    /// The media store could not take a file.
+    #[error("cannot store a Telegram file: {0}")]
+    Media(#[source] MediaError),
+}
+
+/// What became of a Telegram file the chat keeps.
+enum Copied {
+    /// Stored in the media store, as this attachment.
+    Stored(Attachment),
+    /// Telegram would not hand it out (the message is gone, or the bot lost the group):
+    /// why.
+    Refused(String),
 }
 
 /// The Telegram -> chat loop.
@@ -59,18 +89,20 @@ pub enum InboundError {
 pub struct Inbound<G> {
     gateway: Arc<G>,
     store: BridgeStore,
+    media: Arc<dyn MediaStore>,
     links: LinkHealth,
     commands: CommandApiClient,
     backoff: Duration,
 }
 
 impl<G: TelegramGateway> Inbound<G> {
-    /// A loop reading `gateway`, posting through `commands`, marking the groups the bot
-    /// lost in `links`; `backoff` is the first wait after a failure (it doubles up to
-    /// 5 s).
-    pub const fn new(
+    /// A loop reading `gateway`, storing Telegram files in `media`, posting through
+    /// `commands`, marking the groups the bot lost in `links`; `backoff` is the first
+    /// wait after a failure (it doubles up to 5 s).
+    pub fn new(
         gateway: Arc<G>,
         store: BridgeStore,
+        media: Arc<dyn MediaStore>,
         links: LinkHealth,
         commands: CommandApiClient,
         backoff: Duration,
@@ -78,6 +110,7 @@ impl<G: TelegramGateway> Inbound<G> {
         Self {
             gateway,
             store,
+            media,
             links,
             commands,
             backoff,
@@ -206,7 +239,7 @@ impl<G: TelegramGateway> Inbound<G> {
     }
 
     async fn new_message(&self, m: &TelegramMessage) -> Result<(), InboundError> {
-        if m.text.trim().is_empty() {
+        if m.text.trim().is_empty() && m.media.is_none() {
             return Ok(());
         }
         let links = self.store.links_of_group(m.chat_id).await?;
@@ -233,13 +266,27 @@ impl<G: TelegramGateway> Inbound<G> {
                 .map(|p| p.message_id),
             None => None,
         };
+        let (content, media) = match incoming(m) {
+            Incoming::Text(text) => (text, None),
+            Incoming::File {
+                kind,
+                file,
+                caption,
+            } => match self.copy_in(link.chat_id, m, file).await? {
+                Copied::Stored(attachment) => {
+                    (caption.to_owned(), Some(Media { kind, attachment }))
+                }
+                Copied::Refused(why) => (with_placeholder(&not_copied(file, &why), caption), None),
+            },
+        };
         let message = InboundMessage {
             telegram_chat_id: m.chat_id,
             telegram_topic_id: m.topic_id,
             telegram_message_id: m.message_id,
             telegram_user_id: m.sender_id,
             sender_name: sanitize(TextKind::SingleLine, &m.sender_name).into_owned(),
-            content: sanitize(TextKind::Multiline, &m.text).into_owned(),
+            content: sanitize(TextKind::Multiline, &content).into_owned(),
+            media,
             reply_to,
         };
         match self.commands.post_message(link.chat_id, &message).await {
@@ -263,8 +310,61 @@ impl<G: TelegramGateway> Inbound<G> {
                     .await?;
                 Ok(())
             }
-            other => settle(other, Refused::new("message", link.chat_id, m)),
+            other => {
+                if let (Err(CommandError::Refused { .. }), Some(media)) = (&other, &message.media) {
+                    // No message names it: nothing would ever show or remove it.
+                    self.media
+                        .delete(&media.attachment.key)
+                        .await
+                        .map_err(InboundError::Media)?;
+                }
+                settle(other, Refused::new("message", link.chat_id, m))
+            }
         }
+    }
+
+    /// Downloads the file of `m` from Telegram and stores it among chat `chat_id`'s
+    /// objects, under a key the Telegram message names (a replay overwrites it with the
+    /// same bytes).
+    async fn copy_in(
+        &self,
+        chat_id: ChatId,
+        m: &TelegramMessage,
+        file: &MediaFile,
+    ) -> Result<Copied, InboundError> {
+        let downloaded = obeying_flood_waits("download", || {
+            self.gateway.download_file(m.chat_id, m.message_id)
+        })
+        .await;
+        let bytes = match downloaded {
+            Ok(bytes) => bytes,
+            Err(GatewayError::Rejected(reason) | GatewayError::NoAccess(reason)) => {
+                return Ok(Copied::Refused(format!(
+                    "Telegram refused the download: {reason}"
+                )));
+            }
+            Err(e) => return Err(InboundError::Download(e)),
+        };
+        let upload = format!("telegram:{}:{}", m.chat_id, m.message_id);
+        let key = object_key(
+            chat_id,
+            Uuid::new_v5(&Uuid::NAMESPACE_OID, upload.as_bytes()),
+        );
+        let mime_type = mime_essence(&file.mime_type);
+        let size = bytes.len() as u64;
+        self.media
+            .put(&key, bytes.into(), &mime_type)
+            .await
+            .map_err(InboundError::Media)?;
+        Ok(Copied::Stored(Attachment {
+            key,
+            name: file_name(file, m.message_id),
+            size,
+            mime_type,
+            width: file.width,
+            height: file.height,
+            duration_secs: file.duration_secs,
+        }))
     }
 
     /// Waits (briefly) until the bridge's own send `m` is in the id mapping. Updates come
@@ -291,7 +391,7 @@ impl<G: TelegramGateway> Inbound<G> {
     }
 
     async fn edited(&self, m: &TelegramMessage) -> Result<(), InboundError> {
-        if m.outgoing || m.text.trim().is_empty() {
+        if m.outgoing || (m.text.trim().is_empty() && m.media.is_none()) {
             return Ok(());
         }
         let Some(mapped) = self
@@ -307,7 +407,12 @@ impl<G: TelegramGateway> Inbound<G> {
         {
             return Ok(());
         }
-        let text = sanitize(TextKind::Multiline, &m.text);
+        // A file's caption, or the text (a placeholder's too: a live location moves).
+        let text = match incoming(m) {
+            Incoming::Text(text) => text,
+            Incoming::File { caption, .. } => caption.to_owned(),
+        };
+        let text = sanitize(TextKind::Multiline, &text);
         let edited = self
             .commands
             .edit_message(mapped.chat_id, mapped.message_id, &text)
@@ -461,6 +566,7 @@ mod tests {
         Inbound::new(
             Arc::new(telegram.connect()),
             store.clone(),
+            Arc::new(chat_media::MemoryMediaStore::new()),
             LinkHealth::new(store, Arc::default()),
             commands,
             backoff,

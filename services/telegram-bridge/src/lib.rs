@@ -5,6 +5,7 @@
 //! - [`access`]: whether the bot is in each linked group and sees all of it.
 //! - [`adapters`]: grammers (real), an in-memory fake, command-api over HTTP, and the
 //!   bridge's PostgreSQL tables (links and their health, message id mapping).
+//! - [`attachments`]: Telegram files into chat attachments (or placeholders) and back.
 //! - [`authorization`]: whether Telegram still accepts the bridge's account (`/readyz`).
 //! - [`posts`]: a chat message as Telegram posts: name prefix, parts, send keys.
 //! - [`outbound`]: chat -> Telegram, a `chat.events` consumer.
@@ -13,6 +14,7 @@
 //! - [`link_notices`]: each chat told when its link breaks or heals.
 //! - [`flood`]: flood waits obeyed by waiting and retrying.
 //! - [`limits`]: Telegram's length limits, counted in UTF-16 code units as Telegram does.
+//! - [`media`]: what Telegram messages carry besides text (files, stickers, polls, ...).
 //! - [`metrics`]: Telegram calls, flood waits, split messages, refused updates,
 //!   authorization and broken links.
 //! - [`split`]: texts too long for one Telegram message, cut into parts that fit.
@@ -31,6 +33,7 @@
 
 pub mod access;
 pub mod adapters;
+pub mod attachments;
 pub mod authorization;
 pub mod config;
 pub mod flood;
@@ -38,6 +41,7 @@ pub mod inbound;
 pub mod limits;
 pub mod link_health;
 pub mod link_notices;
+pub mod media;
 pub mod metrics;
 pub mod outbound;
 pub mod ports;
@@ -52,6 +56,7 @@ use actix_web::web;
 use anyhow::Context;
 use chat_kafka::dead_letter::topic_for;
 use chat_kafka::{ConsumerSettings, DeadLetters, EventConsumer, StartFrom};
+use chat_media::MediaStore;
 use chat_runtime::connect::{self, ConnectError};
 use chat_runtime::health::Readiness;
 use chat_runtime::ops;
@@ -102,7 +107,7 @@ impl Application {
             TelegramMode::Real => {
                 let gateway =
                     Gateway::Real(Box::new(GrammersGateway::connect(&cfg.telegram).await?));
-                Self::build_with(cfg, gateway).await
+                Self::build_with(cfg, gateway, media_store()).await
             }
             TelegramMode::Fake => {
                 tracing::warn!(
@@ -111,18 +116,24 @@ impl Application {
                      driven at /fake-telegram/ on the operations port"
                 );
                 let telegram = FakeTelegram::new();
-                let mut app = Self::build_with(cfg, Gateway::Fake(telegram.connect())).await?;
+                let gateway = Gateway::Fake(telegram.connect());
+                let mut app = Self::build_with(cfg, gateway, media_store()).await?;
                 app.fake = Some(telegram);
                 Ok(app)
             }
         }
     }
 
-    /// Like [`Self::build`], with the Telegram given (tests pass a fake's client).
+    /// Like [`Self::build`], with the Telegram and the media store given (tests pass a
+    /// fake's client and an in-memory store).
     ///
     /// # Errors
     /// When a dependency does not answer or a setting is missing.
-    pub async fn build_with(cfg: Config, gateway: Gateway) -> anyhow::Result<Self> {
+    pub async fn build_with(
+        cfg: Config,
+        gateway: Gateway,
+        media: Arc<dyn MediaStore>,
+    ) -> anyhow::Result<Self> {
         let timeout: Duration = cfg.ops.ready_timeout();
         let backoff = Duration::from_millis(cfg.retry_backoff_ms.max(1));
         let pool = connect::postgres(&cfg.pg).await?;
@@ -166,11 +177,12 @@ impl Application {
             outbound: Outbound::new(
                 Arc::clone(&gateway),
                 store.clone(),
+                Arc::clone(&media),
                 links.clone(),
                 access.clone(),
             ),
             notices: LinkNotices::new(store.clone(), commands.clone(), changed),
-            inbound: Inbound::new(gateway, store, links, commands, backoff),
+            inbound: Inbound::new(gateway, store, media, links, commands, backoff),
             access,
             cfg,
             fake: None,
@@ -243,6 +255,11 @@ fn telegram_probe(
             ))
         })
     }
+}
+
+/// The media store (an in-memory one until the S3 adapter is wired).
+fn media_store() -> Arc<dyn MediaStore> {
+    Arc::new(chat_media::MemoryMediaStore::new())
 }
 
 /// The service identity's token from the config.

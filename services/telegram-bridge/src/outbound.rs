@@ -2,7 +2,10 @@
 //!
 //! Link events are remembered in the bridge's table; messages sent, edited and deleted
 //! in a linked chat are mirrored to its supergroup as "Name: text", a text too long for
-//! one Telegram message as several, in order, each with the name ([`crate::posts`]). The
+//! one Telegram message as several, in order, each with the name ([`crate::posts`]). A
+//! media message is posted as its file (read from the media store) with "Name: caption"
+//! ([`crate::attachments`] says as what: photo, voice note or document); a caption over
+//! Telegram's caption limit goes on in text posts after it. The
 //! consumer stores a record's offset only after this handler returned, i.e. after
 //! Telegram accepted.
 //!
@@ -28,16 +31,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chat_domain::chat::events::{MessageDeleted, MessageEdited, MessageSent, TelegramLinkChange};
-use chat_domain::{ChatEvent, ChatId, Envelope, MessageId, UserId};
+use chat_domain::{Attachment, ChatEvent, ChatId, Envelope, MessageId, UserId};
 use chat_kafka::{EventHandler, HandlerError, ReceivedEvent};
+use chat_media::MediaStore;
 
 use crate::access::AccessWatch;
-use crate::adapters::pg::{BridgeStore, MappedMessage, Origin, StoreError};
+use crate::adapters::pg::{BridgeStore, MappedMessage, Origin, Part, StoreError};
+use crate::attachments::telegram_kind;
 use crate::flood::obeying_flood_waits;
+use crate::limits::TextLimit;
 use crate::link_health::LinkHealth;
+use crate::media::OutgoingFile;
 use crate::metrics::{SPLIT_MESSAGES, SPLIT_PARTS, UNMIRRORED};
 use crate::ports::{GatewayError, TelegramGateway, TelegramTarget};
-use crate::posts::{posts, send_key};
+use crate::posts::{Layout, posts, send_key};
 
 /// How often recording a mapping is retried in place before the event is retried as a
 /// whole (which would send it to Telegram again).
@@ -48,22 +55,26 @@ const RECORD_ATTEMPTS: u32 = 20;
 pub struct Outbound<G> {
     gateway: Arc<G>,
     store: BridgeStore,
+    media: Arc<dyn MediaStore>,
     links: LinkHealth,
     access: AccessWatch<G>,
 }
 
 impl<G: TelegramGateway> Outbound<G> {
-    /// A handler sending through `gateway`, remembering in `store`, marking the links
-    /// the bot cannot serve in `links` and checking each new link's group with `access`.
-    pub const fn new(
+    /// A handler sending through `gateway`, remembering in `store`, reading media
+    /// messages' files from `media`, marking the links the bot cannot serve in `links`
+    /// and checking each new link's group with `access`.
+    pub fn new(
         gateway: Arc<G>,
         store: BridgeStore,
+        media: Arc<dyn MediaStore>,
         links: LinkHealth,
         access: AccessWatch<G>,
     ) -> Self {
         Self {
             gateway,
             store,
+            media,
             links,
             access,
         }
@@ -185,7 +196,11 @@ impl<G: TelegramGateway> Outbound<G> {
         else {
             return Ok(());
         };
-        let posts = posts(e.sender_name.as_deref(), e.sender_id, &e.content);
+        let layout = match e.attachment {
+            Some(_) => Layout::Caption,
+            None => Layout::Text,
+        };
+        let posts = posts(e.sender_name.as_deref(), e.sender_id, &e.content, layout);
         let done = self
             .store
             .parts(e.chat_id, e.message_id)
@@ -204,7 +219,33 @@ impl<G: TelegramGateway> Outbound<G> {
                 _ => None,
             };
             let key = send_key(e.message_id, index, e.version);
-            let telegram_id = match self.post(link.target, text, reply_to, key).await? {
+            let posted = match (index, &e.attachment) {
+                (0, Some(attachment)) => {
+                    let bytes = self.file_of(attachment).await?;
+                    let file = OutgoingFile {
+                        kind: telegram_kind(e.message_type, attachment),
+                        name: &attachment.name,
+                        mime_type: &attachment.mime_type,
+                        duration_secs: attachment.duration_secs,
+                        bytes: &bytes,
+                    };
+                    self.post(
+                        link.target,
+                        Post::File {
+                            file,
+                            caption: text,
+                        },
+                        reply_to,
+                        key,
+                    )
+                    .await?
+                }
+                _ => {
+                    self.post(link.target, Post::Text(text), reply_to, key)
+                        .await?
+                }
+            };
+            let telegram_id = match posted {
                 Posted::At(id) => id,
                 Posted::IdUnknown => continue,
                 Posted::Refused => return Ok(()),
@@ -225,6 +266,20 @@ impl<G: TelegramGateway> Outbound<G> {
             .await?;
         }
         Ok(())
+    }
+
+    /// The bytes of a media message's file. A store that is away is waited out (the
+    /// event is retried); an object that is gone, or a store refusing, will not change
+    /// by retrying: the event goes to the dead-letter topic, to be seen.
+    async fn file_of(&self, attachment: &Attachment) -> Result<bytes::Bytes, HandlerError> {
+        self.media.get(&attachment.key).await.map_err(|err| {
+            if err.is_unavailable() {
+                HandlerError::Transient(err.into())
+            } else {
+                tracing::error!(key = %attachment.key, error.message = %err, "cannot read a media message's file");
+                HandlerError::Permanent(err.into())
+            }
+        })
     }
 
     /// The Telegram id of the live copy of chat message `message_id` in `target`'s
@@ -250,13 +305,22 @@ impl<G: TelegramGateway> Outbound<G> {
     async fn post(
         &self,
         target: TelegramTarget,
-        text: &str,
+        post: Post<'_>,
         reply_to: Option<i64>,
         key: i64,
     ) -> Result<Posted, HandlerError> {
         let send = |reply_to| {
-            obeying_flood_waits("send", move || {
-                self.gateway.send_message(target, text, reply_to, key)
+            obeying_flood_waits("send", move || async move {
+                match post {
+                    Post::Text(text) => {
+                        self.gateway.send_message(target, text, reply_to, key).await
+                    }
+                    Post::File { file, caption } => {
+                        self.gateway
+                            .send_file(target, file, caption, reply_to, key)
+                            .await
+                    }
+                }
             })
         };
         let mut sent = send(reply_to).await;
@@ -266,7 +330,7 @@ impl<G: TelegramGateway> Outbound<G> {
             sent = send(None).await;
         }
         if matches!(sent, Err(GatewayError::AlreadySent)) {
-            return self.lost_answer(target, text, key).await;
+            return self.lost_answer(target, post.text(), key).await;
         }
         Ok(match self.answered(target.chat_id, sent).await? {
             Some(id) => Posted::At(id),
@@ -346,7 +410,10 @@ impl<G: TelegramGateway> Outbound<G> {
     /// An edit reaches every part: the new text is split again; the parts there are
     /// edited in order, extra parts it needs are posted after them (Telegram cannot
     /// insert, so they follow whatever was posted in between), and parts it no longer
-    /// needs are deleted (Telegram refuses an empty text, so none is left blank).
+    /// needs are deleted (Telegram refuses an empty text, so none is left blank). The
+    /// event does not say whether the message carries a file: a first part Telegram
+    /// refuses as over the caption limit says so, and the text is split again with a
+    /// caption first.
     async fn edited(&self, e: &MessageEdited) -> Result<(), HandlerError> {
         let Some(m) = self
             .copy_to_change(e.chat_id, e.message_id, e.version, true)
@@ -362,28 +429,33 @@ impl<G: TelegramGateway> Outbound<G> {
             .edited_by
             .user_id()
             .unwrap_or_else(|| UserId::from_uuid(uuid::Uuid::nil()));
-        let posts = posts(e.edited_by.user_name(), author, &e.content);
         let parts = self
             .store
             .parts(e.chat_id, e.message_id)
             .await
             .map_err(transient)?;
+        let split = |layout| posts(e.edited_by.user_name(), author, &e.content, layout);
+        let mut posts = split(Layout::Text);
+        if let Some(first) = parts.first() {
+            let mut edited = self.edit_part(&m, first, &posts[0]).await;
+            if matches!(edited, Err(GatewayError::TooLong(TextLimit::Caption))) {
+                posts = split(Layout::Caption);
+                edited = self.edit_part(&m, first, &posts[0]).await;
+            }
+            self.answered(m.telegram_chat_id, edited).await?;
+        }
         count_split("edit", posts.len());
         let mut next_index = parts.last().map_or(0, |p| p.index + 1);
-        for (position, text) in posts.iter().enumerate() {
+        for (position, text) in posts.iter().enumerate().skip(1) {
             if let Some(part) = parts.get(position) {
-                let edited = obeying_flood_waits("edit", || {
-                    self.gateway
-                        .edit_message(m.telegram_chat_id, part.telegram_message_id, text)
-                })
-                .await;
+                let edited = self.edit_part(&m, part, text).await;
                 self.answered(m.telegram_chat_id, edited).await?;
                 continue;
             }
             let (index, target) = (next_index, target(m.telegram_chat_id, m.telegram_topic_id));
             next_index += 1;
             let key = send_key(e.message_id, index, e.version);
-            if let Posted::At(id) = self.post(target, text, None, key).await? {
+            if let Posted::At(id) = self.post(target, Post::Text(text), None, key).await? {
                 let group = m.telegram_chat_id;
                 recorded(|| {
                     self.store
@@ -404,6 +476,20 @@ impl<G: TelegramGateway> Outbound<G> {
             .advance(e.chat_id, e.message_id, e.version, false)
             .await
             .map_err(transient)
+    }
+
+    /// Replaces the text of one posted part (a caption, for a file), obeying flood waits.
+    async fn edit_part(
+        &self,
+        m: &MappedMessage,
+        part: &Part,
+        text: &str,
+    ) -> Result<(), GatewayError> {
+        obeying_flood_waits("edit", || {
+            self.gateway
+                .edit_message(m.telegram_chat_id, part.telegram_message_id, text)
+        })
+        .await
     }
 
     /// A delete reaches every part, also when Telegram already lost some (deleting a
@@ -436,6 +522,27 @@ impl<G: TelegramGateway> Outbound<G> {
         })
         .await;
         self.answered(chat_id, deleted).await.map(drop)
+    }
+}
+
+/// What one post to Telegram carries.
+#[derive(Clone, Copy)]
+enum Post<'a> {
+    /// A text message.
+    Text(&'a str),
+    /// A file with its caption.
+    File {
+        file: OutgoingFile<'a>,
+        caption: &'a str,
+    },
+}
+
+impl Post<'_> {
+    /// Its text: what the copy of a post whose answer was lost is found by.
+    const fn text(&self) -> &str {
+        match self {
+            Self::Text(text) | Self::File { caption: text, .. } => text,
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 use std::future::Future;
 
 use crate::limits::TextLimit;
+use crate::media::{OutgoingFile, TelegramMedia};
 
 /// Where a message goes: a supergroup, optionally one forum topic of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -17,7 +18,7 @@ pub struct TelegramTarget {
 }
 
 /// A message as Telegram shows it (new or edited).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TelegramMessage {
     /// The supergroup (Bot API dialog id).
     pub chat_id: i64,
@@ -31,6 +32,8 @@ pub struct TelegramMessage {
     pub sender_name: String,
     /// The text (or caption).
     pub text: String,
+    /// What it carries besides the text (a photo, a sticker, ...), if anything.
+    pub media: Option<TelegramMedia>,
     /// The message it replies to (not the topic root), if any.
     pub reply_to: Option<i64>,
     /// Whether the bridge's own account wrote it (its own sends coming back as updates).
@@ -38,7 +41,7 @@ pub struct TelegramMessage {
 }
 
 /// Something that happened in a chat the bridge's account can see.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum TelegramUpdate {
     /// A new message.
     NewMessage(TelegramMessage),
@@ -70,7 +73,7 @@ pub enum TelegramUpdate {
 }
 
 /// One update handed to the bridge; confirming its `id` means "handled, don't replay".
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Delivery {
     /// Position of the update in the gateway's stream.
     pub id: u64,
@@ -152,6 +155,33 @@ pub trait TelegramGateway: Send + Sync + 'static {
         key: i64,
     ) -> impl Future<Output = Result<i64, GatewayError>> + Send;
 
+    /// Posts `file` to `target` with `caption`, as a reply to `reply_to` when given;
+    /// returns Telegram's id of the new message. A caption over [`TextLimit::Caption`]
+    /// and a file over Telegram's limits ([`crate::media`]) are refused. `key` as for
+    /// [`Self::send_message`].
+    ///
+    /// # Errors
+    /// [`GatewayError`]; a flood wait means nothing was posted.
+    fn send_file(
+        &self,
+        target: TelegramTarget,
+        file: OutgoingFile<'_>,
+        caption: &str,
+        reply_to: Option<i64>,
+        key: i64,
+    ) -> impl Future<Output = Result<i64, GatewayError>> + Send;
+
+    /// The bytes of the file message `message_id` of supergroup `chat_id` carries.
+    ///
+    /// # Errors
+    /// [`GatewayError::Rejected`] when the message is gone or carries no file;
+    /// otherwise [`GatewayError`].
+    fn download_file(
+        &self,
+        chat_id: i64,
+        message_id: i64,
+    ) -> impl Future<Output = Result<Vec<u8>, GatewayError>> + Send;
+
     /// Waits for the next update. Updates not confirmed before a restart come again.
     ///
     /// # Errors
@@ -160,8 +190,9 @@ pub trait TelegramGateway: Send + Sync + 'static {
     /// [`GatewayError::Unauthorized`] when the account was signed out.
     fn next_update(&self) -> impl Future<Output = Result<Delivery, GatewayError>> + Send;
 
-    /// Replaces the text of message `message_id` in supergroup `chat_id` (a text over
-    /// [`TextLimit::Message`] is refused).
+    /// Replaces the text of message `message_id` in supergroup `chat_id`, or its caption
+    /// when it carries a file (a text over [`TextLimit::Message`], a caption over
+    /// [`TextLimit::Caption`], is refused).
     ///
     /// # Errors
     /// [`GatewayError`].

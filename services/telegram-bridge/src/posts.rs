@@ -11,17 +11,51 @@ use crate::split::split;
 /// most 64), so the name never eats into what a post has room for.
 const MAX_NAME_CHARS: usize = 64;
 
+/// What a chat message's first post is in Telegram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// A text message (within [`TextLimit::Message`]).
+    Text,
+    /// A media message, whose text is its caption (within [`TextLimit::Caption`]); the
+    /// posts after it are text messages.
+    Caption,
+}
+
 /// The posts that carry `content` written by `sender` (named `sender_name`): each is the
 /// name prefix and a consecutive part of the content, and each is within Telegram's
-/// message limit, the prefix included. One post unless the content does not fit.
+/// limit for what it is ([`Layout`]), the prefix included. One post unless the content
+/// does not fit; a caption without content is the name alone (`"Alice:"`), so Telegram
+/// shows who sent the file.
 #[must_use]
-pub fn posts(sender_name: Option<&str>, sender: UserId, content: &str) -> Vec<String> {
+pub fn posts(
+    sender_name: Option<&str>,
+    sender: UserId,
+    content: &str,
+    layout: Layout,
+) -> Vec<String> {
     let prefix = prefix(sender_name, sender);
-    let budget = TextLimit::Message.max() - utf16_len(&prefix);
-    split(content, budget)
-        .into_iter()
-        .map(|part| format!("{prefix}{part}"))
-        .collect()
+    let budget = |limit: TextLimit| limit.max() - utf16_len(&prefix);
+    let texts = |text| {
+        split(text, budget(TextLimit::Message))
+            .into_iter()
+            .map(|part| format!("{prefix}{part}"))
+    };
+    match layout {
+        Layout::Text => texts(content).collect(),
+        Layout::Caption => {
+            let first = split(content, budget(TextLimit::Caption))[0];
+            let caption = if first.is_empty() {
+                prefix.trim_end().to_owned()
+            } else {
+                format!("{prefix}{first}")
+            };
+            let rest = &content[first.len()..];
+            let rest = (!rest.is_empty()).then(|| texts(rest));
+            std::iter::once(caption)
+                .chain(rest.into_iter().flatten())
+                .collect()
+        }
+    }
 }
 
 /// `"Alice: "`, or `"user 0193a2b4: "` for an author without a name.
@@ -71,15 +105,24 @@ mod tests {
 
     #[test]
     fn a_post_shows_the_sender_name() {
-        assert_eq!(posts(Some("Alice"), nobody(), "hello"), ["Alice: hello"]);
-        assert_eq!(posts(Some("  "), nobody(), "hi"), ["user 00000000: hi"]);
-        assert_eq!(posts(None, nobody(), "hi"), ["user 00000000: hi"]);
+        assert_eq!(
+            posts(Some("Alice"), nobody(), "hello", Layout::Text),
+            ["Alice: hello"]
+        );
+        assert_eq!(
+            posts(Some("  "), nobody(), "hi", Layout::Text),
+            ["user 00000000: hi"]
+        );
+        assert_eq!(
+            posts(None, nobody(), "hi", Layout::Text),
+            ["user 00000000: hi"]
+        );
     }
 
     #[test]
     fn every_post_of_a_long_text_fits_with_its_prefix_and_they_join_back() {
         let content = "word ".repeat(2_000);
-        let posts = posts(Some("Alice"), nobody(), &content);
+        let posts = posts(Some("Alice"), nobody(), &content, Layout::Text);
         assert_eq!(posts.len(), 3);
         let mut joined = String::new();
         for post in &posts {
@@ -90,9 +133,35 @@ mod tests {
     }
 
     #[test]
+    fn a_caption_fits_the_caption_limit_and_the_rest_follows_as_texts() {
+        let content = "word ".repeat(1_000);
+        let posts = posts(Some("Alice"), nobody(), &content, Layout::Caption);
+        assert_eq!(posts.len(), 2);
+        assert!(utf16_len(&posts[0]) <= TextLimit::Caption.max());
+        assert!(utf16_len(&posts[1]) <= TextLimit::Message.max());
+        let joined: String = posts
+            .iter()
+            .map(|post| post.strip_prefix("Alice: ").expect("prefixed"))
+            .collect();
+        assert_eq!(joined, content);
+    }
+
+    #[test]
+    fn a_file_without_a_caption_shows_who_sent_it() {
+        assert_eq!(
+            posts(Some("Alice"), nobody(), "", Layout::Caption),
+            ["Alice:"]
+        );
+        assert_eq!(
+            posts(Some("Alice"), nobody(), "look", Layout::Caption),
+            ["Alice: look"]
+        );
+    }
+
+    #[test]
     fn a_long_name_is_shortened_so_the_text_keeps_its_room() {
         let name = "😀".repeat(5_000);
-        let posts = posts(Some(&name), nobody(), "hi");
+        let posts = posts(Some(&name), nobody(), "hi", Layout::Text);
         assert_eq!(posts, [format!("{}: hi", "😀".repeat(MAX_NAME_CHARS))]);
     }
 

@@ -3,7 +3,7 @@
 //! log stay the single path for every message.
 
 use chat_domain::chat::events::TelegramLinkChange;
-use chat_domain::{ChatId, MessageId};
+use chat_domain::{ChatId, Media, MessageId};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -69,8 +69,10 @@ pub struct InboundMessage {
     pub telegram_user_id: i64,
     /// The author's name.
     pub sender_name: String,
-    /// The text.
+    /// The text; a media message's caption (maybe empty).
     pub content: String,
+    /// The file it carries, already in the media store.
+    pub media: Option<Media>,
     /// The chat message it replies to, when mapped.
     pub reply_to: Option<MessageId>,
 }
@@ -117,6 +119,8 @@ impl CommandApiClient {
             "sender_name": m.sender_name,
             "content": m.content,
             "reply_to": m.reply_to,
+            "message_type": m.media.as_ref().map(|media| media.kind),
+            "attachment": m.media.as_ref().map(|media| &media.attachment),
         });
         let path = format!("/api/chats/{chat_id}/telegram/messages");
         self.call(reqwest::Method::POST, &path, Some(body)).await

@@ -3,9 +3,11 @@
 //! was not confirmed when a client reconnects, flood waits and broken connections on
 //! demand (on sends and on reading updates), a revoked authorization (every call answers
 //! `Unauthorized`), a bot removed from a group (calls there answer `NoAccess`, and it
-//! sees none of the group's updates), and Telegram's length limit on texts ([`TextLimit::Message`], counted in UTF-16
-//! code units), for the bridge's posts and edits and for users' alike. The caption limit
-//! has no counterpart here: the port carries no media.
+//! sees none of the group's updates), Telegram's length limits on texts and captions
+//! ([`TextLimit`], counted in UTF-16 code units), for the bridge's posts and edits and
+//! for users' alike, and media: files (photos, documents, voice notes, videos, audio)
+//! with their bytes, held to Telegram's MTProto size limits ([`crate::media`]), and
+//! stickers, polls, locations and contacts.
 //!
 //! Public so other crates' end-to-end tests can drive it: [`FakeTelegram`] is "Telegram"
 //! (tests post as users and read what a group contains), [`FakeTelegram::connect`] gives
@@ -19,6 +21,9 @@ use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use crate::limits::TextLimit;
+use crate::media::{
+    FileKind, MAX_FILE_BYTES, MAX_PHOTO_BYTES, MediaFile, OutgoingFile, TelegramMedia,
+};
 use crate::ports::{
     ChatAccess, Delivery, GatewayError, OWN_MESSAGE_WINDOW, TelegramGateway, TelegramMessage,
     TelegramTarget, TelegramUpdate,
@@ -28,7 +33,7 @@ use crate::ports::{
 pub const BRIDGE_USER_ID: i64 = 777;
 
 /// A message as the fake group holds it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct FakeMessage {
     /// Telegram's id (per supergroup, from 1).
     pub id: i64,
@@ -38,8 +43,10 @@ pub struct FakeMessage {
     pub sender_id: i64,
     /// The author's name.
     pub sender_name: String,
-    /// The current text.
+    /// The current text (the caption of a media message).
     pub text: String,
+    /// What it carries besides the text.
+    pub media: Option<TelegramMedia>,
     /// The message it replies to.
     pub reply_to: Option<i64>,
     /// Whether it was edited.
@@ -48,10 +55,111 @@ pub struct FakeMessage {
     pub outgoing: bool,
 }
 
+/// A file a Telegram user attaches to a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserFile {
+    /// What it is.
+    pub kind: FileKind,
+    /// Its file name, if it has one.
+    pub name: Option<String>,
+    /// Its MIME type.
+    pub mime_type: String,
+    /// Width and height in pixels (photos, videos).
+    pub dimensions: Option<(u32, u32)>,
+    /// Length in seconds (voice notes, videos, audio).
+    pub duration_secs: Option<u32>,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl UserFile {
+    /// A file of `kind` with `bytes`, typed `mime_type`, without a name or dimensions.
+    #[must_use]
+    pub fn new(kind: FileKind, mime_type: &str, bytes: Vec<u8>) -> Self {
+        Self {
+            kind,
+            name: None,
+            mime_type: mime_type.to_owned(),
+            dimensions: None,
+            duration_secs: None,
+            bytes,
+        }
+    }
+
+    /// The same file named `name`.
+    #[must_use]
+    pub fn named(self, name: &str) -> Self {
+        Self {
+            name: Some(name.to_owned()),
+            ..self
+        }
+    }
+
+    /// How Telegram describes it.
+    fn describe(&self) -> MediaFile {
+        MediaFile {
+            kind: self.kind,
+            name: self.name.clone(),
+            mime_type: self.mime_type.clone(),
+            size: self.bytes.len() as u64,
+            width: self.dimensions.map(|(w, _)| w),
+            height: self.dimensions.map(|(_, h)| h),
+            duration_secs: self.duration_secs,
+        }
+    }
+
+    /// `Ok` when Telegram takes a file this large as this kind.
+    fn check_size(&self) -> Result<(), GatewayError> {
+        let size = self.bytes.len() as u64;
+        if size > MAX_FILE_BYTES {
+            // More parts than Telegram takes (core.telegram.org/api/files).
+            return Err(GatewayError::Rejected("FILE_PARTS_INVALID".into()));
+        }
+        if self.kind == FileKind::Photo && size > MAX_PHOTO_BYTES {
+            // Telegram documents the limit, not its error's name: the fake's own.
+            return Err(GatewayError::Rejected("PHOTO_TOO_BIG".into()));
+        }
+        Ok(())
+    }
+}
+
+impl From<OutgoingFile<'_>> for UserFile {
+    fn from(file: OutgoingFile<'_>) -> Self {
+        Self {
+            kind: file.kind,
+            name: Some(file.name.to_owned()),
+            mime_type: file.mime_type.to_owned(),
+            dimensions: None,
+            duration_secs: file.duration_secs,
+            bytes: file.bytes.to_vec(),
+        }
+    }
+}
+
+/// What a new message carries besides its text.
+#[derive(Debug)]
+enum Attached {
+    Nothing,
+    File(UserFile),
+    Media(TelegramMedia),
+}
+
+impl Attached {
+    /// The limit on the message's text: a caption's when it carries anything.
+    const fn text_limit(&self) -> TextLimit {
+        match self {
+            Self::Nothing => TextLimit::Message,
+            Self::File(_) | Self::Media(_) => TextLimit::Caption,
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 struct Group {
     last_id: i64,
     messages: BTreeMap<i64, FakeMessage>,
+    /// The bytes of the files messages carry, by message id.
+    files: HashMap<i64, Vec<u8>>,
 }
 
 #[derive(Debug, Default)]
@@ -217,7 +325,52 @@ impl FakeTelegram {
         text: &str,
         reply_to: Option<i64>,
     ) -> Result<i64, GatewayError> {
-        self.post(target, user, text, reply_to, false)
+        self.post(target, user, text, Attached::Nothing, reply_to, false)
+    }
+
+    /// A Telegram user posts `file` with `caption` in `target`, optionally replying;
+    /// returns its id.
+    ///
+    /// # Errors
+    /// [`GatewayError::TooLong`] for a caption over Telegram's limit, `Rejected` for a
+    /// file over Telegram's size limits (nothing posted).
+    pub fn post_file_as_user(
+        &self,
+        target: TelegramTarget,
+        user: (i64, &str),
+        file: UserFile,
+        caption: &str,
+        reply_to: Option<i64>,
+    ) -> Result<i64, GatewayError> {
+        file.check_size()?;
+        self.post(target, user, caption, Attached::File(file), reply_to, false)
+    }
+
+    /// A Telegram user posts `media` without a file (a sticker, a poll, a location, a
+    /// contact) in `target`; returns its id.
+    ///
+    /// # Errors
+    /// `Rejected` for a [`TelegramMedia::File`] (post it with
+    /// [`Self::post_file_as_user`]).
+    pub fn post_media_as_user(
+        &self,
+        target: TelegramTarget,
+        user: (i64, &str),
+        media: TelegramMedia,
+    ) -> Result<i64, GatewayError> {
+        if media.file().is_some() {
+            return Err(GatewayError::Rejected("MEDIA_INVALID".into()));
+        }
+        self.post(target, user, "", Attached::Media(media), None, false)
+    }
+
+    /// The bytes of the file message `id` of supergroup `chat_id` carries, if any.
+    #[must_use]
+    pub fn file(&self, chat_id: i64, id: i64) -> Option<Vec<u8>> {
+        self.lock()
+            .groups
+            .get(&chat_id)
+            .and_then(|g| g.files.get(&id).cloned())
     }
 
     /// A Telegram user edits message `id` of supergroup `chat_id`.
@@ -250,25 +403,36 @@ impl FakeTelegram {
         target: TelegramTarget,
         (sender_id, sender_name): (i64, &str),
         text: &str,
+        attached: Attached,
         reply_to: Option<i64>,
         outgoing: bool,
     ) -> Result<i64, GatewayError> {
-        TextLimit::Message.check(text)?;
+        attached.text_limit().check(text)?;
         let mut state = self.lock();
         let group = state.groups.entry(target.chat_id).or_default();
         group.last_id += 1;
+        let id = group.last_id;
+        let media = match attached {
+            Attached::Nothing => None,
+            Attached::Media(media) => Some(media),
+            Attached::File(file) => {
+                let media = TelegramMedia::File(file.describe());
+                group.files.insert(id, file.bytes);
+                Some(media)
+            }
+        };
         let message = FakeMessage {
-            id: group.last_id,
+            id,
             topic_id: target.topic_id,
             sender_id,
             sender_name: sender_name.to_owned(),
             text: text.to_owned(),
+            media,
             reply_to,
             edited: false,
             outgoing,
         };
         group.messages.insert(message.id, message.clone());
-        let id = message.id;
         state.publish(
             target.chat_id,
             TelegramUpdate::NewMessage(as_update(target.chat_id, message)),
@@ -279,7 +443,6 @@ impl FakeTelegram {
     }
 
     fn edit(&self, chat_id: i64, id: i64, text: &str) -> Result<(), GatewayError> {
-        TextLimit::Message.check(text)?;
         let mut state = self.lock();
         let Some(message) = state
             .groups
@@ -288,6 +451,12 @@ impl FakeTelegram {
         else {
             return Err(GatewayError::Rejected("MESSAGE_ID_INVALID".into()));
         };
+        let limit = if message.media.is_some() {
+            TextLimit::Caption
+        } else {
+            TextLimit::Message
+        };
+        limit.check(text)?;
         message.text = text.to_owned();
         message.edited = true;
         let update = TelegramUpdate::MessageEdited(as_update(chat_id, message.clone()));
@@ -302,7 +471,10 @@ impl FakeTelegram {
         let removed = state
             .groups
             .get_mut(&chat_id)
-            .and_then(|g| g.messages.remove(&id))
+            .and_then(|g| {
+                g.files.remove(&id);
+                g.messages.remove(&id)
+            })
             .is_some();
         if removed {
             let update = TelegramUpdate::MessagesDeleted {
@@ -373,6 +545,7 @@ fn as_update(chat_id: i64, m: FakeMessage) -> TelegramMessage {
         sender_id: m.sender_id,
         sender_name: m.sender_name,
         text: m.text,
+        media: m.media,
         reply_to: m.reply_to,
         outgoing: m.outgoing,
     }
@@ -385,11 +558,14 @@ pub struct FakeGateway {
     next: Arc<tokio::sync::Mutex<usize>>,
 }
 
-impl TelegramGateway for FakeGateway {
-    async fn send_message(
+impl FakeGateway {
+    /// A post of the bridge's account, with Telegram's checks in Telegram's order: access,
+    /// flood limits, the parent, the text's length, the file's size, the send key.
+    fn bridge_post(
         &self,
         target: TelegramTarget,
         text: &str,
+        attached: Attached,
         reply_to: Option<i64>,
         key: i64,
     ) -> Result<i64, GatewayError> {
@@ -406,7 +582,10 @@ impl TelegramGateway for FakeGateway {
                 return Err(GatewayError::Rejected("REPLY_MESSAGE_ID_INVALID".into()));
             }
         }
-        TextLimit::Message.check(text)?;
+        attached.text_limit().check(text)?;
+        if let Attached::File(file) = &attached {
+            file.check_size()?;
+        }
         {
             let mut state = self.telegram.lock();
             match &mut state.sends_before_failure {
@@ -419,15 +598,47 @@ impl TelegramGateway for FakeGateway {
                 return Err(GatewayError::AlreadySent);
             }
         }
+        let bridge = (BRIDGE_USER_ID, "Bridge");
         let id = self
             .telegram
-            .post(target, (BRIDGE_USER_ID, "Bridge"), text, reply_to, true)?;
+            .post(target, bridge, text, attached, reply_to, true)?;
         let mut state = self.telegram.lock();
         if state.lose_answers > 0 {
             state.lose_answers -= 1;
             return Err(GatewayError::Unavailable("connection reset".into()));
         }
         Ok(id)
+    }
+}
+
+impl TelegramGateway for FakeGateway {
+    async fn send_message(
+        &self,
+        target: TelegramTarget,
+        text: &str,
+        reply_to: Option<i64>,
+        key: i64,
+    ) -> Result<i64, GatewayError> {
+        self.bridge_post(target, text, Attached::Nothing, reply_to, key)
+    }
+
+    async fn send_file(
+        &self,
+        target: TelegramTarget,
+        file: OutgoingFile<'_>,
+        caption: &str,
+        reply_to: Option<i64>,
+        key: i64,
+    ) -> Result<i64, GatewayError> {
+        let attached = Attached::File(file.into());
+        self.bridge_post(target, caption, attached, reply_to, key)
+    }
+
+    async fn download_file(&self, chat_id: i64, message_id: i64) -> Result<Vec<u8>, GatewayError> {
+        self.telegram.lock().may_write(chat_id)?;
+        self.telegram
+            .file(chat_id, message_id)
+            .ok_or_else(|| GatewayError::Rejected("MESSAGE_ID_INVALID".into()))
     }
 
     async fn next_update(&self) -> Result<Delivery, GatewayError> {
@@ -516,3 +727,7 @@ impl TelegramGateway for FakeGateway {
 #[cfg(test)]
 #[path = "fake_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "fake_media_tests.rs"]
+mod media_tests;

@@ -6,7 +6,9 @@
 //! | route | does |
 //! |---|---|
 //! | `GET /fake-telegram/groups/{chat_id}/messages` | the group's messages, oldest first |
-//! | `POST /fake-telegram/groups/{chat_id}/messages` | a user posts `{user_id, user_name, text, reply_to?, topic_id?}`: 201 `{id}`, or 400 |
+//! | `POST /fake-telegram/groups/{chat_id}/messages` | a user posts `{user_id, user_name, text, reply_to?, topic_id?}`, or instead of the text a `media` without a file (`{kind: "sticker", emoji?}`, `{kind: "poll", question}`, `{kind: "location", latitude, longitude}`, `{kind: "contact", name}`, `{kind: "other", what}`): 201 `{id}`, or 400 |
+//! | `POST /fake-telegram/groups/{chat_id}/files?user_id&user_name&kind&mime_type&file_name?&caption?&duration_secs?&reply_to?&topic_id?` | a user posts the body's bytes as a file of `kind` (`photo`, `document`, `voice`, `video`, `audio`): 201 `{id}`, or 400 |
+//! | `GET /fake-telegram/groups/{chat_id}/messages/{id}/file` | the bytes of the file the message carries (its MIME type), or 404 |
 //! | `PUT /fake-telegram/groups/{chat_id}/messages/{id}` | the user edits it to `{text}`: 204, 400, or 404 |
 //! | `DELETE /fake-telegram/groups/{chat_id}/messages/{id}` | it is deleted: 204, or 404 |
 //! | `DELETE /fake-telegram/groups/{chat_id}/bot` | the bot is removed from the group (its calls there answer `NoAccess`): 204 |
@@ -15,22 +17,46 @@
 //! | `PUT /fake-telegram/authorization` | the bot is authorized again: 204 |
 //! | `POST /fake-telegram/updates/failures` | the next read of the update stream fails with `{kind: "flood_wait", seconds}`, `{kind: "unavailable"}` or `{kind: "no_access"}`: 204 |
 //!
-//! A text over Telegram's limit answers 400 with Telegram's error name as the code
-//! (`MESSAGE_TOO_LONG`), as Telegram refuses it.
+//! A text or caption over Telegram's limit answers 400 with Telegram's error name as the
+//! code (`MESSAGE_TOO_LONG`, `MEDIA_CAPTION_TOO_LONG`), as Telegram refuses it; so does a
+//! file over Telegram's size limits. Bodies of files are taken up to
+//! [`MAX_UPLOAD_BYTES`].
 
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::fake::FakeTelegram;
+use super::fake::{FakeTelegram, UserFile};
+use crate::media::{FileKind, TelegramMedia};
 use crate::ports::{GatewayError, TelegramTarget};
+
+/// The largest file body the routes take: above the chat's own largest file (50 MB), far
+/// below Telegram's, which tests need not reach over HTTP.
+pub const MAX_UPLOAD_BYTES: usize = 64 * 1_024 * 1_024;
 
 /// A Telegram user's post.
 #[derive(Debug, Deserialize)]
 struct Post {
     user_id: i64,
     user_name: String,
+    #[serde(default)]
     text: String,
+    media: Option<TelegramMedia>,
+    reply_to: Option<i64>,
+    topic_id: Option<i64>,
+}
+
+/// A Telegram user's file post (the bytes are the body).
+#[derive(Debug, Deserialize)]
+struct FilePost {
+    user_id: i64,
+    user_name: String,
+    kind: FileKind,
+    mime_type: String,
+    file_name: Option<String>,
+    #[serde(default)]
+    caption: String,
+    duration_secs: Option<u32>,
     reply_to: Option<i64>,
     topic_id: Option<i64>,
 }
@@ -72,7 +98,13 @@ pub fn configure(telegram: FakeTelegram) -> impl Fn(&mut web::ServiceConfig) + C
                     .route("", web::get().to(list))
                     .route("", web::post().to(post))
                     .route("/{id}", web::put().to(edit))
-                    .route("/{id}", web::delete().to(delete)),
+                    .route("/{id}", web::delete().to(delete))
+                    .route("/{id}/file", web::get().to(file)),
+            )
+            .service(
+                web::resource("/fake-telegram/groups/{chat_id}/files")
+                    .app_data(web::PayloadConfig::new(MAX_UPLOAD_BYTES))
+                    .route(web::post().to(post_file)),
             )
             .service(
                 web::resource("/fake-telegram/groups/{chat_id}/bot")
@@ -128,18 +160,70 @@ async fn post(
     chat_id: web::Path<i64>,
     body: web::Json<Post>,
 ) -> HttpResponse {
+    let body = body.into_inner();
     let target = TelegramTarget {
         chat_id: *chat_id,
         topic_id: body.topic_id,
     };
-    match telegram.post_as_user(
-        target,
-        (body.user_id, &body.user_name),
-        &body.text,
-        body.reply_to,
-    ) {
+    let user = (body.user_id, body.user_name.as_str());
+    let posted = match body.media {
+        // Stickers, polls, locations and contacts carry no text in Telegram.
+        Some(_) if !body.text.is_empty() => {
+            return bad_request(
+                "MEDIA_WITH_TEXT",
+                "a sticker, poll, location or contact carries no text",
+            );
+        }
+        Some(media) => telegram.post_media_as_user(target, user, media),
+        None => telegram.post_as_user(target, user, &body.text, body.reply_to),
+    };
+    created(posted)
+}
+
+async fn post_file(
+    telegram: web::Data<FakeTelegram>,
+    chat_id: web::Path<i64>,
+    query: web::Query<FilePost>,
+    bytes: web::Bytes,
+) -> HttpResponse {
+    let query = query.into_inner();
+    let target = TelegramTarget {
+        chat_id: *chat_id,
+        topic_id: query.topic_id,
+    };
+    let mut file = UserFile::new(query.kind, &query.mime_type, bytes.to_vec());
+    file.name = query.file_name;
+    file.duration_secs = query.duration_secs;
+    let user = (query.user_id, query.user_name.as_str());
+    let posted = telegram.post_file_as_user(target, user, file, &query.caption, query.reply_to);
+    created(posted)
+}
+
+/// 201 with the new message's id, or 400 with what Telegram would have refused.
+fn created(posted: Result<i64, GatewayError>) -> HttpResponse {
+    match posted {
         Ok(id) => HttpResponse::Created().json(json!({ "id": id })),
-        Err(refused) => refusal(&refused, *chat_id, 0),
+        Err(refused) => {
+            let message = refused.to_string();
+            match refused {
+                GatewayError::TooLong(limit) => bad_request(limit.rpc_error(), &message),
+                GatewayError::Rejected(name) => bad_request(&name, &message),
+                _ => bad_request("REFUSED", &message),
+            }
+        }
+    }
+}
+
+async fn file(telegram: web::Data<FakeTelegram>, path: web::Path<(i64, i64)>) -> HttpResponse {
+    let (chat_id, id) = *path;
+    let mime_type = telegram
+        .messages(chat_id)
+        .into_iter()
+        .find(|m| m.id == id)
+        .and_then(|m| m.media?.file().map(|f| f.mime_type.clone()));
+    match (telegram.file(chat_id, id), mime_type) {
+        (Some(bytes), Some(mime_type)) => HttpResponse::Ok().content_type(mime_type).body(bytes),
+        _ => no_such_message(chat_id, id),
     }
 }
 
@@ -177,14 +261,17 @@ fn no_such_message(chat_id: i64, id: i64) -> HttpResponse {
     }))
 }
 
-/// What the fake refusing a user's post or edit answers.
+/// What the fake refusing a user's edit answers.
 fn refusal(refused: &GatewayError, chat_id: i64, id: i64) -> HttpResponse {
     match refused {
-        GatewayError::TooLong(limit) => HttpResponse::BadRequest().json(json!({
-            "error": { "code": limit.rpc_error(), "message": refused.to_string() }
-        })),
+        GatewayError::TooLong(limit) => bad_request(limit.rpc_error(), &refused.to_string()),
         _ => no_such_message(chat_id, id),
     }
+}
+
+/// 400 with Telegram's error name as the code.
+fn bad_request(code: &str, message: &str) -> HttpResponse {
+    HttpResponse::BadRequest().json(json!({ "error": { "code": code, "message": message } }))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod fake_control;
 pub mod pg;
 pub mod telegram;
 
+use crate::media::OutgoingFile;
 use crate::ports::{ChatAccess, Delivery, GatewayError, TelegramGateway, TelegramTarget};
 
 /// The Telegram the bridge runs against (chosen by `--telegram-mode`, or by a test).
@@ -34,6 +35,31 @@ impl TelegramGateway for Gateway {
             Self::Fake(g) => g.send_message(target, text, reply_to, key).await,
             #[cfg(feature = "telegram-double")]
             Self::Double(g) => g.send_message(target, text, reply_to, key).await,
+        }
+    }
+
+    async fn send_file(
+        &self,
+        target: TelegramTarget,
+        file: OutgoingFile<'_>,
+        caption: &str,
+        reply_to: Option<i64>,
+        key: i64,
+    ) -> Result<i64, GatewayError> {
+        match self {
+            Self::Real(g) => g.send_file(target, file, caption, reply_to, key).await,
+            Self::Fake(g) => g.send_file(target, file, caption, reply_to, key).await,
+            #[cfg(feature = "telegram-double")]
+            Self::Double(g) => g.send_file(target, file, caption, reply_to, key).await,
+        }
+    }
+
+    async fn download_file(&self, chat_id: i64, message_id: i64) -> Result<Vec<u8>, GatewayError> {
+        match self {
+            Self::Real(g) => g.download_file(chat_id, message_id).await,
+            Self::Fake(g) => g.download_file(chat_id, message_id).await,
+            #[cfg(feature = "telegram-double")]
+            Self::Double(g) => g.download_file(chat_id, message_id).await,
         }
     }
 

@@ -4,10 +4,12 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chat_domain::chat::events::TelegramChatLinked;
 use chat_domain::{Actor, ChatId, Envelope, EnvelopeMeta, UserId};
+use chat_media::{MediaStore, MemoryMediaStore};
 use chat_runtime::health::{ReadyState, Verdict};
 use clap::Parser;
 use command_api::adapters::pg::PgEventStore;
@@ -60,6 +62,8 @@ pub struct OnDouble {
 /// command-api, a Telegram (the fake, or the real adapter on the double) and the bridge.
 pub struct TestEnv {
     pub telegram: FakeTelegram,
+    /// The media store the bridge copies Telegram files into and reads chat files from.
+    pub media: Arc<MemoryMediaStore>,
     /// The bridge's operations port, fixed so command-api can ask it at link time.
     ops_port: u16,
     /// Set when the bridge runs its real adapter against the double instead of the fake.
@@ -113,6 +117,7 @@ impl TestEnv {
             .expect("http client");
         let env = Self {
             telegram: FakeTelegram::new(),
+            media: Arc::new(MemoryMediaStore::new()),
             ops_port,
             double,
             db,
@@ -166,7 +171,8 @@ impl TestEnv {
                 Gateway::Double(Box::new(gateway))
             }
         };
-        let app = Application::build_with(self.bridge_config(), gateway)
+        let media: Arc<dyn MediaStore> = Arc::clone(&self.media);
+        let app = Application::build_with(self.bridge_config(), gateway, media)
             .await
             .expect("telegram-bridge starts");
         let shutdown = CancellationToken::new();

@@ -10,6 +10,7 @@ use grammers_session::types::{PeerId, UpdateState};
 use grammers_session::updates::{MessageBox, State};
 use grammers_tl_types as tl;
 
+use super::media::map_media;
 use crate::limits::TextLimit;
 use crate::ports::{GatewayError, TelegramMessage, TelegramUpdate};
 
@@ -115,6 +116,7 @@ fn message(raw: &tl::enums::Message, sender_name: Option<&str>) -> Option<Telegr
         sender_id,
         sender_name,
         text: m.message.clone(),
+        media: m.media.as_ref().and_then(map_media),
         reply_to,
         outgoing: m.out,
     })

@@ -71,6 +71,7 @@ fn expected(id: i64, text: &str) -> TelegramMessage {
         sender_id: 42,
         sender_name: "Bob".into(),
         text: text.into(),
+        media: None,
         reply_to: None,
         outgoing: false,
     }

@@ -5,6 +5,7 @@
 //! - [`receiver`]: the update sequences followed over grammers' message boxes, without
 //!   the losses of grammers' own receiver (edits and deletes of differences).
 //! - [`mapping`]: grammers types into the port's (pure, unit-tested).
+//! - [`media`]: grammers media into the port's, and chat files into what is sent.
 //! - [`session`]: the session file (auth keys and update position; a secret), written
 //!   by [`file_writer`].
 //! - [`updates`]: updates read ahead of their handling, so grammers never drops any.
@@ -20,6 +21,7 @@ pub mod api;
 pub mod double;
 pub mod file_writer;
 pub mod mapping;
+pub mod media;
 pub mod receiver;
 pub mod retry;
 pub mod session;
@@ -39,6 +41,7 @@ use secrecy::ExposeSecret;
 use tokio::sync::mpsc;
 
 use crate::config::TelegramConfig;
+use crate::media::OutgoingFile;
 use crate::ports::{
     ChatAccess, Delivery, GatewayError, OWN_MESSAGE_WINDOW, TelegramGateway, TelegramTarget,
 };
@@ -179,12 +182,43 @@ impl<A> Drop for MtprotoGateway<A> {
     }
 }
 
+/// The reply header of a post to `target` replying to `reply_to`: a message for topic
+/// `T` replies to `T` (which files it into the topic), a reply inside the topic names
+/// its parent and the topic.
+fn reply_header(
+    target: TelegramTarget,
+    reply_to: Option<i64>,
+) -> Result<Option<tl::enums::InputReplyTo>, GatewayError> {
+    // General (topic 1) takes messages without a topic header: nothing to reply to.
+    let topic = target
+        .topic_id
+        .filter(|t| *t != telegram_ids::GENERAL_TOPIC);
+    let reply = reply_to.or(topic).map(msg_id).transpose()?;
+    let top_msg_id = topic
+        .filter(|_| reply_to.is_some())
+        .map(msg_id)
+        .transpose()?;
+    Ok(reply.map(|reply_to_msg_id| {
+        tl::types::InputReplyToMessage {
+            reply_to_msg_id,
+            top_msg_id,
+            reply_to_peer_id: None,
+            quote_text: None,
+            quote_entities: None,
+            quote_offset: None,
+            monoforum_peer_id: None,
+            todo_item_id: None,
+            poll_option: None,
+        }
+        .into()
+    }))
+}
+
 /// `messages.sendMessage` for plain text with our `random_id`.
 fn send_request(
     peer: PeerRef,
     text: &str,
-    reply_to: Option<i32>,
-    top_msg_id: Option<i32>,
+    reply_to: Option<tl::enums::InputReplyTo>,
     random_id: i64,
 ) -> tl::functions::messages::SendMessage {
     tl::functions::messages::SendMessage {
@@ -193,20 +227,7 @@ fn send_request(
         background: false,
         clear_draft: false,
         peer: peer.into(),
-        reply_to: reply_to.map(|reply_to_msg_id| {
-            tl::types::InputReplyToMessage {
-                reply_to_msg_id,
-                top_msg_id,
-                reply_to_peer_id: None,
-                quote_text: None,
-                quote_entities: None,
-                quote_offset: None,
-                monoforum_peer_id: None,
-                todo_item_id: None,
-                poll_option: None,
-            }
-            .into()
-        }),
+        reply_to,
         message: text.to_owned(),
         random_id,
         reply_markup: None,
@@ -226,8 +247,58 @@ fn send_request(
     }
 }
 
+/// `messages.sendMedia` of `media` with `caption` and our `random_id`.
+fn send_media_request(
+    peer: PeerRef,
+    media: tl::enums::InputMedia,
+    caption: &str,
+    reply_to: Option<tl::enums::InputReplyTo>,
+    random_id: i64,
+) -> tl::functions::messages::SendMedia {
+    tl::functions::messages::SendMedia {
+        silent: false,
+        background: false,
+        clear_draft: false,
+        noforwards: false,
+        update_stickersets_order: false,
+        invert_media: false,
+        allow_paid_floodskip: false,
+        peer: peer.into(),
+        reply_to,
+        media,
+        message: caption.to_owned(),
+        random_id,
+        reply_markup: None,
+        entities: None,
+        schedule_date: None,
+        schedule_repeat_period: None,
+        send_as: None,
+        quick_reply_shortcut: None,
+        effect: None,
+        allow_paid_stars: None,
+        suggested_post: None,
+    }
+}
+
+/// The id of the message a send with `key` created, from Telegram's answer.
+fn created(updates: &tl::enums::Updates, key: i64) -> Result<i64, GatewayError> {
+    sent_message_id(updates, key).ok_or_else(|| {
+        GatewayError::Unavailable("Telegram did not say which message it created".into())
+    })
+}
+
 fn msg_id(id: i64) -> Result<i32, GatewayError> {
     i32::try_from(id).map_err(|_| GatewayError::Rejected(format!("{id} is not a message id")))
+}
+
+/// The messages of a `channels.getMessages` answer.
+fn messages_of(answer: tl::enums::messages::Messages) -> Vec<tl::enums::Message> {
+    match answer {
+        tl::enums::messages::Messages::Messages(m) => m.messages,
+        tl::enums::messages::Messages::Slice(m) => m.messages,
+        tl::enums::messages::Messages::ChannelMessages(m) => m.messages,
+        tl::enums::messages::Messages::NotModified(_) => Vec::new(),
+    }
 }
 
 impl<A: TelegramApi> TelegramGateway for MtprotoGateway<A> {
@@ -239,26 +310,75 @@ impl<A: TelegramApi> TelegramGateway for MtprotoGateway<A> {
         key: i64,
     ) -> Result<i64, GatewayError> {
         let peer = self.peer(target.chat_id).await?;
-        // General (topic 1) takes messages without a topic header: nothing to reply to.
-        let topic = target
-            .topic_id
-            .filter(|t| *t != telegram_ids::GENERAL_TOPIC);
-        let reply = reply_to.or(topic).map(msg_id).transpose()?;
-        let top = topic
-            .filter(|_| reply_to.is_some())
-            .map(msg_id)
-            .transpose()?;
         // The raw call, because the high-level one picks its own `random_id`: ours is the
         // send's key, so Telegram refuses a second post of the same message.
-        let request = send_request(peer, text, reply, top, key);
+        let request = send_request(peer, text, reply_header(target, reply_to)?, key);
         let updates = self
             .api
             .send_message(request)
             .await
             .map_err(|e| map_error(&e))?;
-        sent_message_id(&updates, key).ok_or_else(|| {
-            GatewayError::Unavailable("Telegram did not say which message it created".into())
-        })
+        created(&updates, key)
+    }
+
+    async fn send_file(
+        &self,
+        target: TelegramTarget,
+        file: OutgoingFile<'_>,
+        caption: &str,
+        reply_to: Option<i64>,
+        key: i64,
+    ) -> Result<i64, GatewayError> {
+        let peer = self.peer(target.chat_id).await?;
+        let reply = reply_header(target, reply_to)?;
+        // Uploaded again by a retry: parts Telegram keeps only for a while, and the send
+        // key keeps a second post out.
+        let uploaded = self
+            .api
+            .upload_file(file.name.to_owned(), file.bytes.to_vec())
+            .await
+            .map_err(|e| map_error(&e))?;
+        let media = media::input_media(file, uploaded);
+        let request = send_media_request(peer, media, caption, reply, key);
+        let updates = self
+            .api
+            .send_media(request)
+            .await
+            .map_err(|e| map_error(&e))?;
+        created(&updates, key)
+    }
+
+    async fn download_file(&self, chat_id: i64, message_id: i64) -> Result<Vec<u8>, GatewayError> {
+        let peer = self.peer(chat_id).await?;
+        // Read afresh rather than kept from the update: the file reference a download
+        // needs expires.
+        let request = tl::functions::channels::GetMessages {
+            channel: (&peer).into(),
+            id: vec![
+                tl::types::InputMessageId {
+                    id: msg_id(message_id)?,
+                }
+                .into(),
+            ],
+        };
+        let answer = self
+            .api
+            .get_channel_messages(request)
+            .await
+            .map_err(|e| map_error(&e))?;
+        let location = messages_of(answer)
+            .into_iter()
+            .find_map(|m| match m {
+                tl::enums::Message::Message(m) => m.media.as_ref().and_then(media::file_location),
+                _ => None,
+            })
+            .ok_or_else(|| {
+                GatewayError::Rejected(format!("message {message_id} carries no file"))
+            })?;
+        self.api
+            .download_file(location.location, location.dc_id, location.size)
+            .await
+            .map_err(|e| map_error(&e))
     }
 
     async fn next_update(&self) -> Result<Delivery, GatewayError> {
@@ -327,13 +447,7 @@ impl<A: TelegramApi> TelegramGateway for MtprotoGateway<A> {
             .get_channel_messages(request)
             .await
             .map_err(|e| map_error(&e))?;
-        let messages = match answer {
-            tl::enums::messages::Messages::Messages(m) => m.messages,
-            tl::enums::messages::Messages::Slice(m) => m.messages,
-            tl::enums::messages::Messages::ChannelMessages(m) => m.messages,
-            tl::enums::messages::Messages::NotModified(_) => Vec::new(),
-        };
-        let mut own: Vec<i64> = messages
+        let mut own: Vec<i64> = messages_of(answer)
             .iter()
             .filter_map(|m| match m {
                 tl::enums::Message::Message(m) if m.out && m.message == text => {

@@ -377,9 +377,32 @@ fn peer_channel(peer: &tl::enums::InputPeer) -> Answer<i64> {
     }
 }
 
+/// What the double answers to file transfers: it keeps no files (the fake Telegram
+/// models media; the double the update sequences).
+fn no_files() -> InvocationError {
+    rpc_error(400, "MEDIA_INVALID")
+}
+
 impl TelegramApi for DoubleClient {
     async fn send_message(&self, request: messages::SendMessage) -> Answer<tl::enums::Updates> {
         lock(&self.world).send(&request)
+    }
+
+    async fn send_media(&self, _request: messages::SendMedia) -> Answer<tl::enums::Updates> {
+        Err(no_files())
+    }
+
+    async fn upload_file(&self, _name: String, _bytes: Vec<u8>) -> Answer<tl::enums::InputFile> {
+        Err(no_files())
+    }
+
+    async fn download_file(
+        &self,
+        _location: tl::enums::InputFileLocation,
+        _dc_id: i32,
+        _size: usize,
+    ) -> Answer<Vec<u8>> {
+        Err(no_files())
     }
 
     async fn edit_message(&self, request: messages::EditMessage) -> Answer<tl::enums::Updates> {
