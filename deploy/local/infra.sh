@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
-# The local servers of the project: PostgreSQL (127.0.0.1:5433), Kafka (127.0.0.1:9092) and
-# Cassandra (127.0.0.1:9042), installed and run from the repo's git-ignored .local/ folder.
+# The local servers of the project: PostgreSQL (127.0.0.1:5433), Kafka (127.0.0.1:9092),
+# Cassandra (127.0.0.1:9042) and the SeaweedFS object store (S3 on 127.0.0.1:8333), installed
+# and run from the repo's git-ignored .local/ folder. SERVER is one of postgres, kafka,
+# cassandra, seaweedfs; without it, all of them.
 #
-#   deploy/local/infra.sh up     [postgres|kafka|cassandra]  install what is missing, start what
-#                                                            is not running, wait until each answers
-#   deploy/local/infra.sh down   [postgres|kafka|cassandra]  stop them and wait for the exit
-#   deploy/local/infra.sh status [postgres|kafka|cassandra]  one line each; exit 0 iff all up
+#   deploy/local/infra.sh up     [SERVER]  install what is missing, start what is not running,
+#                                          wait until each answers
+#   deploy/local/infra.sh down   [SERVER]  stop them and wait for the exit
+#   deploy/local/infra.sh status [SERVER]  one line each; exit 0 iff all up
 #
 # With CHAT_EXTERNAL_INFRA=1 nothing is installed, started or stopped: `up` and `status` only
-# check that the servers named by DATABASE_URL, KAFKA_BROKERS and CQL_NODES (see env.sh) answer.
+# check that the servers named by DATABASE_URL, KAFKA_BROKERS, CQL_NODES and S3_ENDPOINT (see
+# env.sh) answer.
 set -euo pipefail
 # shellcheck source=deploy/local/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ALL=(postgres kafka cassandra)
+ALL=(postgres kafka cassandra seaweedfs)
 
 usage() {
-    echo "usage: $0 up|down|status [postgres|kafka|cassandra]" >&2
+    echo "usage: $0 up|down|status [postgres|kafka|cassandra|seaweedfs]" >&2
     exit 2
 }
 
@@ -41,6 +44,10 @@ external() {
             printf '%-10s %-8s %s (%s)\n' "$server" "$([[ $out == *answers* ]] && echo up || echo down)" "$entry" "$out"
         done
         ;;
+    seaweedfs)
+        if out=$("$DEPLOY_DIR/probe.sh" s3 "$S3_ENDPOINT"); then ok=0; fi
+        printf '%-10s %-8s %s (%s)\n' seaweedfs "$([[ $ok == 0 ]] && echo up || echo down)" "$S3_ENDPOINT" "$out"
+        ;;
     esac
     return $ok
 }
@@ -48,7 +55,7 @@ external() {
 cmd=${1:-}
 [[ $cmd == up || $cmd == down || $cmd == status ]] || usage
 if (($# > 1)); then
-    [[ $2 == postgres || $2 == kafka || $2 == cassandra ]] || usage
+    [[ " ${ALL[*]} " == *" $2 "* ]] || usage
     servers=("$2")
 else
     servers=("${ALL[@]}")
@@ -60,7 +67,7 @@ if [[ ${CHAT_EXTERNAL_INFRA:-0} == 1 ]]; then
     up | status)
         failed=()
         for server in "${servers[@]}"; do external "$server" || failed+=("$server"); done
-        ((${#failed[@]} == 0)) || die "CHAT_EXTERNAL_INFRA=1 and these servers do not answer: ${failed[*]} (addresses from DATABASE_URL, KAFKA_BROKERS, CQL_NODES)"
+        ((${#failed[@]} == 0)) || die "CHAT_EXTERNAL_INFRA=1 and these servers do not answer: ${failed[*]} (addresses from DATABASE_URL, KAFKA_BROKERS, CQL_NODES, S3_ENDPOINT)"
         ;;
     esac
     exit 0

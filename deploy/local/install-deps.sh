@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the project needs (build and local servers), only those that
 # are missing; fast and silent when everything is there (no apt-get update then). Also checks
-# that Rust is installed (it comes from rustup, not apt).
+# that Rust and Go are installed (they come from rustup and go.dev, not apt).
 #
 #   deploy/local/install-deps.sh
 set -euo pipefail
@@ -63,6 +63,20 @@ if ! command -v cargo >/dev/null; then
     else
         printf 'infra: error: cargo not found. Rust must come from rustup (https://rustup.rs), not apt:\n  curl --proto =https --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y && . "$HOME/.cargo/env"\n' >&2
     fi
+    exit 1
+fi
+
+# Go builds the local object store (deploy/local/seaweedfs.sh) from the Go module proxy; its
+# go.mod wants GO_MIN, newer than Debian's golang-go, so Go comes from go.dev, not apt.
+GO_MIN=1.26.6
+go_version=$(go env GOVERSION 2>/dev/null) || go_version=""
+go_version=${go_version#go}
+if [[ -z $go_version ]]; then
+    printf 'infra: error: go not found (Go %s or newer builds the local SeaweedFS). Install it from https://go.dev/dl/ into /usr/local/go and put /usr/local/go/bin on PATH (Debian'"'"'s golang-go is too old).\n' "$GO_MIN" >&2
+    exit 1
+fi
+if [[ $(printf '%s\n%s\n' "$GO_MIN" "$go_version" | sort -V | head -n 1) != "$GO_MIN" ]]; then
+    printf 'infra: error: go %s is too old: the local SeaweedFS needs Go %s or newer (https://go.dev/dl/)\n' "$go_version" "$GO_MIN" >&2
     exit 1
 fi
 

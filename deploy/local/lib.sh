@@ -3,8 +3,10 @@
 # defines functions.
 #
 # Layout of the git-ignored state folder (everything the local servers write):
-#   .local/<server>/        data (postgres, kafka, cassandra)
-#   .local/dist/<server>/   jars fetched from Maven Central (kafka, cassandra)
+#   .local/<server>/        data (postgres, kafka, cassandra, seaweedfs)
+#   .local/dist/<server>/   jars fetched from Maven Central (kafka, cassandra), the weed
+#                           binary built from the Go module proxy (seaweedfs)
+#   .local/tools/           Go's module and build caches (and deploy/k8s's tools)
 #   .local/log/<server>.log server output
 #   .local/run/<server>.pid pid of the running server
 

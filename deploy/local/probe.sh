@@ -8,6 +8,8 @@
 #                                  succeeds if the broker lists at least one broker
 #   probe.sh cql <host> <port>     CQL native protocol v4: STARTUP, then
 #                                  SELECT release_version FROM system.local
+#   probe.sh s3 <endpoint url>     curl: an unsigned GET of the service root, which an S3
+#                                  server answers with S3 XML (an error or a bucket list)
 #
 # On success prints a short description of what answered; on failure prints why, exits non-zero.
 # Each probe gives up after PROBE_TIMEOUT seconds (default 5), so a hung server cannot hang us.
@@ -151,12 +153,26 @@ probe_cql() {
     echo "cql answers: release_version $(str $((i + 4)) "$len")"
 }
 
+probe_s3() {
+    local url=${1%/} out code
+    command -v curl >/dev/null || fail "curl not found (install curl)"
+    out=$(curl -sS --max-time "$PROBE_TIMEOUT" -w '\n%{http_code}' "$url/" 2>&1) ||
+        fail "no S3 answer from $url: ${out%%$'\n'*}"
+    code=${out##*$'\n'}
+    # Anonymous access is refused (403 AccessDenied) by a server with credentials, listed by
+    # one without: both are S3 answering.
+    [[ $out == *"<Error>"* || $out == *"<ListAllMyBucketsResult"* ]] ||
+        fail "$url answered HTTP $code, but not in S3 XML"
+    echo "s3 answers at $url (HTTP $code)"
+}
+
 case "${1:-}" in
 postgres) probe_postgres "$2" ;;
 kafka) probe_kafka "$2" "$3" ;;
 cql) probe_cql "$2" "$3" ;;
+s3) probe_s3 "$2" ;;
 *)
-    echo "usage: $0 postgres <url> | kafka <host> <port> | cql <host> <port>" >&2
+    echo "usage: $0 postgres <url> | kafka <host> <port> | cql <host> <port> | s3 <endpoint url>" >&2
     exit 2
     ;;
 esac
