@@ -1,6 +1,7 @@
 # The project's commands. `make run` and `make test` do all set-up on a fresh machine:
-# they install and start the local PostgreSQL, Kafka and Cassandra (deploy/local/), apply
-# the schema, then run the services or the tests.
+# they install and start the local PostgreSQL, Kafka, Cassandra and SeaweedFS (the S3
+# object store of media; deploy/local/), apply the schema, then run the services or the
+# tests.
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 # Every recipe sees the servers' addresses (values already in the environment win).
@@ -47,7 +48,7 @@ build: deps
 migrate: infra-up
 	$(WITH_ENV) cargo run --quiet -p chat-migrate -- all
 
-## infra-up / infra-down / infra-status: the local PostgreSQL, Kafka and Cassandra
+## infra-up / infra-down / infra-status: the local PostgreSQL, Kafka, Cassandra and SeaweedFS
 infra-up: deps
 	deploy/local/infra.sh up
 
