@@ -74,7 +74,8 @@ pub struct MediaFile {
 
 /// What a Telegram message carries besides its text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+// Tagged by `type`: a file's own `kind` says which kind of file.
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum TelegramMedia {
     /// A file: photo, document, voice note, video or audio.
     #[serde(skip_deserializing)]

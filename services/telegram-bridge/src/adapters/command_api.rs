@@ -111,6 +111,12 @@ impl CommandApiClient {
         chat_id: ChatId,
         m: &InboundMessage,
     ) -> Result<CommandOutcome, CommandError> {
+        // The file as one object: its kind beside the attachment's facts.
+        let attachment = m.media.as_ref().map(|media| {
+            let mut attachment = json!(media.attachment);
+            attachment["kind"] = json!(media.kind);
+            attachment
+        });
         let body = json!({
             "telegram_chat_id": m.telegram_chat_id,
             "telegram_topic_id": m.telegram_topic_id,
@@ -119,8 +125,7 @@ impl CommandApiClient {
             "sender_name": m.sender_name,
             "content": m.content,
             "reply_to": m.reply_to,
-            "message_type": m.media.as_ref().map(|media| media.kind),
-            "attachment": m.media.as_ref().map(|media| &media.attachment),
+            "attachment": attachment,
         });
         let path = format!("/api/chats/{chat_id}/telegram/messages");
         self.call(reqwest::Method::POST, &path, Some(body)).await

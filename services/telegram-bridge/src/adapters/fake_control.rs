@@ -6,7 +6,7 @@
 //! | route | does |
 //! |---|---|
 //! | `GET /fake-telegram/groups/{chat_id}/messages` | the group's messages, oldest first |
-//! | `POST /fake-telegram/groups/{chat_id}/messages` | a user posts `{user_id, user_name, text, reply_to?, topic_id?}`, or instead of the text a `media` without a file (`{kind: "sticker", emoji?}`, `{kind: "poll", question}`, `{kind: "location", latitude, longitude}`, `{kind: "contact", name}`, `{kind: "other", what}`): 201 `{id}`, or 400 |
+//! | `POST /fake-telegram/groups/{chat_id}/messages` | a user posts `{user_id, user_name, text, reply_to?, topic_id?}`, or instead of the text a `media` without a file (`{type: "sticker", emoji?}`, `{type: "poll", question}`, `{type: "location", latitude, longitude}`, `{type: "contact", name}`, `{type: "other", what}`): 201 `{id}`, or 400 |
 //! | `POST /fake-telegram/groups/{chat_id}/files?user_id&user_name&kind&mime_type&file_name?&caption?&duration_secs?&reply_to?&topic_id?` | a user posts the body's bytes as a file of `kind` (`photo`, `document`, `voice`, `video`, `audio`): 201 `{id}`, or 400 |
 //! | `GET /fake-telegram/groups/{chat_id}/messages/{id}/file` | the bytes of the file the message carries (its MIME type), or 404 |
 //! | `PUT /fake-telegram/groups/{chat_id}/messages/{id}` | the user edits it to `{text}`: 204, 400, or 404 |
@@ -364,6 +364,76 @@ mod tests {
             Err(GatewayError::FloodWait { seconds: 90 })
         );
         assert!(bridge.next_update().await.is_ok(), "then the updates");
+    }
+
+    #[actix_web::test]
+    async fn users_post_files_and_other_media_and_files_are_read_back() {
+        let telegram = FakeTelegram::new();
+        let app = test::init_service(App::new().configure(configure(telegram.clone()))).await;
+
+        let posted = test::TestRequest::post()
+            .uri(
+                "/fake-telegram/groups/-100/files?user_id=1&user_name=Tom&kind=document\
+                 &mime_type=application/pdf&file_name=report.pdf&caption=the%20report",
+            )
+            .set_payload(&b"%PDF-1.7"[..])
+            .send_request(&app)
+            .await;
+        assert_eq!(posted.status(), 201);
+        let id = test::read_body_json::<Value, _>(posted).await["id"].clone();
+        let sticker = test::TestRequest::post()
+            .uri("/fake-telegram/groups/-100/messages")
+            .set_json(json!({
+                "user_id": 1, "user_name": "Tom", "media": { "type": "sticker", "emoji": "😀" }
+            }))
+            .send_request(&app)
+            .await;
+        assert_eq!(sticker.status(), 201);
+
+        let listed: Value = test::call_and_read_body_json(
+            &app,
+            test::TestRequest::get()
+                .uri("/fake-telegram/groups/-100/messages")
+                .to_request(),
+        )
+        .await;
+        assert_eq!(listed[0]["text"], "the report");
+        assert_eq!(listed[0]["media"]["type"], "file");
+        assert_eq!(listed[0]["media"]["kind"], "document");
+        assert_eq!(
+            listed[1]["media"],
+            json!({ "type": "sticker", "emoji": "😀" })
+        );
+        let file = test::TestRequest::get()
+            .uri(&format!("/fake-telegram/groups/-100/messages/{id}/file"))
+            .send_request(&app)
+            .await;
+        assert_eq!(file.status(), 200);
+        assert_eq!(
+            file.headers().get("content-type").map(|v| v.as_bytes()),
+            Some(&b"application/pdf"[..])
+        );
+        assert_eq!(test::read_body(file).await, &b"%PDF-1.7"[..]);
+    }
+
+    #[actix_web::test]
+    async fn a_caption_over_telegrams_limit_is_400_media_caption_too_long() {
+        let telegram = FakeTelegram::new();
+        let app = test::init_service(App::new().configure(configure(telegram.clone()))).await;
+        let caption = "x".repeat(1_025);
+
+        let refused = test::TestRequest::post()
+            .uri(&format!(
+                "/fake-telegram/groups/-100/files?user_id=1&user_name=Tom&kind=photo\
+                 &mime_type=image/jpeg&caption={caption}"
+            ))
+            .set_payload(&b"jpeg"[..])
+            .send_request(&app)
+            .await;
+        assert_eq!(refused.status(), 400);
+        let body: Value = test::read_body_json(refused).await;
+        assert_eq!(body["error"]["code"], "MEDIA_CAPTION_TOO_LONG");
+        assert!(telegram.messages(-100).is_empty());
     }
 
     #[actix_web::test]

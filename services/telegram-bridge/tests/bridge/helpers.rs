@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chat_domain::chat::events::TelegramChatLinked;
 use chat_domain::{Actor, ChatId, Envelope, EnvelopeMeta, UserId};
-use chat_media::{MediaStore, MemoryMediaStore};
+use chat_media::MemoryMediaStore;
 use chat_runtime::health::{ReadyState, Verdict};
 use clap::Parser;
 use command_api::adapters::pg::PgEventStore;
@@ -171,7 +171,7 @@ impl TestEnv {
                 Gateway::Double(Box::new(gateway))
             }
         };
-        let media: Arc<dyn MediaStore> = Arc::clone(&self.media);
+        let media: Arc<MemoryMediaStore> = Arc::clone(&self.media);
         let app = Application::build_with(self.bridge_config(), gateway, media)
             .await
             .expect("telegram-bridge starts");
