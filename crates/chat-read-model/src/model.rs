@@ -1,6 +1,6 @@
 //! What the queries return: the read models as command-api serves them.
 
-use chat_domain::{ChatId, ChatType, MessageId, MessageSource, Role, UserId};
+use chat_domain::{Attachment, ChatId, ChatType, MessageId, MessageSource, Role, UserId};
 use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -101,8 +101,12 @@ pub struct MessageRecord {
     pub sender_name: Option<String>,
     /// The text; `None` once deleted.
     pub content: Option<String>,
-    /// `"text"`.
+    /// `"text"`, `"image"`, `"file"` or `"voice"`.
     pub message_type: String,
+    /// A media message's file (its object key and facts; gone once deleted). The API
+    /// adds a short-lived download URL before it shows one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<Attachment>,
     /// The message replied to.
     pub reply_to: Option<MessageId>,
     /// Where it was written.

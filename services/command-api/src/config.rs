@@ -43,6 +43,9 @@ pub struct Config {
     /// The link-time check of the Telegram bot's access.
     #[command(flatten)]
     pub telegram: TelegramCheckConfig,
+    /// Media messages: how long upload and download URLs work.
+    #[command(flatten)]
+    pub media: MediaConfig,
     /// How long a readiness probe waits for each dependency, in milliseconds.
     #[arg(long, env = "READY_TIMEOUT_MS", default_value_t = 2000)]
     pub ready_timeout_ms: u64,
@@ -62,6 +65,30 @@ pub struct TelegramCheckConfig {
     /// How long the check may take, in milliseconds (then the link answers 503).
     #[arg(long, env = "TELEGRAM_BRIDGE_TIMEOUT_MS", default_value_t = 5000)]
     pub telegram_bridge_timeout_ms: u64,
+}
+
+/// How long the pre-signed URLs of media messages work.
+#[derive(Debug, Clone, clap::Args)]
+pub struct MediaConfig {
+    /// How long an upload's PUT URL works, in seconds; a send must take the upload
+    /// before then.
+    #[arg(long, env = "UPLOAD_URL_TTL_S", default_value_t = 900, value_parser = clap::value_parser!(u64).range(1..))]
+    pub upload_url_ttl_s: u64,
+    /// How long a download URL in history, single messages and socket frames works, in
+    /// seconds.
+    #[arg(long, env = "DOWNLOAD_URL_TTL_S", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..))]
+    pub download_url_ttl_s: u64,
+}
+
+impl MediaConfig {
+    /// The media service's settings.
+    #[must_use]
+    pub const fn settings(&self) -> crate::media::MediaSettings {
+        crate::media::MediaSettings {
+            upload_ttl: std::time::Duration::from_secs(self.upload_url_ttl_s),
+            download_ttl: std::time::Duration::from_secs(self.download_url_ttl_s),
+        }
+    }
 }
 
 /// How commands are run and their events relayed.

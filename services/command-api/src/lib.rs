@@ -12,6 +12,8 @@
 //! - [`write_metrics`]: the state cache and group commit, for Prometheus.
 //! - [`telegram_access`]: asks the Telegram bridge, before a link, whether its bot can
 //!   serve the group.
+//! - [`media`]: uploads of media messages, their checks, download URLs, and the
+//!   housekeeping of objects nobody may reach.
 //! - [`limits`]: per-caller rate limits on writes and chat creation, the participant cap
 //!   per request.
 //! - [`http`]: the REST routes (commands, and queries over the read models of
@@ -28,6 +30,7 @@ pub mod group_commit;
 pub mod housekeeping;
 pub mod http;
 pub mod limits;
+pub mod media;
 pub mod metrics;
 pub mod ports;
 pub mod relay;
@@ -59,8 +62,12 @@ use crate::housekeeping::Housekeeper;
 use crate::http::read::ReadSide;
 use crate::http::state::ApiState;
 use crate::limits::WriteLimits;
+use crate::media::MediaService;
+use crate::media::sweep::MediaSweep;
+use crate::media::uploads::PgUploads;
 use crate::relay::{OutboxRelay, RelaySettings};
 use crate::telegram_access::TelegramAccessCheck;
+use chat_media::MediaStore;
 pub use config::Config;
 
 /// A command-api bound to its port, with its dependencies connected.
@@ -89,6 +96,18 @@ impl Application {
     /// When the auth config is incomplete, a dependency does not answer, or the address
     /// cannot be bound.
     pub async fn build(cfg: Config) -> anyhow::Result<Self> {
+        Self::build_with_media(cfg, None).await
+    }
+
+    /// [`Self::build`] on the object store `media` (tests: a [`chat_media::MemoryMediaStore`])
+    /// instead of the configured one.
+    ///
+    /// # Errors
+    /// As [`Self::build`].
+    pub async fn build_with_media(
+        cfg: Config,
+        media: Option<Arc<dyn MediaStore>>,
+    ) -> anyhow::Result<Self> {
         let timeout = Duration::from_millis(cfg.ready_timeout_ms);
         let authenticator = web::Data::new(Authenticator::from_config(&cfg.auth)?);
         let dev = DevTools::from_config(&cfg.dev, &cfg.auth)?;
@@ -126,7 +145,21 @@ impl Application {
             PgEventStore::new(pool.clone()),
             settings,
         )));
-        let housekeeper = Housekeeper::new(pool.clone(), cfg.write.retention());
+        let media_store = match media {
+            Some(store) => Some(store),
+            None => configured_media_store(&cfg)?,
+        };
+        let mut housekeeper = Housekeeper::new(pool.clone(), cfg.write.retention());
+        if let Some(store) = &media_store {
+            housekeeper = housekeeper.with_media(MediaSweep::new(pool.clone(), Arc::clone(store)));
+        } else {
+            tracing::warn!("no object store configured: media messages answer 503");
+        }
+        let media = web::Data::new(MediaService::new(
+            media_store,
+            PgUploads::new(pool.clone()),
+            cfg.media.settings(),
+        ));
         let relay = OutboxRelay::new(
             pool,
             &connect::kafka_client_config(&cfg.kafka),
@@ -151,6 +184,7 @@ impl Application {
                 .app_data(authenticator.clone())
                 .app_data(write_limits.clone())
                 .app_data(telegram_access.clone())
+                .app_data(media.clone())
                 .configure(health::configure(ready.clone()))
                 .configure(http::configure)
                 .configure(|cfg| dev.configure(cfg))
@@ -187,4 +221,13 @@ impl Application {
         relay.await.context("the outbox relay panicked")?;
         Ok(())
     }
+}
+
+/// The object store the configuration names (`S3_*`), `None` when it names none.
+///
+/// # Errors
+/// When the configuration is incomplete.
+fn configured_media_store(_cfg: &Config) -> anyhow::Result<Option<Arc<dyn MediaStore>>> {
+    // Wired to chat-media's S3 adapter once it lands (issue 15, object-store part).
+    Ok(None)
 }

@@ -2,7 +2,9 @@
 //! stores, optionally with both projectors, until the shutdown token fires.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
+use chat_media::MediaStore;
 use chat_read_model::testing::{Stores, run_projectors_in_process};
 use clap::Parser;
 use tokio_util::sync::CancellationToken;
@@ -32,6 +34,22 @@ pub async fn spawn_in_process(
     extra: &[&str],
     shutdown: &CancellationToken,
 ) -> anyhow::Result<SocketAddr> {
+    spawn_with_media(stores, jwt_secret, projectors, extra, None, shutdown).await
+}
+
+/// [`spawn_in_process`] on the object store `media` (e.g. a
+/// [`chat_media::MemoryMediaStore`]) instead of the configured one.
+///
+/// # Errors
+/// When a projector or command-api cannot start.
+pub async fn spawn_with_media(
+    stores: &Stores,
+    jwt_secret: &str,
+    projectors: bool,
+    extra: &[&str],
+    media: Option<Arc<dyn MediaStore>>,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<SocketAddr> {
     if projectors {
         run_projectors_in_process(stores, shutdown).await?;
     }
@@ -48,7 +66,7 @@ pub async fn spawn_in_process(
         format!("--cql-keyspace={}", stores.cql.keyspace),
     ];
     args.extend(GENEROUS_LIMITS.iter().chain(extra).map(|s| (*s).to_owned()));
-    let app = Application::build(Config::parse_from(args)).await?;
+    let app = Application::build_with_media(Config::parse_from(args), media).await?;
     let addr = app.addr();
     tokio::spawn(app.run_until_stopped(shutdown.clone()));
     Ok(addr)

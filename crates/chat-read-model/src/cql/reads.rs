@@ -32,6 +32,7 @@ type Row = (
     Option<String>,
     Option<i64>,
     Option<i64>,
+    Option<String>,
 );
 
 /// The smallest and largest TIMEUUIDs (times 0 and 2^60-1): open bounds of a range.
@@ -50,8 +51,8 @@ fn record(row: Row) -> Result<Option<MessageRecord>> {
     let (chat, id, sender, sender_name, content, message_type, reply_to, edited, deleted) = (
         row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8,
     );
-    let (created_at, edited_at, source, telegram_message_id, version) =
-        (row.9, row.10, row.11, row.12, row.13);
+    let (created_at, edited_at, source, telegram_message_id, version, attachment) =
+        (row.9, row.10, row.11, row.12, row.13, row.14);
     let Some(created_at) = created_at else {
         return Ok(None);
     };
@@ -68,6 +69,10 @@ fn record(row: Row) -> Result<Option<MessageRecord>> {
         sender_name,
         content,
         message_type: message_type.unwrap_or_else(|| "text".to_owned()),
+        attachment: attachment
+            .map(|json| serde_json::from_str(&json))
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(format!("message attachment: {e}")))?,
         reply_to: reply_to.map(|r| MessageId::from_uuid(Uuid::from(r))),
         source,
         telegram_message_id,

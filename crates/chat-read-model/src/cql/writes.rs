@@ -1,12 +1,12 @@
 //! Projection writes to the CQL tables, each at the event's version as write time.
 
-use chat_domain::{ChatId, MessageSource};
+use chat_domain::{Attachment, ChatId, MessageSource};
 use scylla::value::CqlTimeuuid;
 
 use super::{CqlReadModels, cql, write_time};
 use crate::model::PurgeScope;
 use crate::plan::MessageWrite;
-use crate::ports::{MessageStore, Result};
+use crate::ports::{MessageStore, Result, StoreError};
 
 /// The stored name of a message source.
 pub(crate) const fn source_name(source: MessageSource) -> &'static str {
@@ -15,6 +15,11 @@ pub(crate) const fn source_name(source: MessageSource) -> &'static str {
         MessageSource::Telegram => "telegram",
         MessageSource::System => "system",
     }
+}
+
+/// A media message's file as the `attachment` column stores it (JSON: the event's form).
+fn attachment_json(attachment: &Attachment) -> Result<String> {
+    serde_json::to_string(attachment).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 impl MessageStore for CqlReadModels {
@@ -39,6 +44,7 @@ impl MessageStore for CqlReadModels {
                         source_name(m.source),
                         m.telegram_message_id,
                         at,
+                        m.attachment.as_deref().map(attachment_json).transpose()?,
                         at,
                     );
                     self.session

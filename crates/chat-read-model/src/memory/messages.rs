@@ -87,6 +87,12 @@ fn message_record(chat_id: ChatId, stored: &StoredMessage) -> Option<MessageReco
         sender_name: m.sender_name.clone(),
         content: stored.content.value.clone(),
         message_type: m.message_type.clone(),
+        // A delete drops the file with the text.
+        attachment: stored
+            .content
+            .value
+            .as_ref()
+            .and(m.attachment.as_deref().cloned()),
         reply_to: m.reply_to,
         source: m.source,
         telegram_message_id: m.telegram_message_id,

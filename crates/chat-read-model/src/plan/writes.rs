@@ -1,6 +1,6 @@
 //! The writes of a plan, as data.
 
-use chat_domain::{ChatType, MessageId, MessageSource, Role, UserId};
+use chat_domain::{Attachment, ChatType, MessageId, MessageSource, Role, UserId};
 use time::OffsetDateTime;
 
 /// A new chat's facts.
@@ -169,8 +169,10 @@ pub struct NewMessage {
     pub sender_name: Option<String>,
     /// The text.
     pub content: String,
-    /// `"text"`.
+    /// `"text"`, `"image"`, `"file"` or `"voice"`.
     pub message_type: String,
+    /// A media message's file (boxed: most messages are text).
+    pub attachment: Option<Box<Attachment>>,
     /// The message replied to.
     pub reply_to: Option<MessageId>,
     /// Where it was written.

@@ -1,7 +1,7 @@
 //! Request bodies and responses of the writing routes (JSON).
 
 use chat_domain::chat::events::TelegramLinkChange;
-use chat_domain::{ChatId, ChatType, Envelope, MessageId, Role};
+use chat_domain::{Attachment, ChatId, ChatType, Envelope, MediaKind, MessageId, Role};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -53,6 +53,65 @@ pub struct SendMessageBody {
     /// (the same as an `Idempotency-Key` header).
     #[serde(default)]
     pub client_message_id: Option<String>,
+    /// The file of a media message: an upload of the sender's to this chat, stored
+    /// whole. `content` is then its caption and may be empty.
+    #[serde(default)]
+    pub attachment: Option<AttachmentBody>,
+}
+
+/// The file a send carries: the upload, and facts only the client knows.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentBody {
+    /// The upload (`POST /api/chats/{id}/attachments`).
+    pub upload_id: Uuid,
+    /// An image's width in pixels.
+    #[serde(default)]
+    pub width: Option<u32>,
+    /// An image's height in pixels.
+    #[serde(default)]
+    pub height: Option<u32>,
+    /// A voice note's length in seconds.
+    #[serde(default)]
+    pub duration_secs: Option<u32>,
+}
+
+impl From<AttachmentBody> for crate::media::UploadRef {
+    fn from(b: AttachmentBody) -> Self {
+        Self {
+            upload_id: b.upload_id,
+            width: b.width,
+            height: b.height,
+            duration_secs: b.duration_secs,
+        }
+    }
+}
+
+/// `POST /api/chats/{id}/attachments`: the file a participant is about to upload.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadBody {
+    /// The file name.
+    pub name: String,
+    /// Its size in bytes (the stored object must have exactly this size).
+    pub size: u64,
+    /// Its MIME type.
+    pub mime_type: String,
+    /// `image`, `file` or `voice`; by default the MIME type's kind.
+    #[serde(default)]
+    pub kind: Option<MediaKind>,
+}
+
+/// The file of a Telegram message, stored by the bridge under the chat's prefix.
+/// (Unknown fields are ignored here: serde cannot refuse them beside a flattened field.)
+#[derive(Debug, Deserialize)]
+pub struct TelegramMediaBody {
+    /// `image`, `file` or `voice`.
+    pub kind: MediaKind,
+    /// The object (`chats/{chat_id}/{uuid}`), its name, size and MIME type, and image
+    /// size or voice length where known.
+    #[serde(flatten)]
+    pub attachment: Attachment,
 }
 
 /// `PATCH /api/chats/{id}/messages/{mid}`.
@@ -121,6 +180,10 @@ pub struct TelegramMessageBody {
     /// The chat message it replies to, when the bridge knows it.
     #[serde(default)]
     pub reply_to: Option<MessageId>,
+    /// A photo, document, voice note, video or audio, already stored by the bridge;
+    /// `content` is then its caption and may be empty.
+    #[serde(default)]
+    pub attachment: Option<TelegramMediaBody>,
 }
 
 /// `POST /api/chats/{id}/telegram/link/changes` (the bridge's service identity only):

@@ -85,7 +85,10 @@ pub enum ApiError {
          (/setprivacy), then link again"
     )]
     TelegramBotPrivacyMode,
-    /// A dependency (PostgreSQL) is down (503).
+    /// A send names an upload it may not take, or one not stored whole (403/422).
+    #[error(transparent)]
+    Upload(#[from] crate::media::UploadError),
+    /// A dependency (PostgreSQL, the object store) is down (503).
     #[error("a dependency is unavailable, retry later")]
     Unavailable(#[source] anyhow::Error),
     /// A bug or an unexpected failure (500, opaque to the client).
@@ -124,6 +127,7 @@ impl ApiError {
             Self::RateLimited { .. } => "rate_limited",
             Self::TooManyParticipants { .. } => "too_many_participants",
             Self::ChatFull { .. } => "chat_full",
+            Self::Upload(e) => e.code(),
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -155,6 +159,7 @@ impl ResponseError for ApiError {
             Self::TooManyParticipants { .. }
             | Self::TelegramBotNotInGroup { .. }
             | Self::TelegramBotPrivacyMode => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Upload(e) => e.status(),
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -3,16 +3,19 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use chat_domain::chat::commands::{DeleteMessage, EditMessage, MarkMessagesRead, SendMessage};
 use chat_domain::text::{self, TextKind};
-use chat_domain::{ChatError, ChatId, MessageId};
+use chat_domain::{ChatError, ChatId, Media, MessageId};
 
-use crate::app::SendOutcome;
+use crate::app::{CommandError, SendOutcome};
 use crate::http::caller::Caller;
-use crate::http::dto::{CommandResponse, EditMessageBody, MarkReadBody, SendMessageBody};
+use crate::http::dto::{
+    AttachmentBody, CommandResponse, EditMessageBody, MarkReadBody, SendMessageBody,
+};
 use crate::http::error::ApiError;
 use crate::http::read::ReadSide;
 use crate::http::respond::{request, response, run};
 use crate::http::state::ApiState;
-use crate::ports::IdempotencyClaim;
+use crate::media::MediaService;
+use crate::ports::{EventStore, IdempotencyClaim};
 
 /// Longest idempotency key accepted.
 const MAX_IDEMPOTENCY_KEY: usize = 255;
@@ -20,9 +23,11 @@ const MAX_IDEMPOTENCY_KEY: usize = 255;
 /// `POST /api/chats/{id}/messages`: 201 with the new message once it is in the history
 /// (202 if the bounded read-your-writes wait ran out); a retry with the same
 /// `Idempotency-Key` (or `client_message_id`) answers 200 with the original message.
+/// A media message names its upload (`attachment`), checked before anything is stored.
 pub async fn send(
     state: web::Data<ApiState>,
     read: web::Data<ReadSide>,
+    media: web::Data<MediaService>,
     caller: Caller,
     chat_id: web::Path<ChatId>,
     req: HttpRequest,
@@ -31,6 +36,21 @@ pub async fn send(
     let chat_id = *chat_id;
     let body = body.into_inner();
     let key = idempotency_key(&req, body.client_message_id)?;
+    let media = match body.attachment {
+        Some(named) => {
+            attachment(
+                &state,
+                &read,
+                &media,
+                &caller,
+                chat_id,
+                key.as_deref(),
+                named,
+            )
+            .await?
+        }
+        None => None,
+    };
     let message_id = state.new_message_id();
     let claim = key
         .map(|key| {
@@ -49,7 +69,7 @@ pub async fn send(
         message_id,
         content: body.content,
         reply_to: body.reply_to,
-        media: None,
+        media,
     };
     let outcome = state
         .commands
@@ -86,6 +106,34 @@ pub async fn send(
             read.settle_at(chat_id, position, ok).await
         }
     })
+}
+
+/// The file a send carries: the upload it names, checked for the caller (a participant:
+/// anyone else learns nothing of the chat, as from any send). `None` for the retry of a
+/// send that took it already: the retry answers with the original message.
+async fn attachment(
+    state: &ApiState,
+    read: &ReadSide,
+    media: &MediaService,
+    caller: &Caller,
+    chat_id: ChatId,
+    key: Option<&str>,
+    named: AttachmentBody,
+) -> Result<Option<Media>, ApiError> {
+    let user = caller.user_id()?;
+    if let Some(key) = key {
+        let claimed = state.commands.store().claimed_message(user, key).await;
+        if claimed.map_err(CommandError::Store)?.is_some() {
+            return Ok(None);
+        }
+    }
+    read.members
+        .role_of(chat_id, user)
+        .await
+        .map_err(CommandError::Store)?
+        .ok_or(ApiError::Rejected(ChatError::ChatNotFound))?;
+    let taken = media.take(chat_id, user, named.into(), state.now()).await?;
+    Ok(Some(taken))
 }
 
 /// The client's idempotency key: the `Idempotency-Key` header, else `client_message_id`.

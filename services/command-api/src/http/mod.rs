@@ -3,6 +3,7 @@
 //! Every route is listed once, in `routes!`, which both registers it and puts it in
 //! [`ROUTES`], the list the OpenAPI document is checked against.
 
+pub mod attachments;
 pub mod caller;
 pub mod chat_list;
 pub mod chats;
@@ -46,6 +47,7 @@ routes! {
     PATCH  "/api/chats/{id}" => chats::update,
     DELETE "/api/chats/{id}" => chats::delete,
     POST   "/api/chats/{id}/restore" => chats::restore,
+    POST   "/api/chats/{id}/attachments" => attachments::request_upload,
     POST   "/api/chats/{id}/messages" => messages::send,
     GET    "/api/chats/{id}/messages" => queries::history,
     GET    "/api/chats/{id}/messages/{mid}" => queries::message,

@@ -16,6 +16,7 @@ use crate::http::caller::Caller;
 use crate::http::error::ApiError;
 use crate::http::paging;
 use crate::http::read::ReadSide;
+use crate::media::MediaService;
 
 /// The history page size when the client names none.
 const DEFAULT_PAGE: usize = 50;
@@ -152,22 +153,26 @@ pub async fn participants(
 }
 
 /// `GET /api/chats/{id}/messages/{mid}`: one message as the history shows it (a deleted
-/// one without its text), where a send's `Location` points.
+/// one without its text or file; a media message's file with a download URL), where a
+/// send's `Location` points.
 pub async fn message(
     read: web::Data<ReadSide>,
+    media: web::Data<MediaService>,
     caller: Caller,
     path: web::Path<(ChatId, MessageId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (chat_id, message_id) = path.into_inner();
     visible_chat(&read, &caller, chat_id).await?;
     let message = stored_message(&read, chat_id, message_id).await?;
-    Ok(HttpResponse::Ok().json(message))
+    Ok(HttpResponse::Ok().json(media.view(message).await))
 }
 
-/// `GET /api/chats/{id}/messages?before=&after=&limit=`: a page of history, newest first.
+/// `GET /api/chats/{id}/messages?before=&after=&limit=`: a page of history, newest first,
+/// media messages' files with download URLs.
 /// `next_before` (present when the page is full) continues towards older messages.
 pub async fn history(
     read: web::Data<ReadSide>,
+    media: web::Data<MediaService>,
     caller: Caller,
     chat_id: web::Path<ChatId>,
     params: web::Query<HistoryParams>,
@@ -189,5 +194,6 @@ pub async fn history(
     let next_before = (messages.len() == limit)
         .then(|| messages.last().map(|m| m.id))
         .flatten();
+    let messages = media.views(messages).await;
     Ok(HttpResponse::Ok().json(json!({ "messages": messages, "next_before": next_before })))
 }

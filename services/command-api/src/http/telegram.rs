@@ -7,7 +7,7 @@ use chat_domain::chat::commands::{
     LinkTelegram, ReceiveTelegramMessage, ReportTelegramLinkChange, UnlinkTelegram,
 };
 use chat_domain::chat::telegram_ids;
-use chat_domain::{ChatCommand, ChatError, ChatId, MessageId, Role};
+use chat_domain::{ChatCommand, ChatError, ChatId, Media, MessageId, Role};
 use time::OffsetDateTime;
 
 use crate::app::CommandError;
@@ -18,6 +18,7 @@ use crate::http::error::ApiError;
 use crate::http::read::ReadSide;
 use crate::http::respond::{request, response, run};
 use crate::http::state::ApiState;
+use crate::media::MediaService;
 use crate::telegram_access::TelegramAccessCheck;
 
 /// `POST /api/chats/{id}/telegram/link`. When the caller may link (an admin of the
@@ -68,15 +69,28 @@ pub async fn unlink(
     run(&state, &read, *chat_id, &caller, command.into()).await
 }
 
-/// `POST /api/chats/{id}/telegram/messages`: a message posted in the linked supergroup.
+/// `POST /api/chats/{id}/telegram/messages`: a message posted in the linked supergroup;
+/// its file, if any, is stored by the bridge already (checked here: there, whole).
 pub async fn receive(
     state: web::Data<ApiState>,
     read: web::Data<ReadSide>,
+    media: web::Data<MediaService>,
     caller: Caller,
     chat_id: web::Path<ChatId>,
     body: web::Json<TelegramMessageBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
+    let media = match body.attachment {
+        Some(file) => {
+            require_service(&caller)?;
+            media.require_stored(&file.attachment).await?;
+            Some(Media {
+                kind: file.kind,
+                attachment: file.attachment,
+            })
+        }
+        None => None,
+    };
     let made = |message_id, at| {
         ReceiveTelegramMessage {
             actor: caller.actor.clone(),
@@ -89,7 +103,7 @@ pub async fn receive(
             sender_name: body.sender_name,
             content: body.content,
             reply_to: body.reply_to,
-            media: None,
+            media,
         }
         .into()
     };
@@ -121,6 +135,15 @@ pub async fn link_changed(
     bridge_message(&state, &read, &caller, *chat_id, StatusCode::OK, made).await
 }
 
+/// Refuses users before the chat (or a file) is looked at, so the answer says nothing
+/// about the chat.
+fn require_service(caller: &Caller) -> Result<(), ApiError> {
+    match caller.actor.user_id() {
+        Some(_) => Err(ApiError::Rejected(ChatError::ServiceActorRequired)),
+        None => Ok(()),
+    }
+}
+
 /// Runs a command of the bridge (a service identity only) that puts a new message in the
 /// chat: `command` is made with the message's id and time, and the answer (with
 /// `status`) carries them.
@@ -132,10 +155,7 @@ async fn bridge_message(
     status: StatusCode,
     command: impl FnOnce(MessageId, OffsetDateTime) -> ChatCommand,
 ) -> Result<HttpResponse, ApiError> {
-    // Refused before the chat is looked at, so the answer says nothing about the chat.
-    if caller.actor.user_id().is_some() {
-        return Err(ApiError::Rejected(ChatError::ServiceActorRequired));
-    }
+    require_service(caller)?;
     let message_id = state.new_message_id();
     let at = state.now();
     let accepted = state

@@ -4,10 +4,12 @@
 //! real; with a method per route.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
+use chat_media::MemoryMediaStore;
 use chat_read_model::testing::{Stores, process_keyspace};
 use chat_runtime::config::KafkaConfig;
-use command_api::testing::spawn_in_process;
+use command_api::testing::spawn_with_media;
 use integration_tests::kafka::fresh_topic;
 use integration_tests::pg::{TestDatabase, fresh_database};
 use integration_tests::tokens::TEST_SECRET;
@@ -23,6 +25,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: TestDatabase,
     pub kafka: KafkaConfig,
+    /// The object store of media messages (in memory).
+    pub media: Arc<MemoryMediaStore>,
     shutdown: CancellationToken,
 }
 
@@ -61,9 +65,18 @@ impl TestApp {
         };
         let _ = required_env("KAFKA_BROKERS");
         let shutdown = CancellationToken::new();
-        let addr = spawn_in_process(&stores, TEST_SECRET, projectors, extra, &shutdown)
-            .await
-            .expect("command-api starts");
+        let media = Arc::new(MemoryMediaStore::new());
+        let store: Arc<dyn chat_media::MediaStore> = Arc::clone(&media) as _;
+        let addr = spawn_with_media(
+            &stores,
+            TEST_SECRET,
+            projectors,
+            extra,
+            Some(store),
+            &shutdown,
+        )
+        .await
+        .expect("command-api starts");
         let client = reqwest::Client::builder()
             .no_proxy()
             .build()
@@ -73,6 +86,7 @@ impl TestApp {
             client,
             db,
             kafka,
+            media,
             shutdown,
         }
     }

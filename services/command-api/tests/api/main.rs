@@ -8,6 +8,7 @@ mod edit_history;
 mod errors;
 mod helpers;
 mod limits;
+mod media;
 mod names;
 mod openapi;
 mod reads;

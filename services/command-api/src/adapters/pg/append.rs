@@ -88,6 +88,7 @@ async fn store(pool: &PgPool, batch: &[NewEvents]) -> Result<Outcomes, StoreErro
     insert_outbox(&mut tx, &stored).await?;
     let stored: Vec<&NewEvents> = stored.iter().map(|(new, _)| *new).collect();
     write_message_index(&mut tx, &stored).await?;
+    super::media::write(&mut tx, &stored).await?;
     super::members::write(&mut tx, &stored).await?;
     for new in &stored {
         save_snapshot(&mut tx, new).await?;
@@ -476,6 +477,7 @@ struct AddedColumns {
     contents: Vec<Option<String>>,
     telegram_chats: Vec<Option<i64>>,
     telegram_messages: Vec<Option<i64>>,
+    attachment_keys: Vec<Option<String>>,
 }
 
 impl AddedColumns {
@@ -500,15 +502,17 @@ impl AddedColumns {
         self.contents.push(record.content.clone());
         self.telegram_chats.push(telegram.map(|(c, _)| c));
         self.telegram_messages.push(telegram.map(|(_, m)| m));
+        self.attachment_keys.push(record.attachment_key.clone());
         Ok(())
     }
 
     async fn insert(&self, tx: &mut Transaction<'_, Postgres>) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO message_index (chat_id, message_id, position, author_user_id, \
-             author_telegram_user_id, content, telegram_chat_id, telegram_message_id) \
+             author_telegram_user_id, content, telegram_chat_id, telegram_message_id, \
+             attachment_key) \
              SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::int8[], $4::uuid[], $5::int8[], \
-             $6::text[], $7::int8[], $8::int8[])",
+             $6::text[], $7::int8[], $8::int8[], $9::text[])",
         )
         .bind(&self.chats)
         .bind(&self.ids)
@@ -518,6 +522,7 @@ impl AddedColumns {
         .bind(&self.contents)
         .bind(&self.telegram_chats)
         .bind(&self.telegram_messages)
+        .bind(&self.attachment_keys)
         .execute(&mut **tx)
         .await
         .map_err(unavailable)?;

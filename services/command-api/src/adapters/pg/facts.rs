@@ -11,7 +11,14 @@ use uuid::Uuid;
 use super::{unavailable, version_i64};
 use crate::ports::StoreError;
 
-type IndexRow = (Uuid, i64, Option<Uuid>, Option<i64>, Option<String>);
+type IndexRow = (
+    Uuid,
+    i64,
+    Option<Uuid>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+);
 
 /// Answers `query` for `chat_id` from `message_index`.
 pub(super) async fn look_up(
@@ -23,8 +30,8 @@ pub(super) async fn look_up(
     if !query.messages.is_empty() {
         let ids: Vec<Uuid> = query.messages.iter().map(|id| id.as_uuid()).collect();
         let rows: Vec<IndexRow> = sqlx::query_as(
-            "SELECT message_id, position, author_user_id, author_telegram_user_id, content \
-             FROM message_index WHERE chat_id = $1 AND message_id = ANY($2)",
+            "SELECT message_id, position, author_user_id, author_telegram_user_id, content, \
+             attachment_key FROM message_index WHERE chat_id = $1 AND message_id = ANY($2)",
         )
         .bind(chat_id.as_uuid())
         .bind(&ids)
@@ -55,7 +62,7 @@ pub(super) async fn look_up(
 }
 
 fn record(chat_id: ChatId, row: IndexRow) -> Result<(MessageId, MessageRecord), StoreError> {
-    let (id, position, user, telegram_user, content) = row;
+    let (id, position, user, telegram_user, content, attachment_key) = row;
     let author = match (user, telegram_user) {
         (Some(user), _) => MessageAuthor::User(chat_domain::UserId::from_uuid(user)),
         (None, Some(telegram_user_id)) => MessageAuthor::Telegram { telegram_user_id },
@@ -70,7 +77,7 @@ fn record(chat_id: ChatId, row: IndexRow) -> Result<(MessageId, MessageRecord), 
             position,
             author,
             content,
-            attachment_key: None,
+            attachment_key,
         },
     ))
 }

@@ -5,9 +5,12 @@
 //! - [`facts`](self::facts): the message index lookups of one command.
 //! - [`members`]: the membership authority, written with the events, read by access
 //!   checks.
+//! - [`media`](self::media): what stored events mean for media (an upload taken by a
+//!   message, a hard-deleted chat's objects to remove).
 
 mod append;
 mod facts;
+mod media;
 mod members;
 
 use anyhow::anyhow;
