@@ -9,10 +9,14 @@
 //! Layout:
 //! - [`store`]: the [`MediaStore`] port and its [`MediaError`].
 //! - [`memory`]: [`MemoryMediaStore`], for fast tests (its URLs are `memory://` tokens).
-//! - `s3`: the S3 adapter over the `object_store` crate (production and local runs).
+//! - [`s3`]: [`S3MediaStore`], the S3 adapter over the `object_store` crate (production
+//!   and local runs), configured by [`S3Config`] (`S3_*`).
 
 pub mod memory;
+pub mod s3;
 pub mod store;
 
 pub use memory::MemoryMediaStore;
+pub use s3::S3MediaStore;
+pub use s3::config::{ConfigError, S3Config};
 pub use store::{MediaError, MediaFuture, MediaStore, Result};
