@@ -95,6 +95,9 @@ pub struct GatewayConfig {
     /// milliseconds; more frequent ones are dropped.
     #[arg(long, env = "TYPING_INTERVAL_MS", default_value_t = 2000)]
     pub typing_interval_ms: u64,
+    /// How long the download URL in a media message's frame works, in seconds.
+    #[arg(long, env = "DOWNLOAD_URL_TTL_S", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..))]
+    pub download_url_ttl_s: u64,
     /// The Kafka topic relaying typing signals between replicas (created if missing,
     /// short retention). Empty: typing stays on this replica.
     #[arg(long, env = "TYPING_TOPIC", default_value = "chat.typing")]
@@ -120,6 +123,12 @@ impl GatewayConfig {
     /// The typing rate limit.
     pub fn typing_interval(&self) -> Duration {
         Duration::from_millis(self.typing_interval_ms)
+    }
+
+    /// How long a frame's download URL works.
+    #[must_use]
+    pub const fn download_url_ttl(&self) -> Duration {
+        Duration::from_secs(self.download_url_ttl_s)
     }
 
     /// The budgets of each connection's client frames.

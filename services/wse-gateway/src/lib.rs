@@ -10,11 +10,13 @@
 //! - [`hub`]: the registry of connections; routes events, resumes, typing.
 //! - [`participants`]: the participant read model, read at connect.
 //! - [`events`]: the `chat.events` consumer feeding the hub.
+//! - [`downloads`]: the download URLs of media messages' files in their frames.
 //! - [`typing_relay`]: typing signals between replicas over Kafka.
 //! - [`ws`]: the `/wse` endpoint and the per-connection task.
 //! - [`Application`]: wires it all and serves until the shutdown token fires.
 
 pub mod config;
+pub mod downloads;
 pub mod events;
 pub mod hub;
 pub mod limits;
@@ -34,6 +36,7 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use chat_auth::Authenticator;
 use chat_kafka::{ConsumerSettings, EventConsumer, StartFrom};
+use chat_media::MediaStore;
 use chat_runtime::health::{self, Readiness};
 use chat_runtime::{connect, ops};
 use tokio::sync::Semaphore;
@@ -41,6 +44,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use config::Config;
 
+use crate::downloads::DownloadSigner;
 use crate::events::HubFeed;
 use crate::hub::{Hub, HubSettings};
 use crate::limits::UserConnections;
@@ -55,6 +59,7 @@ pub struct Application {
     hub: Arc<Hub>,
     consumer: EventConsumer,
     typing: Option<TypingListener>,
+    downloads: Option<DownloadSigner>,
     stop: CancellationToken,
 }
 
@@ -74,6 +79,24 @@ impl Application {
     /// When the auth config is incomplete, a dependency does not answer, or the address
     /// cannot be bound.
     pub async fn build(cfg: Config) -> anyhow::Result<Self> {
+        Self::build_with_media(cfg, None).await
+    }
+
+    /// [`Self::build`] on the object store `media` (tests: a
+    /// [`chat_media::MemoryMediaStore`]) instead of the configured one.
+    ///
+    /// # Errors
+    /// As [`Self::build`].
+    pub async fn build_with_media(
+        cfg: Config,
+        media: Option<Arc<dyn MediaStore>>,
+    ) -> anyhow::Result<Self> {
+        let media = match media {
+            Some(store) => Some(store),
+            None => configured_media_store(&cfg)?,
+        };
+        let downloads =
+            media.map(|store| DownloadSigner::new(store, cfg.gateway.download_url_ttl()));
         let timeout = Duration::from_millis(cfg.ready_timeout_ms);
         let auth = Authenticator::from_config(&cfg.auth)?;
         let pool = connect::postgres(&cfg.pg).await?;
@@ -150,6 +173,7 @@ impl Application {
             hub,
             consumer,
             typing,
+            downloads,
             stop,
         })
     }
@@ -172,7 +196,7 @@ impl Application {
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         tracing::info!(addr = %self.addr, "wse-gateway listening");
         let stop = self.stop.clone();
-        let feed = HubFeed::new(Arc::clone(&self.hub));
+        let feed = HubFeed::new(Arc::clone(&self.hub), self.downloads);
         let consumer = self.consumer;
         let events = tokio::spawn({
             let stop = stop.clone();
@@ -195,4 +219,13 @@ impl Application {
         }
         Ok(())
     }
+}
+
+/// The object store the configuration names (`S3_*`), `None` when it names none.
+///
+/// # Errors
+/// When the configuration is incomplete.
+fn configured_media_store(_cfg: &Config) -> anyhow::Result<Option<Arc<dyn MediaStore>>> {
+    // Wired to chat-media's S3 adapter once it lands (issue 15, object-store part).
+    Ok(None)
 }

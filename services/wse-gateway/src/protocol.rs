@@ -6,7 +6,7 @@
 //!
 //! | `t` | `p` |
 //! |---|---|
-//! | a chat event's snake_case type (`message_sent`, `chat_updated`, ...) | the event, with `chat_id` and `version` |
+//! | a chat event's snake_case type (`message_sent`, `chat_updated`, ...) | the event, with `chat_id` and `version`; a media message's `attachment` has a download `url` |
 //! | `user_typing` | `{chat_id, user_id, name}` (ephemeral) |
 //! | `resync` | `{chat_id}`: the gap is beyond the replay buffer; refetch over REST |
 //! | `error` | `{code, message}`; the connection stays open |
@@ -62,18 +62,25 @@ pub struct Frame {
 }
 
 impl Frame {
-    /// The frame of a chat event.
+    /// The frame of a chat event, with `download_url` as its file's `url` (media
+    /// messages; see [`crate::downloads`]).
     ///
     /// # Errors
     /// When the event cannot be serialised (never for events of this crate's version).
-    pub fn event(envelope: &Envelope) -> Result<Self, serde_json::Error> {
-        let value = json!({
+    pub fn event(
+        envelope: &Envelope,
+        download_url: Option<&str>,
+    ) -> Result<Self, serde_json::Error> {
+        let mut value = json!({
             "t": envelope.event_type,
             "p": envelope.payload,
             "id": envelope.event_id,
             "ts": rfc3339(envelope.occurred_at),
             "v": PROTOCOL_VERSION,
         });
+        if let (Some(url), Some(attachment)) = (download_url, value["p"].get_mut("attachment")) {
+            attachment["url"] = url.into();
+        }
         Ok(Self {
             chat_id: envelope.chat_id,
             version: Some(envelope.version),

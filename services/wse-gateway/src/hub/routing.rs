@@ -25,13 +25,17 @@ pub enum Resumed {
 
 impl Hub {
     /// Routes one chat event: records its membership change, buffers it for resume,
-    /// and queues it to the connections of every user who may see it. A redelivered
-    /// (not newer) event is ignored.
+    /// and queues it to the connections of every user who may see it, a media
+    /// message's file with `download_url`. A redelivered (not newer) event is ignored.
     ///
     /// # Errors
     /// When the event cannot be serialised.
-    pub fn publish(&self, envelope: &Envelope) -> Result<(), serde_json::Error> {
-        let frame = Frame::event(envelope)?;
+    pub fn publish(
+        &self,
+        envelope: &Envelope,
+        download_url: Option<&str>,
+    ) -> Result<(), serde_json::Error> {
+        let frame = Frame::event(envelope, download_url)?;
         if !self.route(&mut self.lock(), envelope, &frame) {
             return Ok(());
         }

@@ -48,7 +48,7 @@ impl Feed {
         let events = self.chat.run(command).expect("accepted");
         let envelopes = Envelope::wrap_all(events, &meta);
         for e in &envelopes {
-            hub.publish(e).expect("publish");
+            hub.publish(e, None).expect("publish");
         }
         envelopes
     }
@@ -112,7 +112,7 @@ fn a_redelivered_event_is_routed_once() {
     let mut bob = hub.connect(BOB, &[row(chat(1), 3)], &token);
     let envelopes = feed.run(&hub, create_group(ALICE, chat(1), &[BOB]));
     for e in &envelopes {
-        hub.publish(e).expect("publish again");
+        hub.publish(e, None).expect("publish again");
     }
     assert_eq!(versions_of(&received(&mut bob), chat(1)), vec![3]);
 }
@@ -151,7 +151,7 @@ fn only_the_most_recently_active_chats_keep_their_buffers() {
     let creation: usize = Feed::new()
         .run(&hub(16, 64), create_group(ALICE, chat(9), &[BOB]))
         .iter()
-        .map(|e| Frame::event(e).expect("frame").text.len())
+        .map(|e| Frame::event(e, None).expect("frame").text.len())
         .sum();
     let hub = hub_with_budget(16, 64, 2 * creation);
     let token = CancellationToken::new();

@@ -28,6 +28,7 @@ pub use telegram::{
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::chat::attachment::Attachment;
 use crate::ids::ChatId;
 
 /// Version of the event schema (the envelope's `schema_version`). Bumped only when a
@@ -142,6 +143,30 @@ impl ChatEvent {
     #[must_use]
     pub const fn version(&self) -> u64 {
         with_payload!(self, e => e.version)
+    }
+
+    /// The file of a media message this event sends (`None` for every other event).
+    #[must_use]
+    pub const fn attachment(&self) -> Option<&Attachment> {
+        match self {
+            Self::MessageSent(e) => e.attachment.as_ref(),
+            Self::TelegramMessageReceived(e) => e.attachment.as_ref(),
+            Self::ChatCreated(_)
+            | Self::ChatUpdated(_)
+            | Self::ChatArchived(_)
+            | Self::ChatRestored(_)
+            | Self::ChatHardDeleted(_)
+            | Self::MessageEdited(_)
+            | Self::MessageDeleted(_)
+            | Self::MessagesMarkedAsRead(_)
+            | Self::ParticipantAdded(_)
+            | Self::ParticipantRemoved(_)
+            | Self::ParticipantRoleChanged(_)
+            | Self::ParticipantLeft(_)
+            | Self::TelegramChatLinked(_)
+            | Self::TelegramChatUnlinked(_)
+            | Self::TelegramLinkChanged(_) => None,
+        }
     }
 
     /// When the event happened (the time of the command that caused it).
