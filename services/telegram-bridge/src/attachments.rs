@@ -144,6 +144,18 @@ pub fn telegram_kind(message_type: MessageType, attachment: &Attachment) -> File
     }
 }
 
+/// The placeholder of a chat file that is not posted in Telegram (no object store is
+/// configured): `[file report.pdf]`.
+#[must_use]
+pub fn placeholder_of(message_type: MessageType, attachment: &Attachment) -> String {
+    let kind = match message_type {
+        MessageType::Image => FileKind::Photo,
+        MessageType::Voice => FileKind::Voice,
+        MessageType::Text | MessageType::File => FileKind::Document,
+    };
+    format!("[{} {}]", kind.word(), attachment.name)
+}
+
 #[cfg(test)]
 #[path = "attachments_tests.rs"]
 mod tests;

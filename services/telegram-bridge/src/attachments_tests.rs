@@ -147,3 +147,16 @@ fn chat_files_go_to_telegram_as_photos_voice_notes_or_documents() {
     let pdf = attachment("application/pdf", 100);
     assert_eq!(telegram_kind(MessageType::File, &pdf), FileKind::Document);
 }
+
+#[test]
+fn a_chat_file_not_posted_says_what_it_was() {
+    let pdf = Attachment {
+        name: "report.pdf".into(),
+        ..attachment("application/pdf", 1)
+    };
+    assert_eq!(placeholder_of(MessageType::File, &pdf), "[file report.pdf]");
+    assert_eq!(
+        placeholder_of(MessageType::Image, &pdf),
+        "[photo report.pdf]"
+    );
+}

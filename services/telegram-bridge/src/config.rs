@@ -5,6 +5,7 @@ use std::convert::Infallible;
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
+use chat_media::S3Config;
 use chat_runtime::config::{KafkaConfig, LoggingConfig, OpsConfig, PgConfig};
 use secrecy::SecretString;
 
@@ -30,6 +31,10 @@ pub struct Config {
     /// The Telegram account.
     #[command(flatten)]
     pub telegram: TelegramConfig,
+    /// The object store of media messages' files (`S3_*`); without it, files are not
+    /// copied either way: placeholders say what they were.
+    #[command(flatten)]
+    pub media: S3Config,
     /// Kafka consumer group of the outbound side (one per deployment, shared by replicas).
     #[arg(long, env = "BRIDGE_CONSUMER_GROUP", default_value = "telegram-bridge")]
     pub consumer_group: String,

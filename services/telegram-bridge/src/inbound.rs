@@ -79,8 +79,8 @@ pub enum InboundError {
 enum Copied {
     /// Stored in the media store, as this attachment.
     Stored(Attachment),
-    /// Telegram would not hand it out (the message is gone, or the bot lost the group):
-    /// why.
+    /// Not copied: no store is configured, or Telegram would not hand it out (the
+    /// message is gone, or the bot lost the group). Why.
     Refused(String),
 }
 
@@ -89,20 +89,20 @@ enum Copied {
 pub struct Inbound<G> {
     gateway: Arc<G>,
     store: BridgeStore,
-    media: Arc<dyn MediaStore>,
+    media: Option<Arc<dyn MediaStore>>,
     links: LinkHealth,
     commands: CommandApiClient,
     backoff: Duration,
 }
 
 impl<G: TelegramGateway> Inbound<G> {
-    /// A loop reading `gateway`, storing Telegram files in `media`, posting through
-    /// `commands`, marking the groups the bot lost in `links`; `backoff` is the first
-    /// wait after a failure (it doubles up to 5 s).
+    /// A loop reading `gateway`, storing Telegram files in `media` (none: they arrive as
+    /// placeholders), posting through `commands`, marking the groups the bot lost in
+    /// `links`; `backoff` is the first wait after a failure (it doubles up to 5 s).
     pub fn new(
         gateway: Arc<G>,
         store: BridgeStore,
-        media: Arc<dyn MediaStore>,
+        media: Option<Arc<dyn MediaStore>>,
         links: LinkHealth,
         commands: CommandApiClient,
         backoff: Duration,
@@ -311,10 +311,12 @@ impl<G: TelegramGateway> Inbound<G> {
                 Ok(())
             }
             other => {
-                if let (Err(CommandError::Refused { .. }), Some(media)) = (&other, &message.media) {
+                if let (Err(CommandError::Refused { .. }), Some(file), Some(store)) =
+                    (&other, &message.media, &self.media)
+                {
                     // No message names it: nothing would ever show or remove it.
-                    self.media
-                        .delete(&media.attachment.key)
+                    store
+                        .delete(&file.attachment.key)
                         .await
                         .map_err(InboundError::Media)?;
                 }
@@ -332,6 +334,9 @@ impl<G: TelegramGateway> Inbound<G> {
         m: &TelegramMessage,
         file: &MediaFile,
     ) -> Result<Copied, InboundError> {
+        let Some(media) = &self.media else {
+            return Ok(Copied::Refused("no object store is configured".into()));
+        };
         let downloaded = obeying_flood_waits("download", || {
             self.gateway.download_file(m.chat_id, m.message_id)
         })
@@ -352,7 +357,7 @@ impl<G: TelegramGateway> Inbound<G> {
         );
         let mime_type = mime_essence(&file.mime_type);
         let size = bytes.len() as u64;
-        self.media
+        media
             .put(&key, bytes.into(), &mime_type)
             .await
             .map_err(InboundError::Media)?;
@@ -566,7 +571,7 @@ mod tests {
         Inbound::new(
             Arc::new(telegram.connect()),
             store.clone(),
-            Arc::new(chat_media::MemoryMediaStore::new()),
+            None,
             LinkHealth::new(store, Arc::default()),
             commands,
             backoff,

@@ -56,7 +56,7 @@ use actix_web::web;
 use anyhow::Context;
 use chat_kafka::dead_letter::topic_for;
 use chat_kafka::{ConsumerSettings, DeadLetters, EventConsumer, StartFrom};
-use chat_media::MediaStore;
+use chat_media::{MediaStore, S3Config, S3MediaStore};
 use chat_runtime::connect::{self, ConnectError};
 use chat_runtime::health::Readiness;
 use chat_runtime::ops;
@@ -103,11 +103,12 @@ impl Application {
     /// # Errors
     /// When a dependency does not answer or a setting is missing.
     pub async fn build(cfg: Config) -> anyhow::Result<Self> {
+        let media = media_store(&cfg.media)?;
         match cfg.telegram.telegram_mode {
             TelegramMode::Real => {
                 let gateway =
                     Gateway::Real(Box::new(GrammersGateway::connect(&cfg.telegram).await?));
-                Self::build_with(cfg, gateway, media_store()).await
+                Self::build_with(cfg, gateway, media).await
             }
             TelegramMode::Fake => {
                 tracing::warn!(
@@ -117,7 +118,7 @@ impl Application {
                 );
                 let telegram = FakeTelegram::new();
                 let gateway = Gateway::Fake(telegram.connect());
-                let mut app = Self::build_with(cfg, gateway, media_store()).await?;
+                let mut app = Self::build_with(cfg, gateway, media).await?;
                 app.fake = Some(telegram);
                 Ok(app)
             }
@@ -125,14 +126,14 @@ impl Application {
     }
 
     /// Like [`Self::build`], with the Telegram and the media store given (tests pass a
-    /// fake's client and an in-memory store).
+    /// fake's client and an in-memory store; `None`: files cross as placeholders).
     ///
     /// # Errors
     /// When a dependency does not answer or a setting is missing.
     pub async fn build_with(
         cfg: Config,
         gateway: Gateway,
-        media: Arc<dyn MediaStore>,
+        media: Option<Arc<dyn MediaStore>>,
     ) -> anyhow::Result<Self> {
         let timeout: Duration = cfg.ops.ready_timeout();
         let backoff = Duration::from_millis(cfg.retry_backoff_ms.max(1));
@@ -177,7 +178,7 @@ impl Application {
             outbound: Outbound::new(
                 Arc::clone(&gateway),
                 store.clone(),
-                Arc::clone(&media),
+                media.clone(),
                 links.clone(),
                 access.clone(),
             ),
@@ -257,9 +258,17 @@ fn telegram_probe(
     }
 }
 
-/// The media store (an in-memory one until the S3 adapter is wired).
-fn media_store() -> Arc<dyn MediaStore> {
-    Arc::new(chat_media::MemoryMediaStore::new())
+/// The configured object store of media, or none (files then cross as placeholders).
+fn media_store(cfg: &S3Config) -> anyhow::Result<Option<Arc<dyn MediaStore>>> {
+    if !cfg.is_set() {
+        tracing::warn!(
+            "no object store configured (S3_*): Telegram files and chat files are not copied, \
+             placeholders say what they were"
+        );
+        return Ok(None);
+    }
+    let store = S3MediaStore::new(cfg).context("cannot set up the object store of media")?;
+    Ok(Some(Arc::new(store)))
 }
 
 /// The service identity's token from the config.

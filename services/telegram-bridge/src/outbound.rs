@@ -26,10 +26,12 @@
 //! mapping, and edits and deletes made by a service identity (the bridge itself) are
 //! skipped.
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use chat_domain::chat::events::{MessageDeleted, MessageEdited, MessageSent, TelegramLinkChange};
 use chat_domain::{Attachment, ChatEvent, ChatId, Envelope, MessageId, UserId};
 use chat_kafka::{EventHandler, HandlerError, ReceivedEvent};
@@ -37,7 +39,7 @@ use chat_media::MediaStore;
 
 use crate::access::AccessWatch;
 use crate::adapters::pg::{BridgeStore, MappedMessage, Origin, Part, StoreError};
-use crate::attachments::telegram_kind;
+use crate::attachments::{placeholder_of, telegram_kind, with_placeholder};
 use crate::flood::obeying_flood_waits;
 use crate::limits::TextLimit;
 use crate::link_health::LinkHealth;
@@ -55,19 +57,20 @@ const RECORD_ATTEMPTS: u32 = 20;
 pub struct Outbound<G> {
     gateway: Arc<G>,
     store: BridgeStore,
-    media: Arc<dyn MediaStore>,
+    media: Option<Arc<dyn MediaStore>>,
     links: LinkHealth,
     access: AccessWatch<G>,
 }
 
 impl<G: TelegramGateway> Outbound<G> {
     /// A handler sending through `gateway`, remembering in `store`, reading media
-    /// messages' files from `media`, marking the links the bot cannot serve in `links`
-    /// and checking each new link's group with `access`.
+    /// messages' files from `media` (none: a placeholder says what the file was),
+    /// marking the links the bot cannot serve in `links` and checking each new link's
+    /// group with `access`.
     pub fn new(
         gateway: Arc<G>,
         store: BridgeStore,
-        media: Arc<dyn MediaStore>,
+        media: Option<Arc<dyn MediaStore>>,
         links: LinkHealth,
         access: AccessWatch<G>,
     ) -> Self {
@@ -196,11 +199,19 @@ impl<G: TelegramGateway> Outbound<G> {
         else {
             return Ok(());
         };
-        let layout = match e.attachment {
+        let (content, file) = match (&e.attachment, &self.media) {
+            (Some(attachment), Some(media)) => (Cow::from(&e.content), Some((attachment, media))),
+            (Some(attachment), None) => {
+                let placeholder = placeholder_of(e.message_type, attachment);
+                (with_placeholder(&placeholder, &e.content).into(), None)
+            }
+            (None, _) => (Cow::from(&e.content), None),
+        };
+        let layout = match file {
             Some(_) => Layout::Caption,
             None => Layout::Text,
         };
-        let posts = posts(e.sender_name.as_deref(), e.sender_id, &e.content, layout);
+        let posts = posts(e.sender_name.as_deref(), e.sender_id, &content, layout);
         let done = self
             .store
             .parts(e.chat_id, e.message_id)
@@ -219,9 +230,9 @@ impl<G: TelegramGateway> Outbound<G> {
                 _ => None,
             };
             let key = send_key(e.message_id, index, e.version);
-            let posted = match (index, &e.attachment) {
-                (0, Some(attachment)) => {
-                    let bytes = self.file_of(attachment).await?;
+            let posted = match (index, file) {
+                (0, Some((attachment, media))) => {
+                    let bytes = file_of(media.as_ref(), attachment).await?;
                     let file = OutgoingFile {
                         kind: telegram_kind(e.message_type, attachment),
                         name: &attachment.name,
@@ -266,20 +277,6 @@ impl<G: TelegramGateway> Outbound<G> {
             .await?;
         }
         Ok(())
-    }
-
-    /// The bytes of a media message's file. A store that is away is waited out (the
-    /// event is retried); an object that is gone, or a store refusing, will not change
-    /// by retrying: the event goes to the dead-letter topic, to be seen.
-    async fn file_of(&self, attachment: &Attachment) -> Result<bytes::Bytes, HandlerError> {
-        self.media.get(&attachment.key).await.map_err(|err| {
-            if err.is_unavailable() {
-                HandlerError::Transient(err.into())
-            } else {
-                tracing::error!(key = %attachment.key, error.message = %err, "cannot read a media message's file");
-                HandlerError::Permanent(err.into())
-            }
-        })
     }
 
     /// The Telegram id of the live copy of chat message `message_id` in `target`'s
@@ -554,6 +551,20 @@ enum Posted {
     IdUnknown,
     /// Refused for good (logged): the event is skipped.
     Refused,
+}
+
+/// The bytes of a media message's file. A store that is away is waited out (the event
+/// is retried); an object that is gone, or a store refusing, will not change by
+/// retrying: the event goes to the dead-letter topic, to be seen.
+async fn file_of(media: &dyn MediaStore, attachment: &Attachment) -> Result<Bytes, HandlerError> {
+    media.get(&attachment.key).await.map_err(|err| {
+        if err.is_unavailable() {
+            HandlerError::Transient(err.into())
+        } else {
+            tracing::error!(key = %attachment.key, error.message = %err, "cannot read a media message's file");
+            HandlerError::Permanent(err.into())
+        }
+    })
 }
 
 /// Records a mapping, retrying in place a few times before the event is retried as a

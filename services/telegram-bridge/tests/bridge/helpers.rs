@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chat_domain::chat::events::TelegramChatLinked;
 use chat_domain::{Actor, ChatId, Envelope, EnvelopeMeta, UserId};
-use chat_media::MemoryMediaStore;
+use chat_media::{MediaStore, MemoryMediaStore, S3MediaStore};
 use chat_runtime::health::{ReadyState, Verdict};
 use clap::Parser;
 use command_api::adapters::pg::PgEventStore;
@@ -62,8 +62,9 @@ pub struct OnDouble {
 /// command-api, a Telegram (the fake, or the real adapter on the double) and the bridge.
 pub struct TestEnv {
     pub telegram: FakeTelegram,
-    /// The media store the bridge copies Telegram files into and reads chat files from.
-    pub media: Arc<MemoryMediaStore>,
+    /// The media store of command-api and the bridge: the bridge copies Telegram files
+    /// into it and reads chat files from it.
+    pub media: Arc<dyn MediaStore>,
     /// The bridge's operations port, fixed so command-api can ask it at link time.
     ops_port: u16,
     /// Set when the bridge runs its real adapter against the double instead of the fake.
@@ -89,35 +90,43 @@ impl Drop for TestEnv {
 }
 
 impl TestEnv {
-    /// Everything running, the bridge included, on the fake Telegram.
+    /// Everything running, the bridge included, on the fake Telegram (media in memory).
     pub async fn spawn() -> Self {
-        Self::spawn_with(None).await
+        Self::spawn_with(None, Arc::new(MemoryMediaStore::new())).await
+    }
+
+    /// Everything running on the fake Telegram, media in the object store the `S3_*`
+    /// environment names (the local SeaweedFS).
+    pub async fn spawn_on_object_store() -> Self {
+        let store = S3MediaStore::from_env().expect("S3_* name an object store");
+        Self::spawn_with(None, Arc::new(store)).await
     }
 
     /// Everything running, the bridge's real Telegram adapter on the MTProto double.
     pub async fn spawn_on_double() -> Self {
-        Self::spawn_with(Some(OnDouble {
+        let double = OnDouble {
             telegram: TelegramDouble::new(),
             session: SessionDir::new(),
-        }))
-        .await
+        };
+        Self::spawn_with(Some(double), Arc::new(MemoryMediaStore::new())).await
     }
 
-    async fn spawn_with(double: Option<OnDouble>) -> Self {
+    async fn spawn_with(double: Option<OnDouble>, media: Arc<dyn MediaStore>) -> Self {
         let db = fresh_database().await;
         let kafka = fresh_topic("events", 3).await;
         let api_shutdown = CancellationToken::new();
         let ops_port = free_port();
         // On the double, tests may write to the event store directly (a legacy link).
         let uncached = double.is_some();
-        let api_addr = crate::stack::spawn(&db, &kafka, ops_port, uncached, &api_shutdown).await;
+        let bridge = (ops_port, Arc::clone(&media));
+        let api_addr = crate::stack::spawn(&db, &kafka, bridge, uncached, &api_shutdown).await;
         let http = reqwest::Client::builder()
             .no_proxy()
             .build()
             .expect("http client");
         let env = Self {
             telegram: FakeTelegram::new(),
-            media: Arc::new(MemoryMediaStore::new()),
+            media,
             ops_port,
             double,
             db,
@@ -171,7 +180,7 @@ impl TestEnv {
                 Gateway::Double(Box::new(gateway))
             }
         };
-        let media: Arc<MemoryMediaStore> = Arc::clone(&self.media);
+        let media = Some(Arc::clone(&self.media));
         let app = Application::build_with(self.bridge_config(), gateway, media)
             .await
             .expect("telegram-bridge starts");

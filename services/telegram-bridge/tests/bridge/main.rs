@@ -7,6 +7,7 @@ mod difference;
 mod flood;
 mod helpers;
 mod kicked;
+mod media;
 mod metric;
 #[cfg(feature = "telegram-double")]
 mod migration;

@@ -2,23 +2,26 @@
 //! in-process, on the test's database and topic and this binary's CQL keyspace.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
+use chat_media::MediaStore;
 use chat_read_model::testing::{Stores, process_keyspace};
 use chat_runtime::config::KafkaConfig;
-use command_api::testing::spawn_in_process;
+use command_api::testing::spawn_with_media;
 use integration_tests::cql_config;
 use integration_tests::pg::TestDatabase;
 use integration_tests::tokens::TEST_SECRET;
 use tokio_util::sync::CancellationToken;
 
 /// Starts the projectors and command-api until `shutdown`, asking the bridge on
-/// `bridge_port` before a link; with `uncached`, command-api keeps no chat state between
-/// commands (a test may write to the event store directly, and command-api must read
-/// it). Returns command-api's address.
+/// `bridge_port` before a link and keeping media in `media` (the bridge's store too);
+/// with `uncached`, command-api keeps no chat state between commands (a test may write
+/// to the event store directly, and command-api must read it). Returns command-api's
+/// address.
 pub async fn spawn(
     db: &TestDatabase,
     kafka: &KafkaConfig,
-    bridge_port: u16,
+    (bridge_port, media): (u16, Arc<dyn MediaStore>),
     uncached: bool,
     shutdown: &CancellationToken,
 ) -> SocketAddr {
@@ -33,7 +36,7 @@ pub async fn spawn(
     if uncached {
         extra.push("--state-cache-mb=0");
     }
-    spawn_in_process(&stores, TEST_SECRET, true, &extra, shutdown)
+    spawn_with_media(&stores, TEST_SECRET, true, &extra, Some(media), shutdown)
         .await
         .expect("command-api and the projectors start")
 }
