@@ -46,6 +46,9 @@ pub struct Config {
     /// Media messages: how long upload and download URLs work.
     #[command(flatten)]
     pub media: MediaConfig,
+    /// The object store of media (`S3_*`); unset, media messages answer 503.
+    #[command(flatten)]
+    pub s3: chat_media::S3Config,
     /// How long a readiness probe waits for each dependency, in milliseconds.
     #[arg(long, env = "READY_TIMEOUT_MS", default_value_t = 2000)]
     pub ready_timeout_ms: u64,

@@ -108,6 +108,8 @@ impl Application {
         cfg: Config,
         media: Option<Arc<dyn MediaStore>>,
     ) -> anyhow::Result<Self> {
+        // Before any HTTP client is built (see the function's doc).
+        chat_media::install_crypto_provider();
         let timeout = Duration::from_millis(cfg.ready_timeout_ms);
         let authenticator = web::Data::new(Authenticator::from_config(&cfg.auth)?);
         let dev = DevTools::from_config(&cfg.dev, &cfg.auth)?;
@@ -226,8 +228,11 @@ impl Application {
 /// The object store the configuration names (`S3_*`), `None` when it names none.
 ///
 /// # Errors
-/// When the configuration is incomplete.
-fn configured_media_store(_cfg: &Config) -> anyhow::Result<Option<Arc<dyn MediaStore>>> {
-    // Wired to chat-media's S3 adapter once it lands (issue 15, object-store part).
-    Ok(None)
+/// When the configuration is incomplete (a setting missing, a malformed endpoint).
+fn configured_media_store(cfg: &Config) -> anyhow::Result<Option<Arc<dyn MediaStore>>> {
+    if !cfg.s3.is_set() {
+        return Ok(None);
+    }
+    let store = chat_media::S3MediaStore::new(&cfg.s3).context("cannot set up the object store")?;
+    Ok(Some(Arc::new(store)))
 }

@@ -31,6 +31,10 @@ pub struct Config {
     /// Buffers, heartbeats and limits.
     #[command(flatten)]
     pub gateway: GatewayConfig,
+    /// The object store of media (`S3_*`), to sign download URLs; unset, frames carry
+    /// files without one.
+    #[command(flatten)]
+    pub s3: chat_media::S3Config,
     /// How long a readiness probe waits for each dependency, in milliseconds.
     #[arg(long, env = "READY_TIMEOUT_MS", default_value_t = 2000)]
     pub ready_timeout_ms: u64,

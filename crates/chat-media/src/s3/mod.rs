@@ -115,7 +115,11 @@ fn path(key: &str) -> Result<Path> {
 /// Makes ring the process's TLS crypto provider unless one is installed: the client's
 /// rustls is built without a provider of its own (sqlx's is ring; a second one, aws-lc,
 /// would leave rustls unable to pick a default), and it asks the process for one.
-fn install_crypto_provider() {
+///
+/// Every process that links this crate calls it before it builds any HTTP client:
+/// features unify, so each `reqwest` client of the process is built without a provider
+/// of its own too, and would panic without one installed.
+pub fn install_crypto_provider() {
     // An error means a provider is installed already, which is all this wants.
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
