@@ -110,11 +110,31 @@ export class Api {
     return this.send("POST", `/api/chats/${id}/participants`, { user_id: userId });
   }
 
-  sendMessage(id, content, clientMessageId) {
-    return this.send("POST", `/api/chats/${id}/messages`, {
-      content,
-      client_message_id: clientMessageId,
+  /// Sends `content`, with `attachment` ({upload_id, width?, height?, duration_secs?})
+  /// for a media message (then `content` is its caption and may be empty).
+  sendMessage(id, content, clientMessageId, attachment) {
+    const body = { content, client_message_id: clientMessageId };
+    if (attachment) body.attachment = attachment;
+    return this.send("POST", `/api/chats/${id}/messages`, body);
+  }
+
+  /// One message as history shows it (a file with its download URL).
+  message(id, messageId) {
+    return this.get(`/api/chats/${id}/messages/${messageId}`);
+  }
+
+  /// Uploads `file` for a media message of chat `id`: asks command-api for an upload,
+  /// then PUTs the bytes straight to the object store's pre-signed URL (they never pass
+  /// through the API). Returns the upload's id.
+  async upload(id, file) {
+    const ticket = await this.send("POST", `/api/chats/${id}/attachments`, {
+      name: file.name,
+      size: file.size,
+      mime_type: file.type || "application/octet-stream",
     });
+    const put = await fetch(ticket.upload_url, { method: ticket.method, headers: ticket.headers, body: file });
+    if (!put.ok) throw new ApiError(put.status, "upload_failed", `the object store answered ${put.status}`);
+    return ticket.upload_id;
   }
 
   editMessage(id, messageId, content) {

@@ -271,17 +271,61 @@ function stopEdit() {
   $("editing").hidden = true;
 }
 
+/// The file chosen for the next message, shown beside the composer.
+function chosenFile() {
+  return $("composer-file").files[0] || null;
+}
+
+function clearFile() {
+  $("composer-file").value = "";
+  $("attached").hidden = true;
+}
+
+/// What a send says of its file besides the upload: an image's size, a recording's length.
+async function fileFacts(file) {
+  try {
+    if (file.type.startsWith("image/") && window.createImageBitmap) {
+      const image = await createImageBitmap(file);
+      return { width: image.width, height: image.height };
+    }
+    if (file.type.startsWith("audio/")) {
+      const audio = new Audio(URL.createObjectURL(file));
+      await new Promise((done) => {
+        audio.onloadedmetadata = done;
+        audio.onerror = done;
+      });
+      if (Number.isFinite(audio.duration)) return { duration_secs: Math.round(audio.duration) };
+    }
+  } catch (_) {
+    // Facts are optional: the message goes without them.
+  }
+  return {};
+}
+
+/// Uploads `file` and sends it with `caption`; the message (its file with a download
+/// URL) is shown as history shows it.
+async function sendFile(chatId, caption, file) {
+  const uploadId = await api.upload(chatId, file);
+  const attachment = { upload_id: uploadId, ...(await fileFacts(file)) };
+  const sent = await api.sendMessage(chatId, caption, newId(), attachment);
+  ui.store.put(await api.message(chatId, sent.message_id));
+}
+
 async function submit(event) {
   event.preventDefault();
   const input = $("composer-text");
   const content = input.value.trim();
   const chatId = ui.openChat;
-  if (!content || !chatId) return;
+  const file = editing ? null : chosenFile();
+  if ((!content && !file) || !chatId) return;
   input.value = "";
   const messageId = editing;
   stopEdit();
   try {
-    if (messageId) {
+    if (file) {
+      clearFile();
+      await sendFile(chatId, content, file);
+    } else if (messageId) {
       await api.editMessage(chatId, messageId, content);
       const known = ui.store.messages.get(chatId)?.get(messageId);
       if (known) ui.store.put({ ...known, content, is_edited: true });
@@ -399,6 +443,11 @@ $("new-chat").onsubmit = createChat;
 $("search").onsubmit = search;
 $("add-member").onsubmit = addMember;
 $("composer").onsubmit = submit;
+$("composer-file").addEventListener("change", () => {
+  const file = chosenFile();
+  $("attached").textContent = file ? file.name : "";
+  $("attached").hidden = !file;
+});
 $("cancel-edit").onclick = () => {
   stopEdit();
   $("composer-text").value = "";

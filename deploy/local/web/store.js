@@ -11,6 +11,8 @@ function messageOf(p) {
     sender_id: p.sender_id || null,
     sender_name: p.sender_name || null,
     content: p.content,
+    message_type: p.message_type || "text",
+    attachment: p.attachment || null,
     source: p.source,
     created_at: p.created_at,
     is_edited: false,

@@ -48,7 +48,7 @@ export function renderChats() {
     ...chats.map((chat) => {
       const last = chat.last_message;
       const preview = last
-        ? `${last.sender_name || nameOf(last.sender_id)}: ${last.is_deleted ? "(deleted)" : last.content}`
+        ? `${last.sender_name || nameOf(last.sender_id)}: ${last.is_deleted ? "(deleted)" : last.content || `[${last.message_type}]`}`
         : "No messages yet";
       return el(
         "li",
@@ -150,9 +150,33 @@ function messageView(message, isAdmin) {
       dataset: { id: message.id, version: String(message.version) },
     },
     el("div", { className: "meta" }, meta),
+    message.is_deleted || !message.attachment ? null : attachmentView(message),
     el("div", { className: "content" }, message.is_deleted ? "message deleted" : message.content),
     actions.length ? el("div", { className: "actions" }, ...actions) : null,
   );
+}
+
+/// A file size for people.
+function size(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/// A media message's file: an image inline, a voice note as a player, anything else as
+/// a download link (the URL is short-lived and signed for participants).
+function attachmentView(message) {
+  const file = message.attachment;
+  const label = `${file.name} (${size(file.size)})`;
+  if (!file.url) return el("div", { className: "file" }, label);
+  switch (message.message_type) {
+    case "image":
+      return el("a", { className: "file image", href: file.url, target: "_blank" }, el("img", { src: file.url, alt: file.name }));
+    case "voice":
+      return el("audio", { className: "file voice", controls: true, src: file.url, title: label });
+    default:
+      return el("a", { className: "file", href: file.url, download: file.name }, label);
+  }
 }
 
 /// A notice of the system (e.g. a Telegram link that broke): a line of its own, no
