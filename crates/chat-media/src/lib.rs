@@ -17,6 +17,6 @@ pub mod s3;
 pub mod store;
 
 pub use memory::MemoryMediaStore;
+pub use s3::S3MediaStore;
 pub use s3::config::{ConfigError, S3Config};
-pub use s3::{S3MediaStore, install_crypto_provider};
 pub use store::{MediaError, MediaFuture, MediaStore, Result};

@@ -108,8 +108,6 @@ impl Application {
         cfg: Config,
         media: Option<Arc<dyn MediaStore>>,
     ) -> anyhow::Result<Self> {
-        // Before any HTTP client is built (see the function's doc).
-        chat_media::install_crypto_provider();
         let timeout = Duration::from_millis(cfg.ready_timeout_ms);
         let authenticator = web::Data::new(Authenticator::from_config(&cfg.auth)?);
         let dev = DevTools::from_config(&cfg.dev, &cfg.auth)?;

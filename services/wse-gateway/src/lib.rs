@@ -91,8 +91,6 @@ impl Application {
         cfg: Config,
         media: Option<Arc<dyn MediaStore>>,
     ) -> anyhow::Result<Self> {
-        // Before any HTTP client is built (see the function's doc).
-        chat_media::install_crypto_provider();
         let media = match media {
             Some(store) => Some(store),
             None => configured_media_store(&cfg)?,

@@ -59,7 +59,6 @@ impl S3MediaStore {
         let bucket = required(config.s3_bucket.as_ref(), "S3_BUCKET")?;
         let key_id = required(config.s3_access_key_id.as_ref(), "S3_ACCESS_KEY_ID")?;
         let secret = required(config.s3_secret_access_key.as_ref(), "S3_SECRET_ACCESS_KEY")?;
-        install_crypto_provider();
         let client = ClientOptions::new()
             .with_allow_http(endpoint.starts_with("http://"))
             .with_connect_timeout(CONNECT_TIMEOUT)
@@ -110,18 +109,6 @@ impl S3MediaStore {
 /// The object path of `key`, refused when it is not a valid path (empty segments, `..`).
 fn path(key: &str) -> Result<Path> {
     Path::parse(key).map_err(|e| MediaError::Refused(e.into()))
-}
-
-/// Makes ring the process's TLS crypto provider unless one is installed: the client's
-/// rustls is built without a provider of its own (sqlx's is ring; a second one, aws-lc,
-/// would leave rustls unable to pick a default), and it asks the process for one.
-///
-/// Every process that links this crate calls it before it builds any HTTP client:
-/// features unify, so each `reqwest` client of the process is built without a provider
-/// of its own too, and would panic without one installed.
-pub fn install_crypto_provider() {
-    // An error means a provider is installed already, which is all this wants.
-    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// A header value from a string the caller checked (a MIME type).
