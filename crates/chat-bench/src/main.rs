@@ -7,6 +7,7 @@
 
 mod finding;
 mod growth;
+mod media;
 
 use integration_tests::bench::offered::SendLoad;
 use integration_tests::bench::report::Report;
@@ -16,10 +17,17 @@ use integration_tests::system::System;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    // `BENCH_ONLY=finding`: that phase alone (a quick look at one change).
-    if std::env::var("BENCH_ONLY").as_deref() == Ok("finding") {
-        let system = System::start().await;
-        return Report::now(finding::measure(&system).await?)?.write();
+    // `BENCH_ONLY=finding` or `media`: that phase alone (a quick look at one change).
+    match std::env::var("BENCH_ONLY").as_deref() {
+        Ok("finding") => {
+            let system = System::start().await;
+            return Report::now(finding::measure(&system).await?)?.write();
+        }
+        Ok("media") => {
+            let system = System::start().await;
+            return Report::now(media::measure(&system).await?)?.write();
+        }
+        _ => {}
     }
     let duration = bench::phase_duration();
     let mut figures = raw::measure(duration).await?;
@@ -37,6 +45,9 @@ async fn main() -> anyhow::Result<()> {
 
     eprintln!("finding: search and chat list in a busy account");
     figures.extend(finding::measure(&system).await?);
+
+    eprintln!("media: uploads and downloads beside the object store's own");
+    figures.extend(media::measure(&system).await?);
 
     // Last: it leaves long chats behind.
     eprintln!("growth: send cost and state size as a chat's history grows");
