@@ -70,6 +70,15 @@ pub fn bin_dir() -> PathBuf {
     target.join("debug")
 }
 
+/// The variables that name the object store of media.
+const S3_ENV: [&str; 5] = [
+    "S3_ENDPOINT",
+    "S3_BUCKET",
+    "S3_ACCESS_KEY_ID",
+    "S3_SECRET_ACCESS_KEY",
+    "S3_REGION",
+];
+
 fn free_port() -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     listener.local_addr().expect("local addr")
@@ -130,9 +139,14 @@ impl System {
         }
     }
 
-    /// The environment every service gets.
+    /// The environment every service gets: the stores of this system, and the object
+    /// store of media as the test's environment names it (`S3_*`, from
+    /// deploy/local/env.sh; every system shares its bucket: keys are per chat).
     fn common_env(&self) -> Vec<(String, String)> {
         let cql = cql_config(&self.keyspace);
+        let media = S3_ENV
+            .iter()
+            .filter_map(|key| Some(((*key).to_owned(), std::env::var(key).ok()?)));
         [
             ("DATABASE_URL", self.db.config.url.clone()),
             ("KAFKA_BROKERS", self.kafka.brokers.clone()),
@@ -144,6 +158,7 @@ impl System {
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
+        .chain(media)
         .collect()
     }
 
