@@ -35,7 +35,7 @@ use bytes::Bytes;
 use chat_domain::chat::events::{MessageDeleted, MessageEdited, MessageSent, TelegramLinkChange};
 use chat_domain::{Attachment, ChatEvent, ChatId, Envelope, MessageId, UserId};
 use chat_kafka::{EventHandler, HandlerError, ReceivedEvent};
-use chat_media::MediaStore;
+use chat_media::{MediaError, MediaStore};
 
 use crate::access::AccessWatch;
 use crate::adapters::pg::{BridgeStore, MappedMessage, Origin, Part, StoreError};
@@ -232,7 +232,9 @@ impl<G: TelegramGateway> Outbound<G> {
             let key = send_key(e.message_id, index, e.version);
             let posted = match (index, file) {
                 (0, Some((attachment, media))) => {
-                    let bytes = file_of(media.as_ref(), attachment).await?;
+                    let Some(bytes) = file_of(media.as_ref(), attachment).await? else {
+                        return Ok(());
+                    };
                     let file = OutgoingFile {
                         kind: telegram_kind(e.message_type, attachment),
                         name: &attachment.name,
@@ -553,18 +555,26 @@ enum Posted {
     Refused,
 }
 
-/// The bytes of a media message's file. A store that is away is waited out (the event
-/// is retried); an object that is gone, or a store refusing, will not change by
+/// The bytes of a media message's file, `None` when it is gone: an object is removed
+/// only once its message is deleted, so there is nothing left to mirror. A store that
+/// is away is waited out (the event is retried); a store refusing will not change by
 /// retrying: the event goes to the dead-letter topic, to be seen.
-async fn file_of(media: &dyn MediaStore, attachment: &Attachment) -> Result<Bytes, HandlerError> {
-    media.get(&attachment.key).await.map_err(|err| {
-        if err.is_unavailable() {
-            HandlerError::Transient(err.into())
-        } else {
-            tracing::error!(key = %attachment.key, error.message = %err, "cannot read a media message's file");
-            HandlerError::Permanent(err.into())
+async fn file_of(
+    media: &dyn MediaStore,
+    attachment: &Attachment,
+) -> Result<Option<Bytes>, HandlerError> {
+    match media.get(&attachment.key).await {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(MediaError::NotFound { key }) => {
+            tracing::warn!(%key, "a media message's file is gone (the message was deleted); not mirrored");
+            Ok(None)
         }
-    })
+        Err(err) if err.is_unavailable() => Err(HandlerError::Transient(err.into())),
+        Err(err) => {
+            tracing::error!(key = %attachment.key, error.message = %err, "cannot read a media message's file");
+            Err(HandlerError::Permanent(err.into()))
+        }
+    }
 }
 
 /// Records a mapping, retrying in place a few times before the event is retried as a

@@ -175,3 +175,51 @@ async fn a_caption_edited_in_the_chat_changes_in_telegram_even_past_the_caption_
     assert_eq!(caption.id, id);
     assert!(caption.text.encode_utf16().count() <= 1_024);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_telegram_voice_notes_replies_caption_edits_and_delete_follow() {
+    let env = TestEnv::spawn().await;
+    let alice = User::new("Alice");
+    let (chat, group) = env.linked_chat(&alice, &[]).await;
+    let mut voice = UserFile::new(FileKind::Voice, "audio/ogg", b"OggS a voice note".to_vec());
+    voice.duration_secs = Some(3);
+
+    let id = env
+        .telegram
+        .post_file_as_user(group, BOB, voice, "listen", None)
+        .expect("posted");
+    let message = in_history(&env, &alice, chat, id).await;
+    assert_eq!(message["message_type"], "voice");
+    assert_eq!(message["content"], "listen");
+    assert_eq!(message["attachment"]["duration_secs"], 3);
+    assert_eq!(message["attachment"]["name"], format!("voice-{id}.ogg"));
+
+    let reply = env
+        .telegram
+        .post_as_user(group, BOB, "did you hear it?", Some(id))
+        .expect("posted");
+    let answer = in_history(&env, &alice, chat, reply).await;
+    assert_eq!(answer["reply_to"], message["id"]);
+
+    env.telegram
+        .edit_as_user(group.chat_id, id, "listen again")
+        .expect("edited");
+    eventually("the caption edited in the chat", || async {
+        env.history(&alice, chat)
+            .await
+            .into_iter()
+            .find(|m| m["id"] == message["id"] && m["content"] == "listen again")
+            .map(drop)
+    })
+    .await;
+
+    assert!(env.telegram.delete_as_user(group.chat_id, id));
+    eventually("the voice note deleted in the chat", || async {
+        env.history(&alice, chat)
+            .await
+            .into_iter()
+            .find(|m| m["id"] == message["id"] && m["is_deleted"] == true)
+            .map(drop)
+    })
+    .await;
+}
