@@ -2,39 +2,15 @@
 
 use grammers_tl_types as tl;
 
+use super::super::double::tl_build;
 use super::*;
 
+/// A document of 5,000 bytes in data center 1 (the double's).
 fn document(
     mime_type: &str,
     attributes: Vec<tl::enums::DocumentAttribute>,
 ) -> tl::enums::MessageMedia {
-    tl::types::MessageMediaDocument {
-        nopremium: false,
-        spoiler: false,
-        video: false,
-        round: false,
-        voice: false,
-        document: Some(
-            tl::types::Document {
-                id: 11,
-                access_hash: 22,
-                file_reference: vec![1, 2, 3],
-                date: 0,
-                mime_type: mime_type.into(),
-                size: 5_000,
-                thumbs: None,
-                video_thumbs: None,
-                dc_id: 4,
-                attributes,
-            }
-            .into(),
-        ),
-        alt_documents: None,
-        video_cover: None,
-        video_timestamp: None,
-        ttl_seconds: None,
-    }
-    .into()
+    tl_build::document(11, mime_type, 5_000, attributes)
 }
 
 fn file_name(name: &str) -> tl::enums::DocumentAttribute {
@@ -146,7 +122,7 @@ fn a_document_keeps_its_name_type_and_size() {
     );
 
     let at = file_location(&raw).expect("downloadable");
-    assert_eq!((at.dc_id, at.size), (4, 5_000));
+    assert_eq!((at.dc_id, at.size), (1, 5_000));
     assert!(matches!(
         at.location,
         tl::enums::InputFileLocation::InputDocumentFileLocation(_)

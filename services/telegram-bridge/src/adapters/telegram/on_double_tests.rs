@@ -311,3 +311,74 @@ async fn a_followed_group_never_heard_from_is_caught_up_after_a_restart() {
         Some((first, "while down"))
     );
 }
+
+#[tokio::test]
+async fn a_file_is_uploaded_and_sent_with_its_caption_and_a_users_document_downloads() {
+    use crate::media::{FileKind, OutgoingFile, TelegramMedia};
+    use crate::ports::TelegramTarget;
+
+    let bridge = Bridge::new();
+    let gateway = bridge.start().await;
+    let target = TelegramTarget {
+        chat_id: GROUP,
+        topic_id: None,
+    };
+    let voice = OutgoingFile {
+        kind: FileKind::Voice,
+        name: "memo.ogg",
+        mime_type: "audio/ogg",
+        duration_secs: Some(4),
+        bytes: b"OggS memo",
+    };
+
+    let id = gateway
+        .send_file(target, voice, "Alice: listen", None, 7)
+        .await
+        .expect("sent");
+    let TelegramUpdate::NewMessage(own) = handle(&gateway).await else {
+        panic!("the bot's own message");
+    };
+    assert_eq!((own.message_id, own.text.as_str()), (id, "Alice: listen"));
+    let Some(TelegramMedia::File(file)) = own.media else {
+        panic!("a file: {:?}", own.media);
+    };
+    assert_eq!((file.kind, file.duration_secs), (FileKind::Voice, Some(4)));
+    assert_eq!(file.name.as_deref(), Some("memo.ogg"));
+    assert_eq!(
+        gateway.download_file(GROUP, id).await,
+        Ok(b"OggS memo".to_vec())
+    );
+    assert_eq!(
+        gateway
+            .send_file(target, voice, &"x".repeat(1_025), None, 8)
+            .await,
+        Err(GatewayError::TooLong(crate::limits::TextLimit::Caption))
+    );
+
+    let document = ("report.pdf", "application/pdf", &b"%PDF"[..]);
+    let posted = bridge
+        .telegram
+        .post_document_as_user(GROUP, BOB, document, "the report");
+    let TelegramUpdate::NewMessage(message) = handle(&gateway).await else {
+        panic!("the user's message");
+    };
+    assert_eq!(message.text, "the report");
+    assert_eq!(
+        message
+            .media
+            .as_ref()
+            .and_then(TelegramMedia::file)
+            .map(|f| f.size),
+        Some(4)
+    );
+    assert_eq!(
+        gateway.download_file(GROUP, posted).await,
+        Ok(b"%PDF".to_vec())
+    );
+    // A text message carries nothing to download.
+    let text = bridge.telegram.post_as_user(GROUP, BOB, "hi", None);
+    assert!(matches!(
+        gateway.download_file(GROUP, text).await,
+        Err(GatewayError::Rejected(_))
+    ));
+}

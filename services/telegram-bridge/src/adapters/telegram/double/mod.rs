@@ -19,6 +19,8 @@
 //! - **Flood waits** on differences (`420 FLOOD_WAIT_n`), set up by a test.
 //! - **Lost answers**: a send that is posted but whose answer never arrives.
 //! - **Bot restrictions**: messages are read by id (`channels.getMessages`) only.
+//! - **Files**: uploads (one part each), photos and documents sent with them
+//!   (`MEDIA_CAPTION_TOO_LONG` over 1,024), users' documents, and downloads by location.
 
 mod server;
 pub mod session_dir;
@@ -86,6 +88,8 @@ struct Group {
     /// `(pts, change)`, in pts order.
     log: Vec<(i32, Change)>,
     random_ids: HashMap<i64, i32>,
+    /// The media of messages that carry any, by message id.
+    media: HashMap<i32, tl::enums::MessageMedia>,
 }
 
 #[derive(Debug)]
@@ -105,6 +109,12 @@ struct World {
     /// The account's common update sequence (basic groups' messages move it).
     common_pts: i32,
     clock: i32,
+    /// Uploaded files, by the client's file id.
+    uploads: HashMap<i64, Vec<u8>>,
+    /// The files of photos and documents, by their id.
+    files: HashMap<i64, Vec<u8>>,
+    /// The id the next kept file gets.
+    next_file_id: i64,
 }
 
 /// The double; clones share one Telegram.
@@ -142,6 +152,9 @@ impl TelegramDouble {
             lost_send_answers: 0,
             common_pts: 1,
             clock: 1_700_000_000,
+            uploads: HashMap::new(),
+            files: HashMap::new(),
+            next_file_id: 1,
         };
         Self {
             world: Arc::new(Mutex::new(world)),
@@ -181,6 +194,7 @@ impl TelegramDouble {
                 messages: BTreeMap::new(),
                 log: Vec::new(),
                 random_ids: HashMap::new(),
+                media: HashMap::new(),
             },
         );
     }
@@ -270,7 +284,30 @@ impl TelegramDouble {
         let mut world = self.world();
         world.names.insert(author.0, author.1.to_owned());
         let reply_to = reply_to.and_then(|id| i32::try_from(id).ok());
-        let (id, _) = world.post(bare(chat_id), author.0, text, reply_to, None);
+        let (id, _) = world.post(bare(chat_id), author.0, text, (reply_to, None), None);
+        i64::from(id)
+    }
+
+    /// User `author` posts a document `(name, mime_type, bytes)` with `caption` in
+    /// `chat_id`; the message id.
+    ///
+    /// # Panics
+    /// When the group does not exist.
+    pub fn post_document_as_user(
+        &self,
+        chat_id: i64,
+        author: (i64, &str),
+        (name, mime_type, bytes): (&str, &str, &[u8]),
+        caption: &str,
+    ) -> i64 {
+        let mut world = self.world();
+        world.names.insert(author.0, author.1.to_owned());
+        let file_id = world.keep_file(bytes.to_vec());
+        let name = tl::types::DocumentAttributeFilename {
+            file_name: name.to_owned(),
+        };
+        let media = tl_build::document(file_id, mime_type, bytes.len(), vec![name.into()]);
+        let (id, _) = world.post(bare(chat_id), author.0, caption, (None, None), Some(media));
         i64::from(id)
     }
 
@@ -332,8 +369,8 @@ impl World {
         channel: i64,
         from: i64,
         text: &str,
-        reply_to: Option<i32>,
-        topic: Option<i32>,
+        (reply_to, topic): (Option<i32>, Option<i32>),
+        media: Option<tl::enums::MessageMedia>,
     ) -> (i32, Option<i32>) {
         let date = self.tick();
         let group = self.groups.get(&channel).expect("the group exists");
@@ -354,6 +391,9 @@ impl World {
                 visible,
             },
         );
+        if let Some(media) = media {
+            group.media.insert(id, media);
+        }
         if !visible {
             return (id, None);
         }
@@ -392,7 +432,10 @@ impl World {
         let group = self.groups.get_mut(&channel)?;
         let seen: Vec<i32> = ids
             .iter()
-            .filter_map(|id| group.messages.remove(id))
+            .filter_map(|id| {
+                group.media.remove(id);
+                group.messages.remove(id)
+            })
             .filter(|posted| posted.visible)
             .map(|posted| posted.id)
             .collect();
@@ -412,8 +455,9 @@ impl World {
 
     /// Message `id` as the bot sees it.
     fn raw(&self, channel: i64, id: i32) -> tl::enums::Message {
-        let posted = &self.groups[&channel].messages[&id];
-        tl_build::message(&tl_build::MessageFacts {
+        let group = &self.groups[&channel];
+        let posted = &group.messages[&id];
+        let message = tl_build::message(&tl_build::MessageFacts {
             id,
             channel_id: channel,
             from: posted.from,
@@ -423,7 +467,30 @@ impl World {
             text: &posted.text,
             reply_to: posted.reply_to,
             topic: posted.topic,
-        })
+        });
+        match (message, group.media.get(&id)) {
+            (tl::enums::Message::Message(mut message), Some(media)) => {
+                message.media = Some(media.clone());
+                message.into()
+            }
+            (message, _) => message,
+        }
+    }
+
+    /// Keeps uploaded `bytes`; the file id an `inputFile` names them by.
+    fn keep_upload_parts(&mut self, bytes: Vec<u8>) -> i64 {
+        let id = self.next_file_id;
+        self.next_file_id += 1;
+        self.uploads.insert(id, bytes);
+        id
+    }
+
+    /// Keeps the bytes of a photo or document; its id.
+    fn keep_file(&mut self, bytes: Vec<u8>) -> i64 {
+        let id = self.next_file_id;
+        self.next_file_id += 1;
+        self.files.insert(id, bytes);
+        id
     }
 
     /// The users a batch names (the authors of its messages).

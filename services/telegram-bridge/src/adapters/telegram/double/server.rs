@@ -7,6 +7,7 @@ use tl::functions::{channels, messages, updates, users};
 use super::tl_build::{self, BotFacts, rpc_error};
 use super::{BOT_ID, BOT_NAME, BotRole, Change, DoubleClient, Group, World, fits, lock};
 use crate::adapters::telegram::api::{Answer, TelegramApi};
+use crate::limits::{TextLimit, utf16_len};
 
 impl World {
     fn authorized(&self) -> Answer<()> {
@@ -29,28 +30,66 @@ impl World {
 
     fn send(&mut self, request: &messages::SendMessage) -> Answer<tl::enums::Updates> {
         let channel = peer_channel(&request.peer)?;
-        let group = self.member_of(channel)?;
+        self.member_of(channel)?;
         if request.message.trim().is_empty() {
             return Err(rpc_error(400, "MESSAGE_EMPTY"));
         }
         if !fits(&request.message) {
             return Err(rpc_error(400, "MESSAGE_TOO_LONG"));
         }
-        if group.random_ids.contains_key(&request.random_id) {
+        let own = Own {
+            channel,
+            text: &request.message,
+            reply_to: request.reply_to.as_ref(),
+            random_id: request.random_id,
+        };
+        self.post_own(&own, None)
+    }
+
+    fn send_media(&mut self, request: &messages::SendMedia) -> Answer<tl::enums::Updates> {
+        let channel = peer_channel(&request.peer)?;
+        self.member_of(channel)?;
+        if utf16_len(&request.message) > TextLimit::Caption.max() {
+            return Err(rpc_error(400, "MEDIA_CAPTION_TOO_LONG"));
+        }
+        let own = Own {
+            channel,
+            text: &request.message,
+            reply_to: request.reply_to.as_ref(),
+            random_id: request.random_id,
+        };
+        self.check_own(&own)?;
+        let media = self.keep_upload(&request.media)?;
+        self.post_own(&own, Some(media))
+    }
+
+    /// Refuses a post of the bot's that Telegram refuses whatever it carries: its
+    /// `random_id` used already, or a reply to a message that is not there.
+    fn check_own(&self, own: &Own<'_>) -> Answer<()> {
+        let group = self.member_of(own.channel)?;
+        if group.random_ids.contains_key(&own.random_id) {
             return Err(rpc_error(400, "RANDOM_ID_DUPLICATE"));
         }
-        let (reply_to, topic) = match &request.reply_to {
-            Some(tl::enums::InputReplyTo::Message(r)) => (Some(r.reply_to_msg_id), r.top_msg_id),
-            _ => (None, None),
-        };
-        if let Some(parent) = reply_to
+        if let Some(parent) = own.reply().0
             && !group.messages.contains_key(&parent)
         {
             return Err(rpc_error(400, "REPLY_MESSAGE_ID_INVALID"));
         }
-        let (id, pts) = self.post(channel, BOT_ID, &request.message, reply_to, topic);
-        let group = self.groups.get_mut(&channel).expect("posted there");
-        group.random_ids.insert(request.random_id, id);
+        Ok(())
+    }
+
+    /// Posts the bot's message (with `media`) and answers as Telegram does: the new
+    /// message's id for its `random_id`, and the message.
+    fn post_own(
+        &mut self,
+        own: &Own<'_>,
+        media: Option<tl::enums::MessageMedia>,
+    ) -> Answer<tl::enums::Updates> {
+        self.check_own(own)?;
+        let (reply_to, topic) = own.reply();
+        let (id, pts) = self.post(own.channel, BOT_ID, own.text, (reply_to, topic), media);
+        let group = self.groups.get_mut(&own.channel).expect("posted there");
+        group.random_ids.insert(own.random_id, id);
         let pts = pts.expect("the bot sees its own messages");
         if self.lost_send_answers > 0 {
             self.lost_send_answers -= 1;
@@ -61,16 +100,59 @@ impl World {
         Ok(self.answer(vec![
             tl::types::UpdateMessageId {
                 id,
-                random_id: request.random_id,
+                random_id: own.random_id,
             }
             .into(),
             tl::types::UpdateNewChannelMessage {
-                message: self.raw(channel, id),
+                message: self.raw(own.channel, id),
                 pts,
                 pts_count: 1,
             }
             .into(),
         ]))
+    }
+
+    /// The media an uploaded file becomes (its bytes kept for downloads): a photo, or a
+    /// document with the MIME type and attributes sent.
+    fn keep_upload(&mut self, media: &tl::enums::InputMedia) -> Answer<tl::enums::MessageMedia> {
+        let file = match media {
+            tl::enums::InputMedia::UploadedPhoto(photo) => &photo.file,
+            tl::enums::InputMedia::UploadedDocument(doc) => &doc.file,
+            _ => return Err(rpc_error(400, "MEDIA_INVALID")),
+        };
+        let upload = match file {
+            tl::enums::InputFile::File(f) => f.id,
+            tl::enums::InputFile::Big(f) => f.id,
+            tl::enums::InputFile::StoryDocument(_) => return Err(rpc_error(400, "MEDIA_INVALID")),
+        };
+        // Uploaded parts stay usable for a while: a retry may name them again.
+        let bytes = self
+            .uploads
+            .get(&upload)
+            .cloned()
+            .ok_or_else(|| rpc_error(400, "FILE_PARTS_INVALID"))?;
+        let size = bytes.len();
+        let id = self.keep_file(bytes);
+        Ok(match media {
+            tl::enums::InputMedia::UploadedDocument(doc) => {
+                tl_build::document(id, &doc.mime_type, size, doc.attributes.clone())
+            }
+            _ => tl_build::photo(id, size),
+        })
+    }
+
+    /// The bytes of the file `location` names.
+    fn file_at(&self, location: &tl::enums::InputFileLocation) -> Answer<Vec<u8>> {
+        self.authorized()?;
+        let id = match location {
+            tl::enums::InputFileLocation::InputDocumentFileLocation(l) => l.id,
+            tl::enums::InputFileLocation::InputPhotoFileLocation(l) => l.id,
+            _ => return Err(rpc_error(400, "LOCATION_INVALID")),
+        };
+        self.files
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| rpc_error(400, "FILE_ID_INVALID"))
     }
 
     fn edit_own(&mut self, request: &messages::EditMessage) -> Answer<tl::enums::Updates> {
@@ -377,10 +459,22 @@ fn peer_channel(peer: &tl::enums::InputPeer) -> Answer<i64> {
     }
 }
 
-/// What the double answers to file transfers: it keeps no files (the fake Telegram
-/// models media; the double the update sequences).
-fn no_files() -> InvocationError {
-    rpc_error(400, "MEDIA_INVALID")
+/// A post of the bot's, whatever it carries.
+struct Own<'a> {
+    channel: i64,
+    text: &'a str,
+    reply_to: Option<&'a tl::enums::InputReplyTo>,
+    random_id: i64,
+}
+
+impl Own<'_> {
+    /// `(message replied to, forum topic)`.
+    fn reply(&self) -> (Option<i32>, Option<i32>) {
+        match self.reply_to {
+            Some(tl::enums::InputReplyTo::Message(r)) => (Some(r.reply_to_msg_id), r.top_msg_id),
+            _ => (None, None),
+        }
+    }
 }
 
 impl TelegramApi for DoubleClient {
@@ -388,21 +482,30 @@ impl TelegramApi for DoubleClient {
         lock(&self.world).send(&request)
     }
 
-    async fn send_media(&self, _request: messages::SendMedia) -> Answer<tl::enums::Updates> {
-        Err(no_files())
+    async fn send_media(&self, request: messages::SendMedia) -> Answer<tl::enums::Updates> {
+        lock(&self.world).send_media(&request)
     }
 
-    async fn upload_file(&self, _name: String, _bytes: Vec<u8>) -> Answer<tl::enums::InputFile> {
-        Err(no_files())
+    async fn upload_file(&self, name: String, bytes: Vec<u8>) -> Answer<tl::enums::InputFile> {
+        let mut world = lock(&self.world);
+        world.authorized()?;
+        let id = world.keep_upload_parts(bytes);
+        Ok(tl::types::InputFile {
+            id,
+            parts: 1,
+            name,
+            md5_checksum: String::new(),
+        }
+        .into())
     }
 
     async fn download_file(
         &self,
-        _location: tl::enums::InputFileLocation,
+        location: tl::enums::InputFileLocation,
         _dc_id: i32,
         _size: usize,
     ) -> Answer<Vec<u8>> {
-        Err(no_files())
+        lock(&self.world).file_at(&location)
     }
 
     async fn edit_message(&self, request: messages::EditMessage) -> Answer<tl::enums::Updates> {

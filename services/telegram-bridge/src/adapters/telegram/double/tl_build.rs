@@ -91,6 +91,80 @@ pub fn message(facts: &MessageFacts<'_>) -> tl::enums::Message {
     .into()
 }
 
+/// A document `id` of `size` bytes, typed `mime_type`, with `attributes` (a voice note's
+/// audio attribute makes it one).
+#[must_use]
+pub fn document(
+    id: i64,
+    mime_type: &str,
+    size: usize,
+    attributes: Vec<tl::enums::DocumentAttribute>,
+) -> tl::enums::MessageMedia {
+    let voice = attributes
+        .iter()
+        .any(|a| matches!(a, tl::enums::DocumentAttribute::Audio(audio) if audio.voice));
+    tl::types::MessageMediaDocument {
+        nopremium: false,
+        spoiler: false,
+        video: false,
+        round: false,
+        voice,
+        document: Some(
+            tl::types::Document {
+                id,
+                access_hash: 0,
+                file_reference: Vec::new(),
+                date: 0,
+                mime_type: mime_type.to_owned(),
+                size: i64::try_from(size).unwrap_or(i64::MAX),
+                thumbs: None,
+                video_thumbs: None,
+                dc_id: 1,
+                attributes,
+            }
+            .into(),
+        ),
+        alt_documents: None,
+        video_cover: None,
+        video_timestamp: None,
+        ttl_seconds: None,
+    }
+    .into()
+}
+
+/// A photo `id` of `size` bytes, in one size (`y`).
+#[must_use]
+pub fn photo(id: i64, size: usize) -> tl::enums::MessageMedia {
+    tl::types::MessageMediaPhoto {
+        spoiler: false,
+        live_photo: false,
+        photo: Some(
+            tl::types::Photo {
+                has_stickers: false,
+                id,
+                access_hash: 0,
+                file_reference: Vec::new(),
+                date: 0,
+                sizes: vec![
+                    tl::types::PhotoSize {
+                        r#type: "y".into(),
+                        w: 1_280,
+                        h: 960,
+                        size: i32::try_from(size).unwrap_or(i32::MAX),
+                    }
+                    .into(),
+                ],
+                video_sizes: None,
+                dc_id: 1,
+            }
+            .into(),
+        ),
+        ttl_seconds: None,
+        video: None,
+    }
+    .into()
+}
+
 /// The service message a basic group gets when Telegram upgrades it to supergroup
 /// `channel_id` (`messageActionChatMigrateTo`).
 #[must_use]
