@@ -75,7 +75,10 @@ async fn a_prefix_takes_only_the_objects_under_it() {
         let size = store.head(&format!("{root}{key}")).await.unwrap();
         assert_eq!(size.is_some(), left, "{key}");
     }
-    assert_eq!(store.delete_prefix(&root).await.unwrap(), 2);
+    // A prefix need not end at a `/`: `chats/a` also takes `chats/ab/1`.
+    let loose = format!("{root}chats/a");
+    assert_eq!(store.delete_prefix(&loose).await.unwrap(), 1);
+    assert_eq!(store.delete_prefix(&root).await.unwrap(), 1);
 }
 
 #[tokio::test]
