@@ -4,61 +4,18 @@
 //! live, and a page whose socket drops, or whose gateway dies, shows every message once
 //! after it reconnects. Screenshots land in `.local/screenshots/`.
 
+#[path = "browser/flows.rs"]
+mod flows;
 #[path = "browser/page.rs"]
 mod page;
 
-use integration_tests::system::{SERVICES, System};
 use serde_json::json;
 
+use crate::flows::{
+    MESSAGES, assert_no_errors, create_group, open_chat, open_chat_id, sign_in, start_system,
+    wait_live,
+};
 use crate::page::{Driver, Page};
-
-/// The message texts of the open chat, oldest first.
-const MESSAGES: &str = "#messages .msg .content";
-
-/// The system with command-api serving the web client and minting demo tokens.
-async fn start_system() -> System {
-    let mut system = System::stores().await;
-    let web_dir = format!("{}/../deploy/local/web", env!("CARGO_MANIFEST_DIR"));
-    for service in SERVICES {
-        if service == "command-api" {
-            let wse_url = system.ws("wse-gateway");
-            let dev = [
-                ("DEV_WEB_DIR", web_dir.as_str()),
-                ("DEV_TOKEN_ISSUER", "1"),
-                ("DEV_WSE_URL", wse_url.as_str()),
-            ];
-            system.start_instance(service, service, &dev).await;
-        } else {
-            system.start_instance(service, service, &[]).await;
-        }
-    }
-    system
-}
-
-/// Opens the client and signs in as the demo user `name`; returns once the socket is live.
-async fn sign_in(page: &Page, system: &System, name: &str) {
-    page.goto(&format!("{}/app/", system.api())).await;
-    page.click(&format!("#demo-users button[data-user='{name}']"))
-        .await;
-    page.wait_text("#me", name).await;
-    wait_live(page).await;
-}
-
-async fn wait_live(page: &Page) {
-    page.wait_text("#status", "live").await;
-}
-
-/// Creates a group chat with the demo users `members` and opens it; returns its id.
-async fn create_group(page: &Page, name: &str, members: &[&str]) -> String {
-    page.type_into("#new-chat-name", name).await;
-    for member in members {
-        page.click(&format!("#new-chat-members input[data-name='{member}']"))
-            .await;
-    }
-    page.click("#new-chat-create").await;
-    page.wait_text("#chat-title", name).await;
-    open_chat_id(page).await
-}
 
 /// Creates the direct chat with `peer` and opens it; returns its id.
 async fn create_direct(page: &Page, peer: &str) -> String {
@@ -72,24 +29,6 @@ async fn create_direct(page: &Page, peer: &str) -> String {
     page.click("#new-chat-create").await;
     page.wait_text("#chat-title", peer).await;
     open_chat_id(page).await
-}
-
-async fn open_chat_id(page: &Page) -> String {
-    let id = page
-        .wait_js(
-            "a chat is open",
-            "return document.querySelector('#chats li.open')?.dataset.chatId",
-            vec![],
-        )
-        .await;
-    id.as_str().expect("chat id").to_owned()
-}
-
-/// Opens `chat` from the list once it is there (it arrives without a reload).
-async fn open_chat(page: &Page, chat: &str, title: &str) {
-    page.click(&format!("#chats li[data-chat-id='{chat}']"))
-        .await;
-    page.wait_text("#chat-title", title).await;
 }
 
 /// Types and sends `text` in the open chat; returns once the page shows it.
@@ -133,12 +72,6 @@ async fn resyncs(page: &Page) -> u64 {
         )
         .await;
     count.as_u64().expect("a count")
-}
-
-async fn assert_no_errors(pages: &[&Page]) {
-    for page in pages {
-        assert_eq!(page.errors().await, json!([]), "errors the page reported");
-    }
 }
 
 #[tokio::test]

@@ -66,9 +66,10 @@ export function renderChats() {
         el("div", { className: "preview" }, preview),
       );
     }),
-    ui.moreChats
-      ? el("li", { className: "more-chats" }, el("button", { type: "button", onclick: ui.actions.moreChats }, "More chats"))
-      : null,
+    // replaceChildren shows a null as the text "null": only nodes go in.
+    ...(ui.moreChats
+      ? [el("li", { className: "more-chats" }, el("button", { type: "button", onclick: ui.actions.moreChats }, "More chats"))]
+      : []),
   );
   const total = ui.unreadElsewhere + ui.actions.unreadShown();
   $("unread-total").textContent = total > 0 ? String(total) : "";
