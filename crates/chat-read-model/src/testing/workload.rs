@@ -1,15 +1,16 @@
 //! A deterministic, realistic event stream for projector tests: many chats whose
 //! commands (every kind: sends, edits, deletes, reads, joins, leaves, roles, renames,
 //! archive, Telegram) are decided by the real aggregate, interleaved across chats, with
-//! message times spread over many buckets.
+//! message times spread over many buckets; one send in five carries an image.
 
 use chat_domain::chat::commands::{CreateChat, SendMessage};
 use chat_domain::chat::events::TelegramLinkChange;
+use chat_domain::chat::object_key;
 use chat_domain::read_model::ParticipantList;
 use chat_domain::testing::fixtures as f;
 use chat_domain::{
     Actor, ChatCommand, ChatEvent, ChatId, ChatState, ChatType, Envelope, EnvelopeMeta,
-    InMemoryChat, MessageId, Role, UserId,
+    InMemoryChat, Media, MessageId, Role, UserId,
 };
 use time::OffsetDateTime;
 use uuid::{Timestamp, Uuid};
@@ -44,6 +45,15 @@ struct Sim {
     messages: Vec<(MessageId, Option<UserId>)>,
     telegram_ids: i64,
     archived: bool,
+}
+
+impl Sim {
+    /// An image of this chat (upload `seq`), as a send names it.
+    fn image(&self, seq: u32) -> Media {
+        let mut media = f::png(0);
+        media.attachment.key = object_key(self.id, Uuid::from_u128(u128::from(seq)));
+        media
+    }
 }
 
 /// A TIMEUUID at `at` (the sequence number keeps ids unique within a tick).
@@ -108,6 +118,7 @@ impl Sim {
         match (roll, message) {
             (0..50, _) => ChatCommand::from(SendMessage {
                 at,
+                media: seq.is_multiple_of(5).then(|| self.image(seq)),
                 ..f::send(anyone, message_id(at, seq), &format!("message {seq}"))
             }),
             (50..58, Some((id, Some(sender)))) => {
