@@ -56,6 +56,10 @@ pub enum StoreError {
         /// The forum topic, if the link names one.
         telegram_topic_id: Option<i64>,
     },
+    /// The message's file is another message's already (two sends of one upload at
+    /// once: the message index takes an object once).
+    #[error("another message carries this file already")]
+    AttachmentTaken,
     /// The store is unreachable or failed.
     #[error("event store unavailable: {0}")]
     Unavailable(#[source] anyhow::Error),

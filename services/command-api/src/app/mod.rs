@@ -247,7 +247,9 @@ impl<S: EventStore> CommandService<S> {
             Err(CommandError::Rejected(_) | CommandError::ChatFull { .. }) => "rejected",
             Err(CommandError::VersionRace { .. }) => "race_lost",
             Err(CommandError::Store(StoreError::Unavailable(_))) => "unavailable",
-            Err(CommandError::Store(StoreError::TelegramChatTaken { .. })) => "rejected",
+            Err(CommandError::Store(
+                StoreError::TelegramChatTaken { .. } | StoreError::AttachmentTaken,
+            )) => "rejected",
             Err(CommandError::Store(_)) => "failed",
         };
         COMMANDS

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::adapters::pg::PgEventStore;
 use crate::app::{CommandError, CommandService};
 use crate::http::error::ApiError;
+use crate::media::UploadError;
 use crate::ports::StoreError;
 
 /// Shared state of the routes.
@@ -48,6 +49,7 @@ impl From<CommandError> for ApiError {
             CommandError::ChatFull { limit } => Self::ChatFull { limit },
             CommandError::Store(StoreError::Unavailable(cause)) => Self::Unavailable(cause),
             CommandError::Store(StoreError::TelegramChatTaken { .. }) => Self::TelegramChatTaken,
+            CommandError::Store(StoreError::AttachmentTaken) => UploadError::AlreadyUsed.into(),
             CommandError::Store(other) => Self::Internal(other.into()),
         }
     }

@@ -330,3 +330,68 @@ async fn housekeeping_removes_deleted_messages_expired_uploads_and_hard_deleted_
         "{kept_key} removed with its chat"
     );
 }
+
+#[tokio::test]
+async fn the_bridge_posts_a_telegram_photo_it_stored_and_nobody_else_may() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("Alice");
+    let bridge = integration_tests::tokens::service_token("telegram-bridge");
+    let chat = app.create_group(&alice, &[]).await;
+    let group = -1_000_000_100_417_i64;
+    let link = json!({ "telegram_chat_id": group });
+    let path = format!("/api/chats/{chat}/telegram/link");
+    let linked = app
+        .call(Method::POST, &path, Some(&alice.token), Some(link))
+        .await;
+    assert!(linked.status().is_success(), "link");
+    let key = format!("chats/{chat}/{}", Uuid::new_v4());
+    let photo = |message: i64| {
+        json!({
+            "telegram_chat_id": group,
+            "telegram_message_id": message,
+            "telegram_user_id": 42,
+            "sender_name": "Ivan",
+            "content": "",
+            "attachment": {
+                "kind": "image", "key": key, "name": "photo.jpg",
+                "size": PNG.len(), "mime_type": "image/jpeg", "width": 4, "height": 3,
+            },
+        })
+    };
+    let path = format!("/api/chats/{chat}/telegram/messages");
+
+    let missing = app
+        .call(Method::POST, &path, Some(&bridge), Some(photo(1)))
+        .await;
+    assert_eq!(error_code(missing, 422).await, "upload_incomplete");
+    let by_user = app
+        .call(Method::POST, &path, Some(&alice.token), Some(photo(1)))
+        .await;
+    assert_eq!(error_code(by_user, 403).await, "service_actor_required");
+
+    app.media
+        .put(&key, Bytes::from_static(PNG), "image/jpeg")
+        .await
+        .expect("stored");
+    let received = app
+        .call(Method::POST, &path, Some(&bridge), Some(photo(1)))
+        .await;
+    assert_eq!(received.status(), 201);
+    let history = app
+        .get_json(&alice, &format!("/api/chats/{chat}/messages"))
+        .await;
+    let message = &history["messages"][0];
+    assert_eq!(message["message_type"], "image");
+    assert_eq!(message["source"], "telegram");
+    assert_eq!(
+        message["attachment"]["url"],
+        format!("memory://get/{key}?ttl=600")
+    );
+    // One object, one message: a second message naming it is refused, nothing stored.
+    let before = app.stored_versions(chat).await;
+    let again = app
+        .call(Method::POST, &path, Some(&bridge), Some(photo(2)))
+        .await;
+    assert_eq!(error_code(again, 422).await, "upload_already_used");
+    assert_eq!(app.stored_versions(chat).await, before);
+}

@@ -525,7 +525,12 @@ impl AddedColumns {
         .bind(&self.attachment_keys)
         .execute(&mut **tx)
         .await
-        .map_err(unavailable)?;
+        .map_err(|e| match &e {
+            sqlx::Error::Database(db) if db.constraint() == Some("message_index_attachment") => {
+                StoreError::AttachmentTaken
+            }
+            _ => unavailable(e),
+        })?;
         Ok(())
     }
 }
