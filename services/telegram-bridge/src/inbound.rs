@@ -28,27 +28,27 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use chat_domain::Media;
 use chat_domain::chat::events::TelegramLinkChange;
-use chat_domain::chat::rules::media::mime_essence;
-use chat_domain::chat::{object_key, telegram_ids};
+use chat_domain::chat::telegram_ids;
 use chat_domain::text::{TextKind, sanitize};
-use chat_domain::{Attachment, ChatId, Media};
 use chat_media::{MediaError, MediaStore};
 use tokio_util::sync::CancellationToken;
-use uuid::Uuid;
 
 use crate::adapters::command_api::{
     CommandApiClient, CommandError, CommandOutcome, InboundMessage,
 };
 use crate::adapters::pg::{BridgeStore, Link, MappedMessage, Origin, StoreError};
-use crate::attachments::{Incoming, file_name, incoming, not_copied, with_placeholder};
-use crate::flood::obeying_flood_waits;
+use crate::attachments::{Incoming, incoming, not_copied, with_placeholder};
 use crate::link_health::LinkHealth;
-use crate::media::MediaFile;
 use crate::metrics::{FLOOD_WAITS, INBOUND_REFUSED};
 use crate::ports::{
     GatewayError, TelegramGateway, TelegramMessage, TelegramTarget, TelegramUpdate,
 };
+
+mod files;
+
+use files::Copied;
 
 /// Longest wait between two attempts at a failing update.
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
@@ -73,15 +73,6 @@ pub enum InboundError {
     /// The media store could not take a file.
     #[error("cannot store a Telegram file: {0}")]
     Media(#[source] MediaError),
-}
-
-/// What became of a Telegram file the chat keeps.
-enum Copied {
-    /// Stored in the media store, as this attachment.
-    Stored(Attachment),
-    /// Not copied: no store is configured, or Telegram would not hand it out (the
-    /// message is gone, or the bot lost the group). Why.
-    Refused(String),
 }
 
 /// The Telegram -> chat loop.
@@ -325,53 +316,6 @@ impl<G: TelegramGateway> Inbound<G> {
         }
     }
 
-    /// Downloads the file of `m` from Telegram and stores it among chat `chat_id`'s
-    /// objects, under a key the Telegram message names (a replay overwrites it with the
-    /// same bytes).
-    async fn copy_in(
-        &self,
-        chat_id: ChatId,
-        m: &TelegramMessage,
-        file: &MediaFile,
-    ) -> Result<Copied, InboundError> {
-        let Some(media) = &self.media else {
-            return Ok(Copied::Refused("no object store is configured".into()));
-        };
-        let downloaded = obeying_flood_waits("download", || {
-            self.gateway.download_file(m.chat_id, m.message_id)
-        })
-        .await;
-        let bytes = match downloaded {
-            Ok(bytes) => bytes,
-            Err(GatewayError::Rejected(reason) | GatewayError::NoAccess(reason)) => {
-                return Ok(Copied::Refused(format!(
-                    "Telegram refused the download: {reason}"
-                )));
-            }
-            Err(e) => return Err(InboundError::Download(e)),
-        };
-        let upload = format!("telegram:{}:{}", m.chat_id, m.message_id);
-        let key = object_key(
-            chat_id,
-            Uuid::new_v5(&Uuid::NAMESPACE_OID, upload.as_bytes()),
-        );
-        let mime_type = mime_essence(&file.mime_type);
-        let size = bytes.len() as u64;
-        media
-            .put(&key, bytes.into(), &mime_type)
-            .await
-            .map_err(InboundError::Media)?;
-        Ok(Copied::Stored(Attachment {
-            key,
-            name: file_name(file, m.message_id),
-            size,
-            mime_type,
-            width: file.width,
-            height: file.height,
-            duration_secs: file.duration_secs,
-        }))
-    }
-
     /// Waits (briefly) until the bridge's own send `m` is in the id mapping. Updates come
     /// in order, and a Telegram user can only reply to it after it appeared: once this
     /// returns, such a reply finds its parent even when it came within milliseconds.
@@ -551,100 +495,5 @@ fn settle(
 }
 
 #[cfg(test)]
-mod tests {
-    use chat_domain::ChatId;
-    use secrecy::SecretString;
-
-    use super::*;
-    use crate::adapters::fake::{FakeGateway, FakeTelegram};
-    use crate::token::ServiceToken;
-
-    /// An inbound loop on `telegram` whose store and command-api are never reached (no
-    /// update comes through in these tests).
-    fn inbound(telegram: &FakeTelegram, backoff: Duration) -> Inbound<FakeGateway> {
-        let pool = sqlx::postgres::PgPoolOptions::new()
-            .connect_lazy("postgres://unused@127.0.0.1:1/unused")
-            .expect("a lazy pool");
-        let token = ServiceToken::Fixed(Arc::new(SecretString::from("unused")));
-        let commands = CommandApiClient::new("http://127.0.0.1:1", token).expect("a client");
-        let store = BridgeStore::new(pool);
-        Inbound::new(
-            Arc::new(telegram.connect()),
-            store.clone(),
-            None,
-            LinkHealth::new(store, Arc::default()),
-            commands,
-            backoff,
-        )
-    }
-
-    fn spawn_run(inbound: Inbound<FakeGateway>) -> CancellationToken {
-        let shutdown = CancellationToken::new();
-        let stop = shutdown.clone();
-        tokio::spawn(async move { inbound.run(stop).await });
-        shutdown
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_flood_wait_reading_updates_is_waited_out_and_counted() {
-        let telegram = FakeTelegram::new();
-        telegram.fail_update_reads([GatewayError::FloodWait { seconds: 30 }]);
-        let waits = FLOOD_WAITS.with_label_values(&["updates"]).get();
-        let shutdown = spawn_run(inbound(&telegram, Duration::from_millis(200)));
-
-        tokio::time::sleep(Duration::from_secs(29)).await;
-        assert_eq!(
-            telegram.update_reads(),
-            1,
-            "read again before the wait was over"
-        );
-        assert_eq!(FLOOD_WAITS.with_label_values(&["updates"]).get(), waits + 1);
-        tokio::time::sleep(Duration::from_secs(2)).await;
-        assert_eq!(telegram.update_reads(), 2, "read again once it was over");
-        shutdown.cancel();
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn failing_reads_back_off_exponentially() {
-        let telegram = FakeTelegram::new();
-        let broken = || GatewayError::Unavailable("connection lost".into());
-        telegram.fail_update_reads(std::iter::repeat_with(broken).take(6));
-        let shutdown = spawn_run(inbound(&telegram, Duration::from_millis(100)));
-
-        // Reads at 0, 0.1, 0.3, 0.7, 1.5 and 3.1 s: four in the first second, not ten.
-        tokio::time::sleep(Duration::from_millis(1_000)).await;
-        assert_eq!(telegram.update_reads(), 4);
-        tokio::time::sleep(Duration::from_millis(2_200)).await;
-        assert_eq!(telegram.update_reads(), 6);
-        shutdown.cancel();
-    }
-
-    fn link(topic: Option<i64>) -> Link {
-        Link {
-            chat_id: ChatId::from_uuid(uuid::Uuid::now_v7()),
-            target: TelegramTarget {
-                chat_id: -100,
-                topic_id: topic,
-            },
-        }
-    }
-
-    #[test]
-    fn a_topic_link_wins_over_the_whole_group() {
-        let (group, topic) = (link(None), link(Some(5)));
-        let links = [group, topic];
-        assert_eq!(pick_link(&links, Some(5)), Some(topic));
-        assert_eq!(pick_link(&links, Some(9)), Some(group));
-        assert_eq!(pick_link(&links, None), Some(group));
-        assert_eq!(pick_link(&[topic], Some(9)), None);
-        assert_eq!(pick_link(&[topic], None), None);
-    }
-
-    #[test]
-    fn a_message_without_a_topic_header_is_in_general() {
-        let (group, general) = (link(None), link(Some(1)));
-        assert_eq!(pick_link(&[group, general], None), Some(general));
-        assert_eq!(pick_link(&[general], None), Some(general));
-        assert_eq!(pick_link(&[general], Some(5)), None);
-    }
-}
+#[path = "inbound_tests.rs"]
+mod tests;

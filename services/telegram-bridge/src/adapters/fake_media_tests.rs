@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::limits::TextLimit;
+use crate::media::{FileKind, MAX_PHOTO_BYTES};
 
 const GROUP: TelegramTarget = TelegramTarget {
     chat_id: -100,
