@@ -14,8 +14,8 @@
 //! message (so a replay writes the same object again, nothing new), and the message
 //! carries it; what the chat cannot keep (stickers, polls, locations, contacts, files
 //! over its limits or of a refused type, a download Telegram refuses) arrives as a text
-//! placeholder saying what it was. An object whose message command-api refused is
-//! removed again.
+//! placeholder saying what it was. A file command-api refuses is removed again and the
+//! message posted as such a placeholder.
 //!
 //! Refusals do not stall: what command-api refuses for good (a 4xx other than a lost
 //! race, an expired token or rate limiting) is logged with its ids, counted in
@@ -257,20 +257,22 @@ impl<G: TelegramGateway> Inbound<G> {
                 .map(|p| p.message_id),
             None => None,
         };
-        let (content, media) = match incoming(m) {
-            Incoming::Text(text) => (text, None),
+        let incoming = incoming(m);
+        let (content, media) = match &incoming {
+            Incoming::Text(text) => (text.clone(), None),
             Incoming::File {
                 kind,
                 file,
                 caption,
             } => match self.copy_in(link.chat_id, m, file).await? {
                 Copied::Stored(attachment) => {
-                    (caption.to_owned(), Some(Media { kind, attachment }))
+                    let kind = *kind;
+                    ((*caption).to_owned(), Some(Media { kind, attachment }))
                 }
                 Copied::Refused(why) => (with_placeholder(&not_copied(file, &why), caption), None),
             },
         };
-        let message = InboundMessage {
+        let mut message = InboundMessage {
             telegram_chat_id: m.chat_id,
             telegram_topic_id: m.topic_id,
             telegram_message_id: m.message_id,
@@ -280,7 +282,24 @@ impl<G: TelegramGateway> Inbound<G> {
             media,
             reply_to,
         };
-        match self.commands.post_message(link.chat_id, &message).await {
+        let mut outcome = self.commands.post_message(link.chat_id, &message).await;
+        if let (Err(CommandError::Refused { code, .. }), Incoming::File { file, caption, .. }) =
+            (&outcome, &incoming)
+            && let Some(refused) = message.media.take()
+        {
+            // The chat refused the file: no message names its object, so nothing would
+            // ever show or remove it; the message still arrives, saying what it carried.
+            if let Some(store) = &self.media {
+                store
+                    .delete(&refused.attachment.key)
+                    .await
+                    .map_err(InboundError::Media)?;
+            }
+            let text = with_placeholder(&not_copied(file, code), caption);
+            message.content = sanitize(TextKind::Multiline, &text).into_owned();
+            outcome = self.commands.post_message(link.chat_id, &message).await;
+        }
+        match outcome {
             Ok(CommandOutcome::Accepted {
                 message_id: Some(id),
                 version,
@@ -301,18 +320,7 @@ impl<G: TelegramGateway> Inbound<G> {
                     .await?;
                 Ok(())
             }
-            other => {
-                if let (Err(CommandError::Refused { .. }), Some(file), Some(store)) =
-                    (&other, &message.media, &self.media)
-                {
-                    // No message names it: nothing would ever show or remove it.
-                    store
-                        .delete(&file.attachment.key)
-                        .await
-                        .map_err(InboundError::Media)?;
-                }
-                settle(other, Refused::new("message", link.chat_id, m))
-            }
+            other => settle(other, Refused::new("message", link.chat_id, m)),
         }
     }
 
