@@ -146,7 +146,7 @@ async fn raw_search(pool: &PgPool, q: &str, user: Uuid) -> anyhow::Result<()> {
                AND chat_id IN (SELECT chat_id FROM chat_participants \
                                WHERE user_id = $2 AND is_active) \
              ORDER BY created_at DESC, message_id DESC LIMIT $3 \
-         ) AS window \
+         ) AS recent \
          ORDER BY ts_rank(document, websearch_to_tsquery('russian', $1)) DESC, \
                   created_at DESC, message_id DESC LIMIT 20",
     )
