@@ -1,11 +1,11 @@
 //! The PostgreSQL event store: `events`, `snapshots`, `outbox`, `idempotency_keys`,
 //! `telegram_link_claims`, the `message_index` and `chat_members` (see `migrations/`).
 //!
-//! - [`append`](self::append): many chats' decisions in one transaction (group commit).
-//! - [`facts`](self::facts): the message index lookups of one command.
-//! - [`members`]: the membership authority, written with the events, read by access
+//! - `append`: many chats' decisions in one transaction (group commit).
+//! - `facts`: the message index lookups of one command.
+//! - `members`: the membership authority, written with the events, read by access
 //!   checks.
-//! - [`media`](self::media): what stored events mean for media (an upload taken by a
+//! - `media`: what stored events mean for media (an upload taken by a
 //!   message, a hard-deleted chat's objects to remove).
 
 mod append;
