@@ -223,3 +223,33 @@ async fn a_telegram_voice_notes_replies_caption_edits_and_delete_follow() {
     })
     .await;
 }
+
+/// The real MTProto adapter both ways: a user's document downloaded from its location,
+/// a chat file uploaded and sent with `messages.sendMedia`.
+#[cfg(feature = "telegram-double")]
+#[tokio::test(flavor = "multi_thread")]
+async fn on_the_mtproto_double_files_cross_both_ways() {
+    let env = TestEnv::spawn_on_double().await;
+    let alice = User::new("Alice");
+    let (chat, group) = env.linked_chat(&alice, &[]).await;
+    let double = &env.double.as_ref().expect("on the double").telegram;
+
+    let document = (
+        "report.pdf",
+        "application/pdf",
+        &b"%PDF-1.7 from Telegram"[..],
+    );
+    let id = double.post_document_as_user(group.chat_id, BOB, document, "the report");
+    let message = in_history(&env, &alice, chat, id).await;
+    assert_eq!(message["message_type"], "file", "{message}");
+    assert_eq!(message["content"], "the report");
+    assert_eq!(message["attachment"]["name"], "report.pdf");
+    let received = env.received(chat, id).await;
+    let key = received[0]["attachment"]["key"].as_str().expect("a key");
+    let stored = env.media.get(key).await.expect("the object");
+    assert_eq!(&stored[..], document.2);
+
+    let notes = ("notes.txt", "text/plain", &b"notes"[..]);
+    send_file(&env, &alice, chat, notes, "my notes").await;
+    env.wait_in_telegram(group, "Alice: my notes").await;
+}
