@@ -1,12 +1,13 @@
 //! Random command scripts: small indices turned into real commands.
 
 use chat_domain::{
-    Actor, ChatCommand, ChatId, ChatType, MessageId, Role, UserId,
+    Actor, Attachment, ChatCommand, ChatId, ChatType, Media, MediaKind, MessageId, Role, UserId,
     chat::commands::{
         AddParticipant, ArchiveChat, ChangeParticipantRole, CreateChat, DeleteMessage, EditMessage,
         HardDeleteChat, LeaveChat, LinkTelegram, MarkMessagesRead, ReceiveTelegramMessage,
         RemoveParticipant, RestoreChat, SendMessage, Typing, UnlinkTelegram, UpdateChat,
     },
+    chat::object_key,
     direct_chat_id,
 };
 use proptest::prelude::*;
@@ -73,6 +74,13 @@ pub(crate) enum Op {
         reply: Option<u8>,
         text: u8,
     },
+    /// A send with a file (see [`media`]), its caption empty or not.
+    SendMedia {
+        who: Who,
+        msg: u8,
+        file: u8,
+        caption: bool,
+    },
     Edit {
         who: Who,
         msg: u8,
@@ -130,6 +138,35 @@ fn role(n: u8) -> Role {
 }
 
 /// Texts: a few short ones, some equal (unchanged edits), one blank, one too long.
+/// A file for a send: mostly ones the rules take (an image, a voice note, a document of
+/// the group), sometimes one they refuse (too large, the wrong type, another chat's).
+fn media(n: u8) -> Media {
+    let (kind, mime_type, size) = match n % 6 {
+        0 | 1 => (MediaKind::Image, "image/png", 1_000),
+        2 => (MediaKind::Voice, "audio/ogg", 70_000),
+        3 => (MediaKind::File, "application/pdf", 50 * 1024 * 1024 + 1),
+        4 => (MediaKind::Image, "application/pdf", 10),
+        _ => (MediaKind::File, "application/pdf", 5_000),
+    };
+    let chat = if n % 12 == 11 {
+        ChatId::from_uuid(Uuid::from_u128(1))
+    } else {
+        GROUP
+    };
+    Media {
+        kind,
+        attachment: Attachment {
+            key: object_key(chat, Uuid::from_u128(u128::from(n))),
+            name: format!("file {n}"),
+            size,
+            mime_type: mime_type.to_owned(),
+            width: None,
+            height: None,
+            duration_secs: None,
+        },
+    }
+}
+
 fn text(n: u8) -> String {
     match n % 6 {
         0 => " ".to_owned(),
@@ -209,6 +246,20 @@ impl Op {
                 content: text(t),
                 reply_to: reply.map(message),
                 media: None,
+            }
+            .into(),
+            Op::SendMedia {
+                who,
+                msg,
+                file,
+                caption,
+            } => SendMessage {
+                actor: who.actor(),
+                at,
+                message_id: message(msg),
+                content: if caption { text(file) } else { String::new() },
+                reply_to: None,
+                media: Some(media(file)),
             }
             .into(),
             Op::Edit { who, msg, text: t } => EditMessage {
@@ -338,6 +389,8 @@ fn op() -> impl Strategy<Value = Op> {
         12 => (who(), m.clone(), prop::option::weighted(0.2, m.clone()), 2..6_u8)
             .prop_map(|(who, msg, reply, text)| Op::Send { who, msg, reply, text }),
         1 => (who(), m.clone(), 1..6_u8).prop_map(|(who, msg, text)| Op::Send { who, msg, reply: None, text }),
+        4 => (who(), m.clone(), any::<u8>(), any::<bool>())
+            .prop_map(|(who, msg, file, caption)| Op::SendMedia { who, msg, file, caption }),
         4 => (who(), m.clone(), any::<u8>()).prop_map(|(who, msg, text)| Op::Edit { who, msg, text }),
         4 => (who(), m.clone()).prop_map(|(who, msg)| Op::Delete { who, msg }),
         8 => (who(), m.clone()).prop_map(|(who, msg)| Op::Read { who, msg }),
