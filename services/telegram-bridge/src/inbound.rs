@@ -41,7 +41,7 @@ use crate::adapters::command_api::{
 use crate::adapters::pg::{BridgeStore, Link, MappedMessage, Origin, StoreError};
 use crate::attachments::{Incoming, incoming, not_copied, with_placeholder};
 use crate::link_health::LinkHealth;
-use crate::metrics::{FLOOD_WAITS, INBOUND_REFUSED};
+use crate::metrics::{FLOOD_WAITS, INBOUND_REFUSED, count_media};
 use crate::ports::{
     GatewayError, TelegramGateway, TelegramMessage, TelegramTarget, TelegramUpdate,
 };
@@ -318,6 +318,9 @@ impl<G: TelegramGateway> Inbound<G> {
                         version,
                     )
                     .await?;
+                if m.media.as_ref().is_some_and(|media| media.file().is_some()) {
+                    count_media("inbound", message.media.is_some());
+                }
                 Ok(())
             }
             other => settle(other, Refused::new("message", link.chat_id, m)),

@@ -71,6 +71,24 @@ pub static UNMIRRORED: LazyLock<IntCounterVec> = LazyLock::new(|| {
     )
 });
 
+/// Files that crossed between Telegram and the chat, by direction and outcome.
+pub static MEDIA: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    counter_vec(
+        "telegram_media_total",
+        "Files mirrored between Telegram and the chat, by direction (inbound: Telegram to \
+         chat, outbound) and outcome (copied; placeholder: only a text saying what it was \
+         crossed, e.g. over the chat's limits or without an object store).",
+        &["direction", "outcome"],
+    )
+});
+
+/// Counts a file mirrored in `direction` (`inbound`, `outbound`): `copied`, or only its
+/// placeholder.
+pub fn count_media(direction: &str, copied: bool) {
+    let outcome = if copied { "copied" } else { "placeholder" };
+    MEDIA.with_label_values(&[direction, outcome]).inc();
+}
+
 /// Flood waits Telegram imposed, by operation.
 pub static FLOOD_WAITS: LazyLock<IntCounterVec> = LazyLock::new(|| {
     counter_vec(

@@ -43,7 +43,7 @@ use crate::attachments::{placeholder_of, telegram_kind, with_placeholder};
 use crate::flood::obeying_flood_waits;
 use crate::link_health::LinkHealth;
 use crate::media::OutgoingFile;
-use crate::metrics::{SPLIT_MESSAGES, SPLIT_PARTS, UNMIRRORED};
+use crate::metrics::{SPLIT_MESSAGES, SPLIT_PARTS, UNMIRRORED, count_media};
 use crate::ports::{GatewayError, TelegramGateway, TelegramTarget};
 use crate::posts::{Layout, posts, send_key};
 
@@ -264,6 +264,9 @@ impl<G: TelegramGateway> Outbound<G> {
                 Posted::IdUnknown => continue,
                 Posted::Refused => return Ok(()),
             };
+            if index == 0 && e.attachment.is_some() {
+                count_media("outbound", file.is_some());
+            }
             recorded(|| async {
                 if index == 0 {
                     let (chat, id, v) = (e.chat_id, e.message_id, e.version);

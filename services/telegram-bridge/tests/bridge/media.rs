@@ -6,6 +6,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use telegram_bridge::adapters::fake::UserFile;
 use telegram_bridge::media::{FileKind, TelegramMedia};
+use telegram_bridge::metrics::MEDIA;
 use uuid::Uuid;
 
 use crate::helpers::{TestEnv, User, eventually};
@@ -64,6 +65,7 @@ async fn a_photo_without_caption_arrives_as_an_image_with_the_same_bytes() {
     let alice = User::new("Alice");
     let (chat, group) = env.linked_chat(&alice, &[]).await;
 
+    let copied = MEDIA.with_label_values(&["inbound", "copied"]).get();
     let photo = UserFile::new(FileKind::Photo, "image/jpeg", PHOTO.to_vec());
     let id = env
         .telegram
@@ -82,6 +84,32 @@ async fn a_photo_without_caption_arrives_as_an_image_with_the_same_bytes() {
     assert!(key.starts_with(&format!("chats/{chat}/")), "{key}");
     let stored = env.media.get(key).await.expect("the object");
     assert_eq!(&stored[..], PHOTO);
+    assert!(MEDIA.with_label_values(&["inbound", "copied"]).get() > copied);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_telegram_file_the_chat_refuses_arrives_as_a_placeholder_with_its_caption() {
+    let env = TestEnv::spawn().await;
+    let alice = User::new("Alice");
+    let (chat, group) = env.linked_chat(&alice, &[]).await;
+    let placeholders = MEDIA.with_label_values(&["inbound", "placeholder"]).get();
+
+    let program = UserFile::new(FileKind::Document, "application/x-msdownload", vec![0; 64])
+        .named("setup.exe");
+    let id = env
+        .telegram
+        .post_file_as_user(group, BOB, program, "run me", None)
+        .expect("posted");
+
+    let message = in_history(&env, &alice, chat, id).await;
+    assert_eq!(message["message_type"], "text");
+    let content = message["content"].as_str().expect("a text");
+    assert!(
+        content.starts_with("[file setup.exe] (not copied: application/x-msdownload"),
+        "{content}"
+    );
+    assert!(content.ends_with("\nrun me"), "{content}");
+    assert!(MEDIA.with_label_values(&["inbound", "placeholder"]).get() > placeholders);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -90,6 +118,7 @@ async fn a_chat_file_appears_in_the_group_as_a_document_with_its_caption() {
     let alice = User::new("Alice");
     let (chat, group) = env.linked_chat(&alice, &[]).await;
 
+    let copied = MEDIA.with_label_values(&["outbound", "copied"]).get();
     let file = ("report.pdf", "application/pdf", &b"%PDF-1.7 the report"[..]);
     send_file(&env, &alice, chat, file, "the Q3 report").await;
 
@@ -110,6 +139,7 @@ async fn a_chat_file_appears_in_the_group_as_a_document_with_its_caption() {
         env.telegram.file(group.chat_id, id).as_deref(),
         Some(&b"%PDF-1.7 the report"[..])
     );
+    assert!(MEDIA.with_label_values(&["outbound", "copied"]).get() > copied);
 }
 
 #[tokio::test(flavor = "multi_thread")]
