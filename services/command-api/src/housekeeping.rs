@@ -1,7 +1,6 @@
 //! Keeps the write side's bookkeeping tables from growing for ever: outbox rows the relay
 //! published long ago (the events table stays the record), and idempotency keys older than
-//! the window in which a client may retry a send. With an object store, it also removes
-//! the objects nobody may reach any more ([`crate::media::sweep`]).
+//! the window in which a client may retry a send.
 //!
 //! Every replica sweeps; two sweeps at once only delete the same rows. Each round deletes
 //! in bounded batches so no statement holds many row locks for long.
@@ -10,8 +9,6 @@ use std::time::Duration;
 
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
-
-use crate::media::sweep::{MediaSweep, SweptMedia};
 
 /// Rows one statement deletes at most.
 const BATCH: i64 = 5_000;
@@ -41,27 +38,13 @@ pub struct Swept {
 pub struct Housekeeper {
     pool: PgPool,
     retention: Retention,
-    media: Option<MediaSweep>,
 }
 
 impl Housekeeper {
     /// A sweeper of `pool`'s tables.
     #[must_use]
     pub const fn new(pool: PgPool, retention: Retention) -> Self {
-        Self {
-            pool,
-            retention,
-            media: None,
-        }
-    }
-
-    /// The same sweeper, removing unreachable media objects too.
-    #[must_use]
-    pub fn with_media(self, media: MediaSweep) -> Self {
-        Self {
-            media: Some(media),
-            ..self
-        }
+        Self { pool, retention }
     }
 
     /// Sweeps every `retention.every` until `shutdown`; a failed sweep is logged and
@@ -85,22 +68,6 @@ impl Housekeeper {
                 Ok(_) => {}
                 Err(e) => {
                     tracing::warn!(error.message = %e, "housekeeping failed; trying again later")
-                }
-            }
-            if let Some(media) = &self.media {
-                match media.sweep().await {
-                    Ok(swept) if swept != SweptMedia::default() => {
-                        tracing::info!(
-                            purged_chats = swept.purged_chats,
-                            deleted_messages = swept.deleted_messages,
-                            expired_uploads = swept.expired_uploads,
-                            "media housekeeping swept"
-                        );
-                    }
-                    Ok(_) => {}
-                    Err(e) => {
-                        tracing::warn!(error.message = %e, "media housekeeping failed; trying again later")
-                    }
                 }
             }
         }

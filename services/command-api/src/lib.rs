@@ -53,6 +53,7 @@ use chat_read_model::pg::PgReadModels;
 use chat_read_model::pg::applied::AppliedWaiter;
 use chat_runtime::health::{self, Readiness};
 use chat_runtime::{connect, ops};
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::adapters::pg::{PgEventStore, PgMembers};
@@ -76,6 +77,10 @@ pub struct Application {
     addr: SocketAddr,
     relay: OutboxRelay,
     housekeeper: Housekeeper,
+    /// The media sweep and what wakes it, when an object store is configured.
+    media_sweep: Option<(MediaSweep, Arc<Notify>)>,
+    /// Time between two housekeeping sweeps (the media sweep's too).
+    housekeeping_every: Duration,
     /// Stops the background tasks (the applied-projection listener, housekeeping, the
     /// readiness refresh).
     background: CancellationToken,
@@ -149,10 +154,10 @@ impl Application {
             Some(store) => Some(store),
             None => configured_media_store(&cfg)?,
         };
-        let mut housekeeper = Housekeeper::new(pool.clone(), cfg.write.retention());
-        if let Some(store) = &media_store {
-            housekeeper = housekeeper.with_media(MediaSweep::new(pool.clone(), Arc::clone(store)));
-        } else {
+        let media_sweep = media_store
+            .as_ref()
+            .map(|store| MediaSweep::new(pool.clone(), Arc::clone(store)));
+        if media_store.is_none() {
             tracing::warn!("no object store configured: media messages answer 503");
         }
         let media = web::Data::new(MediaService::new(
@@ -160,6 +165,8 @@ impl Application {
             PgUploads::new(pool.clone()),
             cfg.media.settings(),
         ));
+        let housekeeper = Housekeeper::new(pool.clone(), cfg.write.retention());
+        let media_sweep = media_sweep.map(|sweep| (sweep, media.released()));
         let relay = OutboxRelay::new(
             pool,
             &connect::kafka_client_config(&cfg.kafka),
@@ -198,6 +205,8 @@ impl Application {
             addr,
             relay,
             housekeeper,
+            media_sweep,
+            housekeeping_every: cfg.write.retention().every,
             background,
         })
     }
@@ -215,6 +224,9 @@ impl Application {
         tracing::info!(addr = %self.addr, "command-api listening");
         let relay = tokio::spawn(self.relay.run(shutdown.clone()));
         tokio::spawn(self.housekeeper.run(self.background.clone()));
+        if let Some((sweep, wake)) = self.media_sweep {
+            tokio::spawn(sweep.run(self.housekeeping_every, wake, self.background.clone()));
+        }
         let served = ops::run_until_stopped(self.server, shutdown).await;
         self.background.cancel();
         served?;

@@ -15,6 +15,7 @@ use crate::http::read::ReadSide;
 use crate::http::respond::{request, response, run};
 use crate::http::state::ApiState;
 use crate::limits::WriteLimits;
+use crate::media::MediaService;
 
 /// The last generation of a pair's direct chat a create walks to (each earlier one was
 /// hard-deleted): a bound on the loads one create may cost.
@@ -116,17 +117,21 @@ pub async fn update(
 pub async fn delete(
     state: web::Data<ApiState>,
     read: web::Data<ReadSide>,
+    media: web::Data<MediaService>,
     caller: Caller,
     chat_id: web::Path<ChatId>,
     query: web::Query<DeleteChatQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (actor, at) = (caller.actor.clone(), state.now());
-    let command = if query.hard {
-        HardDeleteChat { actor, at }.into()
-    } else {
-        ArchiveChat { actor, at }.into()
-    };
-    run(&state, &read, *chat_id, &caller, command).await
+    if !query.hard {
+        let command = ArchiveChat { actor, at }.into();
+        return run(&state, &read, *chat_id, &caller, command).await;
+    }
+    let command = HardDeleteChat { actor, at }.into();
+    let answer = run(&state, &read, *chat_id, &caller, command).await?;
+    // Every object of the chat goes now, not at the next housekeeping.
+    media.release();
+    Ok(answer)
 }
 
 /// `POST /api/chats/{id}/restore`.

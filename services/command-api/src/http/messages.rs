@@ -184,10 +184,12 @@ pub async fn edit(
     run(&state, &read, chat_id, &caller, command.into()).await
 }
 
-/// `DELETE /api/chats/{id}/messages/{mid}`: delete (sender or admin).
+/// `DELETE /api/chats/{id}/messages/{mid}`: delete (sender or admin); a media message's
+/// object goes at once ([`MediaService::release`]).
 pub async fn delete(
     state: web::Data<ApiState>,
     read: web::Data<ReadSide>,
+    media: web::Data<MediaService>,
     caller: Caller,
     path: web::Path<(ChatId, MessageId)>,
 ) -> Result<HttpResponse, ApiError> {
@@ -197,7 +199,9 @@ pub async fn delete(
         at: state.now(),
         message_id,
     };
-    run(&state, &read, chat_id, &caller, command.into()).await
+    let answer = run(&state, &read, chat_id, &caller, command.into()).await?;
+    media.release();
+    Ok(answer)
 }
 
 /// `POST /api/chats/{id}/read`: mark read up to a message.

@@ -27,6 +27,7 @@ use chat_domain::chat::rules::media::{mime_essence, validate_name};
 use chat_domain::{Attachment, ChatId, Media, MediaKind, UserId};
 use chat_media::{MediaError, MediaStore};
 use time::OffsetDateTime;
+use tokio::sync::Notify;
 use uuid::Uuid;
 
 use crate::app::CommandError;
@@ -86,6 +87,8 @@ pub struct MediaService {
     store: Option<Arc<dyn MediaStore>>,
     uploads: PgUploads,
     settings: MediaSettings,
+    /// Wakes the media sweep ([`sweep::MediaSweep::run`]).
+    released: Arc<Notify>,
 }
 
 impl From<MediaError> for ApiError {
@@ -101,7 +104,7 @@ impl From<MediaError> for ApiError {
 impl MediaService {
     /// The service on `store` (if any) and the uploads table.
     #[must_use]
-    pub const fn new(
+    pub fn new(
         store: Option<Arc<dyn MediaStore>>,
         uploads: PgUploads,
         settings: MediaSettings,
@@ -110,7 +113,20 @@ impl MediaService {
             store,
             uploads,
             settings,
+            released: Arc::default(),
         }
+    }
+
+    /// What wakes the media sweep: notified by [`Self::release`].
+    #[must_use]
+    pub fn released(&self) -> Arc<Notify> {
+        Arc::clone(&self.released)
+    }
+
+    /// Tells the media sweep that a delete (of a message or a chat) may have released
+    /// objects, so they go now rather than at the next interval.
+    pub fn release(&self) {
+        self.released.notify_one();
     }
 
     /// The object store.

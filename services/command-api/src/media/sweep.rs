@@ -1,6 +1,9 @@
 //! Housekeeping of media: removes the objects nobody may reach any more, then forgets
-//! them. Three kinds, each found in PostgreSQL and removed idempotently (removing an
-//! absent object succeeds), so a sweep cut short by an outage is finished by the next:
+//! them, every housekeeping interval and at once after a delete that releases some
+//! ([`MediaService::release`](super::MediaService::release)). Three kinds, each found in
+//! PostgreSQL and removed idempotently (removing an absent object succeeds), so a sweep
+//! cut short by an outage is finished by the next; every replica sweeps, and two sweeps
+//! at once only remove the same objects:
 //!
 //! - every object of a hard-deleted chat (`media_purges`, written with the event): one
 //!   removal of the prefix `chats/{chat_id}/`;
@@ -15,6 +18,8 @@ use chat_domain::ChatId;
 use chat_domain::chat::chat_object_prefix;
 use chat_media::{MediaError, MediaStore};
 use sqlx::PgPool;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 /// How long after its expiry an untaken upload is removed.
@@ -57,6 +62,32 @@ impl MediaSweep {
     #[must_use]
     pub const fn new(pool: PgPool, store: Arc<dyn MediaStore>) -> Self {
         Self { pool, store }
+    }
+
+    /// Sweeps every `every`, and at once when `wake` is notified, until `shutdown`; a
+    /// failed sweep is logged and tried again next time.
+    pub async fn run(self, every: Duration, wake: Arc<Notify>, shutdown: CancellationToken) {
+        let mut tick = tokio::time::interval(every.max(Duration::from_secs(1)));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                _ = tick.tick() => {}
+                () = wake.notified() => {}
+            }
+            match self.sweep().await {
+                Ok(swept) if swept != SweptMedia::default() => tracing::info!(
+                    purged_chats = swept.purged_chats,
+                    deleted_messages = swept.deleted_messages,
+                    expired_uploads = swept.expired_uploads,
+                    "media housekeeping swept"
+                ),
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error.message = %e, "media housekeeping failed; trying again later");
+                }
+            }
+        }
     }
 
     /// Removes what nobody may reach any more.
