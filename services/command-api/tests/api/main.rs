@@ -9,6 +9,7 @@ mod errors;
 mod helpers;
 mod limits;
 mod media;
+mod media_lifecycle;
 mod names;
 mod openapi;
 mod reads;
