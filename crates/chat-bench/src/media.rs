@@ -3,9 +3,9 @@
 //!
 //! - Upload throughput (MB/s): the API flow (`POST /api/chats/{id}/attachments`, PUT of
 //!   the bytes to the pre-signed URL it grants, then the send that takes the upload)
-//!   beside a raw PUT of the same bytes through a URL pre-signed here, one file at a
-//!   time, alternating the two so both see the same store. `BENCH_MEDIA_LARGE` files of
-//!   8 MiB (default 20) and `BENCH_MEDIA_SMALL` of 256 KiB (default 200).
+//!   beside raw PUTs of the same bytes through URLs pre-signed here.
+//!   `BENCH_MEDIA_LARGE` files of 8 MiB (default 20) one at a time, and
+//!   `BENCH_MEDIA_SMALL` of 256 KiB (default 200) one and eight at a time.
 //! - Download time to first byte: a GET of the URL a history item carries beside a GET
 //!   of a URL pre-signed here for the same object, and the history request plus that GET
 //!   (what a client waits for when it opens a chat and a file).
@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use chat_media::{MediaStore, S3MediaStore};
+use futures_util::{StreamExt, TryStreamExt};
 use integration_tests::bench::report::Figure;
 use integration_tests::bench::stats::Latencies;
 use integration_tests::client::{Api, User, http_client};
@@ -29,12 +30,24 @@ const TTL: Duration = Duration::from_secs(900);
 /// One MB, as throughput is reported (MB/s, 10^6 bytes).
 const MB: f64 = 1_000_000.0;
 
-/// Files of one size, uploaded both ways.
+/// Files of one size, uploaded both ways by as many clients at once.
 #[derive(Debug, Clone, Copy)]
 struct Shape {
     label: &'static str,
     count: usize,
     size: usize,
+    clients: usize,
+}
+
+impl Shape {
+    /// "20 files of 8 MiB, one at a time" (for the figures' how).
+    fn describe(self) -> String {
+        let pace = match self.clients {
+            1 => "one at a time".to_owned(),
+            n => format!("{n} at a time"),
+        };
+        format!("{} files of {}, {pace}", self.count, self.label)
+    }
 }
 
 fn count(name: &str, default: usize) -> usize {
@@ -50,28 +63,30 @@ fn count(name: &str, default: usize) -> usize {
 /// When the store is not configured (`S3_*`) or a request fails.
 pub async fn measure(system: &System) -> anyhow::Result<Vec<Figure>> {
     let bench = Bench::new(system).await?;
+    let (large, small) = (
+        count("BENCH_MEDIA_LARGE", 20),
+        count("BENCH_MEDIA_SMALL", 200),
+    );
+    let shape = |label, count, size, clients| Shape {
+        label,
+        count,
+        size,
+        clients,
+    };
     let shapes = [
-        Shape {
-            label: "8 MiB",
-            count: count("BENCH_MEDIA_LARGE", 20),
-            size: 8 << 20,
-        },
-        Shape {
-            label: "256 KiB",
-            count: count("BENCH_MEDIA_SMALL", 200),
-            size: 256 << 10,
-        },
+        shape("8 MiB", large, 8 << 20, 1),
+        shape("256 KiB", small, 256 << 10, 1),
+        // Small files pay the API's two requests per file: with a few in flight, is the
+        // API still keeping up with the byte stream?
+        shape("256 KiB", small, 256 << 10, 8),
     ];
     let mut figures = Vec::new();
     for shape in shapes {
-        eprintln!(
-            "media: {} files of {}, through the API and raw",
-            shape.count, shape.label
-        );
+        eprintln!("media: {}, through the API and raw", shape.describe());
         figures.extend(bench.uploads(shape).await?);
     }
     eprintln!("media: downloads, time to first byte");
-    figures.extend(bench.downloads(shapes[1].count).await?);
+    figures.extend(bench.downloads(small).await?);
     Ok(figures)
 }
 
@@ -104,41 +119,43 @@ impl Bench {
         })
     }
 
-    /// Throughput of `shape`'s files through the API beside raw PUTs.
+    /// Throughput of `shape`'s files raw, then through the API.
     async fn uploads(&self, shape: Shape) -> anyhow::Result<Vec<Figure>> {
         let bytes = payload(shape.size);
-        let (mut raw, mut api) = (Duration::ZERO, Duration::ZERO);
-        for i in 0..shape.count {
-            let key = format!("{}{}-{i}", self.raw_prefix, shape.size);
-            let url = self
-                .store
-                .presign_put(&key, MIME, bytes.len() as u64, TTL)
-                .await?;
-            let began = Instant::now();
-            self.put(&url, bytes.clone()).await?;
-            raw += began.elapsed();
-
-            let began = Instant::now();
-            self.upload_and_send(&format!("bench-{i}.pdf"), bytes.clone())
-                .await?;
-            api += began.elapsed();
-        }
+        let raw = timed(shape, |i| {
+            let bytes = bytes.clone();
+            async move {
+                let key = format!("{}{}-{}-{i}", self.raw_prefix, shape.size, shape.clients);
+                let size = bytes.len() as u64;
+                let url = self.store.presign_put(&key, MIME, size, TTL).await?;
+                self.put(&url, bytes).await
+            }
+        })
+        .await?;
+        let api = timed(shape, |i| {
+            self.upload_and_send(format!("bench-{i}.pdf"), bytes.clone())
+        })
+        .await?;
         let total = (shape.count * shape.size) as f64 / MB;
-        let raw_name = format!("raw PUT {} files", shape.label);
+        let pace = if shape.clients == 1 {
+            String::new()
+        } else {
+            format!(", {} clients", shape.clients)
+        };
+        let raw_name = format!("raw PUT {} files{pace}", shape.label);
         let raw_how = format!(
-            "{} PUTs of {} to the object store, one at a time, through URLs pre-signed \
-             in the bench (no API)",
-            shape.count, shape.label
+            "{}: PUTs to the object store through URLs pre-signed in the bench (no API)",
+            shape.describe()
         );
         let api_how = format!(
-            "{} files of {}, one at a time: POST /api/chats/{{id}}/attachments, PUT to the \
-             URL it grants, POST /api/chats/{{id}}/messages taking the upload (201)",
-            shape.count, shape.label
+            "{}: POST /api/chats/{{id}}/attachments, PUT to the URL it grants, \
+             POST /api/chats/{{id}}/messages taking the upload (201)",
+            shape.describe()
         );
         Ok(vec![
             Figure::new(&raw_name, total / raw.as_secs_f64(), "MB/s", None, &raw_how),
             Figure::new(
-                &format!("upload via API {} files", shape.label),
+                &format!("upload via API {} files{pace}", shape.label),
                 total / api.as_secs_f64(),
                 "MB/s",
                 Some(&raw_name),
@@ -148,7 +165,7 @@ impl Bench {
     }
 
     /// The API's upload flow for one file, as a client runs it.
-    async fn upload_and_send(&self, name: &str, bytes: bytes::Bytes) -> anyhow::Result<()> {
+    async fn upload_and_send(&self, name: String, bytes: bytes::Bytes) -> anyhow::Result<()> {
         let path = format!("/api/chats/{}/attachments", self.chat);
         let body = json!({ "name": name, "size": bytes.len(), "mime_type": MIME });
         let granted = self.call(201, Method::POST, &path, Some(body)).await?;
@@ -314,6 +331,21 @@ impl Bench {
         }
         Ok(json)
     }
+}
+
+/// The wall time of `one(i)` for each of `shape`'s files, `shape.clients` at a time.
+async fn timed<F, Fut>(shape: Shape, one: F) -> anyhow::Result<Duration>
+where
+    F: Fn(usize) -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    let began = Instant::now();
+    futures_util::stream::iter(0..shape.count)
+        .map(one)
+        .buffer_unordered(shape.clients)
+        .try_collect::<()>()
+        .await?;
+    Ok(began.elapsed())
 }
 
 /// `json[field]` as text.
