@@ -12,15 +12,16 @@
 
 use std::time::{Duration, Instant};
 
+mod downloads;
+mod uploads;
+
 use anyhow::{Context, bail};
 use chat_media::{MediaStore, S3MediaStore};
-use futures_util::{StreamExt, TryStreamExt};
 use integration_tests::bench::report::Figure;
-use integration_tests::bench::stats::Latencies;
 use integration_tests::client::{Api, User, http_client};
 use integration_tests::system::System;
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::Value;
 use uuid::Uuid;
 
 /// The MIME type of every benchmark file (a document: files may be up to 50 MiB).
@@ -40,6 +41,14 @@ struct Shape {
 }
 
 impl Shape {
+    /// "8 MiB files" or "256 KiB files, 8 clients" (for the figures' names).
+    fn name(self) -> String {
+        match self.clients {
+            1 => format!("{} files", self.label),
+            n => format!("{} files, {n} clients", self.label),
+        }
+    }
+
     /// "20 files of 8 MiB, one at a time" (for the figures' how).
     fn describe(self) -> String {
         let pace = match self.clients {
@@ -87,6 +96,7 @@ pub async fn measure(system: &System) -> anyhow::Result<Vec<Figure>> {
     }
     eprintln!("media: downloads, time to first byte");
     figures.extend(bench.downloads(small).await?);
+    bench.store.delete_prefix(&bench.raw_prefix).await?;
     Ok(figures)
 }
 
@@ -117,145 +127,6 @@ impl Bench {
             chat,
             raw_prefix: format!("bench/{}/", Uuid::new_v4()),
         })
-    }
-
-    /// Throughput of `shape`'s files raw, then through the API.
-    async fn uploads(&self, shape: Shape) -> anyhow::Result<Vec<Figure>> {
-        let bytes = payload(shape.size);
-        let raw = timed(shape, |i| {
-            let bytes = bytes.clone();
-            async move {
-                let key = format!("{}{}-{}-{i}", self.raw_prefix, shape.size, shape.clients);
-                let size = bytes.len() as u64;
-                let url = self.store.presign_put(&key, MIME, size, TTL).await?;
-                self.put(&url, bytes).await
-            }
-        })
-        .await?;
-        let api = timed(shape, |i| {
-            self.upload_and_send(format!("bench-{i}.pdf"), bytes.clone())
-        })
-        .await?;
-        let total = (shape.count * shape.size) as f64 / MB;
-        let pace = if shape.clients == 1 {
-            String::new()
-        } else {
-            format!(", {} clients", shape.clients)
-        };
-        let raw_name = format!("raw PUT {} files{pace}", shape.label);
-        let raw_how = format!(
-            "{}: PUTs to the object store through URLs pre-signed in the bench (no API)",
-            shape.describe()
-        );
-        let api_how = format!(
-            "{}: POST /api/chats/{{id}}/attachments, PUT to the URL it grants, \
-             POST /api/chats/{{id}}/messages taking the upload (201)",
-            shape.describe()
-        );
-        Ok(vec![
-            Figure::new(&raw_name, total / raw.as_secs_f64(), "MB/s", None, &raw_how),
-            Figure::new(
-                &format!("upload via API {} files{pace}", shape.label),
-                total / api.as_secs_f64(),
-                "MB/s",
-                Some(&raw_name),
-                &api_how,
-            ),
-        ])
-    }
-
-    /// The API's upload flow for one file, as a client runs it.
-    async fn upload_and_send(&self, name: String, bytes: bytes::Bytes) -> anyhow::Result<()> {
-        let path = format!("/api/chats/{}/attachments", self.chat);
-        let body = json!({ "name": name, "size": bytes.len(), "mime_type": MIME });
-        let granted = self.call(201, Method::POST, &path, Some(body)).await?;
-        let url = text(&granted, "upload_url")?;
-        self.put(url, bytes).await?;
-        let path = format!("/api/chats/{}/messages", self.chat);
-        let body = json!({ "content": "", "attachment": { "upload_id": granted["upload_id"] } });
-        self.call(201, Method::POST, &path, Some(body)).await?;
-        Ok(())
-    }
-
-    /// Time to first byte of `samples` downloads through history URLs beside raw GETs
-    /// (of the newest page's files, in turn).
-    async fn downloads(&self, samples: usize) -> anyhow::Result<Vec<Figure>> {
-        let items = self.history_files(samples).await?;
-        let (mut raw, mut url_only, mut with_history) = (
-            Latencies::default(),
-            Latencies::default(),
-            Latencies::default(),
-        );
-        for i in (0..items.len()).cycle().take(samples) {
-            let item = &items[i];
-            let signed = self
-                .store
-                .presign_get(text(item, "key")?, text(item, "name")?, TTL)
-                .await?;
-            raw.record(self.first_byte(&signed).await?);
-
-            let began = Instant::now();
-            let page = self.history().await?;
-            let history = began.elapsed();
-            let first = self
-                .first_byte(text(&page[i]["attachment"], "url")?)
-                .await?;
-            url_only.record(first);
-            with_history.record(history + first);
-        }
-        let n = samples;
-        let raw_how = format!(
-            "{n} GETs of 256 KiB objects through URLs pre-signed in the bench: request sent to first body byte"
-        );
-        let url_how = format!(
-            "{n} GETs of the same objects through the URL their history item carries: request sent to first body byte"
-        );
-        let history_how = format!(
-            "{n} times: GET /api/chats/{{id}}/messages?limit=100 (Bob), then GET of an item's URL to its first body byte"
-        );
-        let mut figures = Vec::new();
-        for p in [50.0, 99.0] {
-            let raw_name = format!("raw GET first byte p{p}");
-            figures.extend([
-                Figure::new(&raw_name, raw.percentile_ms(p), "ms", None, &raw_how),
-                Figure::new(
-                    &format!("download (history URL) first byte p{p}"),
-                    url_only.percentile_ms(p),
-                    "ms",
-                    Some(&raw_name),
-                    &url_how,
-                ),
-                Figure::new(
-                    &format!("history then download first byte p{p}"),
-                    with_history.percentile_ms(p),
-                    "ms",
-                    Some(&raw_name),
-                    &history_how,
-                ),
-            ]);
-        }
-        self.store.delete_prefix(&self.raw_prefix).await?;
-        Ok(figures)
-    }
-
-    /// The newest `count` file items of the chat's history (as Bob), once all are there.
-    async fn history_files(&self, count: usize) -> anyhow::Result<Vec<Value>> {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let page = self.history().await?;
-            let files: Vec<Value> = page
-                .iter()
-                .filter_map(|m| m.get("attachment").cloned())
-                .take(count)
-                .collect();
-            if files.len() >= count.min(100) {
-                return Ok(files);
-            }
-            if Instant::now() > deadline {
-                bail!("history shows {} files of {count} within 60 s", files.len());
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
     }
 
     /// The newest page of the chat's history as Bob.
@@ -331,21 +202,6 @@ impl Bench {
         }
         Ok(json)
     }
-}
-
-/// The wall time of `one(i)` for each of `shape`'s files, `shape.clients` at a time.
-async fn timed<F, Fut>(shape: Shape, one: F) -> anyhow::Result<Duration>
-where
-    F: Fn(usize) -> Fut,
-    Fut: Future<Output = anyhow::Result<()>>,
-{
-    let began = Instant::now();
-    futures_util::stream::iter(0..shape.count)
-        .map(one)
-        .buffer_unordered(shape.clients)
-        .try_collect::<()>()
-        .await?;
-    Ok(began.elapsed())
 }
 
 /// `json[field]` as text.
