@@ -42,7 +42,6 @@ pub struct CqlReadModels {
     purge_bucket: PreparedStatement,
     purge_reader: PreparedStatement,
     one: PreparedStatement,
-    several: PreparedStatement,
     older: PreparedStatement,
     newer: PreparedStatement,
 }
@@ -103,11 +102,6 @@ impl CqlReadModels {
             one: prepare(format!(
                 "SELECT {MESSAGE_COLUMNS} FROM {ks}.messages \
                  WHERE chat_id = ? AND bucket = ? AND message_id = ?"
-            ))
-            .await?,
-            several: prepare(format!(
-                "SELECT {MESSAGE_COLUMNS} FROM {ks}.messages \
-                 WHERE chat_id IN ? AND bucket = ? AND message_id IN ?"
             ))
             .await?,
             older: prepare(page("DESC")).await?,

@@ -1,7 +1,5 @@
 //! Reading messages back: one message, or one bucket's slice of a history page.
 
-use std::collections::{BTreeMap, HashSet};
-
 use chat_domain::{ChatId, MessageId, MessageSource, UserId};
 use scylla::value::CqlTimeuuid;
 use time::OffsetDateTime;
@@ -11,10 +9,6 @@ use super::{CqlReadModels, cql};
 use crate::bucket::bucket_of_message;
 use crate::model::{BucketRange, Direction, MessageRecord};
 use crate::ports::{MessageQueries, Result, StoreError};
-
-/// The most keys one IN list names: ScyllaDB refuses more than 100 partition keys or
-/// clustering keys restricted per query (`max_*_key_restrictions_per_query`).
-const IN_LIMIT: usize = 100;
 
 /// One `messages` row in `MESSAGE_COLUMNS` order.
 type Row = (
@@ -139,34 +133,14 @@ impl MessageQueries for CqlReadModels {
     }
 
     async fn messages(&self, ids: &[(ChatId, MessageId)]) -> Result<Vec<MessageRecord>> {
-        // One query per bucket the messages fall in (a page's last messages share one
-        // or two): every chat and message of the bucket in one multi-partition read.
-        let mut by_bucket: BTreeMap<i32, Vec<(ChatId, MessageId)>> = BTreeMap::new();
-        for (chat_id, message_id) in ids {
-            if let Some(bucket) = bucket_of_message(*message_id) {
-                by_bucket
-                    .entry(bucket)
-                    .or_default()
-                    .push((*chat_id, *message_id));
-            }
-        }
-        let wanted: HashSet<(ChatId, MessageId)> = ids.iter().copied().collect();
-        let mut found = Vec::with_capacity(ids.len());
-        for (bucket, pairs) in by_bucket {
-            for chunk in pairs.chunks(IN_LIMIT) {
-                let chats: Vec<Uuid> = chunk.iter().map(|(c, _)| c.as_uuid()).collect();
-                let messages: Vec<CqlTimeuuid> = chunk
-                    .iter()
-                    .map(|(_, m)| CqlTimeuuid::from(m.as_uuid()))
-                    .collect();
-                // The IN lists cross: keep only the pairs asked for.
-                let rows = self.rows(&self.several, (chats, bucket, messages)).await?;
-                found.extend(
-                    rows.into_iter()
-                        .filter(|m| wanted.contains(&(m.chat_id, m.id))),
-                );
-            }
-        }
-        Ok(found)
+        // One single-row read per message, all in flight at once: each goes straight to
+        // the replicas of its partition (token-aware), where an `IN` over chats and
+        // messages would make one coordinator read every chat for every message id.
+        let reads = ids.iter().filter_map(|(chat_id, message_id)| {
+            let bucket = bucket_of_message(*message_id)?;
+            Some(self.message(*chat_id, bucket, *message_id))
+        });
+        let found = futures_util::future::try_join_all(reads).await?;
+        Ok(found.into_iter().flatten().collect())
     }
 }

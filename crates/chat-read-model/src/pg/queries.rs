@@ -101,15 +101,14 @@ impl ChatQueries for PgReadModels {
         user_id: UserId,
         query: &ChatListQuery,
     ) -> Result<Vec<ChatListEntry>> {
-        let sql = format!(
-            "{} AND ($2::bool IS NULL OR c.is_archived = $2) \
+        let sql = list_page(&format!(
+            "AND ($2::bool IS NULL OR c.is_archived = $2) \
              AND ($3::text IS NULL OR c.chat_type = $3) \
              AND ($4::uuid IS NULL OR c.company_id = $4) \
              AND ($5::timestamptz IS NULL OR {ACTIVE_AT} < $5 \
                   OR ({ACTIVE_AT} = $5 AND c.id > $6)) \
-             ORDER BY {ACTIVE_AT} DESC, c.id LIMIT $7",
-            list_select()
-        );
+             ORDER BY {ACTIVE_AT} DESC, c.id LIMIT $7"
+        ));
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(user_id.as_uuid())
             .bind(query.archived)
@@ -240,15 +239,21 @@ impl ChatQueries for PgReadModels {
     }
 }
 
-/// The chats user `$1` participates in, as [`list_entry`] reads them; `WHERE` follows.
-pub(super) fn list_select() -> String {
+/// A page of the chats user `$1` participates in, as [`list_entry`] reads them:
+/// `page` (more conditions on `c`, then `ORDER BY` and `LIMIT`) picks the chats first,
+/// then only those are joined with their Telegram link and the user's reading (for a
+/// user in 2,000 chats: 50 lookups each, not 2,000).
+pub(super) fn list_page(page: &str) -> String {
     format!(
-        "SELECT {CHAT_COLUMNS}, p.role, r.unread_count, r.last_read_message_id \
-         FROM chats c \
-         JOIN chat_participants p ON p.chat_id = c.id AND p.user_id = $1 AND p.is_active \
+        "SELECT {CHAT_COLUMNS}, c.role, r.unread_count, r.last_read_message_id \
+         FROM ( \
+             SELECT c.*, p.role FROM chats c \
+             JOIN chat_participants p ON p.chat_id = c.id AND p.user_id = $1 AND p.is_active \
+             WHERE c.chat_type IS NOT NULL AND NOT c.is_deleted {page} \
+         ) AS c \
          LEFT JOIN chat_telegram_links t ON t.chat_id = c.id AND t.is_linked \
          LEFT JOIN chat_read_positions r ON r.chat_id = c.id AND r.user_id = $1 \
-         WHERE c.chat_type IS NOT NULL AND NOT c.is_deleted"
+         ORDER BY {ACTIVE_AT} DESC, c.id"
     )
 }
 

@@ -9,7 +9,7 @@ use sqlx::postgres::PgRow;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::queries::{ACTIVE_AT, list_entry, list_select};
+use super::queries::{ACTIVE_AT, list_entry, list_page};
 use super::{PgReadModels, db};
 use crate::model::ChatListEntry;
 use crate::ports::{Result, SearchQueries};
@@ -228,13 +228,12 @@ impl SearchQueries for PgReadModels {
         text: &str,
         limit: usize,
     ) -> Result<Vec<ChatListEntry>> {
-        let sql = format!(
-            "{} AND (to_tsvector('russian', COALESCE(c.name, '')) \
-                     @@ websearch_to_tsquery('russian', $2) \
+        let sql = list_page(&format!(
+            "AND (to_tsvector('russian', COALESCE(c.name, '')) \
+                  @@ websearch_to_tsquery('russian', $2) \
                  OR c.name ILIKE $3) \
-             ORDER BY {ACTIVE_AT} DESC, c.id LIMIT $4",
-            list_select()
-        );
+             ORDER BY {ACTIVE_AT} DESC, c.id LIMIT $4"
+        ));
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(user_id.as_uuid())
             .bind(text)
