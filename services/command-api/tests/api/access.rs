@@ -90,15 +90,7 @@ async fn strangers_get_the_same_404_whether_the_chat_exists_or_not() {
         )
         .await;
     assert_eq!(archive.status(), 200);
-    let hard_delete = app
-        .call(
-            Method::DELETE,
-            &format!("/api/chats/{deleted}?hard=true"),
-            Some(&alice.token),
-            None,
-        )
-        .await;
-    assert!(hard_delete.status().is_success());
+    app.hard_delete(&alice, deleted).await;
     let absent = Uuid::now_v7();
 
     let before: i64 = sqlx::query_scalar("SELECT count(*) FROM events")

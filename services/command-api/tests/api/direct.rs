@@ -35,15 +35,8 @@ async fn a_pair_whose_direct_chat_was_hard_deleted_starts_a_new_one() {
         (200, first.clone())
     );
 
-    let deleted = app
-        .call(
-            Method::DELETE,
-            &format!("/api/chats/{first}?hard=true"),
-            Some(&alice.token),
-            None,
-        )
+    app.hard_delete(&alice, first.parse().expect("a chat id"))
         .await;
-    assert!(deleted.status().is_success());
 
     let (status, second) = create_direct(&app, &bob, &alice).await;
     assert_eq!(status, 201, "a new direct chat for the pair");

@@ -179,6 +179,15 @@ impl TestApp {
         assert!(response.status().is_success(), "archive {chat}");
     }
 
+    /// Hard-deletes `chat` as `user`, expecting success.
+    pub async fn hard_delete(&self, user: &User, chat: Uuid) {
+        let path = format!("/api/chats/{chat}?hard=true");
+        let response = self
+            .call(Method::DELETE, &path, Some(&user.token), None)
+            .await;
+        assert!(response.status().is_success(), "hard delete {chat}");
+    }
+
     /// The stored versions of `chat`, in order.
     pub async fn stored_versions(&self, chat: Uuid) -> Vec<i64> {
         sqlx::query_scalar("SELECT version FROM events WHERE chat_id = $1 ORDER BY version")

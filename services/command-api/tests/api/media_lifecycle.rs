@@ -74,15 +74,7 @@ async fn deletes_remove_their_objects_at_once_and_housekeeping_the_expired_uploa
     }
 
     // A hard delete removes every object of the chat, at once too.
-    let hard = app
-        .call(
-            Method::DELETE,
-            &format!("/api/chats/{chat}?hard=true"),
-            Some(&alice.token),
-            None,
-        )
-        .await;
-    assert!(hard.status().is_success());
+    app.hard_delete(&alice, chat).await;
     wait_keys(&app, &[]).await;
 }
 

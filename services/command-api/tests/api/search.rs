@@ -123,15 +123,7 @@ async fn a_removed_participant_finds_nothing_at_once_and_nobody_after_a_hard_del
     assert_eq!(error_code(scoped, 404).await, "chat_not_found");
 
     assert_eq!(found(&app, &alice, "walrus").await, [id.as_str()]);
-    let hard = app
-        .call(
-            Method::DELETE,
-            &format!("/api/chats/{chat}?hard=true"),
-            Some(&alice.token),
-            None,
-        )
-        .await;
-    assert!(hard.status().is_success());
+    app.hard_delete(&alice, chat).await;
     assert_eq!(
         found(&app, &alice, "walrus").await,
         Vec::<String>::new(),
