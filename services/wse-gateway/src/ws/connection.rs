@@ -26,7 +26,7 @@ use super::Gateway;
 use crate::hub::{Connection, Resumed, TypingRefused};
 use crate::limits::{FrameLimiter, FrameVerdict, UserSlot};
 use crate::metrics::{FRAMES_REFUSED, LIMIT_CLOSES};
-use crate::protocol::{self, ClientMessage, CloseWhy, Frame, TypingSignal};
+use crate::protocol::{self, ClientMessage, CloseWhy, Frame, ServerFrame, TypingSignal};
 
 /// A freshly upgraded socket.
 pub(super) struct Opened {
@@ -146,7 +146,7 @@ impl Live {
         if let Some(query) = resume {
             let outcome = match protocol::parse_resume(&query) {
                 Ok(chats) => self.resume(chats).await,
-                Err(message) => self.send(protocol::error("bad_resume", &message)).await,
+                Err(message) => self.send_error("bad_resume", &message).await,
             };
             if let Err(end) = outcome {
                 return end;
@@ -208,17 +208,11 @@ impl Live {
             AggregatedMessage::Text(text) => match serde_json::from_str::<ClientMessage>(&text) {
                 Ok(ClientMessage::Typing { chat_id }) => self.typing(chat_id).await,
                 Ok(ClientMessage::Resume { chats }) => self.resume(chats).await,
-                Err(e) => {
-                    self.send(protocol::error("malformed_frame", &e.to_string()))
-                        .await
-                }
+                Err(e) => self.send_error("malformed_frame", &e.to_string()).await,
             },
             AggregatedMessage::Binary(_) => {
-                self.send(protocol::error(
-                    "unsupported_frame",
-                    "frames are JSON text messages",
-                ))
-                .await
+                self.send_error("unsupported_frame", "frames are JSON text messages")
+                    .await
             }
             AggregatedMessage::Ping(bytes) => {
                 guarded(
@@ -244,7 +238,7 @@ impl Live {
                     "too many frames: this one was dropped; slow down (next in {} ms)",
                     wait.as_millis().max(1)
                 );
-                self.send(protocol::error("rate_limited", &message)).await?;
+                self.send_error("rate_limited", &message).await?;
                 Ok(false)
             }
             FrameVerdict::Close => {
@@ -271,11 +265,11 @@ impl Live {
             Err(TypingRefused::TooFrequent) => Ok(()),
             Err(refused @ TypingRefused::NotAParticipant) => {
                 let code = ChatError::NotAParticipant.code();
-                self.send(protocol::error(code, &refused.to_string())).await
+                self.send_error(code, &refused.to_string()).await
             }
             Err(refused @ TypingRefused::Observer) => {
                 let code = ChatError::ObserverCannotWrite.code();
-                self.send(protocol::error(code, &refused.to_string())).await
+                self.send_error(code, &refused.to_string()).await
             }
         }
     }
@@ -290,7 +284,7 @@ impl Live {
                 if seen >= written {
                     self.cursors.insert(chat, seen);
                 } else {
-                    self.send(protocol::resync(chat)).await?;
+                    self.send(&ServerFrame::Resync { chat_id: chat }).await?;
                 }
                 continue;
             }
@@ -305,12 +299,12 @@ impl Live {
                     // The client has everything up to `seen`: live frames up to it
                     // (a lagging replica catching up) are not sent again.
                     self.cursors.insert(chat, seen);
-                    self.send(protocol::resync(chat)).await?;
+                    self.send(&ServerFrame::Resync { chat_id: chat }).await?;
                 }
                 Resumed::NotAParticipant => {
                     let message = format!("chat {chat}: you do not participate in it");
                     let code = ChatError::NotAParticipant.code();
-                    self.send(protocol::error(code, &message)).await?;
+                    self.send_error(code, &message).await?;
                 }
             }
         }
@@ -345,14 +339,23 @@ impl Live {
             }
             self.cursors.insert(frame.chat_id, version);
         }
-        self.send(frame.text.to_string()).await
+        self.write(frame.text.to_string()).await
     }
 
     async fn ping(&mut self) -> Result<(), End> {
         guarded(&self.stop, &self.gateway.shutdown, self.session.ping(b"")).await
     }
 
-    async fn send(&mut self, text: String) -> Result<(), End> {
+    async fn send(&mut self, frame: &ServerFrame<'_>) -> Result<(), End> {
+        self.write(frame.to_string()).await
+    }
+
+    /// Sends an `error` frame; the connection stays open.
+    async fn send_error(&mut self, code: &str, message: &str) -> Result<(), End> {
+        self.send(&ServerFrame::Error { code, message }).await
+    }
+
+    async fn write(&mut self, text: String) -> Result<(), End> {
         guarded(&self.stop, &self.gateway.shutdown, self.session.text(text)).await
     }
 }

@@ -1,6 +1,6 @@
 //! The WebSocket protocol (`GET /wse`): server frames, client messages, close codes.
 //!
-//! Every server frame is one JSON text message `{"t", "p", "id", "ts", "v"}`: `t` the
+//! Every server frame ([`ServerFrame`]) is one JSON text message `{"t", "p", "id", "ts", "v"}`: `t` the
 //! frame type, `p` its payload, `id` the event id (chat events only), `ts` the time
 //! (RFC 3339) and `v` the protocol version [`PROTOCOL_VERSION`]. Frame types:
 //!
@@ -37,91 +37,19 @@
 //! the user's (connections per user on a replica) with HTTP 429 `too_many_user_connections`;
 //! both say `Retry-After`. A request that is not a WebSocket upgrade gets HTTP 400.
 
+mod server_frame;
+
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use actix_ws::{CloseCode, CloseReason};
-use chat_domain::{ChatId, Envelope, UserId};
+use chat_domain::{ChatId, UserId};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use time::OffsetDateTime;
+
+pub use server_frame::{Frame, ServerFrame};
 
 /// The `v` of every frame.
 pub const PROTOCOL_VERSION: u32 = 1;
-
-/// One frame ready to send: its JSON text (shared by every recipient) and, for chat
-/// events, the chat and version it stands at (so a connection can skip duplicates).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Frame {
-    /// The chat the frame is about.
-    pub chat_id: ChatId,
-    /// The chat version of a chat event; `None` for ephemeral frames.
-    pub version: Option<u64>,
-    /// The JSON text.
-    pub text: Arc<str>,
-}
-
-impl Frame {
-    /// The frame of a chat event, with `download_url` as its file's `url` (media
-    /// messages; see [`crate::downloads`]).
-    ///
-    /// # Errors
-    /// When the event cannot be serialised (never for events of this crate's version).
-    pub fn event(
-        envelope: &Envelope,
-        download_url: Option<&str>,
-    ) -> Result<Self, serde_json::Error> {
-        let mut value = json!({
-            "t": envelope.event_type,
-            "p": envelope.payload,
-            "id": envelope.event_id,
-            "ts": rfc3339(envelope.occurred_at),
-            "v": PROTOCOL_VERSION,
-        });
-        if let (Some(url), Some(attachment)) = (download_url, value["p"].get_mut("attachment")) {
-            attachment["url"] = url.into();
-        }
-        Ok(Self {
-            chat_id: envelope.chat_id,
-            version: Some(envelope.version),
-            text: serde_json::to_string(&value)?.into(),
-        })
-    }
-
-    /// The ephemeral `user_typing` frame.
-    #[must_use]
-    pub fn typing(signal: &TypingSignal) -> Self {
-        let value = json!({
-            "t": chat_domain::chat::typing::UserTyping::EVENT_TYPE,
-            "p": {"chat_id": signal.chat_id, "user_id": signal.user_id, "name": signal.name},
-            "ts": rfc3339(signal.at),
-            "v": PROTOCOL_VERSION,
-        });
-        Self {
-            chat_id: signal.chat_id,
-            version: None,
-            text: value.to_string().into(),
-        }
-    }
-}
-
-/// The text of a `resync` frame: the client refetches `chat_id` over REST.
-#[must_use]
-pub fn resync(chat_id: ChatId) -> String {
-    json!({"t": "resync", "p": {"chat_id": chat_id}, "v": PROTOCOL_VERSION}).to_string()
-}
-
-/// The text of an `error` frame; the connection stays open.
-#[must_use]
-pub fn error(code: &str, message: &str) -> String {
-    json!({"t": "error", "p": {"code": code, "message": message}, "v": PROTOCOL_VERSION})
-        .to_string()
-}
-
-fn rfc3339(at: OffsetDateTime) -> String {
-    at.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
 
 /// Someone is typing in a chat (ephemeral: never stored, never versioned).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
