@@ -397,7 +397,7 @@ pub struct ReportTelegramLinkChange {
     pub change: TelegramLinkChange,
 }
 
-/// A typing indicator. Decides to no events (ephemeral); see [`crate::chat::check_typing`].
+/// A typing indicator. Decides to no events (ephemeral); see [`crate::chat::check_typist`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Typing {
     /// The typing participant.

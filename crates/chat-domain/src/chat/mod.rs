@@ -10,7 +10,7 @@
 //! - [`errors`]: [`ChatError`] (one variant per rule) and [`ErrorKind`].
 //! - [`rules::limits`]: content and name limits; [`rules::media`]: file kinds, sizes,
 //!   MIME types and captions.
-//! - [`typing`]: the ephemeral typing signal.
+//! - [`typing`]: who may type (the typing signal itself is ephemeral).
 //! - [`telegram_ids`]: which Telegram ids name a supergroup or a topic.
 //!
 //! Decisions where the product text is open (see each handler's doc for details):
@@ -48,7 +48,7 @@ pub use in_memory::InMemoryChat;
 pub use rules::media::MediaKind;
 pub use state::ChatState;
 pub use types::{ChatType, MessageSource, MessageType, Role, TelegramLink};
-pub use typing::{UserTyping, check_typing};
+pub use typing::check_typist;
 
 use crate::Aggregate;
 

@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 use chat_domain::testing::fixtures::{
     ALICE, BOB, CAROL, DAVE, EVE, add, by, create_group, hard_delete, msg, remove, send,
 };
-use chat_domain::{ChatCommand, ChatId, Envelope, EnvelopeMeta, InMemoryChat, Role, UserId};
+use chat_domain::{
+    ChatCommand, ChatError, ChatId, Envelope, EnvelopeMeta, InMemoryChat, Role, UserId,
+};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
@@ -224,7 +226,7 @@ fn typing_reaches_the_other_participants_at_most_once_per_interval() {
     );
     assert_eq!(
         hub.typing(&signal(EVE), t0),
-        Err(TypingRefused::NotAParticipant)
+        Err(TypingRefused::Rule(ChatError::NotAParticipant))
     );
     // Observers read only, as the aggregate's typing rule says.
     let _dave = hub.connect(
@@ -236,7 +238,10 @@ fn typing_reaches_the_other_participants_at_most_once_per_interval() {
         }],
         &token,
     );
-    assert_eq!(hub.typing(&signal(DAVE), t0), Err(TypingRefused::Observer));
+    assert_eq!(
+        hub.typing(&signal(DAVE), t0),
+        Err(TypingRefused::Rule(ChatError::ObserverCannotWrite))
+    );
     let to_bob = received(&mut bob);
     assert_eq!(to_bob.len(), 2);
     assert!(to_bob[0].text.contains("\"t\":\"user_typing\""));
@@ -264,6 +269,6 @@ fn a_hard_delete_reaches_the_members_and_ends_every_membership() {
     };
     assert_eq!(
         hub.typing(&signal, Instant::now()),
-        Err(TypingRefused::NotAParticipant)
+        Err(TypingRefused::Rule(ChatError::NotAParticipant))
     );
 }

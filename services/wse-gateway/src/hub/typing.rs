@@ -1,9 +1,13 @@
 //! Typing indicators: checked, rate-limited, and fanned out to the other participants
 //! connected here. Nothing is stored.
+//!
+//! Who may type is the domain's rule ([`check_typist`]), applied to the role the hub
+//! knows the user has now; the rate limit is the gateway's own.
 
 use std::time::Instant;
 
-use chat_domain::{Role, UserId};
+use chat_domain::chat::check_typist;
+use chat_domain::{ChatError, UserId};
 
 use super::{Hub, State};
 use crate::protocol::{Frame, TypingSignal};
@@ -12,14 +16,12 @@ use crate::protocol::{Frame, TypingSignal};
 const TYPING_MEMORY: usize = 10_000;
 
 /// Why a typing signal is not relayed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TypingRefused {
-    /// The user does not participate in the chat (as far as the gateway knows).
-    #[error("you do not participate in this chat")]
-    NotAParticipant,
-    /// The user only reads this chat (observers do not type).
-    #[error("observers do not type in this chat")]
-    Observer,
+    /// The typing rule refuses the user: they do not participate in the chat (as far as
+    /// the gateway knows), or only read it.
+    #[error(transparent)]
+    Rule(#[from] ChatError),
     /// The user's previous signal in this chat is too recent; dropped silently.
     #[error("typing signals are rate-limited")]
     TooFrequent,
@@ -40,11 +42,7 @@ impl Hub {
                 .get(&signal.user_id)
                 .and_then(|t| t.role_now(entry.deleted_at))
         });
-        match role {
-            None => return Err(TypingRefused::NotAParticipant),
-            Some(Role::Observer) => return Err(TypingRefused::Observer),
-            Some(Role::Admin | Role::Member) => {}
-        }
+        check_typist(role)?;
         let interval = self.settings.typing_interval;
         let key = (signal.user_id, signal.chat_id);
         if state

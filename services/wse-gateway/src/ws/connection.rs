@@ -263,13 +263,8 @@ impl Live {
                 Ok(())
             }
             Err(TypingRefused::TooFrequent) => Ok(()),
-            Err(refused @ TypingRefused::NotAParticipant) => {
-                let code = ChatError::NotAParticipant.code();
-                self.send_error(code, &refused.to_string()).await
-            }
-            Err(refused @ TypingRefused::Observer) => {
-                let code = ChatError::ObserverCannotWrite.code();
-                self.send_error(code, &refused.to_string()).await
+            Err(TypingRefused::Rule(broken)) => {
+                self.send_error(broken.code(), &broken.to_string()).await
             }
         }
     }

@@ -47,7 +47,7 @@ pub(crate) fn decide(
         ChatCommand::ReportTelegramLinkChange(c) => {
             telegram::report_link_change(active(state)?, facts, c)
         }
-        ChatCommand::Typing(c) => typing::check(active(state)?, c).map(|_| Vec::new()),
+        ChatCommand::Typing(c) => typing::check(active(state)?, &c).map(|()| Vec::new()),
     }
 }
 

@@ -29,6 +29,20 @@ pub(crate) const fn require_user(actor: &Actor) -> Result<UserId, ChatError> {
     }
 }
 
+/// The writing rule on a role alone (`None`: not a participant), for callers that know
+/// a user's role but not the chat's state (the gateway, through
+/// [`crate::chat::typing::check_typist`]).
+///
+/// # Errors
+/// [`ChatError::NotAParticipant`], [`ChatError::ObserverCannotWrite`].
+pub(crate) fn require_writer_role(role: Option<Role>) -> Result<Role, ChatError> {
+    match role {
+        None => Err(ChatError::NotAParticipant),
+        Some(role) if role.can_write() => Ok(role),
+        Some(_) => Err(ChatError::ObserverCannotWrite),
+    }
+}
+
 impl ChatData {
     /// The acting user and their role.
     pub(crate) fn require_participant(&self, actor: &Actor) -> Result<(UserId, Role), ChatError> {
@@ -48,12 +62,8 @@ impl ChatData {
 
     /// The acting user, who must be allowed to write (admin or member).
     pub(crate) fn require_writer(&self, actor: &Actor) -> Result<(UserId, Role), ChatError> {
-        let (user, role) = self.require_participant(actor)?;
-        if role.can_write() {
-            Ok((user, role))
-        } else {
-            Err(ChatError::ObserverCannotWrite)
-        }
+        let user = require_user(actor)?;
+        require_writer_role(self.role_of(user)).map(|role| (user, role))
     }
 
     /// Membership changes are impossible in a direct chat.

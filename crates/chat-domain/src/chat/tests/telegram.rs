@@ -1,14 +1,14 @@
 //! Rules of the Telegram bridge: link, unlink, received messages, and typing.
 
 use crate::{
-    Actor, ChatError, ChatEvent, MessageSource, MessageType,
+    ChatError, ChatEvent, MessageSource, MessageType, Role,
     chat::{
         commands::{ReceiveTelegramMessage, ReportTelegramLinkChange},
         events::{
             TelegramChatLinked, TelegramChatUnlinked, TelegramLinkChange, TelegramLinkChanged,
             TelegramMessageReceived,
         },
-        typing::{UserTyping, check_typing},
+        typing::check_typist,
     },
     testing::{fixtures::*, given},
 };
@@ -256,22 +256,23 @@ fn typing_is_checked_like_writing_and_stores_nothing() {
     given(group.clone().events())
         .when(typing(EVE))
         .then_err(ChatError::NotAParticipant);
-    let signal = check_typing(
-        group.state(),
-        crate::chat::commands::Typing {
-            actor: Actor::named_user(BOB, "Bob"),
+    given(group.events())
+        .when(crate::chat::commands::Typing {
+            actor: bridge(),
             at: T0,
-        },
-    );
-    assert_eq!(
-        signal,
-        Ok(UserTyping {
-            chat_id: CHAT,
-            user_id: BOB,
-            user_name: Some("Bob".to_owned()),
-            at: T0
         })
+        .then_err(ChatError::ServiceActorNotAllowed);
+}
+
+#[test]
+fn the_typing_rule_on_a_role_alone_is_the_one_decide_applies() {
+    assert_eq!(check_typist(Some(Role::Admin)), Ok(()));
+    assert_eq!(check_typist(Some(Role::Member)), Ok(()));
+    assert_eq!(
+        check_typist(Some(Role::Observer)),
+        Err(ChatError::ObserverCannotWrite)
     );
+    assert_eq!(check_typist(None), Err(ChatError::NotAParticipant));
 }
 
 fn broken() -> TelegramLinkChange {
