@@ -28,6 +28,17 @@ pub struct Timeline {
     transitions: BTreeMap<u64, Option<Role>>,
 }
 
+/// Whether a user participates in a chat at one version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Participation {
+    /// They participate (in any role).
+    In,
+    /// They do not participate (never added, removed, left, or the chat was deleted).
+    Out,
+    /// The gateway does not know: the version is before every known transition.
+    Unknown,
+}
+
 /// Whether a user may see one version of a chat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Visibility {
@@ -50,16 +61,17 @@ impl Timeline {
         }
     }
 
-    /// Whether the user participates at `version`, if known.
+    /// Whether the user participates at `version`.
     #[must_use]
-    pub fn active_at(&self, version: u64, deleted_at: Option<u64>) -> Option<bool> {
+    pub fn participation_at(&self, version: u64, deleted_at: Option<u64>) -> Participation {
         if deleted_at.is_some_and(|d| d <= version) {
-            return Some(false);
+            return Participation::Out;
         }
-        self.transitions
-            .range(..=version)
-            .next_back()
-            .map(|(_, role)| role.is_some())
+        match self.transitions.range(..=version).next_back() {
+            Some((_, Some(_))) => Participation::In,
+            Some((_, None)) => Participation::Out,
+            None => Participation::Unknown,
+        }
     }
 
     /// The user's role now (after every known version), if they participate.
@@ -82,12 +94,12 @@ impl Timeline {
     /// Whether the user may see the event at `version`.
     #[must_use]
     pub fn visibility(&self, version: u64, deleted_at: Option<u64>) -> Visibility {
-        let after = self.active_at(version, deleted_at);
-        let before = self.active_at(version.saturating_sub(1), deleted_at);
+        let after = self.participation_at(version, deleted_at);
+        let before = self.participation_at(version.saturating_sub(1), deleted_at);
         match (before, after) {
-            (Some(true), _) | (_, Some(true)) => Visibility::Visible,
-            (Some(false), Some(false)) => Visibility::Hidden,
-            _ => Visibility::Unknown,
+            (Participation::In, _) | (_, Participation::In) => Visibility::Visible,
+            (Participation::Out, Participation::Out) => Visibility::Hidden,
+            (Participation::Unknown, _) | (_, Participation::Unknown) => Visibility::Unknown,
         }
     }
 }
@@ -152,6 +164,15 @@ mod tests {
         let mut stale = t.clone();
         stale.record(2, Some(Role::Member));
         assert_eq!(stale, t);
+    }
+
+    #[test]
+    fn participation_is_unknown_before_the_first_known_transition() {
+        let t = timeline(&[(3, true), (6, false)]);
+        assert_eq!(t.participation_at(2, None), Participation::Unknown);
+        assert_eq!(t.participation_at(3, None), Participation::In);
+        assert_eq!(t.participation_at(6, None), Participation::Out);
+        assert_eq!(t.participation_at(4, Some(4)), Participation::Out);
     }
 
     #[test]
