@@ -84,14 +84,16 @@ impl Stats {
 #[derive(Debug)]
 pub struct Hub {
     settings: HubSettings,
-    state: Mutex<State>,
+    registry: Mutex<Registry>,
     stats: Stats,
     /// Woken after every routed event, for resumes waiting to catch up.
     routed: Notify,
 }
 
+/// Everything the hub's one lock guards: the chats with their memberships and replay
+/// buffers, the connections per user, and the typing rate limit.
 #[derive(Debug, Default)]
-struct State {
+struct Registry {
     chats: HashMap<ChatId, ChatEntry>,
     connections: HashMap<UserId, Vec<Sink>>,
     last_typing: HashMap<(UserId, ChatId), Instant>,
@@ -161,7 +163,7 @@ impl Hub {
     pub fn new(settings: HubSettings) -> Self {
         Self {
             settings,
-            state: Mutex::new(State::default()),
+            registry: Mutex::new(Registry::default()),
             stats: Stats::default(),
             routed: Notify::new(),
         }
@@ -189,9 +191,9 @@ impl Hub {
     ) -> Connection {
         let (tx, frames) = mpsc::channel(self.settings.connection_buffer.max(1));
         let kicked = shutdown.child_token();
-        let mut state = self.lock();
+        let mut registry = self.lock();
         for row in rows {
-            state
+            registry
                 .chats
                 .entry(row.chat_id)
                 .or_insert_with(|| ChatEntry::new(self.settings.replay_per_chat))
@@ -200,9 +202,9 @@ impl Hub {
                 .or_default()
                 .record(row.since, row.role);
         }
-        state.next_id += 1;
-        let id = state.next_id;
-        state.connections.entry(user).or_default().push(Sink {
+        registry.next_id += 1;
+        let id = registry.next_id;
+        registry.connections.entry(user).or_default().push(Sink {
             id,
             tx,
             kicked: kicked.clone(),
@@ -219,27 +221,27 @@ impl Hub {
     }
 
     fn disconnect(&self, user: UserId, id: u64) {
-        let mut state = self.lock();
-        if let Some(sinks) = state.connections.get_mut(&user) {
+        let mut registry = self.lock();
+        if let Some(sinks) = registry.connections.get_mut(&user) {
             sinks.retain(|s| s.id != id);
             if sinks.is_empty() {
-                state.connections.remove(&user);
+                registry.connections.remove(&user);
             }
         }
         self.stats.connections.fetch_sub(1, Ordering::Relaxed);
         metrics::CONNECTIONS.dec();
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
-        // The state stays consistent between statements; a panic elsewhere must not
+    fn lock(&self) -> MutexGuard<'_, Registry> {
+        // The registry stays consistent between statements; a panic elsewhere must not
         // stop delivery to everyone.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        self.registry.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Queues `frame` to every connection of `user` without waiting; a connection whose
     /// queue is full is cut, one whose task is gone is forgotten.
-    fn deliver(&self, state: &mut State, user: UserId, frame: &Frame) {
-        let Some(sinks) = state.connections.get_mut(&user) else {
+    fn deliver(&self, registry: &mut Registry, user: UserId, frame: &Frame) {
+        let Some(sinks) = registry.connections.get_mut(&user) else {
             return;
         };
         sinks.retain(|sink| match sink.tx.try_send(frame.clone()) {

@@ -4,7 +4,7 @@ use std::sync::atomic::Ordering;
 
 use chat_domain::{ChatId, Envelope, UserId};
 
-use super::{ChatEntry, Hub, State};
+use super::{ChatEntry, Hub, Registry};
 use crate::membership::{Change, Visibility, change_of};
 use crate::protocol::Frame;
 use crate::replay::Missed;
@@ -46,9 +46,9 @@ impl Hub {
     }
 
     /// [`Self::publish`] under the lock; `false` for a redelivery.
-    fn route(&self, state: &mut State, envelope: &Envelope, frame: &Frame) -> bool {
+    fn route(&self, registry: &mut Registry, envelope: &Envelope, frame: &Frame) -> bool {
         let version = envelope.version;
-        let entry = state
+        let entry = registry
             .chats
             .entry(envelope.chat_id)
             .or_insert_with(|| ChatEntry::new(self.settings.replay_per_chat));
@@ -78,31 +78,31 @@ impl Hub {
             .map(|(user, _)| *user)
             .collect();
         for user in audience {
-            self.deliver(state, user, frame);
+            self.deliver(registry, user, frame);
         }
-        state.buffered_bytes = state.buffered_bytes - before + after;
-        self.touch(state, envelope.chat_id);
+        registry.buffered_bytes = registry.buffered_bytes - before + after;
+        self.touch(registry, envelope.chat_id);
         true
     }
 
     /// Marks `chat` as the most recently active one, and drops the buffers of the
     /// least recently active chats while all buffers hold more than the budget (their
     /// memberships stay; one chat alone is bounded by its frame count).
-    fn touch(&self, state: &mut State, chat: ChatId) {
-        state.tick += 1;
-        let tick = state.tick;
-        if let Some(entry) = state.chats.get_mut(&chat)
+    fn touch(&self, registry: &mut Registry, chat: ChatId) {
+        registry.tick += 1;
+        let tick = registry.tick;
+        if let Some(entry) = registry.chats.get_mut(&chat)
             && let Some(old) = entry.touched.replace(tick)
         {
-            state.recency.remove(&old);
+            registry.recency.remove(&old);
         }
-        state.recency.insert(tick, chat);
-        while state.buffered_bytes > self.settings.replay_bytes && state.recency.len() > 1 {
-            let Some((_, evicted)) = state.recency.pop_first() else {
+        registry.recency.insert(tick, chat);
+        while registry.buffered_bytes > self.settings.replay_bytes && registry.recency.len() > 1 {
+            let Some((_, evicted)) = registry.recency.pop_first() else {
                 break;
             };
-            if let Some(entry) = state.chats.get_mut(&evicted) {
-                state.buffered_bytes -= entry.buffer.bytes();
+            if let Some(entry) = registry.chats.get_mut(&evicted) {
+                registry.buffered_bytes -= entry.buffer.bytes();
                 entry.buffer.clear();
                 entry.touched = None;
             }
@@ -114,8 +114,8 @@ impl Hub {
     /// `seen` yet, or [`Resumed::Resync`] when the buffer does not reach back that far
     /// or their membership at one of those versions is unknown.
     pub fn resume(&self, user: UserId, chat: ChatId, seen: u64) -> Resumed {
-        let state = self.lock();
-        let Some(entry) = state.chats.get(&chat) else {
+        let registry = self.lock();
+        let Some(entry) = registry.chats.get(&chat) else {
             return Resumed::NotAParticipant;
         };
         let Some(timeline) = entry.members.get(&user) else {

@@ -9,7 +9,7 @@ use std::time::Instant;
 use chat_domain::chat::check_typist;
 use chat_domain::{ChatError, UserId};
 
-use super::{Hub, State};
+use super::{Hub, Registry};
 use crate::protocol::{Frame, TypingSignal};
 
 /// Beyond this many remembered (user, chat) pairs, the expired ones are forgotten.
@@ -35,8 +35,8 @@ impl Hub {
     /// # Errors
     /// [`TypingRefused`] when the user does not participate or typed too recently.
     pub fn typing(&self, signal: &TypingSignal, now: Instant) -> Result<(), TypingRefused> {
-        let mut state = self.lock();
-        let role = state.chats.get(&signal.chat_id).and_then(|entry| {
+        let mut registry = self.lock();
+        let role = registry.chats.get(&signal.chat_id).and_then(|entry| {
             entry
                 .members
                 .get(&signal.user_id)
@@ -45,31 +45,31 @@ impl Hub {
         check_typist(role)?;
         let interval = self.settings.typing_interval;
         let key = (signal.user_id, signal.chat_id);
-        if state
+        if registry
             .last_typing
             .get(&key)
             .is_some_and(|last| now.saturating_duration_since(*last) < interval)
         {
             return Err(TypingRefused::TooFrequent);
         }
-        if state.last_typing.len() >= TYPING_MEMORY {
-            state
+        if registry.last_typing.len() >= TYPING_MEMORY {
+            registry
                 .last_typing
                 .retain(|_, last| now.saturating_duration_since(*last) < interval);
         }
-        state.last_typing.insert(key, now);
-        self.fan_out_typing(&mut state, signal);
+        registry.last_typing.insert(key, now);
+        self.fan_out_typing(&mut registry, signal);
         Ok(())
     }
 
     /// Fans out a typing signal that another replica relayed.
     pub fn relay_typing(&self, signal: &TypingSignal) {
-        let mut state = self.lock();
-        self.fan_out_typing(&mut state, signal);
+        let mut registry = self.lock();
+        self.fan_out_typing(&mut registry, signal);
     }
 
-    fn fan_out_typing(&self, state: &mut State, signal: &TypingSignal) {
-        let Some(entry) = state.chats.get(&signal.chat_id) else {
+    fn fan_out_typing(&self, registry: &mut Registry, signal: &TypingSignal) {
+        let Some(entry) = registry.chats.get(&signal.chat_id) else {
             return;
         };
         let deleted_at = entry.deleted_at;
@@ -81,7 +81,7 @@ impl Hub {
             .collect();
         let frame = Frame::typing(signal);
         for user in others {
-            self.deliver(state, user, &frame);
+            self.deliver(registry, user, &frame);
         }
     }
 }
