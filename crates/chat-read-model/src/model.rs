@@ -1,11 +1,12 @@
 //! What the queries return: the read models as command-api serves them.
 
 use chat_domain::{Attachment, ChatId, ChatType, MessageId, MessageSource, Role, UserId};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::bucket::bucket_of_time;
+use crate::plan::{LastMessageRevision, NewMessage};
 
 /// A chat's details.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -33,6 +34,11 @@ pub struct ChatRecord {
     /// When the newest message was sent.
     #[serde(with = "time::serde::rfc3339::option")]
     pub last_message_at: Option<OffsetDateTime>,
+    /// The newest message as it is now (edited or deleted), kept with the chat so a chat
+    /// list needs no message read. `None` before the first message, and for a chat
+    /// whose newest message was projected before the chat kept it (the API then reads it
+    /// from the messages).
+    pub last_message: Option<MessageRecord>,
     /// The Telegram supergroup it mirrors.
     pub telegram: Option<TelegramLinkRecord>,
     /// The newest event reflected in this record.
@@ -89,7 +95,7 @@ pub struct ParticipantRecord {
 }
 
 /// A stored message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageRecord {
     /// The message.
     pub id: MessageId,
@@ -125,6 +131,56 @@ pub struct MessageRecord {
     pub is_deleted: bool,
     /// The chat version that sent it (its position).
     pub version: u64,
+}
+
+impl MessageRecord {
+    /// `message` of `chat_id` as first stored, sent at chat version `version` (its
+    /// times at the messages store's precision, so it reads the same as in history).
+    #[must_use]
+    pub fn first_stored(chat_id: ChatId, version: u64, message: &NewMessage) -> Self {
+        Self {
+            id: message.message_id,
+            chat_id,
+            sender_id: message.sender_id,
+            sender_name: message.sender_name.clone(),
+            content: Some(message.content.clone()),
+            message_type: message.message_type.clone(),
+            attachment: message.attachment.as_deref().cloned(),
+            reply_to: message.reply_to,
+            source: message.source,
+            telegram_message_id: message.telegram_message_id,
+            created_at: stored_time(message.created_at),
+            is_edited: false,
+            edited_at: None,
+            is_deleted: false,
+            version,
+        }
+    }
+
+    /// This message after `revision`.
+    #[must_use]
+    pub fn revised(mut self, revision: &LastMessageRevision) -> Self {
+        match revision {
+            LastMessageRevision::Edited { content, edited_at } => {
+                self.content = Some(content.clone());
+                self.is_edited = true;
+                self.edited_at = Some(stored_time(*edited_at));
+            }
+            // A delete drops the file with the text.
+            LastMessageRevision::Deleted => {
+                self.content = None;
+                self.attachment = None;
+                self.is_deleted = true;
+            }
+        }
+        self
+    }
+}
+
+/// `at` as the messages store keeps times: CQL `timestamp`s are milliseconds.
+fn stored_time(at: OffsetDateTime) -> OffsetDateTime {
+    at.replace_nanosecond(at.nanosecond() / 1_000_000 * 1_000_000)
+        .unwrap_or(at)
 }
 
 /// One edit of a message, as the edit history keeps it. Its author is the message's:

@@ -3,12 +3,12 @@
 //! active first, whatever the filters.
 
 use chat_domain::testing::fixtures as f;
-use chat_domain::{ChatId, ChatType, Role};
+use chat_domain::{ChatId, ChatType, MessageSource, Role};
 use chat_read_model::chat_list::{ChatListCursor, ChatListQuery, active_at};
 use chat_read_model::memory::MemoryReadModels;
 use chat_read_model::model::ChatRecord;
 use chat_read_model::pg::PgReadModels;
-use chat_read_model::plan::{NewChat, RowWrite};
+use chat_read_model::plan::{NewChat, NewMessage, RowWrite};
 use chat_read_model::{ChatQueries, Projector, RowStore};
 use integration_tests::pg::fresh_database;
 use time::Duration;
@@ -50,13 +50,21 @@ fn chat_writes(i: u64) -> (ChatId, Vec<RowWrite>) {
         },
     ];
     if i.is_multiple_of(5) {
-        rows.push(RowWrite::SetLastMessage {
+        rows.push(RowWrite::SetLastMessage(NewMessage {
             message_id: f::msg(i),
-            at: f::T0
+            bucket: 0,
+            sender_id: Some(f::ALICE),
+            sender_name: None,
+            content: format!("message {i}"),
+            message_type: "text".to_owned(),
+            attachment: None,
+            reply_to: None,
+            source: MessageSource::Chat,
+            telegram_message_id: None,
+            created_at: f::T0
                 + Duration::hours(1)
                 + Duration::seconds(i64::try_from((i * 37) % 500).expect("small")),
-            bucket: 0,
-        });
+        }));
     }
     (chat, rows)
 }

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use chat_domain::{ChatId, MessageId, Role, UserId};
 use time::OffsetDateTime;
 
-use crate::model::{ChatRecord, PurgeScope, TelegramLinkRecord, TemplateRecord};
+use crate::model::{ChatRecord, MessageRecord, PurgeScope, TelegramLinkRecord, TemplateRecord};
 use crate::plan::{NewChat, NewMessage, Projector, RowWrite};
 use crate::ports::{Result, RowStore};
 
@@ -41,7 +41,7 @@ struct ChatRow {
     archived: Versioned<bool>,
     deleted: Versioned<bool>,
     count: Versioned<u32>,
-    last: Versioned<Option<(MessageId, OffsetDateTime)>>,
+    last: Versioned<Option<MessageRecord>>,
     buckets: Option<(i32, i32)>,
     version: u64,
 }
@@ -225,16 +225,25 @@ impl State {
             RowWrite::SetParticipantCount { count } => {
                 self.chat(chat_id, version).count.set(version, *count);
             }
-            RowWrite::SetLastMessage {
-                message_id,
-                at,
-                bucket,
-            } => {
+            RowWrite::SetLastMessage(message) => {
                 let chat = self.chat(chat_id, version);
-                chat.last.set(version, Some((*message_id, *at)));
-                chat.buckets = Some(chat.buckets.map_or((*bucket, *bucket), |(lo, hi)| {
-                    (lo.min(*bucket), hi.max(*bucket))
+                let record = MessageRecord::first_stored(chat_id, version, message);
+                chat.last.set(version, Some(record));
+                let bucket = message.bucket;
+                chat.buckets = Some(chat.buckets.map_or((bucket, bucket), |(lo, hi)| {
+                    (lo.min(bucket), hi.max(bucket))
                 }));
+            }
+            RowWrite::ReviseLastMessage {
+                message_id,
+                revision,
+            } => {
+                // Only an edit of the newest message changes the row (and its version).
+                let newest = self.chats.get(&chat_id).and_then(|c| c.last.value.as_ref());
+                if newest.is_some_and(|m| m.id == *message_id) {
+                    let chat = self.chat(chat_id, version);
+                    chat.last.value = chat.last.value.take().map(|m| m.revised(revision));
+                }
             }
         }
     }
@@ -274,8 +283,9 @@ impl State {
             created_at: Some(created.created_at),
             is_archived: row.archived.value,
             participant_count: row.count.value,
-            last_message_id: row.last.value.map(|(id, _)| id),
-            last_message_at: row.last.value.map(|(_, at)| at),
+            last_message_id: row.last.value.as_ref().map(|m| m.id),
+            last_message_at: row.last.value.as_ref().map(|m| m.created_at),
+            last_message: row.last.value.clone(),
             telegram: self.links.get(&chat_id).and_then(|l| l.value),
             version: row.version,
             buckets: row.buckets,

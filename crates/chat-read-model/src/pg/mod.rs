@@ -5,12 +5,14 @@
 //!   guarded by versions, in one transaction with the projector's checkpoint.
 //! - [`queries`]: the queries ([`crate::ports::ChatQueries`]).
 //! - [`edits`]: the edit history ([`crate::ports::EditQueries`]).
+//! - `last_message`: a chat's newest message as its row keeps it.
 //! - [`texts`]: the messages' texts (search index, edit history), written by projector-async.
 //! - [`search`]: full-text search ([`crate::ports::SearchQueries`], `0011_message_search.sql`).
 //! - [`applied`]: waiting until projector-sync applied a chat version (LISTEN/NOTIFY).
 
 pub mod applied;
 pub mod edits;
+mod last_message;
 pub mod queries;
 pub mod rows;
 pub mod search;

@@ -18,7 +18,7 @@ use sqlx::{Postgres, Transaction};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{PgReadModels, db, lock_key, texts, v};
+use super::{PgReadModels, db, last_message, lock_key, texts, v};
 use crate::model::PurgeScope;
 use crate::plan::{Projector, RowWrite};
 use crate::ports::{Result, RowStore};
@@ -37,7 +37,7 @@ const CHECKPOINT: &str = "INSERT INTO projection_checkpoints (projector, chat_id
      WHERE projection_checkpoints.version < EXCLUDED.version";
 
 /// Upserts a `chats` row: `$1` id, `$2` version, then the columns of `set`.
-fn chat_upsert(columns: &str, values: &str, set: &str) -> String {
+pub(super) fn chat_upsert(columns: &str, values: &str, set: &str) -> String {
     format!(
         "INSERT INTO chats (id, version, {columns}) VALUES ($1, $2, {values}) \
          ON CONFLICT (id) DO UPDATE SET {set}, \
@@ -233,9 +233,9 @@ async fn write(
             // The rows keep the version of their own last event (see PARTICIPANT).
             sqlx::query("UPDATE chat_participants SET is_active = FALSE WHERE chat_id = $1")
                 .bind(chat)
-            .execute(&mut **tx)
-            .await
-            .map_err(db)?;
+                .execute(&mut **tx)
+                .await
+                .map_err(db)?;
             texts::forget_chat(tx, chat_id).await?;
             sqlx::query(sqlx::AssertSqlSafe(chat_upsert(
                 "is_deleted, deleted_version",
@@ -258,27 +258,13 @@ async fn write(
         .bind(chat)
         .bind(version)
         .bind(i32::try_from(*count).unwrap_or(i32::MAX)),
-        RowWrite::SetLastMessage {
+        RowWrite::SetLastMessage(message) => {
+            return last_message::set(tx, chat_id, version, message).await;
+        }
+        RowWrite::ReviseLastMessage {
             message_id,
-            at,
-            bucket,
-        } => sqlx::query(sqlx::AssertSqlSafe(chat_upsert(
-            "last_message_id, last_message_at, last_message_version, oldest_bucket, newest_bucket",
-            "$3, $4, $2, $5, $5",
-            "last_message_id = CASE WHEN chats.last_message_version < EXCLUDED.last_message_version \
-                 THEN EXCLUDED.last_message_id ELSE chats.last_message_id END, \
-             last_message_at = CASE WHEN chats.last_message_version < EXCLUDED.last_message_version \
-                 THEN EXCLUDED.last_message_at ELSE chats.last_message_at END, \
-             last_message_version = GREATEST(chats.last_message_version, \
-                 EXCLUDED.last_message_version), \
-             oldest_bucket = LEAST(chats.oldest_bucket, EXCLUDED.oldest_bucket), \
-             newest_bucket = GREATEST(chats.newest_bucket, EXCLUDED.newest_bucket)",
-        )))
-        .bind(chat)
-        .bind(version)
-        .bind(message_id.as_uuid())
-        .bind(*at)
-        .bind(*bucket),
+            revision,
+        } => return last_message::revise(tx, chat_id, version, *message_id, revision).await,
         RowWrite::SetParticipant {
             user_id,
             role,
@@ -334,21 +320,21 @@ async fn write(
              WHERE chat_id = $1",
         )
         .bind(chat),
-        RowWrite::MessageArrived { position, sender } => sqlx::query(sqlx::AssertSqlSafe(
-            format!("UPDATE chat_read_positions SET unread_count = unread_count + 1 WHERE {COUNTS}"),
-        ))
+        RowWrite::MessageArrived { position, sender } => sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE chat_read_positions SET unread_count = unread_count + 1 WHERE {COUNTS}"
+        )))
         .bind(chat)
         .bind(sender.map(|s| s.as_uuid()))
         .bind(v(*position)),
-        RowWrite::MessageWithdrawn { position, sender } => sqlx::query(sqlx::AssertSqlSafe(
-            format!(
+        RowWrite::MessageWithdrawn { position, sender } => {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
                 "UPDATE chat_read_positions SET unread_count = unread_count - 1 \
                  WHERE {COUNTS} AND unread_count > 0"
-            ),
-        ))
-        .bind(chat)
-        .bind(sender.map(|s| s.as_uuid()))
-        .bind(v(*position)),
+            )))
+            .bind(chat)
+            .bind(sender.map(|s| s.as_uuid()))
+            .bind(v(*position))
+        }
         RowWrite::ReadUpTo {
             user_id,
             message_id,

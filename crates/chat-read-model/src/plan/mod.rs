@@ -13,10 +13,15 @@
 //! SYNC events that move it (it never writes their SYNC read models). It also owns the
 //! messages' texts (search and edit history), which follow sends, edits, deletes and
 //! hard deletes in order, and the user directory ([`directory`]), from the envelopes.
+//! Likewise projector-sync reads the edits and deletes of messages (ASYNC) for the one
+//! thing they change in its rows: the chat's newest message as the chat list shows it,
+//! which stays right only when its send and its edits apply in order in one consumer.
 
 mod writes;
 
-pub use writes::{MessageWrite, NewChat, NewMessage, Plan, RowWrite, TextRevision, TextWrite};
+pub use writes::{
+    LastMessageRevision, MessageWrite, NewChat, NewMessage, Plan, RowWrite, TextRevision, TextWrite,
+};
 
 use chat_domain::chat::events::{
     MessageSent, TelegramLinkChange, TelegramLinkChanged, TelegramMessageReceived,
@@ -114,7 +119,30 @@ fn plan_sync(event: &ChatEvent) -> Result<Plan, NotATimeUuid> {
             plan.rows.push(last_message(&message));
             plan.messages.push(MessageWrite::Insert(message));
         }
-        _ => {}
+        // ASYNC events that change the chat's newest message as the chat keeps it.
+        ChatEvent::MessageEdited(e) => plan.rows.push(RowWrite::ReviseLastMessage {
+            message_id: e.message_id,
+            revision: LastMessageRevision::Edited {
+                content: e.content.clone(),
+                edited_at: e.edited_at,
+            },
+        }),
+        ChatEvent::MessageDeleted(e) => plan.rows.push(RowWrite::ReviseLastMessage {
+            message_id: e.message_id,
+            revision: LastMessageRevision::Deleted,
+        }),
+        // projector-async's alone (listed, so a new event is a decision here).
+        ChatEvent::ChatUpdated(_)
+        | ChatEvent::ChatArchived(_)
+        | ChatEvent::ChatRestored(_)
+        | ChatEvent::ChatHardDeleted(_)
+        | ChatEvent::MessagesMarkedAsRead(_)
+        | ChatEvent::ParticipantRemoved(_)
+        | ChatEvent::ParticipantLeft(_)
+        | ChatEvent::ParticipantRoleChanged(_)
+        | ChatEvent::TelegramChatLinked(_)
+        | ChatEvent::TelegramChatUnlinked(_)
+        | ChatEvent::TelegramLinkChanged(_) => {}
     }
     Ok(plan)
 }
@@ -311,11 +339,7 @@ fn notice(e: &TelegramLinkChanged) -> Result<NewMessage, NotATimeUuid> {
 }
 
 fn last_message(message: &NewMessage) -> RowWrite {
-    RowWrite::SetLastMessage {
-        message_id: message.message_id,
-        at: message.created_at,
-        bucket: message.bucket,
-    }
+    RowWrite::SetLastMessage(message.clone())
 }
 
 fn message_type(t: chat_domain::MessageType) -> String {

@@ -41,14 +41,15 @@ pub enum RowWrite {
         /// The count after the event.
         count: u32,
     },
-    /// `chats.last_message_*` and the chat's bucket range.
-    SetLastMessage {
+    /// `chats.last_message*` (the event's message becomes the newest one unless a newer
+    /// one is there) and the chat's bucket range.
+    SetLastMessage(NewMessage),
+    /// `chats.last_message`: an edit or delete of the message, if it is the newest one.
+    ReviseLastMessage {
         /// The message.
         message_id: MessageId,
-        /// When it was sent.
-        at: OffsetDateTime,
-        /// Its bucket.
-        bucket: i32,
+        /// What happened to it.
+        revision: LastMessageRevision,
     },
     /// `chat_participants`: one user's membership after the event.
     SetParticipant {
@@ -122,6 +123,20 @@ pub enum RowWrite {
         /// When.
         at: OffsetDateTime,
     },
+}
+
+/// What an edit or a delete does to a chat's newest message as the chat keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LastMessageRevision {
+    /// New text.
+    Edited {
+        /// The text after the edit.
+        content: String,
+        /// When.
+        edited_at: OffsetDateTime,
+    },
+    /// Deleted: text and file gone.
+    Deleted,
 }
 
 /// A write to the messages' texts in PostgreSQL (`message_search`, `message_edits`),

@@ -4,16 +4,18 @@
 //! The read models list the chats; the membership authority drops those the caller has
 //! left or been removed from that the projectors have not caught up with yet, so a page
 //! may hold fewer than `limit` chats while `next_cursor` is still set: a client pages
-//! until `next_cursor` is null. The last messages of a page are read together.
+//! until `next_cursor` is null. Each chat row keeps its newest message, so a page is one
+//! read-model query; only chats projected before the rows kept it need the messages store
+//! (read together).
 
 use std::collections::{HashMap, HashSet};
 
 use actix_web::{HttpResponse, web};
 use chat_domain::{ChatId, ChatType, MessageId, UserId};
 use chat_read_model::chat_list::{ChatListCursor, ChatListQuery, MAX_PAGE};
-use chat_read_model::model::{ChatListEntry, MessageRecord};
+use chat_read_model::model::{ChatListEntry, ChatRecord};
 use chat_read_model::{ChatQueries, MessageQueries};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -93,12 +95,29 @@ pub(super) async fn current_among(
         .map_err(|e| CommandError::Store(e).into())
 }
 
-/// One entry of `GET /api/chats`.
-#[derive(Debug, Serialize)]
-struct ChatListItem {
-    #[serde(flatten)]
-    entry: ChatListEntry,
-    last_message: Option<MessageRecord>,
+/// Fills in the newest message of those `chats` whose rows do not keep it (projected
+/// before the rows kept one), from the messages store, all in one read.
+pub(super) async fn with_last_messages<'a>(
+    read: &ReadSide,
+    chats: impl Iterator<Item = &'a mut ChatRecord>,
+) -> Result<(), ApiError> {
+    let mut missing: HashMap<ChatId, &mut ChatRecord> = chats
+        .filter(|chat| chat.last_message.is_none() && chat.last_message_id.is_some())
+        .map(|chat| (chat.id, chat))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let wanted: Vec<(ChatId, MessageId)> = missing
+        .values()
+        .filter_map(|chat| Some((chat.id, chat.last_message_id?)))
+        .collect();
+    for message in read.messages.messages(&wanted).await? {
+        if let Some(chat) = missing.remove(&message.chat_id) {
+            chat.last_message = Some(message);
+        }
+    }
+    Ok(())
 }
 
 /// `GET /api/chats?limit=&cursor=&archived=&type=&company_id=`: the caller's chats, most
@@ -118,29 +137,12 @@ pub async fn list(
         .then(|| entries.last().and_then(ChatListCursor::of))
         .flatten()
         .map(|c| c.encode());
-    let entries: Vec<ChatListEntry> = entries
+    let mut entries: Vec<ChatListEntry> = entries
         .into_iter()
         .filter(|entry| current.contains(&entry.chat.id))
         .collect();
-    let wanted: Vec<(ChatId, MessageId)> = entries
-        .iter()
-        .filter_map(|e| Some((e.chat.id, e.chat.last_message_id?)))
-        .collect();
-    let mut last: HashMap<ChatId, MessageRecord> = read
-        .messages
-        .messages(&wanted)
-        .await?
-        .into_iter()
-        .map(|m| (m.chat_id, m))
-        .collect();
-    let items: Vec<ChatListItem> = entries
-        .into_iter()
-        .map(|entry| ChatListItem {
-            last_message: last.remove(&entry.chat.id),
-            entry,
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(json!({ "chats": items, "next_cursor": next_cursor })))
+    with_last_messages(&read, entries.iter_mut().map(|e| &mut e.chat)).await?;
+    Ok(HttpResponse::Ok().json(json!({ "chats": entries, "next_cursor": next_cursor })))
 }
 
 /// `GET /api/chats/unread`: the caller's unread messages over their unarchived chats,

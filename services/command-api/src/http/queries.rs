@@ -13,6 +13,7 @@ use serde_json::json;
 
 use crate::app::CommandError;
 use crate::http::caller::Caller;
+use crate::http::chat_list::with_last_messages;
 use crate::http::error::ApiError;
 use crate::http::paging;
 use crate::http::read::ReadSide;
@@ -27,7 +28,6 @@ struct ChatDetails {
     #[serde(flatten)]
     chat: ChatRecord,
     role: Role,
-    last_message: Option<MessageRecord>,
     /// The caller's exact unread count.
     unread_count: u64,
     /// The last message the caller read.
@@ -97,35 +97,21 @@ pub(super) async fn stored_message(
     message.ok_or(ApiError::Rejected(ChatError::MessageNotFound))
 }
 
-/// The chat's newest message, from the CQL store.
-async fn last_message(
-    read: &ReadSide,
-    chat: &ChatRecord,
-) -> Result<Option<MessageRecord>, ApiError> {
-    let Some(id) = chat.last_message_id else {
-        return Ok(None);
-    };
-    let Some(bucket) = bucket_of_message(id) else {
-        return Ok(None);
-    };
-    Ok(read.messages.message(chat.id, bucket, id).await?)
-}
-
 /// `GET /api/chats/{id}`: the chat's details and the caller's role.
 pub async fn details(
     read: web::Data<ReadSide>,
     caller: Caller,
     chat_id: web::Path<ChatId>,
 ) -> Result<HttpResponse, ApiError> {
-    let (chat, role) = visible_chat(&read, &caller, *chat_id).await?;
+    let (mut chat, role) = visible_chat(&read, &caller, *chat_id).await?;
     let user = caller.user_id()?;
-    let (last_message, position) = futures_util::try_join!(last_message(&read, &chat), async {
-        Ok(read.chats.read_position(chat.id, user).await?)
-    })?;
+    let ((), position) = futures_util::try_join!(
+        with_last_messages(&read, std::iter::once(&mut chat)),
+        async { Ok(read.chats.read_position(chat_id.into_inner(), user).await?) }
+    )?;
     Ok(HttpResponse::Ok().json(ChatDetails {
         chat,
         role,
-        last_message,
         unread_count: position.map_or(0, |p| p.unread_count),
         last_read_message_id: position.and_then(|p| p.last_read_message_id),
     }))

@@ -105,6 +105,78 @@ async fn the_chat_list_pages_newest_activity_first_and_filters() {
     }
 }
 
+/// The newest message of `chat` as Bob's list and the chat's details show it.
+async fn newest_in_list_and_details(app: &TestApp, bob: &User, chat: Uuid) -> (Value, Value) {
+    let list = app.get_json(bob, "/api/chats").await;
+    let listed = list["chats"]
+        .as_array()
+        .expect("chats")
+        .iter()
+        .find(|c| c["id"] == chat.to_string())
+        .expect("the chat is listed")["last_message"]
+        .clone();
+    let details = app.get_json(bob, &format!("/api/chats/{chat}")).await;
+    (listed, details["last_message"].clone())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_newest_message_shown_follows_its_edit_and_delete_and_old_rows_read_it_from_history() {
+    let app = TestApp::spawn().await;
+    let (alice, bob) = (User::new("Alice"), User::new("Bob"));
+    let chat = app.create_group(&alice, &[&bob]).await;
+    let sent = app.send(&alice, chat, "draft").await;
+    assert_eq!(sent.status(), 201);
+    let id = sent.json::<Value>().await.expect("json")["message_id"]
+        .as_str()
+        .expect("message_id")
+        .to_owned();
+    let (listed, detailed) = newest_in_list_and_details(&app, &bob, chat).await;
+    assert_eq!(
+        (&listed["content"], &detailed["content"]),
+        (&json!("draft"), &json!("draft"))
+    );
+
+    app.edit(&alice, chat, &id, "final").await;
+    let (listed, detailed) =
+        integration_tests::eventually("the edit", Duration::from_secs(30), || async {
+            let (listed, detailed) = newest_in_list_and_details(&app, &bob, chat).await;
+            (listed["content"] == "final" && detailed["content"] == "final")
+                .then_some((listed, detailed))
+        })
+        .await;
+    assert_eq!(listed, detailed);
+    assert_eq!(
+        (listed["id"].as_str(), listed["is_edited"].as_bool()),
+        (Some(id.as_str()), Some(true))
+    );
+    let history = app
+        .get_json(&bob, &format!("/api/chats/{chat}/messages?limit=1"))
+        .await;
+    assert_eq!(history["messages"][0], listed, "as history shows it");
+
+    // A row projected before chats kept their newest message: read from the messages.
+    sqlx::query("UPDATE chats SET last_message = NULL WHERE id = $1")
+        .bind(chat)
+        .execute(&app.db.pool)
+        .await
+        .expect("forget the kept message");
+    let (old_row, old_details) = newest_in_list_and_details(&app, &bob, chat).await;
+    assert_eq!((&old_row, &old_details), (&listed, &listed));
+
+    app.delete_message(&alice, chat, &id).await;
+    let (listed, _) =
+        integration_tests::eventually("the delete", Duration::from_secs(30), || async {
+            let (listed, detailed) = newest_in_list_and_details(&app, &bob, chat).await;
+            (listed["is_deleted"] == true && detailed["is_deleted"] == true)
+                .then_some((listed, detailed))
+        })
+        .await;
+    assert_eq!(
+        (listed["id"].as_str(), &listed["content"]),
+        (Some(id.as_str()), &Value::Null)
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unread_totals_and_chat_details_count_exactly() {
     let app = TestApp::spawn().await;
