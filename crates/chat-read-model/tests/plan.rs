@@ -1,6 +1,7 @@
-//! Who writes what: projector-sync writes exactly the four SYNC events, projector-async
-//! the twelve ASYNC ones plus, from the SYNC ones, only the unread ledger and the
-//! message search.
+//! Who writes what: projector-sync writes the four SYNC events plus, from the ASYNC ones,
+//! only the chat's newest message as the chat keeps it (edits and deletes);
+//! projector-async the ASYNC ones plus, from the SYNC ones, only the unread ledger and
+//! the message search.
 
 use chat_domain::{ChatEvent, ProjectionKind};
 use chat_read_model::Projector;
@@ -33,7 +34,17 @@ fn each_projector_writes_its_own_events() {
                 assert!(asynchronous.rows.iter().all(unread_ledger_or_search));
             }
             ProjectionKind::Async => {
-                assert!(sync.is_empty(), "{}", event.event_type());
+                assert!(sync.messages.is_empty(), "{}", event.event_type());
+                let revises = matches!(
+                    event,
+                    ChatEvent::MessageEdited(_) | ChatEvent::MessageDeleted(_)
+                );
+                assert_eq!(sync.rows.is_empty(), !revises, "{}", event.event_type());
+                assert!(
+                    sync.rows
+                        .iter()
+                        .all(|row| matches!(row, RowWrite::ReviseLastMessage { .. }))
+                );
                 // A rename without a new name is the only ASYNC event with nothing to do.
                 let nothing = matches!(event, ChatEvent::ChatUpdated(e) if e.name.is_none());
                 assert_eq!(asynchronous.is_empty(), nothing, "{}", event.event_type());
