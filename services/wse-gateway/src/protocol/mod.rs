@@ -1,8 +1,9 @@
 //! The WebSocket protocol (`GET /wse`): server frames, client messages, close codes.
 //!
-//! Every server frame ([`ServerFrame`]) is one JSON text message `{"t", "p", "id", "ts", "v"}`: `t` the
-//! frame type, `p` its payload, `id` the event id (chat events only), `ts` the time
-//! (RFC 3339) and `v` the protocol version [`PROTOCOL_VERSION`]. Frame types:
+//! Every server frame ([`ServerFrame`]) is one JSON text message
+//! `{"t", "p", "id", "ts", "v"}`: `t` the frame type, `p` its payload, `id` the event id
+//! (chat events only), `ts` the time (RFC 3339) and `v` the protocol version
+//! [`PROTOCOL_VERSION`]. Frame types:
 //!
 //! | `t` | `p` |
 //! |---|---|

@@ -248,17 +248,22 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_chat_event_is_its_envelope_s_event_id_and_time() {
-        let envelope = envelope(History::group().run(send(BOB, msg(1), "hi")));
-        let frame = ServerFrame::event(&envelope, None).expect("frame");
-        let expected = json!({
+    /// A `message_sent` frame as the gateway built it before.
+    fn message_sent(envelope: &Envelope) -> Value {
+        json!({
             "t": "message_sent",
             "p": envelope.payload,
             "id": envelope.event_id,
             "ts": "2027-01-15T08:00:00Z",
             "v": 1,
-        });
+        })
+    }
+
+    #[test]
+    fn a_chat_event_is_its_envelope_s_event_id_and_time() {
+        let envelope = envelope(History::group().run(send(BOB, msg(1), "hi")));
+        let frame = ServerFrame::event(&envelope, None).expect("frame");
+        let expected = message_sent(&envelope);
         assert_eq!(frame.to_string(), expected.to_string());
         let routed = Frame::event(&envelope, None).expect("frame");
         assert_eq!(&*routed.text, expected.to_string());
@@ -271,13 +276,7 @@ mod tests {
         let media = History::group().run(send_media(BOB, msg(1), "", png(1)));
         let envelope = envelope(media);
         let frame = ServerFrame::event(&envelope, Some("https://get/file")).expect("frame");
-        let mut expected = json!({
-            "t": "message_sent",
-            "p": envelope.payload,
-            "id": envelope.event_id,
-            "ts": "2027-01-15T08:00:00Z",
-            "v": 1,
-        });
+        let mut expected = message_sent(&envelope);
         expected["p"]["attachment"]["url"] = "https://get/file".into();
         assert_eq!(frame.to_string(), expected.to_string());
     }
