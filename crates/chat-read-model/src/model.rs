@@ -9,18 +9,21 @@ use crate::bucket::bucket_of_time;
 use crate::plan::{LastMessageRevision, NewMessage};
 
 /// A chat's details.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ChatRecord {
     /// The chat.
+    #[schema(value_type = Uuid)]
     pub id: ChatId,
-    /// Its type.
+    /// Its type (`direct`, `group` or `company`).
     #[serde(rename = "type")]
+    #[schema(value_type = String)]
     pub chat_type: ChatType,
     /// Its name.
     pub name: Option<String>,
     /// The owning company.
     pub company_id: Option<Uuid>,
     /// The creator.
+    #[schema(value_type = Option<Uuid>)]
     pub created_by: Option<UserId>,
     /// When it was created.
     #[serde(with = "time::serde::rfc3339::option")]
@@ -30,6 +33,7 @@ pub struct ChatRecord {
     /// How many participants it has.
     pub participant_count: u32,
     /// The newest message's id.
+    #[schema(value_type = Option<Uuid>)]
     pub last_message_id: Option<MessageId>,
     /// When the newest message was sent.
     #[serde(with = "time::serde::rfc3339::option")]
@@ -49,7 +53,7 @@ pub struct ChatRecord {
 }
 
 /// A chat's Telegram link.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct TelegramLinkRecord {
     /// The supergroup.
     pub telegram_chat_id: i64,
@@ -58,16 +62,18 @@ pub struct TelegramLinkRecord {
 }
 
 /// One entry of a user's chat list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ChatListEntry {
     /// The chat.
     #[serde(flatten)]
     pub chat: ChatRecord,
-    /// The user's role in it.
+    /// The user's role in it (`admin`, `member` or `observer`).
+    #[schema(value_type = String)]
     pub role: Role,
     /// The user's exact unread count.
     pub unread_count: u64,
     /// The last message the user read.
+    #[schema(value_type = Option<Uuid>)]
     pub last_read_message_id: Option<MessageId>,
 }
 
@@ -81,27 +87,33 @@ pub struct ReadPosition {
 }
 
 /// A current participant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ParticipantRecord {
     /// The user.
+    #[schema(value_type = Uuid)]
     pub user_id: UserId,
-    /// Their role.
+    /// Their role (`admin`, `member` or `observer`).
+    #[schema(value_type = String)]
     pub role: Role,
     /// When they (last) joined.
     #[serde(with = "time::serde::rfc3339::option")]
     pub joined_at: Option<OffsetDateTime>,
     /// Who added them.
+    #[schema(value_type = Option<Uuid>)]
     pub added_by: Option<UserId>,
 }
 
 /// A stored message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MessageRecord {
     /// The message.
+    #[schema(value_type = Uuid)]
     pub id: MessageId,
     /// The chat.
+    #[schema(value_type = Uuid)]
     pub chat_id: ChatId,
     /// The sender (`None` for Telegram authors).
+    #[schema(value_type = Option<Uuid>)]
     pub sender_id: Option<UserId>,
     /// The sender's display name.
     pub sender_name: Option<String>,
@@ -112,10 +124,13 @@ pub struct MessageRecord {
     /// A media message's file (its object key and facts; gone once deleted). The API
     /// adds a short-lived download URL before it shows one.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub attachment: Option<Attachment>,
     /// The message replied to.
+    #[schema(value_type = Option<Uuid>)]
     pub reply_to: Option<MessageId>,
-    /// Where it was written.
+    /// Where it was written (`chat`, `telegram` or `system`).
+    #[schema(value_type = String)]
     pub source: MessageSource,
     /// Telegram's id of it.
     pub telegram_message_id: Option<i64>,
@@ -200,7 +215,7 @@ pub struct EditRecord {
 }
 
 /// A reusable message template.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct TemplateRecord {
     /// The template.
     pub id: Uuid,
@@ -209,6 +224,7 @@ pub struct TemplateRecord {
     /// Its category.
     pub category: String,
     /// Its JSON body.
+    #[schema(value_type = Value)]
     pub body: serde_json::Value,
     /// When it was created.
     #[serde(with = "time::serde::rfc3339")]

@@ -58,13 +58,16 @@ pub struct SearchPage {
 }
 
 /// One message found.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct MessageHit {
     /// The chat.
+    #[schema(value_type = Uuid)]
     pub chat_id: ChatId,
     /// The message.
+    #[schema(value_type = Uuid)]
     pub message_id: MessageId,
     /// Its sender (`None` for Telegram authors).
+    #[schema(value_type = Option<Uuid>)]
     pub sender_id: Option<UserId>,
     /// The sender's display name.
     pub sender_name: Option<String>,

@@ -6,6 +6,9 @@
 #[allow(dead_code)] // this binary uses part of the API tests' helpers
 #[path = "api/helpers.rs"]
 mod helpers;
+#[allow(dead_code)] // the helpers check every answer against the OpenAPI document
+#[path = "api/schema.rs"]
+mod schema;
 
 use std::collections::BTreeSet;
 use std::time::Duration;

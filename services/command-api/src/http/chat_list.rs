@@ -30,7 +30,8 @@ use crate::http::read::ReadSide;
 const DEFAULT_PAGE: usize = 100;
 
 /// `GET /api/chats` query.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ChatListParams {
     /// Page size, 1..=200 (default 100).
@@ -44,6 +45,7 @@ pub struct ChatListParams {
     pub archived: bool,
     /// Only chats of this type.
     #[serde(default, rename = "type")]
+    #[param(value_type = Option<crate::http::schemas::ChatTypeSchema>)]
     pub chat_type: Option<ChatType>,
     /// Only chats of this company.
     #[serde(default)]
@@ -122,6 +124,16 @@ pub(super) async fn with_last_messages<'a>(
 
 /// `GET /api/chats?limit=&cursor=&archived=&type=&company_id=`: the caller's chats, most
 /// recently active first, each with its last message and the caller's exact unread count.
+#[utoipa::path(
+    get,
+    path = "/api/chats",
+    operation_id = "listChats",
+    params(ChatListParams),
+    responses(
+        (status = 200, description = "A page of the caller's chats", body = crate::http::answers::ChatListPage),
+        crate::http::refusals::ReadRefusals
+    )
+)]
 pub async fn list(
     read: web::Data<ReadSide>,
     caller: Caller,
@@ -147,6 +159,15 @@ pub async fn list(
 
 /// `GET /api/chats/unread`: the caller's unread messages over their unarchived chats,
 /// and how many of those chats have any (a badge).
+#[utoipa::path(
+    get,
+    path = "/api/chats/unread",
+    operation_id = "unreadTotals",
+    responses(
+        (status = 200, description = "The caller's unread totals", body = crate::http::answers::UnreadTotals),
+        crate::http::refusals::ReadRefusals
+    )
+)]
 pub async fn unread(read: web::Data<ReadSide>, caller: Caller) -> Result<HttpResponse, ApiError> {
     let user = caller.user_id()?;
     let (counts, current) = futures_util::try_join!(

@@ -12,7 +12,8 @@ use crate::http::caller::Caller;
 use crate::http::dto::{CommandResponse, CreateChatBody, DeleteChatQuery, UpdateChatBody};
 use crate::http::error::ApiError;
 use crate::http::read::ReadSide;
-use crate::http::respond::{request, response, run};
+use crate::http::refusals::WriteRefusals;
+use crate::http::respond::{CommandAnswers, request, response, run};
 use crate::http::state::ApiState;
 use crate::limits::WriteLimits;
 use crate::media::MediaService;
@@ -26,6 +27,17 @@ const MAX_DIRECT_GENERATION: u32 = 1_000;
 /// creating one that exists answers 200 with the existing chat; after a hard delete the
 /// pair gets a new one. Over the participants
 /// one request may list: 422; over the user's chat-creation window: 429.
+#[utoipa::path(
+    post,
+    path = "/api/chats",
+    operation_id = "createChat",
+    request_body = CreateChatBody,
+    responses(
+        (status = 201, description = "Created, and readable", body = CommandResponse),
+        CommandAnswers,
+        WriteRefusals
+    )
+)]
 pub async fn create(
     state: web::Data<ApiState>,
     read: web::Data<ReadSide>,
@@ -92,6 +104,17 @@ pub async fn create(
 }
 
 /// `PATCH /api/chats/{id}`: rename.
+#[utoipa::path(
+    patch,
+    path = "/api/chats/{id}",
+    operation_id = "updateChat",
+    params(("id" = Uuid, Path, description = "The chat")),
+    request_body = UpdateChatBody,
+    responses(
+        CommandAnswers,
+        WriteRefusals
+    )
+)]
 pub async fn update(
     state: web::Data<ApiState>,
     read: web::Data<ReadSide>,
@@ -114,6 +137,16 @@ pub async fn update(
 }
 
 /// `DELETE /api/chats/{id}`: archive, or with `?hard=true` delete for good.
+#[utoipa::path(
+    delete,
+    path = "/api/chats/{id}",
+    operation_id = "deleteChat",
+    params(("id" = Uuid, Path, description = "The chat"), DeleteChatQuery),
+    responses(
+        CommandAnswers,
+        WriteRefusals
+    )
+)]
 pub async fn delete(
     state: web::Data<ApiState>,
     read: web::Data<ReadSide>,
@@ -135,6 +168,16 @@ pub async fn delete(
 }
 
 /// `POST /api/chats/{id}/restore`.
+#[utoipa::path(
+    post,
+    path = "/api/chats/{id}/restore",
+    operation_id = "restoreChat",
+    params(("id" = Uuid, Path, description = "The chat")),
+    responses(
+        CommandAnswers,
+        WriteRefusals
+    )
+)]
 pub async fn restore(
     state: web::Data<ApiState>,
     read: web::Data<ReadSide>,

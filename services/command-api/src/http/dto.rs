@@ -4,14 +4,20 @@ use chat_domain::chat::events::TelegramLinkChange;
 use chat_domain::{Attachment, ChatId, ChatType, Envelope, MediaKind, MessageId, Role};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::http::schemas::{
+    AttachmentSchema, ChatTypeSchema, MediaKindSchema, RoleSchema, TelegramLinkChangeSchema,
+};
+
 /// `POST /api/chats`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateChatBody {
     /// `direct`, `group` or `company`.
     #[serde(rename = "type")]
+    #[schema(value_type = ChatTypeSchema)]
     pub chat_type: ChatType,
     /// Display name (group and company chats).
     #[serde(default)]
@@ -25,7 +31,7 @@ pub struct CreateChatBody {
 }
 
 /// `PATCH /api/chats/{id}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateChatBody {
     /// The new name.
@@ -33,7 +39,8 @@ pub struct UpdateChatBody {
 }
 
 /// `DELETE /api/chats/{id}` query.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeleteChatQuery {
     /// Hard delete instead of archive.
     #[serde(default)]
@@ -41,13 +48,14 @@ pub struct DeleteChatQuery {
 }
 
 /// `POST /api/chats/{id}/messages`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SendMessageBody {
     /// The text, 1..=10,000 characters.
     pub content: String,
     /// The message this one answers.
     #[serde(default)]
+    #[schema(value_type = Option<Uuid>)]
     pub reply_to: Option<MessageId>,
     /// The client's id for this message: a retry with the same id returns the original
     /// (the same as an `Idempotency-Key` header).
@@ -60,7 +68,7 @@ pub struct SendMessageBody {
 }
 
 /// The file a send carries: the upload, and facts only the client knows.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttachmentBody {
     /// The upload (`POST /api/chats/{id}/attachments`).
@@ -88,7 +96,7 @@ impl From<AttachmentBody> for crate::media::UploadRef {
 }
 
 /// `POST /api/chats/{id}/attachments`: the file a participant is about to upload.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UploadBody {
     /// The file name.
@@ -99,23 +107,26 @@ pub struct UploadBody {
     pub mime_type: String,
     /// `image`, `file` or `voice`; by default the MIME type's kind.
     #[serde(default)]
+    #[schema(value_type = Option<MediaKindSchema>)]
     pub kind: Option<MediaKind>,
 }
 
 /// The file of a Telegram message, stored by the bridge under the chat's prefix.
 /// (Unknown fields are ignored here: serde cannot refuse them beside a flattened field.)
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct TelegramMediaBody {
     /// `image`, `file` or `voice`.
+    #[schema(value_type = MediaKindSchema)]
     pub kind: MediaKind,
     /// The object (`chats/{chat_id}/{uuid}`), its name, size and MIME type, and image
     /// size or voice length where known.
     #[serde(flatten)]
+    #[schema(value_type = AttachmentSchema)]
     pub attachment: Attachment,
 }
 
 /// `PATCH /api/chats/{id}/messages/{mid}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EditMessageBody {
     /// The new text.
@@ -123,34 +134,37 @@ pub struct EditMessageBody {
 }
 
 /// `POST /api/chats/{id}/read`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MarkReadBody {
     /// The last message read.
+    #[schema(value_type = Uuid)]
     pub message_id: MessageId,
 }
 
 /// `POST /api/chats/{id}/participants`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddParticipantBody {
     /// The user to add.
     pub user_id: Uuid,
     /// Their role (default `member`).
     #[serde(default)]
+    #[schema(value_type = Option<RoleSchema>)]
     pub role: Option<Role>,
 }
 
 /// `PATCH /api/chats/{id}/participants/{uid}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeRoleBody {
     /// The new role.
+    #[schema(value_type = RoleSchema)]
     pub role: Role,
 }
 
 /// `POST /api/chats/{id}/telegram/link`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkTelegramBody {
     /// The Telegram supergroup id.
@@ -161,7 +175,7 @@ pub struct LinkTelegramBody {
 }
 
 /// `POST /api/chats/{id}/telegram/messages` (the bridge's service identity only).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TelegramMessageBody {
     /// The supergroup it was posted in.
@@ -179,6 +193,7 @@ pub struct TelegramMessageBody {
     pub content: String,
     /// The chat message it replies to, when the bridge knows it.
     #[serde(default)]
+    #[schema(value_type = Option<Uuid>)]
     pub reply_to: Option<MessageId>,
     /// A photo, document, voice note, video or audio, already stored by the bridge;
     /// `content` is then its caption and may be empty.
@@ -188,17 +203,18 @@ pub struct TelegramMessageBody {
 
 /// `POST /api/chats/{id}/telegram/link/changes` (the bridge's service identity only):
 /// what the bridge found of the link.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct TelegramLinkChangeBody {
     /// The group the link names now.
     pub telegram_chat_id: i64,
     /// What happened (`{"kind":"broken","reason":...}`, `{"kind":"restored"}`,
     /// `{"kind":"moved","to_telegram_chat_id":...}`).
+    #[schema(value_type = TelegramLinkChangeSchema)]
     pub change: TelegramLinkChange,
 }
 
 /// One stored event, as the writing routes report it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct EventRef {
     /// The event id.
     pub event_id: Uuid,
@@ -210,9 +226,10 @@ pub struct EventRef {
 }
 
 /// The answer of every writing route.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CommandResponse {
     /// The chat.
+    #[schema(value_type = Uuid)]
     pub chat_id: ChatId,
     /// The chat's version after the command.
     pub version: u64,
@@ -220,6 +237,7 @@ pub struct CommandResponse {
     pub events: Vec<EventRef>,
     /// The message the command created, for sends.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Uuid>)]
     pub message_id: Option<MessageId>,
     /// When the message was created, for sends.
     #[serde(

@@ -10,23 +10,38 @@ use actix_web::{HttpResponse, web};
 use chat_domain::{ChatError, ChatId, MessageId, UserId};
 use chat_read_model::{ChatQueries, EditQueries};
 use serde::Serialize;
-use serde_json::json;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 use crate::http::caller::Caller;
 use crate::http::error::ApiError;
 use crate::http::queries::{stored_message, visible_chat};
 use crate::http::read::ReadSide;
+use crate::http::refusals::ReadRefusals;
+
+/// Every version of a message's text.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EditHistory {
+    /// The chat.
+    #[schema(value_type = Uuid)]
+    chat_id: ChatId,
+    /// The message.
+    #[schema(value_type = Uuid)]
+    message_id: MessageId,
+    /// Newest first; the last is the text as sent.
+    versions: Vec<TextVersion>,
+}
 
 /// One version of a message's text.
-#[derive(Debug, Serialize)]
-struct TextVersion {
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TextVersion {
     /// The text.
     content: String,
     /// When it was written (sent or edited).
     #[serde(with = "time::serde::rfc3339")]
     at: OffsetDateTime,
     /// Who wrote it (`None` for a Telegram author or a service).
+    #[schema(value_type = Option<Uuid>)]
     author_id: Option<UserId>,
     /// Their display name.
     author_name: Option<String>,
@@ -36,6 +51,16 @@ struct TextVersion {
 
 /// `GET /api/chats/{id}/messages/{mid}/history`. A deleted message has no history left
 /// (404), like one that never existed.
+#[utoipa::path(
+    get,
+    path = "/api/chats/{id}/messages/{mid}/history",
+    operation_id = "messageHistory",
+    params(("id" = Uuid, Path, description = "The chat"), ("mid" = Uuid, Path, description = "The message")),
+    responses(
+        (status = 200, description = "Every version, newest first", body = EditHistory),
+        ReadRefusals
+    )
+)]
 pub async fn history(
     read: web::Data<ReadSide>,
     caller: Caller,
@@ -77,9 +102,9 @@ pub async fn history(
             version: message.version,
         }))
         .collect();
-    Ok(HttpResponse::Ok().json(json!({
-        "chat_id": chat_id,
-        "message_id": message_id,
-        "versions": versions,
-    })))
+    Ok(HttpResponse::Ok().json(EditHistory {
+        chat_id,
+        message_id,
+        versions,
+    }))
 }

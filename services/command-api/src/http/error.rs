@@ -7,7 +7,36 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use chat_auth::AuthError;
 use chat_domain::ChatError;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The body of every error answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
+
+/// What went wrong: a stable code for programs, a message for humans.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code (`chat_not_found`, `invalid_body`, ...).
+    pub code: String,
+    /// What was wrong, for a human.
+    pub message: String,
+}
+
+impl ErrorBody {
+    /// The body for `code` and `message`.
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        Self {
+            error: ErrorDetail {
+                code: code.to_owned(),
+                message: message.into(),
+            },
+        }
+    }
+}
 
 /// Everything a route can answer instead of success.
 #[derive(Debug, thiserror::Error)]
@@ -180,7 +209,7 @@ impl ResponseError for ApiError {
             let seconds = chat_runtime::limits::retry_after_secs(*retry_after);
             response.insert_header(("Retry-After", seconds.to_string()));
         }
-        response.json(json!({ "error": { "code": self.code(), "message": self.to_string() } }))
+        response.json(ErrorBody::new(self.code(), self.to_string()))
     }
 }
 
@@ -215,6 +244,5 @@ pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Err
 
 /// The answer for a route that does not exist.
 pub async fn no_such_route() -> HttpResponse {
-    HttpResponse::NotFound()
-        .json(json!({ "error": { "code": "no_such_route", "message": "no such route" } }))
+    HttpResponse::NotFound().json(ErrorBody::new("no_such_route", "no such route"))
 }

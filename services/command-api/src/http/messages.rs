@@ -12,7 +12,8 @@ use crate::http::dto::{
 };
 use crate::http::error::ApiError;
 use crate::http::read::ReadSide;
-use crate::http::respond::{request, response, run};
+use crate::http::refusals::WriteRefusals;
+use crate::http::respond::{CommandAnswers, request, response, run};
 use crate::http::state::ApiState;
 use crate::media::MediaService;
 use crate::ports::{EventStore, IdempotencyClaim};
@@ -24,6 +25,18 @@ const MAX_IDEMPOTENCY_KEY: usize = 255;
 /// (202 if the bounded read-your-writes wait ran out); a retry with the same
 /// `Idempotency-Key` (or `client_message_id`) answers 200 with the original message.
 /// A media message names its upload (`attachment`), checked before anything is stored.
+#[utoipa::path(
+    post,
+    path = "/api/chats/{id}/messages",
+    operation_id = "sendMessage",
+    params(("id" = Uuid, Path, description = "The chat"), ("Idempotency-Key" = Option<String>, Header, description = "The client's id for this message: a retry with the same key answers 200 with the original")),
+    request_body = SendMessageBody,
+    responses(
+        (status = 201, description = "Sent, and in the history", body = CommandResponse),
+        CommandAnswers,
+        WriteRefusals
+    )
+)]
 pub async fn send(
     state: web::Data<ApiState>,
     read: web::Data<ReadSide>,
@@ -167,6 +180,17 @@ fn idempotency_key(
 }
 
 /// `PATCH /api/chats/{id}/messages/{mid}`: edit (sender only).
+#[utoipa::path(
+    patch,
+    path = "/api/chats/{id}/messages/{mid}",
+    operation_id = "editMessage",
+    params(("id" = Uuid, Path, description = "The chat"), ("mid" = Uuid, Path, description = "The message")),
+    request_body = EditMessageBody,
+    responses(
+        CommandAnswers,
+        WriteRefusals
+    )
+)]
 pub async fn edit(
     state: web::Data<ApiState>,
     read: web::Data<ReadSide>,
@@ -186,6 +210,16 @@ pub async fn edit(
 
 /// `DELETE /api/chats/{id}/messages/{mid}`: delete (sender or admin); a media message's
 /// object goes at once ([`MediaService::release`]).
+#[utoipa::path(
+    delete,
+    path = "/api/chats/{id}/messages/{mid}",
+    operation_id = "deleteMessage",
+    params(("id" = Uuid, Path, description = "The chat"), ("mid" = Uuid, Path, description = "The message")),
+    responses(
+        CommandAnswers,
+        WriteRefusals
+    )
+)]
 pub async fn delete(
     state: web::Data<ApiState>,
     read: web::Data<ReadSide>,
@@ -205,6 +239,17 @@ pub async fn delete(
 }
 
 /// `POST /api/chats/{id}/read`: mark read up to a message.
+#[utoipa::path(
+    post,
+    path = "/api/chats/{id}/read",
+    operation_id = "markRead",
+    params(("id" = Uuid, Path, description = "The chat")),
+    request_body = MarkReadBody,
+    responses(
+        CommandAnswers,
+        WriteRefusals
+    )
+)]
 pub async fn mark_read(
     state: web::Data<ApiState>,
     read: web::Data<ReadSide>,

@@ -1,8 +1,10 @@
 //! The REST API: routes, their shared plumbing, and the error shape.
 //!
-//! Every route is listed once, in `routes!`, which both registers it and puts it in
-//! [`ROUTES`], the list the OpenAPI document is checked against.
+//! Every route is listed once, in `routes!`, which registers it, puts it in [`ROUTES`],
+//! and puts its handler's `#[utoipa::path]` operation in the OpenAPI document
+//! ([`openapi::document`]).
 
+pub mod answers;
 pub mod attachments;
 pub mod caller;
 pub mod chat_list;
@@ -11,30 +13,35 @@ pub mod dto;
 pub mod edit_history;
 pub mod error;
 pub mod messages;
+pub mod openapi;
 pub mod paging;
 pub mod participants;
 pub mod queries;
 pub mod read;
+pub mod refusals;
 pub mod respond;
+pub mod schemas;
 pub mod search;
 pub mod state;
 pub mod telegram;
 pub mod templates;
 
 use actix_web::http::Method;
-use actix_web::{HttpResponse, web};
-
-/// The OpenAPI document of this API.
-pub const OPENAPI: &str = include_str!("../../openapi.json");
+use actix_web::web;
 
 macro_rules! routes {
-    ($( $method:ident $path:literal => $handler:path ),* $(,)?) => {
+    ($( $method:ident $path:literal => $($handler:ident)::+ ),* $(,)?) => {
         /// Every route of the API as `(method, path)`, in registration order.
         pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
 
         fn register(cfg: &mut web::ServiceConfig) {
-            $( cfg.route($path, web::method(Method::$method).to($handler)); )*
+            $( cfg.route($path, web::method(Method::$method).to($($handler)::+)); )*
         }
+
+        /// The operations of every route, from their handlers' `#[utoipa::path]`.
+        #[derive(utoipa::OpenApi)]
+        #[openapi(paths($($($handler)::+),*))]
+        struct Operations;
     };
 }
 
@@ -67,7 +74,7 @@ routes! {
     GET    "/api/search/chats" => search::chats,
     GET    "/api/templates" => templates::list,
     GET    "/api/templates/{id}" => templates::get,
-    GET    "/api/openapi.json" => openapi,
+    GET    "/api/openapi.json" => openapi::serve,
 }
 
 /// Mounts the API: its routes, the extractor error mapping, and the JSON 404.
@@ -80,11 +87,4 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .app_data(web::PathConfig::default().error_handler(error::path_error))
     .app_data(web::QueryConfig::default().error_handler(error::query_error));
     register(cfg);
-}
-
-/// `GET /api/openapi.json`.
-async fn openapi() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/json")
-        .body(OPENAPI)
 }

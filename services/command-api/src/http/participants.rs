@@ -10,10 +10,22 @@ use crate::http::caller::Caller;
 use crate::http::dto::{AddParticipantBody, ChangeRoleBody};
 use crate::http::error::ApiError;
 use crate::http::read::ReadSide;
-use crate::http::respond::run;
+use crate::http::refusals::WriteRefusals;
+use crate::http::respond::{CommandAnswers, run};
 use crate::http::state::ApiState;
 
 /// `POST /api/chats/{id}/participants`.
+#[utoipa::path(
+    post,
+    path = "/api/chats/{id}/participants",
+    operation_id = "addParticipant",
+    params(("id" = Uuid, Path, description = "The chat")),
+    request_body = AddParticipantBody,
+    responses(
+        CommandAnswers,
+        WriteRefusals
+    )
+)]
 pub async fn add(
     state: web::Data<ApiState>,
     read: web::Data<ReadSide>,
@@ -33,6 +45,16 @@ pub async fn add(
 
 /// `DELETE /api/chats/{id}/participants/{uid}`: removes someone (admins), or leaves when
 /// `uid` is the caller.
+#[utoipa::path(
+    delete,
+    path = "/api/chats/{id}/participants/{uid}",
+    operation_id = "removeParticipant",
+    params(("id" = Uuid, Path, description = "The chat"), ("uid" = Uuid, Path, description = "The participant (the caller: leave)")),
+    responses(
+        CommandAnswers,
+        WriteRefusals
+    )
+)]
 pub async fn remove(
     state: web::Data<ApiState>,
     read: web::Data<ReadSide>,
@@ -50,6 +72,17 @@ pub async fn remove(
 }
 
 /// `PATCH /api/chats/{id}/participants/{uid}`: change role (admins).
+#[utoipa::path(
+    patch,
+    path = "/api/chats/{id}/participants/{uid}",
+    operation_id = "changeRole",
+    params(("id" = Uuid, Path, description = "The chat"), ("uid" = Uuid, Path, description = "The participant")),
+    request_body = ChangeRoleBody,
+    responses(
+        CommandAnswers,
+        WriteRefusals
+    )
+)]
 pub async fn change_role(
     state: web::Data<ApiState>,
     read: web::Data<ReadSide>,

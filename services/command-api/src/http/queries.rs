@@ -23,35 +23,40 @@ use crate::media::MediaService;
 const DEFAULT_PAGE: usize = 50;
 
 /// `GET /api/chats/{id}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct ChatDetails {
     #[serde(flatten)]
     chat: ChatRecord,
+    #[schema(value_type = crate::http::schemas::RoleSchema)]
     role: Role,
     /// The caller's exact unread count.
     unread_count: u64,
     /// The last message the caller read.
+    #[schema(value_type = Option<uuid::Uuid>)]
     last_read_message_id: Option<MessageId>,
 }
 
 /// One entry of `GET /api/chats/{id}/participants`: the participant and their name in
 /// the user directory.
-#[derive(Debug, Serialize)]
-struct NamedParticipant {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct NamedParticipant {
     #[serde(flatten)]
     participant: ParticipantRecord,
     name: Option<String>,
 }
 
 /// `GET /api/chats/{id}/messages` query.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryParams {
     /// Only messages older than this one.
     #[serde(default)]
+    #[param(value_type = Option<uuid::Uuid>)]
     pub before: Option<MessageId>,
     /// Only messages newer than this one.
     #[serde(default)]
+    #[param(value_type = Option<uuid::Uuid>)]
     pub after: Option<MessageId>,
     /// Page size, 1..=100 (default 50).
     #[serde(default)]
@@ -98,6 +103,16 @@ pub(super) async fn stored_message(
 }
 
 /// `GET /api/chats/{id}`: the chat's details and the caller's role.
+#[utoipa::path(
+    get,
+    path = "/api/chats/{id}",
+    operation_id = "getChat",
+    params(("id" = uuid::Uuid, Path, description = "The chat")),
+    responses(
+        (status = 200, description = "The chat and the caller's place in it", body = ChatDetails),
+        crate::http::refusals::ReadRefusals
+    )
+)]
 pub async fn details(
     read: web::Data<ReadSide>,
     caller: Caller,
@@ -119,6 +134,16 @@ pub async fn details(
 
 /// `GET /api/chats/{id}/participants`: the active participants, in joining order, each
 /// with the name the user directory knows.
+#[utoipa::path(
+    get,
+    path = "/api/chats/{id}/participants",
+    operation_id = "listParticipants",
+    params(("id" = uuid::Uuid, Path, description = "The chat")),
+    responses(
+        (status = 200, description = "The active participants", body = crate::http::answers::ParticipantList),
+        crate::http::refusals::ReadRefusals
+    )
+)]
 pub async fn participants(
     read: web::Data<ReadSide>,
     caller: Caller,
@@ -141,6 +166,16 @@ pub async fn participants(
 /// `GET /api/chats/{id}/messages/{mid}`: one message as the history shows it (a deleted
 /// one without its text or file; a media message's file with a download URL), where a
 /// send's `Location` points.
+#[utoipa::path(
+    get,
+    path = "/api/chats/{id}/messages/{mid}",
+    operation_id = "getMessage",
+    params(("id" = uuid::Uuid, Path, description = "The chat"), ("mid" = uuid::Uuid, Path, description = "The message")),
+    responses(
+        (status = 200, description = "The message as the history shows it", body = crate::media::views::MessageView),
+        crate::http::refusals::ReadRefusals
+    )
+)]
 pub async fn message(
     read: web::Data<ReadSide>,
     media: web::Data<MediaService>,
@@ -156,6 +191,16 @@ pub async fn message(
 /// `GET /api/chats/{id}/messages?before=&after=&limit=`: a page of history, newest first,
 /// media messages' files with download URLs.
 /// `next_before` (present when the page is full) continues towards older messages.
+#[utoipa::path(
+    get,
+    path = "/api/chats/{id}/messages",
+    operation_id = "listMessages",
+    params(("id" = uuid::Uuid, Path, description = "The chat"), HistoryParams),
+    responses(
+        (status = 200, description = "A page of history", body = crate::http::answers::MessagePage),
+        crate::http::refusals::ReadRefusals
+    )
+)]
 pub async fn history(
     read: web::Data<ReadSide>,
     media: web::Data<MediaService>,

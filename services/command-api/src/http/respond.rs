@@ -3,6 +3,7 @@
 use actix_web::HttpResponse;
 use actix_web::web;
 use chat_domain::{ChatCommand, ChatId};
+use utoipa::IntoResponses;
 
 use crate::app::{Accepted, CommandRequest};
 use crate::http::caller::Caller;
@@ -10,6 +11,20 @@ use crate::http::dto::CommandResponse;
 use crate::http::error::ApiError;
 use crate::http::read::ReadSide;
 use crate::http::state::ApiState;
+
+/// What a command route answers once its command is stored (a route that creates a chat
+/// or a message answers 201 too).
+#[derive(Debug, IntoResponses)]
+pub enum CommandAnswers {
+    /// Done, and visible to the next read (a create or send that was done already: the
+    /// existing chat or message).
+    #[response(status = 200)]
+    Done(CommandResponse),
+    /// Stored, but projector-sync did not apply it within the read-your-writes wait
+    /// (`SYNC_WAIT_MS`): a GET may not show it yet.
+    #[response(status = 202)]
+    Stored(CommandResponse),
+}
 
 /// Builds the request for `command` on `chat_id` in the caller's context.
 pub fn request(chat_id: ChatId, caller: &Caller, command: ChatCommand) -> CommandRequest {

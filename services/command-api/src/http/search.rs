@@ -25,13 +25,15 @@ const MAX_QUERY_CHARS: usize = 200;
 const DEFAULT_HITS: usize = 20;
 
 /// `GET /api/search/messages` query.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct MessageSearchParams {
     /// The words (web-search syntax: `"a phrase"`, `or`, `-without`).
     pub q: String,
     /// Only this chat.
     #[serde(default)]
+    #[param(value_type = Option<uuid::Uuid>)]
     pub chat_id: Option<ChatId>,
     /// Page size, 1..=50 (default 20).
     #[serde(default)]
@@ -42,7 +44,8 @@ pub struct MessageSearchParams {
 }
 
 /// `GET /api/search/chats` query.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ChatSearchParams {
     /// A word or part of the name.
@@ -78,6 +81,16 @@ fn query_text(q: &str) -> Result<&str, ApiError> {
 /// `GET /api/search/messages?q=&chat_id=&limit=&cursor=`: the messages that match,
 /// newest matches a window at a time, best first within each (see
 /// [`chat_read_model::search`]), each with a highlighted snippet.
+#[utoipa::path(
+    get,
+    path = "/api/search/messages",
+    operation_id = "searchMessages",
+    params(MessageSearchParams),
+    responses(
+        (status = 200, description = "A page of matches", body = crate::http::answers::MessageSearchPage),
+        crate::http::refusals::ReadRefusals
+    )
+)]
 pub async fn messages(
     read: web::Data<ReadSide>,
     caller: Caller,
@@ -119,6 +132,16 @@ pub async fn messages(
 
 /// `GET /api/search/chats?q=&limit=`: the caller's chats whose name matches, most
 /// recently active first.
+#[utoipa::path(
+    get,
+    path = "/api/search/chats",
+    operation_id = "searchChats",
+    params(ChatSearchParams),
+    responses(
+        (status = 200, description = "The matching chats", body = crate::http::answers::ChatSearchResult),
+        crate::http::refusals::ReadRefusals
+    )
+)]
 pub async fn chats(
     read: web::Data<ReadSide>,
     caller: Caller,

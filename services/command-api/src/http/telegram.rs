@@ -11,12 +11,14 @@ use chat_domain::{ChatCommand, ChatError, ChatId, Media, MessageId, Role};
 use time::OffsetDateTime;
 
 use crate::app::CommandError;
-
 use crate::http::caller::Caller;
-use crate::http::dto::{LinkTelegramBody, TelegramLinkChangeBody, TelegramMessageBody};
+use crate::http::dto::{
+    CommandResponse, LinkTelegramBody, TelegramLinkChangeBody, TelegramMessageBody,
+};
 use crate::http::error::ApiError;
 use crate::http::read::ReadSide;
-use crate::http::respond::{request, response, run};
+use crate::http::refusals::WriteRefusals;
+use crate::http::respond::{CommandAnswers, request, response, run};
 use crate::http::state::ApiState;
 use crate::media::MediaService;
 use crate::telegram_access::TelegramAccessCheck;
@@ -25,6 +27,17 @@ use crate::telegram_access::TelegramAccessCheck;
 /// chat) and names a supergroup, the bridge is asked first whether its bot can serve it
 /// ([`TelegramAccessCheck`]); anyone else gets the rule's answer, learning nothing of
 /// the group.
+#[utoipa::path(
+    post,
+    path = "/api/chats/{id}/telegram/link",
+    operation_id = "linkTelegram",
+    params(("id" = Uuid, Path, description = "The chat")),
+    request_body = LinkTelegramBody,
+    responses(
+        CommandAnswers,
+        WriteRefusals
+    )
+)]
 pub async fn link(
     state: web::Data<ApiState>,
     read: web::Data<ReadSide>,
@@ -56,6 +69,16 @@ pub async fn link(
 }
 
 /// `DELETE /api/chats/{id}/telegram/link`.
+#[utoipa::path(
+    delete,
+    path = "/api/chats/{id}/telegram/link",
+    operation_id = "unlinkTelegram",
+    params(("id" = Uuid, Path, description = "The chat")),
+    responses(
+        CommandAnswers,
+        WriteRefusals
+    )
+)]
 pub async fn unlink(
     state: web::Data<ApiState>,
     read: web::Data<ReadSide>,
@@ -71,6 +94,18 @@ pub async fn unlink(
 
 /// `POST /api/chats/{id}/telegram/messages`: a message posted in the linked supergroup;
 /// its file, if any, is stored by the bridge already (checked here: there, whole).
+#[utoipa::path(
+    post,
+    path = "/api/chats/{id}/telegram/messages",
+    operation_id = "receiveTelegramMessage",
+    params(("id" = Uuid, Path, description = "The chat")),
+    request_body = TelegramMessageBody,
+    responses(
+        (status = 201, description = "Received, and in the history", body = CommandResponse),
+        CommandAnswers,
+        WriteRefusals
+    )
+)]
 pub async fn receive(
     state: web::Data<ApiState>,
     read: web::Data<ReadSide>,
@@ -114,6 +149,17 @@ pub async fn receive(
 /// `POST /api/chats/{id}/telegram/link/changes`: what the bridge found of the link (the
 /// bot lost or regained the group, or Telegram moved it); the chat shows a notice, whose
 /// id the answer carries as `message_id`.
+#[utoipa::path(
+    post,
+    path = "/api/chats/{id}/telegram/link/changes",
+    operation_id = "reportTelegramLinkChange",
+    params(("id" = Uuid, Path, description = "The chat")),
+    request_body = TelegramLinkChangeBody,
+    responses(
+        CommandAnswers,
+        WriteRefusals
+    )
+)]
 pub async fn link_changed(
     state: web::Data<ApiState>,
     read: web::Data<ReadSide>,

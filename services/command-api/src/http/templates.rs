@@ -5,16 +5,19 @@ use actix_web::{HttpResponse, web};
 use chat_domain::ChatError;
 use chat_domain::text::{self, TextKind};
 use chat_read_model::ChatQueries;
-use serde::Deserialize;
-use serde_json::json;
+use chat_read_model::model::TemplateRecord;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::http::caller::Caller;
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, ErrorBody};
 use crate::http::read::ReadSide;
+use crate::http::refusals::ReadRefusals;
 
 /// `GET /api/templates` query.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TemplatesParams {
     /// Only templates of this category.
@@ -22,7 +25,24 @@ pub struct TemplatesParams {
     pub category: Option<String>,
 }
 
+/// `GET /api/templates`: the active templates.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TemplateList {
+    /// By category and name.
+    templates: Vec<TemplateRecord>,
+}
+
 /// `GET /api/templates[?category=]`: active templates by category and name.
+#[utoipa::path(
+    get,
+    path = "/api/templates",
+    operation_id = "listTemplates",
+    params(TemplatesParams),
+    responses(
+        (status = 200, description = "The active templates", body = TemplateList),
+        ReadRefusals
+    )
+)]
 pub async fn list(
     read: web::Data<ReadSide>,
     _caller: Caller,
@@ -32,10 +52,20 @@ pub async fn list(
         text::check("category", TextKind::SingleLine, category).map_err(ChatError::from)?;
     }
     let templates = read.chats.templates(params.category.as_deref()).await?;
-    Ok(HttpResponse::Ok().json(json!({ "templates": templates })))
+    Ok(HttpResponse::Ok().json(TemplateList { templates }))
 }
 
 /// `GET /api/templates/{id}`: one active template (404 otherwise).
+#[utoipa::path(
+    get,
+    path = "/api/templates/{id}",
+    operation_id = "getTemplate",
+    params(("id" = Uuid, Path, description = "The template")),
+    responses(
+        (status = 200, description = "The template", body = TemplateRecord),
+        ReadRefusals
+    )
+)]
 pub async fn get(
     read: web::Data<ReadSide>,
     _caller: Caller,
@@ -43,8 +73,8 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     Ok(match read.chats.template(*id).await? {
         Some(template) => HttpResponse::Ok().json(template),
-        None => HttpResponse::NotFound().json(json!({
-            "error": { "code": "template_not_found", "message": "no such template" }
-        })),
+        None => {
+            HttpResponse::NotFound().json(ErrorBody::new("template_not_found", "no such template"))
+        }
     })
 }

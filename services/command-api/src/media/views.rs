@@ -5,22 +5,27 @@
 use chat_domain::Attachment;
 use chat_read_model::model::MessageRecord;
 use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::http::schemas::AttachmentSchema;
 
 use super::MediaService;
 
 /// A message with its file's download URL.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MessageView {
     #[serde(flatten)]
     message: MessageRecord,
+    /// A media message's file, with where to download it (gone once deleted).
     #[serde(skip_serializing_if = "Option::is_none")]
     attachment: Option<AttachmentView>,
 }
 
 /// A file with where to download it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AttachmentView {
     #[serde(flatten)]
+    #[schema(value_type = AttachmentSchema)]
     attachment: Attachment,
     /// A pre-signed GET, valid for the configured download TTL; absent when it cannot
     /// be signed now (no store configured), so the message still shows.

@@ -146,14 +146,14 @@ async fn malformed_requests_answer_400_413_415_422() {
     let path = format!("/api/chats/{chat}/messages");
 
     let not_json = app
-        .client
-        .post(app.url(&path))
-        .bearer_auth(&alice.token)
-        .header("content-type", "application/json")
-        .body("{\"content\": ")
-        .send()
-        .await
-        .expect("sent");
+        .execute(
+            app.client
+                .post(app.url(&path))
+                .bearer_auth(&alice.token)
+                .header("content-type", "application/json")
+                .body("{\"content\": "),
+        )
+        .await;
     assert_eq!(error_code(not_json, 400).await, "invalid_json");
 
     let missing = app
@@ -182,14 +182,14 @@ async fn malformed_requests_answer_400_413_415_422() {
     assert_eq!(error_code(empty, 422).await, "message_empty");
 
     let text_plain = app
-        .client
-        .post(app.url(&path))
-        .bearer_auth(&alice.token)
-        .header("content-type", "text/plain")
-        .body("hi")
-        .send()
-        .await
-        .expect("sent");
+        .execute(
+            app.client
+                .post(app.url(&path))
+                .bearer_auth(&alice.token)
+                .header("content-type", "text/plain")
+                .body("hi"),
+        )
+        .await;
     assert_eq!(error_code(text_plain, 415).await, "unsupported_media_type");
 
     let bad_id = app

@@ -1,7 +1,8 @@
 //! `TestApp`: a command-api on a free port, against a fresh PostgreSQL database and a
 //! fresh Kafka topic, with both projectors running in-process on the same database and
 //! topic (and a CQL keyspace of this test binary), so read-your-writes is exercised for
-//! real; with a method per route.
+//! real; with a method per route. Every answer is checked against the OpenAPI document
+//! ([`crate::schema`]).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -14,7 +15,7 @@ use integration_tests::kafka::fresh_topic;
 use integration_tests::pg::{TestDatabase, fresh_database};
 use integration_tests::tokens::TEST_SECRET;
 use integration_tests::{cql_config, required_env};
-use reqwest::{Method, Response};
+use reqwest::{Method, RequestBuilder, Response};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -110,7 +111,22 @@ impl TestApp {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        request.send().await.expect("request sent")
+        self.execute(request).await
+    }
+
+    /// Sends `request`, and checks its answer against the OpenAPI document before the
+    /// test sees it.
+    pub async fn execute(&self, request: RequestBuilder) -> Response {
+        let request = request.build().expect("a well-formed request");
+        let (method, path) = (request.method().clone(), request.url().path().to_owned());
+        let response = self.client.execute(request).await.expect("request sent");
+        let (status, headers) = (response.status(), response.headers().clone());
+        let body = response.bytes().await.expect("the answer's body");
+        crate::schema::check(method.as_str(), &path, status.as_u16(), &body);
+        let mut answer = http::Response::new(body);
+        *answer.status_mut() = status;
+        *answer.headers_mut() = headers;
+        Response::from(answer)
     }
 
     /// Creates a group chat of `owner` with `members`; returns its id.

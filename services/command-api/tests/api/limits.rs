@@ -188,22 +188,23 @@ async fn creating_chats_is_capped_per_time_window() {
 
 #[test]
 fn every_write_documents_429_and_the_limit_codes_are_documented() {
-    let doc: serde_json::Value =
-        serde_json::from_str(command_api::http::OPENAPI).expect("OpenAPI is JSON");
-    let retry = &doc["components"]["responses"]["429"];
-    assert!(retry["headers"]["Retry-After"].is_object(), "{retry}");
+    let doc = serde_json::to_value(command_api::http::openapi::document()).expect("JSON");
     for (method, path) in command_api::http::ROUTES {
         if *method == "GET" {
             continue;
         }
-        let op = &doc["paths"][path][method.to_lowercase()];
-        assert_eq!(
-            op["responses"]["429"]["$ref"], "#/components/responses/429",
-            "{method} {path}"
+        let responses = &doc["paths"][path][method.to_lowercase()]["responses"];
+        let retry = &responses["429"];
+        assert!(
+            retry["headers"]["Retry-After"].is_object(),
+            "{method} {path}: {retry}"
         );
-    }
-    let responses = doc["components"]["responses"].to_string();
-    for code in ["rate_limited", "too_many_participants", "chat_full"] {
-        assert!(responses.contains(code), "{code} is documented");
+        let documented = responses.to_string();
+        for code in ["rate_limited", "too_many_participants", "chat_full"] {
+            assert!(
+                documented.contains(code),
+                "{method} {path} documents {code}"
+            );
+        }
     }
 }

@@ -13,6 +13,7 @@ mod media_lifecycle;
 mod names;
 mod openapi;
 mod reads;
+mod schema;
 mod search;
 mod sends;
 mod text_policy;

@@ -71,18 +71,19 @@ async fn the_same_idempotency_key_returns_the_same_message_and_stores_one_event(
     let chat = app.create_group(&alice, &[]).await;
     let path = format!("/api/chats/{chat}/messages");
     let send = || {
-        app.client
-            .post(app.url(&path))
-            .bearer_auth(&alice.token)
-            .header("Idempotency-Key", "retry-1")
-            .json(&json!({ "content": "only once" }))
-            .send()
+        app.execute(
+            app.client
+                .post(app.url(&path))
+                .bearer_auth(&alice.token)
+                .header("Idempotency-Key", "retry-1")
+                .json(&json!({ "content": "only once" })),
+        )
     };
 
-    let first = send().await.expect("sent");
+    let first = send().await;
     assert_eq!(first.status(), 201);
     let first: Value = first.json().await.expect("json");
-    let second = send().await.expect("sent");
+    let second = send().await;
     assert_eq!(second.status(), 200);
     let second: Value = second.json().await.expect("json");
 

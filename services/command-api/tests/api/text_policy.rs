@@ -126,14 +126,14 @@ async fn texts_the_policy_refuses_answer_422_and_store_nothing() {
     );
 
     let header_key = app
-        .client
-        .post(app.url(&messages))
-        .bearer_auth(&alice.token)
-        .header("Idempotency-Key", "key\twith tab")
-        .json(&json!({ "content": "ok" }))
-        .send()
-        .await
-        .expect("request sent");
+        .execute(
+            app.client
+                .post(app.url(&messages))
+                .bearer_auth(&alice.token)
+                .header("Idempotency-Key", "key\twith tab")
+                .json(&json!({ "content": "ok" })),
+        )
+        .await;
     assert_eq!(
         error_code(header_key, 422).await,
         "invalid_text",
@@ -141,14 +141,14 @@ async fn texts_the_policy_refuses_answer_422_and_store_nothing() {
     );
 
     let lone_surrogate = app
-        .client
-        .post(app.url(&messages))
-        .bearer_auth(&alice.token)
-        .header("Content-Type", "application/json")
-        .body(r#"{"content": "a\ud800b"}"#)
-        .send()
-        .await
-        .expect("request sent");
+        .execute(
+            app.client
+                .post(app.url(&messages))
+                .bearer_auth(&alice.token)
+                .header("Content-Type", "application/json")
+                .body(r#"{"content": "a\ud800b"}"#),
+        )
+        .await;
     assert_eq!(
         error_code(lone_surrogate, 400).await,
         "invalid_json",
