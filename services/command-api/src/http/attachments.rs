@@ -15,7 +15,7 @@ use crate::http::caller::Caller;
 use crate::http::dto::UploadBody;
 use crate::http::error::ApiError;
 use crate::http::read::ReadSide;
-use crate::http::refusals::WriteRefusals;
+use crate::http::refusals::{Refusals, WriteRefusals};
 use crate::http::schemas::MediaKindSchema;
 use crate::http::state::ApiState;
 use crate::media::{MediaService, UploadRequest};
@@ -58,6 +58,7 @@ pub struct UploadHeaders {
     request_body = UploadBody,
     responses(
         (status = 201, description = "Granted: PUT the bytes to `upload_url`", body = UploadTicket),
+        Refusals,
         WriteRefusals
     )
 )]

@@ -131,6 +131,7 @@ pub(super) async fn with_last_messages<'a>(
     params(ChatListParams),
     responses(
         (status = 200, description = "A page of the caller's chats", body = crate::http::answers::ChatListPage),
+        crate::http::refusals::Refusals,
         crate::http::refusals::ReadRefusals
     )
 )]
@@ -165,6 +166,7 @@ pub async fn list(
     operation_id = "unreadTotals",
     responses(
         (status = 200, description = "The caller's unread totals", body = crate::http::answers::UnreadTotals),
+        crate::http::refusals::Refusals,
         crate::http::refusals::ReadRefusals
     )
 )]

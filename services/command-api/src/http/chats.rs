@@ -12,7 +12,7 @@ use crate::http::caller::Caller;
 use crate::http::dto::{CommandResponse, CreateChatBody, DeleteChatQuery, UpdateChatBody};
 use crate::http::error::ApiError;
 use crate::http::read::ReadSide;
-use crate::http::refusals::WriteRefusals;
+use crate::http::refusals::{Refusals, WriteRefusals};
 use crate::http::respond::{CommandAnswers, request, response, run};
 use crate::http::state::ApiState;
 use crate::limits::WriteLimits;
@@ -35,6 +35,7 @@ const MAX_DIRECT_GENERATION: u32 = 1_000;
     responses(
         (status = 201, description = "Created, and readable", body = CommandResponse),
         CommandAnswers,
+        Refusals,
         WriteRefusals
     )
 )]
@@ -112,6 +113,7 @@ pub async fn create(
     request_body = UpdateChatBody,
     responses(
         CommandAnswers,
+        Refusals,
         WriteRefusals
     )
 )]
@@ -144,6 +146,7 @@ pub async fn update(
     params(("id" = Uuid, Path, description = "The chat"), DeleteChatQuery),
     responses(
         CommandAnswers,
+        Refusals,
         WriteRefusals
     )
 )]
@@ -175,6 +178,7 @@ pub async fn delete(
     params(("id" = Uuid, Path, description = "The chat")),
     responses(
         CommandAnswers,
+        Refusals,
         WriteRefusals
     )
 )]

@@ -17,7 +17,7 @@ use crate::http::caller::Caller;
 use crate::http::error::ApiError;
 use crate::http::queries::{stored_message, visible_chat};
 use crate::http::read::ReadSide;
-use crate::http::refusals::ReadRefusals;
+use crate::http::refusals::{ReadRefusals, Refusals};
 
 /// Every version of a message's text.
 #[derive(Debug, Serialize, ToSchema)]
@@ -58,6 +58,7 @@ pub struct TextVersion {
     params(("id" = Uuid, Path, description = "The chat"), ("mid" = Uuid, Path, description = "The message")),
     responses(
         (status = 200, description = "Every version, newest first", body = EditHistory),
+        Refusals,
         ReadRefusals
     )
 )]

@@ -12,7 +12,7 @@ use crate::http::dto::{
 };
 use crate::http::error::ApiError;
 use crate::http::read::ReadSide;
-use crate::http::refusals::WriteRefusals;
+use crate::http::refusals::{Refusals, WriteRefusals};
 use crate::http::respond::{CommandAnswers, request, response, run};
 use crate::http::state::ApiState;
 use crate::media::MediaService;
@@ -34,6 +34,7 @@ const MAX_IDEMPOTENCY_KEY: usize = 255;
     responses(
         (status = 201, description = "Sent, and in the history", body = CommandResponse),
         CommandAnswers,
+        Refusals,
         WriteRefusals
     )
 )]
@@ -188,6 +189,7 @@ fn idempotency_key(
     request_body = EditMessageBody,
     responses(
         CommandAnswers,
+        Refusals,
         WriteRefusals
     )
 )]
@@ -217,6 +219,7 @@ pub async fn edit(
     params(("id" = Uuid, Path, description = "The chat"), ("mid" = Uuid, Path, description = "The message")),
     responses(
         CommandAnswers,
+        Refusals,
         WriteRefusals
     )
 )]
@@ -247,6 +250,7 @@ pub async fn delete(
     request_body = MarkReadBody,
     responses(
         CommandAnswers,
+        Refusals,
         WriteRefusals
     )
 )]

@@ -10,7 +10,7 @@ use crate::http::caller::Caller;
 use crate::http::dto::{AddParticipantBody, ChangeRoleBody};
 use crate::http::error::ApiError;
 use crate::http::read::ReadSide;
-use crate::http::refusals::WriteRefusals;
+use crate::http::refusals::{Refusals, WriteRefusals};
 use crate::http::respond::{CommandAnswers, run};
 use crate::http::state::ApiState;
 
@@ -23,6 +23,7 @@ use crate::http::state::ApiState;
     request_body = AddParticipantBody,
     responses(
         CommandAnswers,
+        Refusals,
         WriteRefusals
     )
 )]
@@ -52,6 +53,7 @@ pub async fn add(
     params(("id" = Uuid, Path, description = "The chat"), ("uid" = Uuid, Path, description = "The participant (the caller: leave)")),
     responses(
         CommandAnswers,
+        Refusals,
         WriteRefusals
     )
 )]
@@ -80,6 +82,7 @@ pub async fn remove(
     request_body = ChangeRoleBody,
     responses(
         CommandAnswers,
+        Refusals,
         WriteRefusals
     )
 )]

@@ -110,6 +110,7 @@ pub(super) async fn stored_message(
     params(("id" = uuid::Uuid, Path, description = "The chat")),
     responses(
         (status = 200, description = "The chat and the caller's place in it", body = ChatDetails),
+        crate::http::refusals::Refusals,
         crate::http::refusals::ReadRefusals
     )
 )]
@@ -141,6 +142,7 @@ pub async fn details(
     params(("id" = uuid::Uuid, Path, description = "The chat")),
     responses(
         (status = 200, description = "The active participants", body = crate::http::answers::ParticipantList),
+        crate::http::refusals::Refusals,
         crate::http::refusals::ReadRefusals
     )
 )]
@@ -173,6 +175,7 @@ pub async fn participants(
     params(("id" = uuid::Uuid, Path, description = "The chat"), ("mid" = uuid::Uuid, Path, description = "The message")),
     responses(
         (status = 200, description = "The message as the history shows it", body = crate::media::views::MessageView),
+        crate::http::refusals::Refusals,
         crate::http::refusals::ReadRefusals
     )
 )]
@@ -198,6 +201,7 @@ pub async fn message(
     params(("id" = uuid::Uuid, Path, description = "The chat"), HistoryParams),
     responses(
         (status = 200, description = "A page of history", body = crate::http::answers::MessagePage),
+        crate::http::refusals::Refusals,
         crate::http::refusals::ReadRefusals
     )
 )]

@@ -1,19 +1,28 @@
 //! The error answers the OpenAPI document lists for each kind of route, every one with
-//! the body [`ErrorBody`]. A route's `#[utoipa::path]` names the set that fits it.
+//! the body [`ErrorBody`]. A route's `#[utoipa::path]` names [`Refusals`] and the set that
+//! fits it.
 
 use utoipa::IntoResponses;
 
 use crate::http::error::ErrorBody;
 
-/// What a query route may answer instead of its data.
+/// What every route that needs a token may answer instead of success.
+#[derive(Debug, IntoResponses)]
+pub enum Refusals {
+    /// No valid bearer token.
+    #[response(status = 401)]
+    Unauthenticated(ErrorBody),
+    /// A dependency is down; retry later.
+    #[response(status = 503)]
+    Unavailable(ErrorBody),
+}
+
+/// What a query route may answer instead of its data, besides [`Refusals`].
 #[derive(Debug, IntoResponses)]
 pub enum ReadRefusals {
     /// A malformed id, query parameter or cursor.
     #[response(status = 400)]
     BadRequest(ErrorBody),
-    /// No valid bearer token.
-    #[response(status = 401)]
-    Unauthenticated(ErrorBody),
     /// The caller may not ask this (a service identity on a users' route).
     #[response(status = 403)]
     Forbidden(ErrorBody),
@@ -23,20 +32,15 @@ pub enum ReadRefusals {
     /// A query value the text policy refuses.
     #[response(status = 422)]
     Invalid(ErrorBody),
-    /// A dependency is down; retry later.
-    #[response(status = 503)]
-    Unavailable(ErrorBody),
 }
 
-/// What a command route may answer instead of the events it stored.
+/// What a command route may answer instead of the events it stored, besides
+/// [`Refusals`].
 #[derive(Debug, IntoResponses)]
 pub enum WriteRefusals {
     /// The body is not JSON, or an id in the path is malformed.
     #[response(status = 400)]
     BadRequest(ErrorBody),
-    /// No valid bearer token.
-    #[response(status = 401)]
-    Unauthenticated(ErrorBody),
     /// The caller's role (or identity) may not do this.
     #[response(status = 403)]
     Forbidden(ErrorBody),
@@ -65,7 +69,4 @@ pub enum WriteRefusals {
         headers(("Retry-After" = u64, description = "Seconds until a retry can succeed"))
     )]
     RateLimited(ErrorBody),
-    /// A dependency is down; retry later.
-    #[response(status = 503)]
-    Unavailable(ErrorBody),
 }

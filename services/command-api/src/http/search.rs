@@ -88,6 +88,7 @@ fn query_text(q: &str) -> Result<&str, ApiError> {
     params(MessageSearchParams),
     responses(
         (status = 200, description = "A page of matches", body = crate::http::answers::MessageSearchPage),
+        crate::http::refusals::Refusals,
         crate::http::refusals::ReadRefusals
     )
 )]
@@ -139,6 +140,7 @@ pub async fn messages(
     params(ChatSearchParams),
     responses(
         (status = 200, description = "The matching chats", body = crate::http::answers::ChatSearchResult),
+        crate::http::refusals::Refusals,
         crate::http::refusals::ReadRefusals
     )
 )]

@@ -17,7 +17,7 @@ use crate::http::dto::{
 };
 use crate::http::error::ApiError;
 use crate::http::read::ReadSide;
-use crate::http::refusals::WriteRefusals;
+use crate::http::refusals::{Refusals, WriteRefusals};
 use crate::http::respond::{CommandAnswers, request, response, run};
 use crate::http::state::ApiState;
 use crate::media::MediaService;
@@ -35,6 +35,7 @@ use crate::telegram_access::TelegramAccessCheck;
     request_body = LinkTelegramBody,
     responses(
         CommandAnswers,
+        Refusals,
         WriteRefusals
     )
 )]
@@ -76,6 +77,7 @@ pub async fn link(
     params(("id" = Uuid, Path, description = "The chat")),
     responses(
         CommandAnswers,
+        Refusals,
         WriteRefusals
     )
 )]
@@ -103,6 +105,7 @@ pub async fn unlink(
     responses(
         (status = 201, description = "Received, and in the history", body = CommandResponse),
         CommandAnswers,
+        Refusals,
         WriteRefusals
     )
 )]
@@ -157,6 +160,7 @@ pub async fn receive(
     request_body = TelegramLinkChangeBody,
     responses(
         CommandAnswers,
+        Refusals,
         WriteRefusals
     )
 )]

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::http::caller::Caller;
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::read::ReadSide;
-use crate::http::refusals::ReadRefusals;
+use crate::http::refusals::{ReadRefusals, Refusals};
 
 /// `GET /api/templates` query.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -40,6 +40,7 @@ pub struct TemplateList {
     params(TemplatesParams),
     responses(
         (status = 200, description = "The active templates", body = TemplateList),
+        Refusals,
         ReadRefusals
     )
 )]
@@ -63,6 +64,7 @@ pub async fn list(
     params(("id" = Uuid, Path, description = "The template")),
     responses(
         (status = 200, description = "The template", body = TemplateRecord),
+        Refusals,
         ReadRefusals
     )
 )]
