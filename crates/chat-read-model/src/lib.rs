@@ -8,7 +8,7 @@
 //! - [`bucket`]: the time buckets of the message partitions.
 //! - [`history`]: cursor pagination over buckets.
 //! - [`chat_list`]: a user's chat list, a page at a time; [`cursor`]: opaque page cursors.
-//! - [`model`]: what queries return.
+//! - [`model`]: what queries return; [`person`]: who the user directory names.
 //! - [`search`]: message and chat search queries and results.
 //! - [`apply`]: one event applied to the stores (purge, CQL cells, rows with checkpoint).
 //! - [`projector`]: the Kafka handler and application both projectors run.
@@ -22,6 +22,7 @@ pub mod cursor;
 pub mod history;
 pub mod memory;
 pub mod model;
+pub mod person;
 pub mod pg;
 pub mod plan;
 pub mod ports;

@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::bucket::bucket_of_time;
+use crate::person::Person;
 use crate::plan::{LastMessageRevision, NewMessage};
 
 /// A chat's details.
@@ -134,6 +135,10 @@ pub struct MessageRecord {
     pub source: MessageSource,
     /// Telegram's id of it.
     pub telegram_message_id: Option<i64>,
+    /// Its Telegram author's user id (Telegram messages; `sender_name` is the author's
+    /// newest name).
+    #[serde(default)]
+    pub telegram_user_id: Option<i64>,
     /// When it was sent.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -164,12 +169,22 @@ impl MessageRecord {
             reply_to: message.reply_to,
             source: message.source,
             telegram_message_id: message.telegram_message_id,
+            telegram_user_id: message.telegram_user_id,
             created_at: stored_time(message.created_at),
             is_edited: false,
             edited_at: None,
             is_deleted: false,
             version,
         }
+    }
+
+    /// Who wrote it, as the user directory names people: its sender, or its Telegram
+    /// author (`None`: a notice, or a Telegram message stored before its author was kept).
+    #[must_use]
+    pub fn author(&self) -> Option<Person> {
+        self.sender_id
+            .map(Person::User)
+            .or(self.telegram_user_id.map(Person::Telegram))
     }
 
     /// This message after `revision`.

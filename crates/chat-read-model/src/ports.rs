@@ -14,6 +14,7 @@ use crate::model::{
     BucketRange, ChatListEntry, ChatRecord, EditRecord, MessageRecord, ParticipantRecord,
     PurgeScope, ReadPosition, TemplateRecord,
 };
+use crate::person::Person;
 use crate::plan::{MessageWrite, Projector, RowWrite};
 use crate::search::{MessageSearchQuery, SearchPage};
 
@@ -170,14 +171,14 @@ pub trait ChatQueries: Send + Sync {
         chat_id: ChatId,
     ) -> impl Future<Output = Result<Vec<ParticipantRecord>>> + Send;
 
-    /// The display names the user directory knows of `users` (absent: none known).
+    /// The display names the user directory knows of `people` (absent: none known).
     ///
     /// # Errors
     /// [`StoreError`] when the store fails.
     fn names(
         &self,
-        users: &[UserId],
-    ) -> impl Future<Output = Result<HashMap<UserId, String>>> + Send;
+        people: &[Person],
+    ) -> impl Future<Output = Result<HashMap<Person, String>>> + Send;
 
     /// How far `projector` got in a chat (0: nothing applied).
     ///

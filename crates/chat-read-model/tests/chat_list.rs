@@ -61,6 +61,7 @@ fn chat_writes(i: u64) -> (ChatId, Vec<RowWrite>) {
             reply_to: None,
             source: MessageSource::Chat,
             telegram_message_id: None,
+            telegram_user_id: None,
             created_at: f::T0
                 + Duration::hours(1)
                 + Duration::seconds(i64::try_from((i * 37) % 500).expect("small")),

@@ -1,6 +1,7 @@
 //! The CQL adapter (ScyllaDB in production, Cassandra locally): the `messages` and
 //! `message_read_status` tables of `cql/001_messages.cql` (and a media message's
-//! `attachment`, JSON, of `cql/002_message_attachments.cql`).
+//! `attachment`, JSON, of `cql/002_message_attachments.cql`; a Telegram message's
+//! `telegram_user_id`, of `cql/003_message_telegram_authors.cql`).
 //!
 //! Version guard: every write carries `USING TIMESTAMP <chat version>`. CQL resolves each
 //! cell by its write time (last write wins), so a cell written by an older event never
@@ -28,7 +29,7 @@ use crate::ports::StoreError;
 /// The message columns every read selects, in [`reads`]' row order.
 const MESSAGE_COLUMNS: &str = "chat_id, message_id, sender_id, sender_name, content, \
      message_type, reply_to_id, is_edited, is_deleted, created_at, edited_at, source, \
-     telegram_message_id, version, attachment";
+     telegram_message_id, version, attachment, telegram_user_id";
 
 /// The CQL read models of one keyspace, with every statement prepared once.
 #[derive(Debug, Clone)]
@@ -71,8 +72,8 @@ impl CqlReadModels {
             insert: prepare(format!(
                 "INSERT INTO {ks}.messages (chat_id, bucket, message_id, sender_id, sender_name, \
                  content, message_type, reply_to_id, is_edited, is_deleted, created_at, source, \
-                 telegram_message_id, version, attachment) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?"
+                 telegram_message_id, version, attachment, telegram_user_id) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?"
             ))
             .await?,
             edit: prepare(format!(

@@ -27,6 +27,7 @@ type Row = (
     Option<i64>,
     Option<i64>,
     Option<String>,
+    Option<i64>,
 );
 
 /// The smallest and largest TIMEUUIDs (times 0 and 2^60-1): open bounds of a range.
@@ -47,6 +48,7 @@ fn record(row: Row) -> Result<Option<MessageRecord>> {
     );
     let (created_at, edited_at, source, telegram_message_id, version, attachment) =
         (row.9, row.10, row.11, row.12, row.13, row.14);
+    let telegram_user_id = row.15;
     let Some(created_at) = created_at else {
         return Ok(None);
     };
@@ -70,6 +72,7 @@ fn record(row: Row) -> Result<Option<MessageRecord>> {
         reply_to: reply_to.map(|r| MessageId::from_uuid(Uuid::from(r))),
         source,
         telegram_message_id,
+        telegram_user_id,
         created_at,
         is_edited: edited.unwrap_or(false),
         edited_at,

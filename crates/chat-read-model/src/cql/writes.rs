@@ -17,6 +17,31 @@ pub(crate) const fn source_name(source: MessageSource) -> &'static str {
     }
 }
 
+/// The values of the insert of a new message, in its bind order (more than the 16 a
+/// tuple binds).
+#[derive(scylla::SerializeRow)]
+#[scylla(flavor = "enforce_order", skip_name_checks)]
+struct NewRow<'a> {
+    chat_id: uuid::Uuid,
+    bucket: i32,
+    message_id: CqlTimeuuid,
+    sender_id: Option<uuid::Uuid>,
+    sender_name: Option<&'a str>,
+    content: &'a str,
+    message_type: &'a str,
+    reply_to_id: Option<CqlTimeuuid>,
+    is_edited: bool,
+    is_deleted: bool,
+    created_at: time::OffsetDateTime,
+    source: &'static str,
+    telegram_message_id: Option<i64>,
+    version: i64,
+    attachment: Option<String>,
+    telegram_user_id: Option<i64>,
+    /// `USING TIMESTAMP`: the event's version.
+    write_time: i64,
+}
+
 /// A media message's file as the `attachment` column stores it (JSON: the event's form).
 fn attachment_json(attachment: &Attachment) -> Result<String> {
     serde_json::to_string(attachment).map_err(|e| StoreError::Corrupt(e.to_string()))
@@ -29,24 +54,25 @@ impl MessageStore for CqlReadModels {
         for write in writes {
             match write {
                 MessageWrite::Insert(m) => {
-                    let values = (
-                        chat,
-                        m.bucket,
-                        CqlTimeuuid::from(m.message_id.as_uuid()),
-                        m.sender_id.map(|s| s.as_uuid()),
-                        m.sender_name.as_deref(),
-                        m.content.as_str(),
-                        m.message_type.as_str(),
-                        m.reply_to.map(|r| CqlTimeuuid::from(r.as_uuid())),
-                        false,
-                        false,
-                        m.created_at,
-                        source_name(m.source),
-                        m.telegram_message_id,
-                        at,
-                        m.attachment.as_deref().map(attachment_json).transpose()?,
-                        at,
-                    );
+                    let values = NewRow {
+                        chat_id: chat,
+                        bucket: m.bucket,
+                        message_id: CqlTimeuuid::from(m.message_id.as_uuid()),
+                        sender_id: m.sender_id.map(|s| s.as_uuid()),
+                        sender_name: m.sender_name.as_deref(),
+                        content: m.content.as_str(),
+                        message_type: m.message_type.as_str(),
+                        reply_to_id: m.reply_to.map(|r| CqlTimeuuid::from(r.as_uuid())),
+                        is_edited: false,
+                        is_deleted: false,
+                        created_at: m.created_at,
+                        source: source_name(m.source),
+                        telegram_message_id: m.telegram_message_id,
+                        version: at,
+                        attachment: m.attachment.as_deref().map(attachment_json).transpose()?,
+                        telegram_user_id: m.telegram_user_id,
+                        write_time: at,
+                    };
                     self.session
                         .execute_unpaged(&self.insert, values)
                         .await

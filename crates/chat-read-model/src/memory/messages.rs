@@ -96,6 +96,7 @@ fn message_record(chat_id: ChatId, stored: &StoredMessage) -> Option<MessageReco
         reply_to: m.reply_to,
         source: m.source,
         telegram_message_id: m.telegram_message_id,
+        telegram_user_id: m.telegram_user_id,
         created_at: m.created_at,
         is_edited: stored.edited.value.is_some(),
         edited_at: stored.edited.value,

@@ -16,6 +16,7 @@ use chat_domain::{ChatId, MessageId, Role, UserId};
 use time::OffsetDateTime;
 
 use crate::model::{ChatRecord, MessageRecord, PurgeScope, TelegramLinkRecord, TemplateRecord};
+use crate::person::Person;
 use crate::plan::{NewChat, NewMessage, Projector, RowWrite};
 use crate::ports::{Result, RowStore};
 
@@ -82,7 +83,7 @@ struct State {
     /// Hard-deleted chats' purges: writes at or below this version stay deleted.
     purged: HashMap<ChatId, u64>,
     /// The user directory: each user's newest name and when it was given.
-    names: HashMap<UserId, (OffsetDateTime, String)>,
+    names: HashMap<Person, (OffsetDateTime, String)>,
     rebuilds: HashSet<String>,
     templates: Vec<(TemplateRecord, bool)>,
 }
@@ -160,8 +161,8 @@ impl State {
             // The texts serve PostgreSQL's full-text search and the edit history, both
             // queried only there ([`crate::ports::TextQueries`]); their tests run there.
             RowWrite::Text(_) => {}
-            RowWrite::Named { user_id, name, at } => {
-                let entry = self.names.entry(*user_id).or_insert((*at, name.clone()));
+            RowWrite::Named { person, name, at } => {
+                let entry = self.names.entry(*person).or_insert((*at, name.clone()));
                 if entry.0 < *at {
                     *entry = (*at, name.clone());
                 }

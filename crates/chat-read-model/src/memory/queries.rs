@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::MemoryReadModels;
 use crate::chat_list::{ChatListQuery, active_at};
 use crate::model::{ChatListEntry, ChatRecord, ParticipantRecord, ReadPosition, TemplateRecord};
+use crate::person::Person;
 use crate::plan::Projector;
 use crate::ports::{ChatQueries, Result};
 
@@ -116,11 +117,11 @@ impl ChatQueries for MemoryReadModels {
         Ok(list.into_iter().map(|(_, p)| p).collect())
     }
 
-    async fn names(&self, users: &[UserId]) -> Result<HashMap<UserId, String>> {
+    async fn names(&self, people: &[Person]) -> Result<HashMap<Person, String>> {
         let state = self.state();
-        Ok(users
+        Ok(people
             .iter()
-            .filter_map(|u| Some((*u, state.names.get(u)?.1.clone())))
+            .filter_map(|p| Some((*p, state.names.get(p)?.1.clone())))
             .collect())
     }
 

@@ -13,6 +13,7 @@ use crate::model::{
     ChatListEntry, ChatRecord, MessageRecord, ParticipantRecord, ReadPosition, TelegramLinkRecord,
     TemplateRecord,
 };
+use crate::person::Person;
 use crate::plan::Projector;
 use crate::ports::{ChatQueries, Result, StoreError};
 
@@ -190,18 +191,39 @@ impl ChatQueries for PgReadModels {
             .collect()
     }
 
-    async fn names(&self, users: &[UserId]) -> Result<HashMap<UserId, String>> {
-        let ids: Vec<Uuid> = users.iter().map(|u| u.as_uuid()).collect();
-        let rows: Vec<(Uuid, String)> = sqlx::query_as(
-            "SELECT user_id, display_name FROM user_directory WHERE user_id = ANY($1)",
+    async fn names(&self, people: &[Person]) -> Result<HashMap<Person, String>> {
+        let (mut users, mut telegram) = (Vec::new(), Vec::new());
+        for person in people {
+            match person {
+                Person::User(id) => users.push(id.as_uuid()),
+                Person::Telegram(id) => telegram.push(*id),
+            }
+        }
+        if people.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows: Vec<(Option<Uuid>, Option<i64>, String)> = sqlx::query_as(
+            "SELECT user_id, NULL::bigint, display_name FROM user_directory \
+             WHERE user_id = ANY($1) \
+             UNION ALL \
+             SELECT NULL::uuid, telegram_user_id, display_name FROM telegram_user_directory \
+             WHERE telegram_user_id = ANY($2)",
         )
-        .bind(ids)
+        .bind(users)
+        .bind(telegram)
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
         Ok(rows
             .into_iter()
-            .map(|(user, name)| (UserId::from_uuid(user), name))
+            .filter_map(|(user, telegram, name)| {
+                let person = match (user, telegram) {
+                    (Some(user), _) => Person::User(UserId::from_uuid(user)),
+                    (None, Some(telegram)) => Person::Telegram(telegram),
+                    (None, None) => return None,
+                };
+                Some((person, name))
+            })
             .collect())
     }
 

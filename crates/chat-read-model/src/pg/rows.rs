@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use super::{PgReadModels, db, last_message, lock_key, texts, v};
 use crate::model::PurgeScope;
+use crate::person::Person;
 use crate::plan::{Projector, RowWrite};
 use crate::ports::{Result, RowStore};
 
@@ -169,7 +170,8 @@ impl RowStore for PgReadModels {
         empty_messages.await?;
         sqlx::query(
             "TRUNCATE chats, chat_participants, chat_telegram_links, chat_read_positions, \
-             message_search, message_edits, user_directory, projection_checkpoints",
+             message_search, message_edits, user_directory, telegram_user_directory, \
+             projection_checkpoints",
         )
         .execute(&mut *tx)
         .await
@@ -293,14 +295,24 @@ async fn write(
             .bind(*linked)
             .bind(version),
         RowWrite::Text(text) => return texts::write(tx, chat_id, version, text).await,
-        RowWrite::Named { user_id, name, at } => sqlx::query(
-            "INSERT INTO user_directory (user_id, display_name, named_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (user_id) DO UPDATE SET display_name = EXCLUDED.display_name, \
-             named_at = EXCLUDED.named_at WHERE user_directory.named_at < EXCLUDED.named_at",
-        )
-        .bind(user_id.as_uuid())
-        .bind(name.clone())
-        .bind(*at),
+        RowWrite::Named { person, name, at } => {
+            let (table, key) = match person {
+                Person::User(_) => ("user_directory", "user_id"),
+                Person::Telegram(_) => ("telegram_user_directory", "telegram_user_id"),
+            };
+            let sql = format!(
+                "INSERT INTO {table} ({key}, display_name, named_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT ({key}) DO UPDATE SET display_name = EXCLUDED.display_name, \
+                 named_at = EXCLUDED.named_at WHERE {table}.named_at < EXCLUDED.named_at"
+            );
+            let query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            match person {
+                Person::User(user) => query.bind(user.as_uuid()),
+                Person::Telegram(telegram) => query.bind(*telegram),
+            }
+            .bind(name.clone())
+            .bind(*at)
+        }
         RowWrite::ReaderJoined { user_id } => sqlx::query(
             "INSERT INTO chat_read_positions (chat_id, user_id, is_active, joined_version) \
              VALUES ($1, $2, TRUE, $3) ON CONFLICT (chat_id, user_id) DO UPDATE \

@@ -12,7 +12,8 @@
 //! applies all of them, so projector-async owns the unread ledger and also reads the three
 //! SYNC events that move it (it never writes their SYNC read models). It also owns the
 //! messages' texts (search and edit history), which follow sends, edits, deletes and
-//! hard deletes in order, and the user directory ([`directory`]), from the envelopes.
+//! hard deletes in order, and the user directory: users from the envelopes
+//! ([`directory`]), Telegram authors from their messages.
 //! Likewise projector-sync reads the edits and deletes of messages (ASYNC) for the one
 //! thing they change in its rows: the chat's newest message as the chat list shows it,
 //! which stays right only when its send and its edits apply in order in one consumer.
@@ -29,6 +30,7 @@ use chat_domain::chat::events::{
 use chat_domain::{Actor, ChatEvent, Envelope, MessageId, Role, UserId};
 
 use crate::bucket::bucket_of_message;
+use crate::person::Person;
 
 /// Which projector is applying events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -80,7 +82,7 @@ pub fn directory(envelope: &Envelope) -> Option<RowWrite> {
             id,
             name: Some(name),
         } => Some(RowWrite::Named {
-            user_id: *id,
+            person: Person::User(*id),
             name: name.clone(),
             at: envelope.occurred_at,
         }),
@@ -272,6 +274,11 @@ fn plan_async(event: &ChatEvent) -> Result<Plan, NotATimeUuid> {
                 sender: None,
             });
             rows.push(RowWrite::Text(TextWrite::Index(received(e)?)));
+            rows.push(RowWrite::Named {
+                person: Person::Telegram(e.telegram_user_id),
+                name: e.sender_name.clone(),
+                at: e.created_at,
+            });
         }
     }
     Ok(plan)
@@ -302,6 +309,7 @@ fn sent(e: &MessageSent) -> Result<NewMessage, NotATimeUuid> {
         reply_to: e.reply_to,
         source: e.source,
         telegram_message_id: None,
+        telegram_user_id: None,
         created_at: e.created_at,
     })
 }
@@ -318,6 +326,7 @@ fn received(e: &TelegramMessageReceived) -> Result<NewMessage, NotATimeUuid> {
         reply_to: e.reply_to,
         source: e.source,
         telegram_message_id: Some(e.telegram_message_id),
+        telegram_user_id: Some(e.telegram_user_id),
         created_at: e.created_at,
     })
 }
@@ -334,6 +343,7 @@ fn notice(e: &TelegramLinkChanged) -> Result<NewMessage, NotATimeUuid> {
         reply_to: None,
         source: chat_domain::MessageSource::System,
         telegram_message_id: None,
+        telegram_user_id: None,
         created_at: e.changed_at,
     })
 }

@@ -3,6 +3,8 @@
 use chat_domain::{Attachment, ChatType, MessageId, MessageSource, Role, UserId};
 use time::OffsetDateTime;
 
+use crate::person::Person;
+
 /// A new chat's facts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewChat {
@@ -73,10 +75,11 @@ pub enum RowWrite {
         /// Who linked it and when (`TelegramChatLinked` only).
         linked_by: Option<(UserId, OffsetDateTime)>,
     },
-    /// `user_directory`: the name a user acted under at `at` (the newest one wins).
+    /// The user directory: the name someone acted or wrote under at `at` (the newest
+    /// one wins).
     Named {
-        /// The user.
-        user_id: UserId,
+        /// Who.
+        person: Person,
         /// Their display name.
         name: String,
         /// When the event carrying it happened.
@@ -194,6 +197,8 @@ pub struct NewMessage {
     pub source: MessageSource,
     /// Telegram's id of it, for Telegram messages.
     pub telegram_message_id: Option<i64>,
+    /// Its Telegram author, for Telegram messages.
+    pub telegram_user_id: Option<i64>,
     /// When it was sent.
     pub created_at: OffsetDateTime,
 }

@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 use actix_web::{HttpResponse, web};
 use chat_domain::{ChatId, ChatType, MessageId, UserId};
 use chat_read_model::chat_list::{ChatListCursor, ChatListQuery, MAX_PAGE};
-use chat_read_model::model::{ChatListEntry, ChatRecord};
+use chat_read_model::model::{ChatListEntry, ChatRecord, MessageRecord};
 use chat_read_model::{ChatQueries, MessageQueries};
 use serde::Deserialize;
 use serde_json::json;
@@ -22,6 +22,7 @@ use uuid::Uuid;
 use crate::app::CommandError;
 use crate::http::caller::Caller;
 use crate::http::error::ApiError;
+use crate::http::names::name_authors;
 use crate::http::paging;
 use crate::http::read::ReadSide;
 
@@ -97,29 +98,33 @@ pub(super) async fn current_among(
         .map_err(|e| CommandError::Store(e).into())
 }
 
-/// Fills in the newest message of those `chats` whose rows do not keep it (projected
-/// before the rows kept one), from the messages store, all in one read.
+/// The newest messages of `chats` as shown: those whose rows do not keep theirs
+/// (projected before the rows kept one) filled in from the messages store, all in one
+/// read; then every author named as the user directory knows them now.
 pub(super) async fn with_last_messages<'a>(
     read: &ReadSide,
     chats: impl Iterator<Item = &'a mut ChatRecord>,
 ) -> Result<(), ApiError> {
-    let mut missing: HashMap<ChatId, &mut ChatRecord> = chats
-        .filter(|chat| chat.last_message.is_none() && chat.last_message_id.is_some())
-        .map(|chat| (chat.id, chat))
-        .collect();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    let wanted: Vec<(ChatId, MessageId)> = missing
-        .values()
+    let chats: Vec<&mut ChatRecord> = chats.collect();
+    let wanted: Vec<(ChatId, MessageId)> = chats
+        .iter()
+        .filter(|chat| chat.last_message.is_none())
         .filter_map(|chat| Some((chat.id, chat.last_message_id?)))
         .collect();
-    for message in read.messages.messages(&wanted).await? {
-        if let Some(chat) = missing.remove(&message.chat_id) {
+    let mut found: HashMap<ChatId, MessageRecord> = if wanted.is_empty() {
+        HashMap::new()
+    } else {
+        let stored = read.messages.messages(&wanted).await?;
+        stored.into_iter().map(|m| (m.chat_id, m)).collect()
+    };
+    let mut shown = Vec::with_capacity(chats.len());
+    for chat in chats {
+        if let Some(message) = found.remove(&chat.id) {
             chat.last_message = Some(message);
         }
+        shown.extend(chat.last_message.as_mut());
     }
-    Ok(())
+    name_authors(read, shown).await
 }
 
 /// `GET /api/chats?limit=&cursor=&archived=&type=&company_id=`: the caller's chats, most

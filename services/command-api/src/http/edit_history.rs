@@ -8,13 +8,14 @@
 
 use actix_web::{HttpResponse, web};
 use chat_domain::{ChatError, ChatId, MessageId, UserId};
-use chat_read_model::{ChatQueries, EditQueries};
+use chat_read_model::EditQueries;
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use crate::http::caller::Caller;
 use crate::http::error::ApiError;
+use crate::http::names::name_authors;
 use crate::http::queries::{stored_message, visible_chat};
 use crate::http::read::ReadSide;
 use crate::http::refusals::{ReadRefusals, Refusals};
@@ -69,7 +70,7 @@ pub async fn history(
 ) -> Result<HttpResponse, ApiError> {
     let (chat_id, message_id) = path.into_inner();
     visible_chat(&read, &caller, chat_id).await?;
-    let (message, edits) =
+    let (mut message, edits) =
         futures_util::try_join!(stored_message(&read, chat_id, message_id), async {
             Ok(read.chats.edits(chat_id, message_id).await?)
         },)?;
@@ -78,11 +79,8 @@ pub async fn history(
     };
     // Only a message's author edits it (the bridge for a Telegram author), so every
     // version is theirs, named as the directory knows them now (else as when sent).
-    let names = read.chats.names(message.sender_id.as_slice()).await?;
-    let author_name = message
-        .sender_id
-        .and_then(|id| names.get(&id).cloned())
-        .or(message.sender_name);
+    name_authors(&read, std::iter::once(&mut message)).await?;
+    let author_name = message.sender_name;
     let original = edits
         .last()
         .map_or(current, |oldest| oldest.previous_content.clone());

@@ -3,10 +3,11 @@
 //! as an unknown or hard-deleted one.
 
 use actix_web::{HttpResponse, web};
-use chat_domain::{ChatError, ChatId, MessageId, Role, UserId};
+use chat_domain::{ChatError, ChatId, MessageId, Role};
 use chat_read_model::bucket::bucket_of_message;
 use chat_read_model::history::{self, HistoryError, HistoryQuery, MAX_PAGE};
 use chat_read_model::model::{ChatRecord, MessageRecord, ParticipantRecord};
+use chat_read_model::person::Person;
 use chat_read_model::{ChatQueries, MessageQueries};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -15,6 +16,7 @@ use crate::app::CommandError;
 use crate::http::caller::Caller;
 use crate::http::chat_list::with_last_messages;
 use crate::http::error::ApiError;
+use crate::http::names::name_authors;
 use crate::http::paging;
 use crate::http::read::ReadSide;
 use crate::media::MediaService;
@@ -153,12 +155,15 @@ pub async fn participants(
 ) -> Result<HttpResponse, ApiError> {
     visible_chat(&read, &caller, *chat_id).await?;
     let participants = read.chats.participants(*chat_id).await?;
-    let ids: Vec<UserId> = participants.iter().map(|p| p.user_id).collect();
-    let mut names = read.chats.names(&ids).await?;
+    let people: Vec<Person> = participants
+        .iter()
+        .map(|p| Person::User(p.user_id))
+        .collect();
+    let mut names = read.chats.names(&people).await?;
     let participants: Vec<NamedParticipant> = participants
         .into_iter()
         .map(|participant| NamedParticipant {
-            name: names.remove(&participant.user_id),
+            name: names.remove(&Person::User(participant.user_id)),
             participant,
         })
         .collect();
@@ -187,7 +192,8 @@ pub async fn message(
 ) -> Result<HttpResponse, ApiError> {
     let (chat_id, message_id) = path.into_inner();
     visible_chat(&read, &caller, chat_id).await?;
-    let message = stored_message(&read, chat_id, message_id).await?;
+    let mut message = stored_message(&read, chat_id, message_id).await?;
+    name_authors(&read, std::iter::once(&mut message)).await?;
     Ok(HttpResponse::Ok().json(media.view(message).await))
 }
 
@@ -220,7 +226,7 @@ pub async fn history(
         after: params.after,
         limit,
     };
-    let messages = history::page(&read.messages, &chat, query)
+    let mut messages = history::page(&read.messages, &chat, query)
         .await
         .map_err(|e| match e {
             HistoryError::BadCursor(_) => ApiError::bad_request("invalid_cursor", e.to_string()),
@@ -229,6 +235,7 @@ pub async fn history(
     let next_before = (messages.len() == limit)
         .then(|| messages.last().map(|m| m.id))
         .flatten();
+    name_authors(&read, messages.iter_mut()).await?;
     let messages = media.views(messages).await;
     Ok(HttpResponse::Ok().json(json!({ "messages": messages, "next_before": next_before })))
 }

@@ -1,10 +1,12 @@
-//! The user directory: participants and edit history carry each user's display name as
-//! the `name` claim of their newest token says, and follow a change of it.
+//! The user directory: participants, edit history and history carry each user's display
+//! name as the `name` claim of their newest token says, and each Telegram author's as
+//! their newest mirrored message says, and follow a change of it.
 
 use std::time::Duration;
 
-use integration_tests::tokens::user_token;
-use serde_json::Value;
+use integration_tests::tokens::{service_token, user_token};
+use reqwest::Method;
+use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, User};
 
@@ -59,4 +61,85 @@ async fn participants_and_history_are_named_by_the_newest_token_name() {
     for version in history["versions"].as_array().expect("versions") {
         assert_eq!(version["author_name"], "Alice Smith", "{version}");
     }
+}
+
+/// The `sender_name` of every message of `chat`'s history, newest first, as `viewer`
+/// reads it.
+async fn history_names(app: &TestApp, viewer: &User, chat: uuid::Uuid) -> Vec<Value> {
+    let page = app
+        .get_json(viewer, &format!("/api/chats/{chat}/messages"))
+        .await;
+    page["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .map(|m| m["sender_name"].clone())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_names_users_and_telegram_authors_by_their_newest_names() {
+    let app = TestApp::spawn().await;
+    let alice = User::new("Alice");
+    let bridge = service_token("telegram-bridge");
+    let chat = app.create_group(&alice, &[]).await;
+    let group = -1_000_000_100_417_i64;
+    let link = app
+        .call(
+            Method::POST,
+            &format!("/api/chats/{chat}/telegram/link"),
+            Some(&alice.token),
+            Some(json!({ "telegram_chat_id": group })),
+        )
+        .await;
+    assert!(link.status().is_success(), "link");
+    assert_eq!(app.send(&alice, chat, "from the chat").await.status(), 201);
+    // Ivan writes twice from Telegram, renamed in between.
+    for (id, name) in [(1, "Ivan"), (2, "Ivan Petrov")] {
+        let received = app
+            .call(
+                Method::POST,
+                &format!("/api/chats/{chat}/telegram/messages"),
+                Some(&bridge),
+                Some(json!({
+                    "telegram_chat_id": group,
+                    "telegram_message_id": id,
+                    "telegram_user_id": 42,
+                    "sender_name": name,
+                    "content": format!("from Telegram {id}"),
+                })),
+            )
+            .await;
+        assert_eq!(received.status(), 201, "received");
+    }
+    let renamed = User {
+        token: user_token(alice.id, "Alice Smith"),
+        name: "Alice Smith".to_owned(),
+        ..alice.clone()
+    };
+    assert_eq!(app.send(&renamed, chat, "renamed").await.status(), 201);
+
+    let names =
+        integration_tests::eventually("the newest names", Duration::from_secs(30), || async {
+            let names = history_names(&app, &alice, chat).await;
+            (names.first() == Some(&json!("Alice Smith"))
+                && names.get(1) == Some(&json!("Ivan Petrov")))
+            .then_some(names)
+        })
+        .await;
+    // Older messages too: each author under the name they go by now.
+    assert_eq!(
+        names,
+        [
+            json!("Alice Smith"),
+            json!("Ivan Petrov"),
+            json!("Ivan Petrov"),
+            json!("Alice Smith"),
+        ]
+    );
+    let list = app.get_json(&alice, "/api/chats").await;
+    assert_eq!(
+        list["chats"][0]["last_message"]["sender_name"],
+        "Alice Smith"
+    );
 }
