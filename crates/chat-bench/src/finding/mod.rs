@@ -14,7 +14,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use chat_domain::ChatId;
-use chat_read_model::search::WINDOW;
+use chat_domain::UserId;
+use chat_read_model::SearchQueries;
+use chat_read_model::pg::PgReadModels;
+use chat_read_model::search::{MessageSearchQuery, SearchScope, WINDOW};
 use command_api::adapters::pg::PgEventStore;
 use integration_tests::bench::report::Figure;
 use integration_tests::bench::stats::Latencies;
@@ -107,8 +110,10 @@ async fn search_figures(
 ) -> anyhow::Result<Vec<Figure>> {
     let mut figures = Vec::new();
     // Words that tell messages apart, then frequent ones (in about one message in 25).
+    let store = PgReadModels::new(pool.clone());
     for (kind, from, to) in [("distinctive word", 100, 20_000), ("frequent word", 10, 30)] {
         let (mut through_api, mut raw) = (Latencies::default(), Latencies::default());
+        let mut in_store = Latencies::default();
         let mut hits = 0;
         for _ in 0..samples() {
             let q = corpus.query(from, to);
@@ -116,6 +121,9 @@ async fn search_figures(
             let found = get(api, owner, &format!("/api/search/messages?q={q}")).await?;
             through_api.record(began.elapsed());
             hits += found["messages"].as_array().map_or(0, Vec::len);
+            let began = Instant::now();
+            store_search(&store, &q, owner.id).await?;
+            in_store.record(began.elapsed());
             let began = Instant::now();
             raw_search(pool, &q, owner.id).await?;
             raw.record(began.elapsed());
@@ -125,15 +133,40 @@ async fn search_figures(
              hits returned over the samples) by a user in {} chats, one at a time",
             chats.len()
         );
+        let store_how = "the read model's own search for the same page (its SQL with \
+                         snippets, through sqlx; no HTTP, no token, no access check)";
         let raw_how = "the same window, rank and order in SQL for the same user (sqlx, no \
                        snippets, no access check, no HTTP)";
-        figures.extend(beside_raw(
-            &format!("search ({kind})"),
-            (&through_api, &how),
-            (&raw, raw_how),
+        let (name, store_name, raw_name) = (
+            format!("search ({kind})"),
+            format!("search ({kind}) in the store"),
+            format!("raw search ({kind})"),
+        );
+        figures.extend(percentiles(&raw_name, &raw, raw_how, None));
+        figures.extend(percentiles(
+            &store_name,
+            &in_store,
+            store_how,
+            Some(&raw_name),
         ));
+        figures.extend(percentiles(&name, &through_api, &how, Some(&store_name)));
     }
     Ok(figures)
+}
+
+/// The read model's search for a first page of 20: the engine's query for the answer
+/// the API gives, snippets included.
+async fn store_search(store: &PgReadModels, q: &str, user: Uuid) -> anyhow::Result<()> {
+    let page = store
+        .search_messages(&MessageSearchQuery {
+            text: q.to_owned(),
+            scope: SearchScope::Member(UserId::from_uuid(user)),
+            after: None,
+            limit: 20,
+        })
+        .await?;
+    std::hint::black_box(page);
+    Ok(())
 }
 
 /// The engine's own query for a first page: the newest window of matches of `q` in the
@@ -192,31 +225,36 @@ async fn list_figures(
     );
     let raw_how = "the first page's chats in SQL (participants join chats, ordered by activity, \
                    no last messages, no access check, no HTTP)";
-    Ok(beside_raw(
+    let mut figures = percentiles("raw chat list page", &raw, raw_how, None);
+    figures.extend(percentiles(
         "chat list page",
-        (&through_api, &how),
-        (&raw, raw_how),
-    ))
+        &through_api,
+        &how,
+        Some("raw chat list page"),
+    ));
+    Ok(figures)
 }
 
-/// p50 and p99 of `name` through the API, each beside the raw query's, with how each
-/// was measured.
-fn beside_raw(name: &str, api: (&Latencies, &str), raw: (&Latencies, &str)) -> Vec<Figure> {
-    let mut figures = Vec::new();
-    for p in [50.0, 99.0] {
-        let raw_name = format!("raw {name} p{p}");
-        let raw_figure = Figure::new(&raw_name, raw.0.percentile_ms(p), "ms", None, raw.1);
-        let api_name = format!("{name} p{p}");
-        let api_figure = Figure::new(
-            &api_name,
-            api.0.percentile_ms(p),
-            "ms",
-            Some(&raw_name),
-            api.1,
-        );
-        figures.extend([raw_figure, api_figure]);
-    }
-    figures
+/// p50 and p99 of `name`, each beside the same percentile of `baseline` when named.
+fn percentiles(
+    name: &str,
+    latencies: &Latencies,
+    how: &str,
+    baseline: Option<&str>,
+) -> Vec<Figure> {
+    [50.0, 99.0]
+        .into_iter()
+        .map(|p| {
+            let base = baseline.map(|b| format!("{b} p{p}"));
+            Figure::new(
+                &format!("{name} p{p}"),
+                latencies.percentile_ms(p),
+                "ms",
+                base.as_deref(),
+                how,
+            )
+        })
+        .collect()
 }
 
 /// The engine's own query for a first page of `user`'s chats.
@@ -268,13 +306,7 @@ async fn searchable_after_send(
         latencies.record(began.elapsed());
     }
     let how = "POST a message with a new word, then search for it every 10 ms until found";
-    Ok([50.0, 99.0]
-        .into_iter()
-        .map(|p| {
-            let name = format!("send to searchable p{p}");
-            Figure::new(&name, latencies.percentile_ms(p), "ms", None, how)
-        })
-        .collect())
+    Ok(percentiles("send to searchable", &latencies, how, None))
 }
 
 /// `GET path` as `user`, expecting 200; the answer.
