@@ -14,6 +14,7 @@ use crate::app::CommandError;
 use crate::http::caller::Caller;
 use crate::http::dto::UploadBody;
 use crate::http::error::ApiError;
+use crate::http::paths::ChatPath;
 use crate::http::read::ReadSide;
 use crate::http::refusals::{Refusals, WriteRefusals};
 use crate::http::schemas::MediaKindSchema;
@@ -54,7 +55,7 @@ pub struct UploadHeaders {
     post,
     path = "/api/chats/{id}/attachments",
     operation_id = "requestUpload",
-    params(("id" = Uuid, Path, description = "The chat")),
+    params(ChatPath),
     request_body = UploadBody,
     responses(
         (status = 201, description = "Granted: PUT the bytes to `upload_url`", body = UploadTicket),

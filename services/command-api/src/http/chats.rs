@@ -11,6 +11,7 @@ use crate::app::CommandError;
 use crate::http::caller::Caller;
 use crate::http::dto::{CommandResponse, CreateChatBody, DeleteChatQuery, UpdateChatBody};
 use crate::http::error::ApiError;
+use crate::http::paths::ChatPath;
 use crate::http::read::ReadSide;
 use crate::http::refusals::{Refusals, WriteRefusals};
 use crate::http::respond::{CommandAnswers, request, response, run};
@@ -109,7 +110,7 @@ pub async fn create(
     patch,
     path = "/api/chats/{id}",
     operation_id = "updateChat",
-    params(("id" = Uuid, Path, description = "The chat")),
+    params(ChatPath),
     request_body = UpdateChatBody,
     responses(
         CommandAnswers,
@@ -143,12 +144,8 @@ pub async fn update(
     delete,
     path = "/api/chats/{id}",
     operation_id = "deleteChat",
-    params(("id" = Uuid, Path, description = "The chat"), DeleteChatQuery),
-    responses(
-        CommandAnswers,
-        Refusals,
-        WriteRefusals
-    )
+    params(ChatPath, DeleteChatQuery),
+    responses(CommandAnswers, Refusals, WriteRefusals)
 )]
 pub async fn delete(
     state: web::Data<ApiState>,
@@ -175,12 +172,8 @@ pub async fn delete(
     post,
     path = "/api/chats/{id}/restore",
     operation_id = "restoreChat",
-    params(("id" = Uuid, Path, description = "The chat")),
-    responses(
-        CommandAnswers,
-        Refusals,
-        WriteRefusals
-    )
+    params(ChatPath),
+    responses(CommandAnswers, Refusals, WriteRefusals)
 )]
 pub async fn restore(
     state: web::Data<ApiState>,

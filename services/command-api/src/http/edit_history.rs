@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 use crate::http::caller::Caller;
 use crate::http::error::ApiError;
 use crate::http::names::name_authors;
+use crate::http::paths::MessagePath;
 use crate::http::queries::{stored_message, visible_chat};
 use crate::http::read::ReadSide;
 use crate::http::refusals::{ReadRefusals, Refusals};
@@ -56,7 +57,7 @@ pub struct TextVersion {
     get,
     path = "/api/chats/{id}/messages/{mid}/history",
     operation_id = "messageHistory",
-    params(("id" = Uuid, Path, description = "The chat"), ("mid" = Uuid, Path, description = "The message")),
+    params(MessagePath),
     responses(
         (status = 200, description = "Every version, newest first", body = EditHistory),
         Refusals,

@@ -11,6 +11,7 @@ use crate::http::dto::{
     AttachmentBody, CommandResponse, EditMessageBody, MarkReadBody, SendMessageBody,
 };
 use crate::http::error::ApiError;
+use crate::http::paths::{ChatPath, MessagePath};
 use crate::http::read::ReadSide;
 use crate::http::refusals::{Refusals, WriteRefusals};
 use crate::http::respond::{CommandAnswers, request, response, run};
@@ -29,7 +30,7 @@ const MAX_IDEMPOTENCY_KEY: usize = 255;
     post,
     path = "/api/chats/{id}/messages",
     operation_id = "sendMessage",
-    params(("id" = Uuid, Path, description = "The chat"), ("Idempotency-Key" = Option<String>, Header, description = "The client's id for this message: a retry with the same key answers 200 with the original")),
+    params(ChatPath, ("Idempotency-Key" = Option<String>, Header, description = "The client's id for this message: a retry with the same key answers 200 with the original")),
     request_body = SendMessageBody,
     responses(
         (status = 201, description = "Sent, and in the history", body = CommandResponse),
@@ -185,7 +186,7 @@ fn idempotency_key(
     patch,
     path = "/api/chats/{id}/messages/{mid}",
     operation_id = "editMessage",
-    params(("id" = Uuid, Path, description = "The chat"), ("mid" = Uuid, Path, description = "The message")),
+    params(MessagePath),
     request_body = EditMessageBody,
     responses(
         CommandAnswers,
@@ -216,12 +217,8 @@ pub async fn edit(
     delete,
     path = "/api/chats/{id}/messages/{mid}",
     operation_id = "deleteMessage",
-    params(("id" = Uuid, Path, description = "The chat"), ("mid" = Uuid, Path, description = "The message")),
-    responses(
-        CommandAnswers,
-        Refusals,
-        WriteRefusals
-    )
+    params(MessagePath),
+    responses(CommandAnswers, Refusals, WriteRefusals)
 )]
 pub async fn delete(
     state: web::Data<ApiState>,
@@ -246,7 +243,7 @@ pub async fn delete(
     post,
     path = "/api/chats/{id}/read",
     operation_id = "markRead",
-    params(("id" = Uuid, Path, description = "The chat")),
+    params(ChatPath),
     request_body = MarkReadBody,
     responses(
         CommandAnswers,

@@ -17,6 +17,7 @@ mod names;
 pub mod openapi;
 pub mod paging;
 pub mod participants;
+pub mod paths;
 pub mod queries;
 pub mod read;
 pub mod refusals;

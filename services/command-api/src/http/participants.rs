@@ -9,6 +9,7 @@ use chat_domain::{ChatCommand, ChatId, Role, UserId};
 use crate::http::caller::Caller;
 use crate::http::dto::{AddParticipantBody, ChangeRoleBody};
 use crate::http::error::ApiError;
+use crate::http::paths::{ChatPath, ParticipantPath};
 use crate::http::read::ReadSide;
 use crate::http::refusals::{Refusals, WriteRefusals};
 use crate::http::respond::{CommandAnswers, run};
@@ -19,7 +20,7 @@ use crate::http::state::ApiState;
     post,
     path = "/api/chats/{id}/participants",
     operation_id = "addParticipant",
-    params(("id" = Uuid, Path, description = "The chat")),
+    params(ChatPath),
     request_body = AddParticipantBody,
     responses(
         CommandAnswers,
@@ -50,12 +51,8 @@ pub async fn add(
     delete,
     path = "/api/chats/{id}/participants/{uid}",
     operation_id = "removeParticipant",
-    params(("id" = Uuid, Path, description = "The chat"), ("uid" = Uuid, Path, description = "The participant (the caller: leave)")),
-    responses(
-        CommandAnswers,
-        Refusals,
-        WriteRefusals
-    )
+    params(ParticipantPath),
+    responses(CommandAnswers, Refusals, WriteRefusals)
 )]
 pub async fn remove(
     state: web::Data<ApiState>,
@@ -78,7 +75,7 @@ pub async fn remove(
     patch,
     path = "/api/chats/{id}/participants/{uid}",
     operation_id = "changeRole",
-    params(("id" = Uuid, Path, description = "The chat"), ("uid" = Uuid, Path, description = "The participant")),
+    params(ParticipantPath),
     request_body = ChangeRoleBody,
     responses(
         CommandAnswers,

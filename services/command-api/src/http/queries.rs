@@ -109,7 +109,7 @@ pub(super) async fn stored_message(
     get,
     path = "/api/chats/{id}",
     operation_id = "getChat",
-    params(("id" = uuid::Uuid, Path, description = "The chat")),
+    params(crate::http::paths::ChatPath),
     responses(
         (status = 200, description = "The chat and the caller's place in it", body = ChatDetails),
         crate::http::refusals::Refusals,
@@ -141,7 +141,7 @@ pub async fn details(
     get,
     path = "/api/chats/{id}/participants",
     operation_id = "listParticipants",
-    params(("id" = uuid::Uuid, Path, description = "The chat")),
+    params(crate::http::paths::ChatPath),
     responses(
         (status = 200, description = "The active participants", body = crate::http::answers::ParticipantList),
         crate::http::refusals::Refusals,
@@ -177,7 +177,7 @@ pub async fn participants(
     get,
     path = "/api/chats/{id}/messages/{mid}",
     operation_id = "getMessage",
-    params(("id" = uuid::Uuid, Path, description = "The chat"), ("mid" = uuid::Uuid, Path, description = "The message")),
+    params(crate::http::paths::MessagePath),
     responses(
         (status = 200, description = "The message as the history shows it", body = crate::media::views::MessageView),
         crate::http::refusals::Refusals,
@@ -204,7 +204,7 @@ pub async fn message(
     get,
     path = "/api/chats/{id}/messages",
     operation_id = "listMessages",
-    params(("id" = uuid::Uuid, Path, description = "The chat"), HistoryParams),
+    params(crate::http::paths::ChatPath, HistoryParams),
     responses(
         (status = 200, description = "A page of history", body = crate::http::answers::MessagePage),
         crate::http::refusals::Refusals,

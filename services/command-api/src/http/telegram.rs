@@ -16,6 +16,7 @@ use crate::http::dto::{
     CommandResponse, LinkTelegramBody, TelegramLinkChangeBody, TelegramMessageBody,
 };
 use crate::http::error::ApiError;
+use crate::http::paths::ChatPath;
 use crate::http::read::ReadSide;
 use crate::http::refusals::{Refusals, WriteRefusals};
 use crate::http::respond::{CommandAnswers, request, response, run};
@@ -31,7 +32,7 @@ use crate::telegram_access::TelegramAccessCheck;
     post,
     path = "/api/chats/{id}/telegram/link",
     operation_id = "linkTelegram",
-    params(("id" = Uuid, Path, description = "The chat")),
+    params(ChatPath),
     request_body = LinkTelegramBody,
     responses(
         CommandAnswers,
@@ -74,12 +75,8 @@ pub async fn link(
     delete,
     path = "/api/chats/{id}/telegram/link",
     operation_id = "unlinkTelegram",
-    params(("id" = Uuid, Path, description = "The chat")),
-    responses(
-        CommandAnswers,
-        Refusals,
-        WriteRefusals
-    )
+    params(ChatPath),
+    responses(CommandAnswers, Refusals, WriteRefusals)
 )]
 pub async fn unlink(
     state: web::Data<ApiState>,
@@ -100,7 +97,7 @@ pub async fn unlink(
     post,
     path = "/api/chats/{id}/telegram/messages",
     operation_id = "receiveTelegramMessage",
-    params(("id" = Uuid, Path, description = "The chat")),
+    params(ChatPath),
     request_body = TelegramMessageBody,
     responses(
         (status = 201, description = "Received, and in the history", body = CommandResponse),
@@ -156,7 +153,7 @@ pub async fn receive(
     post,
     path = "/api/chats/{id}/telegram/link/changes",
     operation_id = "reportTelegramLinkChange",
-    params(("id" = Uuid, Path, description = "The chat")),
+    params(ChatPath),
     request_body = TelegramLinkChangeBody,
     responses(
         CommandAnswers,

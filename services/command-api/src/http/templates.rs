@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::http::caller::Caller;
 use crate::http::error::{ApiError, ErrorBody};
+use crate::http::paths::TemplatePath;
 use crate::http::read::ReadSide;
 use crate::http::refusals::{ReadRefusals, Refusals};
 
@@ -61,7 +62,7 @@ pub async fn list(
     get,
     path = "/api/templates/{id}",
     operation_id = "getTemplate",
-    params(("id" = Uuid, Path, description = "The template")),
+    params(TemplatePath),
     responses(
         (status = 200, description = "The template", body = TemplateRecord),
         Refusals,
