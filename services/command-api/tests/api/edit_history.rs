@@ -97,34 +97,10 @@ async fn a_telegram_message_history_is_its_telegram_author_s_not_the_bridge_s() 
     let bridge = service_token("telegram-bridge");
     let chat = app.create_group(&alice, &[]).await;
     let group = -1_000_000_100_316_i64;
-    let link = app
-        .call(
-            Method::POST,
-            &format!("/api/chats/{chat}/telegram/link"),
-            Some(&alice.token),
-            Some(json!({ "telegram_chat_id": group })),
-        )
+    app.link_telegram(&alice, chat, group).await;
+    let id = app
+        .receive_from_telegram(chat, group, (42, "Ivan"), (7, "привет"))
         .await;
-    assert!(link.status().is_success(), "link");
-    let received = app
-        .call(
-            Method::POST,
-            &format!("/api/chats/{chat}/telegram/messages"),
-            Some(&bridge),
-            Some(json!({
-                "telegram_chat_id": group,
-                "telegram_message_id": 7,
-                "telegram_user_id": 42,
-                "sender_name": "Ivan",
-                "content": "привет",
-            })),
-        )
-        .await;
-    assert_eq!(received.status(), 201, "received");
-    let id = received.json::<Value>().await.expect("json")["message_id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
     let path = format!("/api/chats/{chat}/messages/{id}");
     let edit = app
         .call(

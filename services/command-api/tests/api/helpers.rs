@@ -13,7 +13,7 @@ use chat_runtime::config::KafkaConfig;
 use command_api::testing::spawn_with_media;
 use integration_tests::kafka::fresh_topic;
 use integration_tests::pg::{TestDatabase, fresh_database};
-use integration_tests::tokens::TEST_SECRET;
+use integration_tests::tokens::{TEST_SECRET, service_token};
 use integration_tests::{cql_config, required_env};
 use reqwest::{Method, RequestBuilder, Response};
 use serde_json::{Value, json};
@@ -154,6 +154,48 @@ impl TestApp {
         let response = self.call(Method::GET, path, Some(&user.token), None).await;
         assert_eq!(response.status(), 200, "GET {path}");
         response.json().await.expect("json")
+    }
+
+    /// Links `chat` to Telegram supergroup `group` as `admin`, expecting success.
+    pub async fn link_telegram(&self, admin: &User, chat: Uuid, group: i64) {
+        let link = self
+            .call(
+                Method::POST,
+                &format!("/api/chats/{chat}/telegram/link"),
+                Some(&admin.token),
+                Some(json!({ "telegram_chat_id": group })),
+            )
+            .await;
+        assert!(link.status().is_success(), "link");
+    }
+
+    /// Posts Telegram message `(telegram_message_id, content)` of author
+    /// `(telegram_user_id, name)` from `group` into `chat` as the bridge, expecting 201;
+    /// the message's id.
+    pub async fn receive_from_telegram(
+        &self,
+        chat: Uuid,
+        group: i64,
+        (telegram_user_id, name): (i64, &str),
+        (telegram_message_id, content): (i64, &str),
+    ) -> String {
+        let received = self
+            .call(
+                Method::POST,
+                &format!("/api/chats/{chat}/telegram/messages"),
+                Some(&service_token("telegram-bridge")),
+                Some(json!({
+                    "telegram_chat_id": group,
+                    "telegram_message_id": telegram_message_id,
+                    "telegram_user_id": telegram_user_id,
+                    "sender_name": name,
+                    "content": content,
+                })),
+            )
+            .await;
+        assert_eq!(received.status(), 201, "received");
+        let body: Value = received.json().await.expect("json");
+        body["message_id"].as_str().expect("message_id").to_owned()
     }
 
     /// Sends `content` to `chat` as `user`.

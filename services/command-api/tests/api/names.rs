@@ -4,8 +4,7 @@
 
 use std::time::Duration;
 
-use integration_tests::tokens::{service_token, user_token};
-use reqwest::Method;
+use integration_tests::tokens::user_token;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, User};
@@ -81,37 +80,15 @@ async fn history_names(app: &TestApp, viewer: &User, chat: uuid::Uuid) -> Vec<Va
 async fn history_names_users_and_telegram_authors_by_their_newest_names() {
     let app = TestApp::spawn().await;
     let alice = User::new("Alice");
-    let bridge = service_token("telegram-bridge");
     let chat = app.create_group(&alice, &[]).await;
     let group = -1_000_000_100_417_i64;
-    let link = app
-        .call(
-            Method::POST,
-            &format!("/api/chats/{chat}/telegram/link"),
-            Some(&alice.token),
-            Some(json!({ "telegram_chat_id": group })),
-        )
-        .await;
-    assert!(link.status().is_success(), "link");
+    app.link_telegram(&alice, chat, group).await;
     assert_eq!(app.send(&alice, chat, "from the chat").await.status(), 201);
     // Ivan writes twice from Telegram, renamed in between.
-    for (id, name) in [(1, "Ivan"), (2, "Ivan Petrov")] {
-        let received = app
-            .call(
-                Method::POST,
-                &format!("/api/chats/{chat}/telegram/messages"),
-                Some(&bridge),
-                Some(json!({
-                    "telegram_chat_id": group,
-                    "telegram_message_id": id,
-                    "telegram_user_id": 42,
-                    "sender_name": name,
-                    "content": format!("from Telegram {id}"),
-                })),
-            )
-            .await;
-        assert_eq!(received.status(), 201, "received");
-    }
+    app.receive_from_telegram(chat, group, (42, "Ivan"), (1, "first"))
+        .await;
+    app.receive_from_telegram(chat, group, (42, "Ivan Petrov"), (2, "second"))
+        .await;
     let renamed = User {
         token: user_token(alice.id, "Alice Smith"),
         name: "Alice Smith".to_owned(),
