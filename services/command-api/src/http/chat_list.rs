@@ -147,19 +147,19 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let user = caller.user_id()?;
     let query = params.into_inner().query()?;
-    let entries = read.chats.chat_list(user, &query).await?;
-    let listed: Vec<ChatId> = entries.iter().map(|e| e.chat.id).collect();
-    let current = current_among(&read, user, &listed).await?;
+    let mut entries = read.chats.chat_list(user, &query).await?;
     // The cursor follows what the store listed, kept or not.
     let next_cursor = (entries.len() == query.limit)
         .then(|| entries.last().and_then(ChatListCursor::of))
         .flatten()
         .map(|c| c.encode());
-    let mut entries: Vec<ChatListEntry> = entries
-        .into_iter()
-        .filter(|entry| current.contains(&entry.chat.id))
-        .collect();
-    with_last_messages(&read, entries.iter_mut().map(|e| &mut e.chat)).await?;
+    let listed: Vec<ChatId> = entries.iter().map(|e| e.chat.id).collect();
+    // Independent lookups, at once: the authority's word and the newest messages' names.
+    let (current, ()) = futures_util::try_join!(
+        current_among(&read, user, &listed),
+        with_last_messages(&read, entries.iter_mut().map(|e| &mut e.chat)),
+    )?;
+    entries.retain(|entry| current.contains(&entry.chat.id));
     Ok(HttpResponse::Ok().json(json!({ "chats": entries, "next_cursor": next_cursor })))
 }
 
