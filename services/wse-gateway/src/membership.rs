@@ -125,9 +125,8 @@ pub fn change_of(event: &ChatEvent) -> Option<Change> {
         return Some(Change::Joined(e.created_by, Role::Admin));
     }
     event.membership_change().map(|change| match change {
-        MembershipChange::Joined { user, role } | MembershipChange::RoleChanged { user, role } => {
-            Change::Joined(user, role)
-        }
+        MembershipChange::Joined { user, role, .. }
+        | MembershipChange::RoleChanged { user, role } => Change::Joined(user, role),
         MembershipChange::Departed { user, .. } => Change::Gone(user),
         MembershipChange::Dissolved => Change::Deleted,
     })

@@ -4,8 +4,9 @@
 
 use crate::chat::{
     events::{ChatCreated, ChatEvent},
+    membership::{Joining, Member, fold_membership},
     state::{ChatData, ChatState, Participant, ReadPosition, Tombstone},
-    types::TelegramLink,
+    types::{Role, TelegramLink},
 };
 
 /// Folds `event` into `state`.
@@ -68,11 +69,16 @@ impl ChatData {
                     self.name = Some(name.clone());
                 }
             }
-            // Messages live in the write side's message index, not in the state.
+            // Messages live in the write side's message index, not in the state, and
+            // membership changes are the one membership fold's, below.
             ChatEvent::MessageSent(_)
             | ChatEvent::TelegramMessageReceived(_)
             | ChatEvent::MessageEdited(_)
-            | ChatEvent::MessageDeleted(_) => {}
+            | ChatEvent::MessageDeleted(_)
+            | ChatEvent::ParticipantAdded(_)
+            | ChatEvent::ParticipantRemoved(_)
+            | ChatEvent::ParticipantLeft(_)
+            | ChatEvent::ParticipantRoleChanged(_) => {}
             ChatEvent::MessagesMarkedAsRead(e) => {
                 self.read_positions.insert(
                     e.user_id,
@@ -81,26 +87,6 @@ impl ChatData {
                         message_version: e.last_read_message_version,
                     },
                 );
-            }
-            ChatEvent::ParticipantAdded(e) => {
-                self.participants.insert(
-                    e.user_id,
-                    Participant {
-                        role: e.role,
-                        joined_version: e.version,
-                    },
-                );
-            }
-            ChatEvent::ParticipantRemoved(e) => {
-                self.participants.remove(&e.user_id);
-            }
-            ChatEvent::ParticipantLeft(e) => {
-                self.participants.remove(&e.user_id);
-            }
-            ChatEvent::ParticipantRoleChanged(e) => {
-                if let Some(p) = self.participants.get_mut(&e.user_id) {
-                    p.role = e.role;
-                }
             }
             ChatEvent::TelegramChatLinked(e) => {
                 self.telegram = Some(TelegramLink {
@@ -113,6 +99,21 @@ impl ChatData {
                 self.telegram = self.telegram.map(|link| e.change.applied_to(link));
             }
         }
+        fold_membership(&mut self.participants, event);
         self.version = event.version();
+    }
+}
+
+/// The state keeps of a member their role and the version that (last) added them.
+impl Member for Participant {
+    fn joined(joining: Joining) -> Self {
+        Self {
+            role: joining.role,
+            joined_version: joining.version,
+        }
+    }
+
+    fn set_role(&mut self, role: Role) {
+        self.role = role;
     }
 }

@@ -7,8 +7,8 @@
 //! ([`ChatCommand::facts_query`]), looks it up for that one command, and hands the answer
 //! ([`MessageFacts`]) to `decide` as input, so the rules stay pure.
 //!
-//! [`ChatEvent::message_change`] says how each event changes the index (one place for
-//! every store of it), and [`MessageLog`] is the index in memory: the reference the
+//! [`ChatEvent::message_change`] says how each event changes the index (declared in each
+//! event payload's impl, one place for every store of it), and [`MessageLog`] is the index in memory: the reference the
 //! stores are tested against, and what tests and in-memory adapters decide with.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -116,64 +116,6 @@ pub enum MessageChange<'a> {
         /// The message.
         id: MessageId,
     },
-}
-
-impl ChatEvent {
-    /// How this event changes the message index (`None`: it does not).
-    #[must_use]
-    pub fn message_change(&self) -> Option<MessageChange<'_>> {
-        match self {
-            Self::MessageSent(e) => Some(MessageChange::Added {
-                id: e.message_id,
-                record: MessageRecord {
-                    position: e.version,
-                    author: MessageAuthor::User(e.sender_id),
-                    content: Some(e.content.clone()),
-                    attachment_key: e.attachment.as_ref().map(|a| a.key.clone()),
-                },
-                telegram: None,
-            }),
-            Self::TelegramMessageReceived(e) => Some(MessageChange::Added {
-                id: e.message_id,
-                record: MessageRecord {
-                    position: e.version,
-                    author: MessageAuthor::Telegram {
-                        telegram_user_id: e.telegram_user_id,
-                    },
-                    content: Some(e.content.clone()),
-                    attachment_key: e.attachment.as_ref().map(|a| a.key.clone()),
-                },
-                telegram: Some((e.telegram_chat_id, e.telegram_message_id)),
-            }),
-            Self::MessageEdited(e) => Some(MessageChange::Edited {
-                id: e.message_id,
-                content: &e.content,
-            }),
-            Self::MessageDeleted(e) => Some(MessageChange::Deleted { id: e.message_id }),
-            Self::TelegramLinkChanged(e) => Some(MessageChange::Added {
-                id: e.notice_id,
-                record: MessageRecord {
-                    position: e.version,
-                    author: MessageAuthor::System,
-                    content: Some(e.change.notice()),
-                    attachment_key: None,
-                },
-                telegram: None,
-            }),
-            Self::ChatCreated(_)
-            | Self::ChatUpdated(_)
-            | Self::ChatArchived(_)
-            | Self::ChatRestored(_)
-            | Self::ChatHardDeleted(_)
-            | Self::MessagesMarkedAsRead(_)
-            | Self::ParticipantAdded(_)
-            | Self::ParticipantRemoved(_)
-            | Self::ParticipantLeft(_)
-            | Self::ParticipantRoleChanged(_)
-            | Self::TelegramChatLinked(_)
-            | Self::TelegramChatUnlinked(_) => None,
-        }
-    }
 }
 
 impl ChatCommand {

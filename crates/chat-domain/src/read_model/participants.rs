@@ -7,7 +7,10 @@ use time::OffsetDateTime;
 
 use super::{ApplyOutcome, guard};
 use crate::{
-    chat::{ChatEvent, Role},
+    chat::{
+        ChatEvent, Role,
+        membership::{Joining, Member, fold_membership},
+    },
     ids::{ChatId, UserId},
 };
 
@@ -64,50 +67,30 @@ impl ParticipantList {
         self.participants.is_empty()
     }
 
-    /// Applies one event (idempotent: see the module docs). A hard-deleted chat has
-    /// no participants.
+    /// Applies one event (idempotent: see the module docs) with the one membership fold.
+    /// A hard-deleted chat has no participants.
     pub fn apply(&mut self, event: &ChatEvent) -> ApplyOutcome {
         if let Some(skipped) = guard(self.chat_id, self.version, event) {
             return skipped;
         }
-        match event {
-            ChatEvent::ParticipantAdded(e) => {
-                self.participants.insert(
-                    e.user_id,
-                    ParticipantEntry {
-                        role: e.role,
-                        added_by: e.added_by,
-                        joined_at: e.joined_at,
-                        joined_version: e.version,
-                    },
-                );
-            }
-            ChatEvent::ParticipantRemoved(e) => {
-                self.participants.remove(&e.user_id);
-            }
-            ChatEvent::ParticipantLeft(e) => {
-                self.participants.remove(&e.user_id);
-            }
-            ChatEvent::ParticipantRoleChanged(e) => {
-                if let Some(p) = self.participants.get_mut(&e.user_id) {
-                    p.role = e.role;
-                }
-            }
-            ChatEvent::ChatHardDeleted(_) => self.participants.clear(),
-            ChatEvent::ChatCreated(_)
-            | ChatEvent::ChatUpdated(_)
-            | ChatEvent::ChatArchived(_)
-            | ChatEvent::ChatRestored(_)
-            | ChatEvent::MessageSent(_)
-            | ChatEvent::MessageEdited(_)
-            | ChatEvent::MessageDeleted(_)
-            | ChatEvent::MessagesMarkedAsRead(_)
-            | ChatEvent::TelegramChatLinked(_)
-            | ChatEvent::TelegramChatUnlinked(_)
-            | ChatEvent::TelegramMessageReceived(_)
-            | ChatEvent::TelegramLinkChanged(_) => {}
-        }
+        fold_membership(&mut self.participants, event);
         self.version = event.version();
         ApplyOutcome::Applied
+    }
+}
+
+/// The view keeps of a member who added them and when, besides their role.
+impl Member for ParticipantEntry {
+    fn joined(joining: Joining) -> Self {
+        Self {
+            role: joining.role,
+            added_by: joining.added_by,
+            joined_at: joining.joined_at,
+            joined_version: joining.version,
+        }
+    }
+
+    fn set_role(&mut self, role: Role) {
+        self.role = role;
     }
 }

@@ -3,9 +3,10 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::EventPayload;
 use crate::{
     actor::Actor,
-    chat::types::ChatType,
+    chat::{membership::MembershipChange, types::ChatType},
     ids::{ChatId, CompanyId, UserId},
 };
 
@@ -95,4 +96,39 @@ pub struct ChatHardDeleted {
     /// When.
     #[serde(with = "time::serde::rfc3339")]
     pub deleted_at: OffsetDateTime,
+}
+
+impl EventPayload for ChatCreated {
+    fn occurred_at(&self) -> OffsetDateTime {
+        self.created_at
+    }
+}
+
+impl EventPayload for ChatUpdated {
+    fn occurred_at(&self) -> OffsetDateTime {
+        self.updated_at
+    }
+}
+
+// Archive and restore keep the membership: participants of an archived chat still read it.
+impl EventPayload for ChatArchived {
+    fn occurred_at(&self) -> OffsetDateTime {
+        self.archived_at
+    }
+}
+
+impl EventPayload for ChatRestored {
+    fn occurred_at(&self) -> OffsetDateTime {
+        self.restored_at
+    }
+}
+
+impl EventPayload for ChatHardDeleted {
+    fn occurred_at(&self) -> OffsetDateTime {
+        self.deleted_at
+    }
+
+    fn membership_change(&self) -> Option<MembershipChange> {
+        Some(MembershipChange::Dissolved)
+    }
 }

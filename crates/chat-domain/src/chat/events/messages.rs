@@ -3,9 +3,12 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::EventPayload;
 use crate::{
     actor::Actor,
     chat::attachment::Attachment,
+    chat::facts::MessageChange,
+    chat::state::{MessageAuthor, MessageRecord},
     chat::types::{MessageSource, MessageType},
     ids::{ChatId, MessageId, UserId},
 };
@@ -110,4 +113,59 @@ pub struct MessagesMarkedAsRead {
     /// When.
     #[serde(with = "time::serde::rfc3339")]
     pub read_at: OffsetDateTime,
+}
+
+impl EventPayload for MessageSent {
+    fn occurred_at(&self) -> OffsetDateTime {
+        self.created_at
+    }
+
+    fn message_change(&self) -> Option<MessageChange<'_>> {
+        Some(MessageChange::Added {
+            id: self.message_id,
+            record: MessageRecord {
+                position: self.version,
+                author: MessageAuthor::User(self.sender_id),
+                content: Some(self.content.clone()),
+                attachment_key: self.attachment.as_ref().map(|a| a.key.clone()),
+            },
+            telegram: None,
+        })
+    }
+
+    fn attachment(&self) -> Option<&Attachment> {
+        self.attachment.as_ref()
+    }
+}
+
+impl EventPayload for MessageEdited {
+    fn occurred_at(&self) -> OffsetDateTime {
+        self.edited_at
+    }
+
+    fn message_change(&self) -> Option<MessageChange<'_>> {
+        Some(MessageChange::Edited {
+            id: self.message_id,
+            content: &self.content,
+        })
+    }
+}
+
+impl EventPayload for MessageDeleted {
+    fn occurred_at(&self) -> OffsetDateTime {
+        self.deleted_at
+    }
+
+    fn message_change(&self) -> Option<MessageChange<'_>> {
+        Some(MessageChange::Deleted {
+            id: self.message_id,
+        })
+    }
+}
+
+// A read position lives in the state and the unread ledger, not in the message index.
+impl EventPayload for MessagesMarkedAsRead {
+    fn occurred_at(&self) -> OffsetDateTime {
+        self.read_at
+    }
 }

@@ -3,8 +3,9 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::EventPayload;
 use crate::{
-    chat::types::Role,
+    chat::{membership::MembershipChange, types::Role},
     ids::{ChatId, UserId},
 };
 
@@ -85,4 +86,58 @@ pub struct ParticipantLeft {
     pub left_at: OffsetDateTime,
     /// The number of participants after this event.
     pub participant_count: u32,
+}
+
+impl EventPayload for ParticipantAdded {
+    fn occurred_at(&self) -> OffsetDateTime {
+        self.joined_at
+    }
+
+    fn membership_change(&self) -> Option<MembershipChange> {
+        Some(MembershipChange::Joined {
+            user: self.user_id,
+            role: self.role,
+            added_by: self.added_by,
+            joined_at: self.joined_at,
+        })
+    }
+}
+
+impl EventPayload for ParticipantRemoved {
+    fn occurred_at(&self) -> OffsetDateTime {
+        self.removed_at
+    }
+
+    fn membership_change(&self) -> Option<MembershipChange> {
+        Some(MembershipChange::Departed {
+            user: self.user_id,
+            role: self.role,
+        })
+    }
+}
+
+impl EventPayload for ParticipantRoleChanged {
+    fn occurred_at(&self) -> OffsetDateTime {
+        self.changed_at
+    }
+
+    fn membership_change(&self) -> Option<MembershipChange> {
+        Some(MembershipChange::RoleChanged {
+            user: self.user_id,
+            role: self.role,
+        })
+    }
+}
+
+impl EventPayload for ParticipantLeft {
+    fn occurred_at(&self) -> OffsetDateTime {
+        self.left_at
+    }
+
+    fn membership_change(&self) -> Option<MembershipChange> {
+        Some(MembershipChange::Departed {
+            user: self.user_id,
+            role: self.role,
+        })
+    }
 }

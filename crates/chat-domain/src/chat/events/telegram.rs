@@ -3,8 +3,11 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::EventPayload;
 use crate::{
     chat::attachment::Attachment,
+    chat::facts::MessageChange,
+    chat::state::{MessageAuthor, MessageRecord},
     chat::types::{MessageSource, MessageType, TelegramLink},
     ids::{ChatId, MessageId, UserId},
 };
@@ -162,5 +165,62 @@ impl TelegramLinkChange {
                  ({to_telegram_chat_id})"
             ),
         }
+    }
+}
+
+impl EventPayload for TelegramChatLinked {
+    fn occurred_at(&self) -> OffsetDateTime {
+        self.linked_at
+    }
+}
+
+impl EventPayload for TelegramChatUnlinked {
+    fn occurred_at(&self) -> OffsetDateTime {
+        self.unlinked_at
+    }
+}
+
+impl EventPayload for TelegramMessageReceived {
+    fn occurred_at(&self) -> OffsetDateTime {
+        self.created_at
+    }
+
+    fn message_change(&self) -> Option<MessageChange<'_>> {
+        Some(MessageChange::Added {
+            id: self.message_id,
+            record: MessageRecord {
+                position: self.version,
+                author: MessageAuthor::Telegram {
+                    telegram_user_id: self.telegram_user_id,
+                },
+                content: Some(self.content.clone()),
+                attachment_key: self.attachment.as_ref().map(|a| a.key.clone()),
+            },
+            telegram: Some((self.telegram_chat_id, self.telegram_message_id)),
+        })
+    }
+
+    fn attachment(&self) -> Option<&Attachment> {
+        self.attachment.as_ref()
+    }
+}
+
+// The notice a link change posts is a message of the chat, by the system.
+impl EventPayload for TelegramLinkChanged {
+    fn occurred_at(&self) -> OffsetDateTime {
+        self.changed_at
+    }
+
+    fn message_change(&self) -> Option<MessageChange<'_>> {
+        Some(MessageChange::Added {
+            id: self.notice_id,
+            record: MessageRecord {
+                position: self.version,
+                author: MessageAuthor::System,
+                content: Some(self.change.notice()),
+                attachment_key: None,
+            },
+            telegram: None,
+        })
     }
 }

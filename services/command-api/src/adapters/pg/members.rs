@@ -35,7 +35,7 @@ pub(super) async fn write(
         for envelope in &new.envelopes {
             let version = version_i64(envelope.version)?;
             let (user, role, active, joined) = match envelope.payload.membership_change() {
-                Some(MembershipChange::Joined { user, role }) => (user, role, true, version),
+                Some(MembershipChange::Joined { user, role, .. }) => (user, role, true, version),
                 Some(MembershipChange::RoleChanged { user, role }) => (user, role, true, 0),
                 Some(MembershipChange::Departed { user, role }) => (user, role, false, 0),
                 Some(MembershipChange::Dissolved) => {
