@@ -27,7 +27,8 @@ pub use writes::{
 use chat_domain::chat::events::{
     MessageSent, TelegramLinkChange, TelegramLinkChanged, TelegramMessageReceived,
 };
-use chat_domain::{Actor, ChatEvent, Envelope, MessageId, Role, UserId};
+use chat_domain::chat::membership::MembershipChange;
+use chat_domain::{Actor, ChatEvent, Envelope, MessageId, UserId};
 
 use crate::bucket::bucket_of_message;
 use crate::person::Person;
@@ -101,12 +102,7 @@ fn plan_sync(event: &ChatEvent) -> Result<Plan, NotATimeUuid> {
             created_at: e.created_at,
         })),
         ChatEvent::ParticipantAdded(e) => {
-            plan.rows.push(RowWrite::SetParticipant {
-                user_id: e.user_id,
-                role: e.role,
-                active: true,
-                joined: Some((e.joined_at, e.added_by)),
-            });
+            plan.rows.extend(participant_row(event));
             plan.rows.push(RowWrite::SetParticipantCount {
                 count: e.participant_count,
             });
@@ -213,17 +209,12 @@ fn plan_async(event: &ChatEvent) -> Result<Plan, NotATimeUuid> {
             });
         }
         ChatEvent::ParticipantRemoved(e) => {
-            rows.extend(departure(e.user_id, e.role, e.participant_count));
+            rows.extend(departure(event, e.user_id, e.participant_count));
         }
         ChatEvent::ParticipantLeft(e) => {
-            rows.extend(departure(e.user_id, e.role, e.participant_count));
+            rows.extend(departure(event, e.user_id, e.participant_count));
         }
-        ChatEvent::ParticipantRoleChanged(e) => rows.push(RowWrite::SetParticipant {
-            user_id: e.user_id,
-            role: e.role,
-            active: true,
-            joined: None,
-        }),
+        ChatEvent::ParticipantRoleChanged(_) => rows.extend(participant_row(event)),
         ChatEvent::TelegramChatLinked(e) => rows.push(RowWrite::SetTelegramLink {
             telegram_chat_id: e.telegram_chat_id,
             telegram_topic_id: e.telegram_topic_id,
@@ -284,17 +275,34 @@ fn plan_async(event: &ChatEvent) -> Result<Plan, NotATimeUuid> {
     Ok(plan)
 }
 
-fn departure(user_id: UserId, role: Role, count: u32) -> [RowWrite; 3] {
-    [
-        RowWrite::SetParticipant {
-            user_id,
+/// The participant row of `event`'s membership change: the domain's one membership rule
+/// ([`ChatEvent::membership_change`]) as the row the participant table keeps. A hard
+/// delete has none: the chat's row goes, and its participants with it.
+fn participant_row(event: &ChatEvent) -> Option<RowWrite> {
+    let (user_id, role, active, joined) = match event.membership_change()? {
+        MembershipChange::Joined {
+            user,
             role,
-            active: false,
-            joined: None,
-        },
+            added_by,
+            joined_at,
+        } => (user, role, true, Some((joined_at, added_by))),
+        MembershipChange::RoleChanged { user, role } => (user, role, true, None),
+        MembershipChange::Departed { user, role } => (user, role, false, None),
+        MembershipChange::Dissolved => return None,
+    };
+    Some(RowWrite::SetParticipant {
+        user_id,
+        role,
+        active,
+        joined,
+    })
+}
+
+fn departure(event: &ChatEvent, user_id: UserId, count: u32) -> impl Iterator<Item = RowWrite> {
+    participant_row(event).into_iter().chain([
         RowWrite::SetParticipantCount { count },
         RowWrite::ReaderLeft { user_id },
-    ]
+    ])
 }
 
 fn sent(e: &MessageSent) -> Result<NewMessage, NotATimeUuid> {
