@@ -3,9 +3,9 @@
 //! Nothing in this crate performs I/O, reads a clock or draws randomness: time, ids
 //! and the acting identity arrive inside each command (`crates/chat-domain/clippy.toml`
 //! bans the clock and random-id constructors). Every service builds on it:
-//! command-api runs [`Chat::decide`](Aggregate::decide), the projectors run the
-//! [`read_model`] folds, the gateway and the Telegram bridge read [`ChatEvent`]s and
-//! their [`Envelope`].
+//! command-api runs [`Chat::decide`](Aggregate::decide), the projectors plan their writes
+//! from each [`ChatEvent`]'s declared facts (`chat-read-model`'s `plan`), the gateway and
+//! the Telegram bridge read [`ChatEvent`]s and their [`Envelope`].
 //!
 //! Layout:
 //! - [`ids`]: identifier newtypes ([`ChatId`], [`UserId`], [`MessageId`], ...) and
@@ -15,9 +15,9 @@
 //!   `decide`, `evolve`, [`ChatError`] and the rules.
 //! - [`envelope`]: the Kafka wire envelope around every event.
 //! - [`projection`]: which events are projected SYNC and which ASYNC.
-//! - [`read_model`]: pure, idempotent read-model folds used by the projectors.
 //! - [`text`]: the text policy every stored text passes (which characters are refused).
-//! - `testing` (feature `testing`): the given/when/then harness and fixtures.
+//! - `testing` (feature `testing`): the given/when/then harness, fixtures and the
+//!   reference read-model folds (`testing::reference`) tests check the views against.
 //!
 //! ```
 //! use chat_domain::{Aggregate, Chat, ChatCommand, ChatState};
@@ -46,7 +46,6 @@ pub mod chat;
 pub mod envelope;
 pub mod ids;
 pub mod projection;
-pub mod read_model;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod text;

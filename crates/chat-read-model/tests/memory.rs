@@ -5,7 +5,7 @@
 mod support;
 
 use chat_domain::Envelope;
-use chat_domain::read_model::{ChatReadStatus, ParticipantList};
+use chat_domain::testing::reference::{ChatReadStatus, ParticipantList};
 use chat_read_model::memory::MemoryReadModels;
 use chat_read_model::testing::workload;
 use chat_read_model::{ChatQueries, Projector};

@@ -1,5 +1,5 @@
 //! Given/when/then harness for the chat aggregate (feature `testing`; always on in this
-//! crate's unit tests).
+//! crate's unit tests), its fixtures, and the [`reference`](mod@reference) read-model folds.
 //!
 //! ```
 //! # use chat_domain::testing::{given, fixtures::*};
@@ -10,6 +10,7 @@
 //! ```
 
 pub mod fixtures;
+pub mod reference;
 
 use crate::{
     Aggregate,

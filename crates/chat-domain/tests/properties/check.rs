@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chat_domain::{
     Aggregate, Chat, ChatEvent, ChatId, ChatState, ChatType, MessageLog,
-    read_model::{ApplyOutcome, ChatReadStatus, ChatSummary, ParticipantList},
+    testing::reference::{ApplyOutcome, ChatReadStatus, ChatSummary, ParticipantList},
 };
 
 use crate::ops::{Op, USERS, user};

@@ -14,7 +14,7 @@ mod size;
 
 use chat_domain::{
     Aggregate, Chat, ChatEvent, ChatState, ChatType, UserId, direct_chat_id,
-    read_model::{ApplyOutcome, ChatSummary},
+    testing::reference::{ApplyOutcome, ChatSummary},
 };
 use proptest::prelude::*;
 use uuid::Uuid;

@@ -6,8 +6,8 @@
 use chat_domain::chat::commands::{CreateChat, SendMessage};
 use chat_domain::chat::events::TelegramLinkChange;
 use chat_domain::chat::object_key;
-use chat_domain::read_model::ParticipantList;
 use chat_domain::testing::fixtures as f;
+use chat_domain::testing::reference::ParticipantList;
 use chat_domain::{
     Actor, ChatCommand, ChatEvent, ChatId, ChatState, ChatType, Envelope, EnvelopeMeta,
     InMemoryChat, Media, MessageId, Role, UserId,

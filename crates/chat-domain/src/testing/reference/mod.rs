@@ -1,12 +1,14 @@
-//! Pure read-model folds used by the projectors.
+//! The reference read models: pure folds of what each view should show, for tests
+//! (feature `testing`). The projectors do not run them: they plan their writes from the
+//! events (`chat-read-model`'s `plan`); these folds state the same views' meaning
+//! simply, so property tests can hold the aggregate's histories against them.
 //!
 //! Each view stores the version of the last event it applied and ignores any event
 //! whose version is not greater (and any event of another chat). Because Kafka keeps a
 //! chat's events in order and redelivers at least once, that guard makes every fold
 //! idempotent: applying an event twice, or an older event after a newer one, changes
 //! nothing, and counters stay exact. Projectors guard their SQL/CQL writes the same way
-//! (`UPDATE ... SET ..., last_version = $v WHERE ... AND last_version < $v`); the folds
-//! here are the reference semantics those writes implement and are tested against.
+//! (`UPDATE ... SET ..., last_version = $v WHERE ... AND last_version < $v`).
 //!
 //! - [`ChatSummary`]: one row per chat (name, type, archived, participant count, last
 //!   message, Telegram link).
