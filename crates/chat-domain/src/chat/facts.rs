@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use crate::{
     Aggregate,
     chat::{
-        Chat, ChatCommand, ChatError, ChatEvent, ChatState,
+        Attachment, Chat, ChatCommand, ChatError, ChatEvent, ChatState,
         state::{MessageAuthor, MessageRecord},
     },
     ids::{MessageId, UserId},
@@ -116,6 +116,30 @@ pub enum MessageChange<'a> {
         /// The message.
         id: MessageId,
     },
+}
+
+impl MessageChange<'_> {
+    /// A message entering the index: sent at `position` (its event's version) by
+    /// `author` with its text and file; `telegram` names a Telegram message's origin.
+    pub(crate) fn added(
+        id: MessageId,
+        position: u64,
+        author: MessageAuthor,
+        content: String,
+        attachment: Option<&Attachment>,
+        telegram: Option<(i64, i64)>,
+    ) -> Self {
+        Self::Added {
+            id,
+            record: MessageRecord {
+                position,
+                author,
+                content: Some(content),
+                attachment_key: attachment.map(|a| a.key.clone()),
+            },
+            telegram,
+        }
+    }
 }
 
 impl ChatCommand {

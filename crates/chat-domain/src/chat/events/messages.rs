@@ -8,7 +8,7 @@ use crate::{
     actor::Actor,
     chat::attachment::Attachment,
     chat::facts::MessageChange,
-    chat::state::{MessageAuthor, MessageRecord},
+    chat::state::MessageAuthor,
     chat::types::{MessageSource, MessageType},
     ids::{ChatId, MessageId, UserId},
 };
@@ -121,16 +121,14 @@ impl EventPayload for MessageSent {
     }
 
     fn message_change(&self) -> Option<MessageChange<'_>> {
-        Some(MessageChange::Added {
-            id: self.message_id,
-            record: MessageRecord {
-                position: self.version,
-                author: MessageAuthor::User(self.sender_id),
-                content: Some(self.content.clone()),
-                attachment_key: self.attachment.as_ref().map(|a| a.key.clone()),
-            },
-            telegram: None,
-        })
+        Some(MessageChange::added(
+            self.message_id,
+            self.version,
+            MessageAuthor::User(self.sender_id),
+            self.content.clone(),
+            self.attachment.as_ref(),
+            None,
+        ))
     }
 
     fn attachment(&self) -> Option<&Attachment> {

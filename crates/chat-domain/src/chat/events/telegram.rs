@@ -7,7 +7,7 @@ use super::EventPayload;
 use crate::{
     chat::attachment::Attachment,
     chat::facts::MessageChange,
-    chat::state::{MessageAuthor, MessageRecord},
+    chat::state::MessageAuthor,
     chat::types::{MessageSource, MessageType, TelegramLink},
     ids::{ChatId, MessageId, UserId},
 };
@@ -186,18 +186,16 @@ impl EventPayload for TelegramMessageReceived {
     }
 
     fn message_change(&self) -> Option<MessageChange<'_>> {
-        Some(MessageChange::Added {
-            id: self.message_id,
-            record: MessageRecord {
-                position: self.version,
-                author: MessageAuthor::Telegram {
-                    telegram_user_id: self.telegram_user_id,
-                },
-                content: Some(self.content.clone()),
-                attachment_key: self.attachment.as_ref().map(|a| a.key.clone()),
+        Some(MessageChange::added(
+            self.message_id,
+            self.version,
+            MessageAuthor::Telegram {
+                telegram_user_id: self.telegram_user_id,
             },
-            telegram: Some((self.telegram_chat_id, self.telegram_message_id)),
-        })
+            self.content.clone(),
+            self.attachment.as_ref(),
+            Some((self.telegram_chat_id, self.telegram_message_id)),
+        ))
     }
 
     fn attachment(&self) -> Option<&Attachment> {
@@ -212,15 +210,13 @@ impl EventPayload for TelegramLinkChanged {
     }
 
     fn message_change(&self) -> Option<MessageChange<'_>> {
-        Some(MessageChange::Added {
-            id: self.notice_id,
-            record: MessageRecord {
-                position: self.version,
-                author: MessageAuthor::System,
-                content: Some(self.change.notice()),
-                attachment_key: None,
-            },
-            telegram: None,
-        })
+        Some(MessageChange::added(
+            self.notice_id,
+            self.version,
+            MessageAuthor::System,
+            self.change.notice(),
+            None,
+            None,
+        ))
     }
 }
