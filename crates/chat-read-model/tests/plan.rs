@@ -1,17 +1,20 @@
 //! Who writes what: projector-sync writes the four SYNC events plus, from the ASYNC ones,
 //! only the chat's newest message as the chat keeps it (edits and deletes);
-//! projector-async the ASYNC ones plus, from the SYNC ones, only the unread ledger and
-//! the message search.
+//! projector-async the ASYNC ones plus, from the SYNC ones, only the unread ledger, the
+//! message search and the names of Telegram authors.
 
 use chat_domain::{ChatEvent, ProjectionKind};
 use chat_read_model::Projector;
 use chat_read_model::plan::{RowWrite, TextWrite, plan};
 use chat_read_model::testing::workload;
 
+/// What projector-async writes of a SYNC event: the unread ledger, the search and the
+/// directory's Telegram authors.
 fn unread_ledger_or_search(row: &RowWrite) -> bool {
     matches!(
         row,
         RowWrite::Text(TextWrite::Index(_))
+            | RowWrite::Named { .. }
             | RowWrite::ReaderJoined { .. }
             | RowWrite::ReaderLeft { .. }
             | RowWrite::ReadersClosed
