@@ -192,15 +192,15 @@ impl ChatQueries for PgReadModels {
     }
 
     async fn names(&self, people: &[Person]) -> Result<HashMap<Person, String>> {
+        if people.is_empty() {
+            return Ok(HashMap::new());
+        }
         let (mut users, mut telegram) = (Vec::new(), Vec::new());
         for person in people {
             match person {
                 Person::User(id) => users.push(id.as_uuid()),
                 Person::Telegram(id) => telegram.push(*id),
             }
-        }
-        if people.is_empty() {
-            return Ok(HashMap::new());
         }
         let rows: Vec<(Option<Uuid>, Option<i64>, String)> = sqlx::query_as(
             "SELECT user_id, NULL::bigint, display_name FROM user_directory \
