@@ -1,5 +1,6 @@
-//! `chat-read-model`: the read side of the chat backend, shared by projector-sync,
-//! projector-async (the writes) and command-api (the queries).
+//! `chat-read-model`: the read side of the chat backend, shared by the projector runtime
+//! (`chat-projector`, the writes) and command-api (the queries). It consumes no Kafka:
+//! reading the events and calling [`apply`] for each is `chat-projector`'s job.
 //!
 //! - [`plan`]: what each event writes, as data (pure): which projector applies what.
 //! - [`ports`]: the stores' traits ([`RowStore`], [`MessageStore`], [`ChatQueries`],
@@ -10,8 +11,8 @@
 //! - [`chat_list`]: a user's chat list, a page at a time; [`cursor`]: opaque page cursors.
 //! - [`model`]: what queries return; [`person`]: who the user directory names.
 //! - [`search`]: message and chat search queries and results.
-//! - [`apply`]: one event applied to the stores (purge, CQL cells, rows with checkpoint).
-//! - [`projector`]: the Kafka handler and application both projectors run.
+//! - [`apply`]: one event applied to the stores (purge, CQL cells, rows with checkpoint),
+//!   as the projectors and this crate's tests run it.
 //! - `testing` (feature `testing`): a fresh migrated keyspace for tests.
 
 pub mod apply;
@@ -26,7 +27,6 @@ pub mod person;
 pub mod pg;
 pub mod plan;
 pub mod ports;
-pub mod projector;
 pub mod search;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -5,7 +5,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use chat_media::MediaStore;
-use chat_read_model::testing::{Stores, run_projectors_in_process};
+use chat_projector::testing::run_projectors_in_process;
+use chat_read_model::testing::Stores;
 use clap::Parser;
 use tokio_util::sync::CancellationToken;
 

@@ -2,49 +2,22 @@
 //! TelegramMessageReceived) so a client reads its own writes: command-api answers once the
 //! checkpoint this projector writes (and notifies) in the same transaction covers its events.
 //!
-//! - [`config`]: flags and environment.
-//! - [`Application`]: consumes `chat.events` in its own consumer group and applies the
-//!   projection (the shared runtime of `chat-read-model`), serving `/healthz` and
-//!   `/readyz`, until the shutdown token fires.
+//! Everything but its name and projection is the shared runtime of `chat-projector`:
+//! [`SERVICE`] says which, and [`Config`] is the shared settings under its name.
 
-pub mod config;
+use chat_projector::{Projector, ProjectorConfig, Service};
 
-use chat_read_model::Projector;
-use chat_read_model::projector::ProjectorApp;
-use tokio_util::sync::CancellationToken;
+/// projector-sync: the SYNC projection, in consumer group `projector-sync` by default.
+pub const SERVICE: Service = Service {
+    name: "projector-sync",
+    projector: Projector::Sync,
+};
 
-pub use config::Config;
-
-/// A projector-sync with its dependencies connected and its consumer subscribed.
-#[derive(Debug)]
-pub struct Application {
-    inner: ProjectorApp,
-}
-
-impl Application {
-    /// Connects to the dependencies (failing fast when one does not answer), empties the
-    /// read models first when `--rebuild` asks for it, and subscribes.
-    ///
-    /// # Errors
-    /// When a dependency does not answer or the schema is missing.
-    pub async fn build(cfg: Config) -> anyhow::Result<Self> {
-        let inner = ProjectorApp::build(
-            Projector::Sync,
-            &cfg.pg,
-            &cfg.kafka,
-            &cfg.cql,
-            &cfg.ops,
-            &cfg.projection,
-        )
-        .await?;
-        Ok(Self { inner })
-    }
-
-    /// Projects until `shutdown` fires, then finishes the event in flight and commits.
-    ///
-    /// # Errors
-    /// When the operations server cannot listen.
-    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
-        self.inner.run_until_stopped(shutdown).await
-    }
+/// projector-sync's flags and environment variables.
+#[derive(Debug, Clone, clap::Parser)]
+#[command(name = SERVICE.name, version, about)]
+pub struct Config {
+    /// The settings every projector reads.
+    #[command(flatten)]
+    pub projector: ProjectorConfig,
 }

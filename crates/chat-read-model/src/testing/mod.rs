@@ -1,8 +1,8 @@
 //! Test support for crates that run the read side against the real servers: a migrated
-//! keyspace, a realistic event stream, producing it, projectors in-process or as child
-//! processes, completion, and a comparable snapshot of every read model.
+//! keyspace, a realistic event stream, producing it, projectors as child processes (in
+//! this process: `chat_projector::testing`), completion, and a comparable snapshot of
+//! every read model.
 
-pub mod scenario;
 mod workload;
 
 use std::collections::BTreeMap;
@@ -10,17 +10,15 @@ use std::process::{Child, Command};
 use std::time::Duration;
 
 use chat_domain::{ChatId, Envelope};
-use chat_runtime::config::{CqlConfig, KafkaConfig, OpsConfig, PgConfig};
+use chat_runtime::config::{CqlConfig, KafkaConfig, PgConfig};
 use chat_runtime::connect;
 use futures_util::TryStreamExt;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use scylla::client::session::Session;
 use sqlx::PgPool;
-use tokio_util::sync::CancellationToken;
 
 use crate::Projector;
 use crate::plan::plan;
-use crate::projector::{ProjectionConfig, ProjectorApp};
 
 pub use workload::workload;
 
@@ -102,40 +100,6 @@ pub async fn produce_raw(kafka: &KafkaConfig, key: &str, payload: &str) -> anyho
     Ok(())
 }
 
-/// Runs a projector in this process (until `shutdown`), in consumer group `group`.
-///
-/// # Errors
-/// When it cannot start.
-pub async fn run_in_process(
-    projector: Projector,
-    stores: &Stores,
-    group: &str,
-    rebuild: Option<&str>,
-    shutdown: &CancellationToken,
-) -> anyhow::Result<()> {
-    let ops = OpsConfig {
-        addr: ([127, 0, 0, 1], 0).into(),
-        ready_timeout_ms: 2000,
-    };
-    let projection = ProjectionConfig {
-        consumer_group: Some(group.to_owned()),
-        rebuild: rebuild.map(str::to_owned),
-        retry_backoff_ms: 20,
-        lanes: 6,
-    };
-    let app = ProjectorApp::build(
-        projector,
-        &stores.pg,
-        &stores.kafka,
-        &stores.cql,
-        &ops,
-        &projection,
-    )
-    .await?;
-    tokio::spawn(app.run_until_stopped(shutdown.clone()));
-    Ok(())
-}
-
 /// A CQL keyspace for this test process on the contact points `nodes`, created and
 /// migrated on first use: chat ids are unique, so the tests of one binary share it.
 ///
@@ -157,23 +121,6 @@ pub async fn process_keyspace(nodes: &[String]) -> String {
         })
         .await
         .clone()
-}
-
-/// Runs projector-sync and projector-async in this process on `stores` until `shutdown`,
-/// each in a consumer group of its own (`projector-<sync|async>-<run>`).
-///
-/// # Errors
-/// When one cannot start.
-pub async fn run_projectors_in_process(
-    stores: &Stores,
-    shutdown: &CancellationToken,
-) -> anyhow::Result<()> {
-    let run = uuid::Uuid::new_v4().simple();
-    for projector in [Projector::Sync, Projector::Async] {
-        let group = format!("projector-{}-{run}", projector.as_str());
-        run_in_process(projector, stores, &group, None, shutdown).await?;
-    }
-    Ok(())
 }
 
 /// A projector binary running as a child process; killed (SIGKILL) when dropped.

@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use chat_domain::ChatEvent;
 use chat_migrate::topics::{self, TopicSpec};
-use chat_read_model::Projector;
-use chat_read_model::testing::scenario::Run;
-use chat_read_model::testing::{produce, produce_raw, run_in_process, workload};
+use chat_projector::Projector;
+use chat_projector::testing::run_in_process;
+use chat_projector::testing::scenario::Run;
+use chat_read_model::testing::{produce, produce_raw, workload};
 use chat_runtime::config::KafkaConfig;
 use chat_runtime::connect::kafka_client_config;
 use integration_tests::kafka::{fresh_topic, read_records};

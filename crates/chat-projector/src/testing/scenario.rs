@@ -16,11 +16,13 @@ use scylla::client::session::Session;
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 
-use super::{
-    ChildProjector, Stores, final_checkpoints, migrate_keyspace, produce, run_in_process, snapshot,
-    wait_for_progress,
+use chat_read_model::Projector;
+use chat_read_model::testing::{
+    ChildProjector, Stores, final_checkpoints, migrate_keyspace, produce, progress, snapshot,
+    wait_for_progress, workload,
 };
-use crate::Projector;
+
+use super::run_in_process;
 
 /// How long one projector may take over the whole stream.
 const CATCH_UP: Duration = Duration::from_secs(600);
@@ -139,7 +141,7 @@ pub async fn kill_9_scenario(
     replays: bool,
 ) -> anyhow::Result<Vec<(String, Vec<String>)>> {
     let kafka = integration_tests::kafka::fresh_topic("crash", 3).await;
-    let envelopes = super::workload(40, events, 11);
+    let envelopes = workload(40, events, 11);
     produce(&kafka, &envelopes).await?;
     let other = match projector {
         Projector::Sync => Projector::Async,
@@ -165,7 +167,7 @@ pub async fn kill_9_scenario(
     let total: u64 = final_checkpoints(&envelopes, projector).values().sum();
     wait_for_progress(&crashed.pool, projector, total * 2 / 5, CATCH_UP).await?;
     child.kill();
-    let at_kill = super::progress(&crashed.pool, projector).await?;
+    let at_kill = progress(&crashed.pool, projector).await?;
     anyhow::ensure!(
         at_kill < total,
         "the kill came after the last event: {at_kill} of {total}"

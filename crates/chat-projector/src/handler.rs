@@ -1,0 +1,83 @@
+//! The Kafka handler: each event's projection applied to the stores
+//! ([`chat_read_model::apply`]), its failure sorted into retry or dead-letter, and the
+//! `project` hop of the SYNC path observed (`chat_sync_hop_seconds{hop="project"}`, see
+//! [`chat_runtime::hops`]).
+
+use std::sync::LazyLock;
+use std::time::Instant;
+
+use chat_kafka::{EventHandler, HandlerError, ReceivedEvent};
+use chat_read_model::apply::{ApplyError, apply_event};
+use chat_read_model::{MessageStore, Projector, RowStore, StoreError};
+use chat_runtime::hops;
+use chat_runtime::metrics::counter_vec;
+use prometheus::IntCounterVec;
+
+/// Row writes by projector and outcome: `applied`, or `redelivered` (the checkpoint was
+/// already there; latency and lag are chat-kafka's `chat_event_handle_seconds` and
+/// `chat_consumer_lag`).
+static WRITES: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    counter_vec(
+        "chat_projection_writes_total",
+        "Projection transactions by projector and outcome (applied, redelivered).",
+        &["projector", "outcome"],
+    )
+});
+
+/// Applies each event's plan for one projector.
+#[derive(Debug)]
+pub struct ProjectionHandler<R, M> {
+    projector: Projector,
+    rows: R,
+    messages: M,
+}
+
+impl<R: RowStore, M: MessageStore> ProjectionHandler<R, M> {
+    /// A handler for `projector` writing to `rows` and `messages`.
+    pub const fn new(projector: Projector, rows: R, messages: M) -> Self {
+        Self {
+            projector,
+            rows,
+            messages,
+        }
+    }
+
+    /// The projection this handler applies.
+    pub const fn projector(&self) -> Projector {
+        self.projector
+    }
+}
+
+/// Whether waiting helps: the consumer retries a transient failure in place and
+/// dead-letters a permanent one.
+fn failure(e: ApplyError) -> HandlerError {
+    match e {
+        ApplyError::Plan(e) => HandlerError::Permanent(e.into()),
+        // A value we cannot read back will not improve by retrying.
+        ApplyError::Store(e @ StoreError::Corrupt(_)) => HandlerError::Permanent(e.into()),
+        ApplyError::Store(e @ (StoreError::Postgres(_) | StoreError::Cql(_))) => {
+            HandlerError::Transient(e.into())
+        }
+        // projector-sync will get there: try again.
+        e @ ApplyError::CreationNotProjected(_) => HandlerError::Transient(e.into()),
+    }
+}
+
+impl<R: RowStore, M: MessageStore> EventHandler for ProjectionHandler<R, M> {
+    async fn handle(&self, event: &ReceivedEvent) -> Result<(), HandlerError> {
+        let envelope = &event.envelope;
+        let started = Instant::now();
+        let applied = apply_event(&self.rows, &self.messages, self.projector, envelope)
+            .await
+            .map_err(failure)?;
+        hops::observe_duration(hops::PROJECT, started.elapsed());
+        if let Some(applied) = applied {
+            let outcome = if applied { "applied" } else { "redelivered" };
+            WRITES
+                .with_label_values(&[self.projector.as_str(), outcome])
+                .inc();
+            tracing::debug!(chat_id = %envelope.chat_id, version = envelope.version, outcome, event_type = %envelope.event_type, "projected");
+        }
+        Ok(())
+    }
+}
