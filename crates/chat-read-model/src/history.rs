@@ -45,7 +45,7 @@ fn bucket(id: MessageId) -> Result<i32, HistoryError> {
 ///
 /// # Errors
 /// [`HistoryError`] for a bad cursor or a failing store.
-pub async fn page<Q: MessageQueries>(
+pub async fn page<Q: MessageQueries + ?Sized>(
     queries: &Q,
     chat: &ChatRecord,
     query: HistoryQuery,

@@ -44,8 +44,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::middleware::from_fn;
-use actix_web::{App, HttpServer, web};
+use actix_web::{HttpServer, web};
 use anyhow::Context;
 use chat_auth::Authenticator;
 use chat_read_model::cql::CqlReadModels;
@@ -60,12 +59,14 @@ use crate::adapters::pg::{PgEventStore, PgMembers};
 use crate::app::CommandService;
 use crate::dev::DevTools;
 use crate::housekeeping::Housekeeper;
+use crate::http::mount::RouteData;
 use crate::http::read::ReadSide;
 use crate::http::state::ApiState;
 use crate::limits::WriteLimits;
 use crate::media::MediaService;
 use crate::media::sweep::MediaSweep;
 use crate::media::uploads::PgUploads;
+use crate::ports::erased::SharedEventStore;
 use crate::relay::{OutboxRelay, RelaySettings};
 use crate::telegram_access::TelegramAccessCheck;
 use chat_media::MediaStore;
@@ -125,13 +126,18 @@ impl Application {
         let pool = connect::postgres(&cfg.pg).await?;
         let cql = Arc::new(connect::cql(&cfg.cql).await?);
         let background = CancellationToken::new();
+        let read_models = PgReadModels::new(pool.clone());
         let read_side = web::Data::new(ReadSide {
-            members: PgMembers::new(pool.clone()),
-            chats: PgReadModels::new(pool.clone()),
-            messages: CqlReadModels::new(Arc::clone(&cql), &cfg.cql.keyspace)
-                .await
-                .context("cannot prepare the CQL queries (is the schema applied?)")?,
-            applied: AppliedWaiter::start(pool.clone(), background.clone()),
+            members: Arc::new(PgMembers::new(pool.clone())),
+            chats: Arc::new(read_models.clone()),
+            edits: Arc::new(read_models.clone()),
+            search: Arc::new(read_models),
+            messages: Arc::new(
+                CqlReadModels::new(Arc::clone(&cql), &cfg.cql.keyspace)
+                    .await
+                    .context("cannot prepare the CQL queries (is the schema applied?)")?,
+            ),
+            applied: Arc::new(AppliedWaiter::start(pool.clone(), background.clone())),
             sync_wait: Duration::from_millis(cfg.read.sync_wait_ms),
         });
         // Ready means "can take commands": PostgreSQL holds the events and the outbox.
@@ -147,7 +153,7 @@ impl Application {
                 .context("cannot build the Telegram bridge client")?,
         );
         let state = web::Data::new(ApiState::new(CommandService::new(
-            PgEventStore::new(pool.clone()),
+            SharedEventStore::new(PgEventStore::new(pool.clone())),
             settings,
         )));
         let media_store = match media {
@@ -162,7 +168,7 @@ impl Application {
         }
         let media = web::Data::new(MediaService::new(
             media_store,
-            PgUploads::new(pool.clone()),
+            Arc::new(PgUploads::new(pool.clone())),
             cfg.media.settings(),
         ));
         let housekeeper = Housekeeper::new(pool.clone(), cfg.write.retention());
@@ -180,22 +186,18 @@ impl Application {
         let listener = std::net::TcpListener::bind(cfg.http_addr)
             .with_context(|| format!("cannot listen on {}", cfg.http_addr))?;
         let addr = listener.local_addr()?;
+        let routes = RouteData {
+            state,
+            read: read_side,
+            authenticator,
+            write_limits,
+            telegram_access,
+            media,
+        };
         let server = HttpServer::new(move || {
-            App::new()
-                // Innermost: its 429s are traced and counted like any answer.
-                .wrap(from_fn(limits::throttle_writes))
-                .wrap(from_fn(chat_runtime::http_trace::trace_request))
-                .wrap(from_fn(chat_runtime::metrics::track_http))
-                .app_data(state.clone())
-                .app_data(read_side.clone())
-                .app_data(authenticator.clone())
-                .app_data(write_limits.clone())
-                .app_data(telegram_access.clone())
-                .app_data(media.clone())
+            http::mount::api(routes.clone())
                 .configure(health::configure(ready.clone()))
-                .configure(http::configure)
                 .configure(|cfg| dev.configure(cfg))
-                .default_service(web::to(http::error::no_such_route))
         })
         .disable_signals()
         .listen(listener)?

@@ -1,5 +1,15 @@
-//! What the command path needs from storage, as a trait with a PostgreSQL adapter and an
-//! in-memory one for fast tests of the service logic.
+//! What command-api needs from storage, as traits with PostgreSQL (and CQL) adapters and
+//! in-memory ones for fast tests.
+//!
+//! - this module: the event store the command path appends to ([`EventStore`]).
+//! - [`erased`]: any event store behind a pointer, as the routes hold it.
+//! - [`read`]: the read side as the routes reach it: the membership authority, the read
+//!   models' queries, the wait for projector-sync.
+//! - [`uploads`]: the uploads media messages ask for.
+
+pub mod erased;
+pub mod read;
+pub mod uploads;
 
 use std::future::Future;
 

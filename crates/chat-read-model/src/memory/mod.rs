@@ -5,7 +5,9 @@
 //! - `messages`: message writes and history ([`crate::ports::MessageStore`],
 //!   [`crate::ports::MessageQueries`]).
 //! - `queries`: the chat queries ([`crate::ports::ChatQueries`]).
+//! - `edits`: the edit history ([`crate::ports::EditQueries`]).
 
+mod edits;
 mod messages;
 mod queries;
 
@@ -15,9 +17,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use chat_domain::{ChatId, MessageId, Role, UserId};
 use time::OffsetDateTime;
 
-use crate::model::{ChatRecord, MessageRecord, PurgeScope, TelegramLinkRecord, TemplateRecord};
+use crate::model::{
+    ChatRecord, EditRecord, MessageRecord, PurgeScope, TelegramLinkRecord, TemplateRecord,
+};
 use crate::person::Person;
-use crate::plan::{NewChat, NewMessage, Projector, RowWrite};
+use crate::plan::{NewChat, NewMessage, Projector, RowWrite, TextWrite};
 use crate::ports::{Result, RowStore};
 
 /// A value and the version that wrote it: a newer version wins, an older one is ignored.
@@ -80,6 +84,8 @@ struct State {
     links: HashMap<ChatId, Versioned<Option<TelegramLinkRecord>>>,
     readers: BTreeMap<(ChatId, UserId), Reader>,
     messages: HashMap<(ChatId, MessageId), StoredMessage>,
+    /// Each message's edits, oldest first.
+    edits: HashMap<(ChatId, MessageId), Vec<EditRecord>>,
     /// Hard-deleted chats' purges: writes at or below this version stay deleted.
     purged: HashMap<ChatId, u64>,
     /// The user directory: each user's newest name and when it was given.
@@ -158,9 +164,23 @@ impl State {
                     reader.unread = *unread_count;
                 }
             }
-            // The texts serve PostgreSQL's full-text search and the edit history, both
-            // queried only there ([`crate::ports::TextQueries`]); their tests run there.
-            RowWrite::Text(_) => {}
+            // Full-text search is PostgreSQL's alone (its stemming and ranking): only the
+            // edit history is kept here.
+            RowWrite::Text(TextWrite::Index(_)) => {}
+            RowWrite::Text(TextWrite::Revise(edit)) => {
+                self.edits
+                    .entry((chat_id, edit.message_id))
+                    .or_default()
+                    .push(EditRecord {
+                        version,
+                        content: edit.content.clone(),
+                        previous_content: edit.previous_content.clone(),
+                        edited_at: edit.edited_at,
+                    });
+            }
+            RowWrite::Text(TextWrite::Forget { message_id }) => {
+                self.edits.remove(&(chat_id, *message_id));
+            }
             RowWrite::Named { person, name, at } => {
                 let entry = self.names.entry(*person).or_insert((*at, name.clone()));
                 if entry.0 < *at {

@@ -1,16 +1,22 @@
-//! An in-memory event store with the same contract as the PostgreSQL one, for fast tests
-//! of the command service.
+//! In-memory adapters with the same contracts as the PostgreSQL ones, for fast tests:
+//! the event store (and the membership authority it keeps, as PostgreSQL keeps
+//! `chat_members` with the events), and the uploads of media messages.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chat_domain::{
     Aggregate, Chat, ChatEvent, ChatId, ChatState, Envelope, FactsQuery, MessageFacts, MessageId,
-    MessageLog, UserId,
+    MessageLog, Role, UserId,
 };
+use futures_util::future::BoxFuture;
+use uuid::Uuid;
 
 use chat_domain::chat::events::TelegramLinkChange;
 
+use crate::media::uploads::Upload;
+use crate::ports::read::Membership;
+use crate::ports::uploads::UploadStore;
 use crate::ports::{EventStore, NewEvents, StoreError};
 
 #[derive(Debug, Default)]
@@ -41,6 +47,18 @@ impl MemoryEventStore {
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panicking test thread must not hide the data from the others.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The user's role in every chat they are in now, folded from the stored events.
+    fn roles_of(&self, user: UserId) -> HashMap<ChatId, Role> {
+        self.lock()
+            .events
+            .iter()
+            .filter_map(|(chat, events)| {
+                let state = Chat::replay(events.iter().map(|envelope| &envelope.payload));
+                Some((*chat, state.data()?.role_of(user)?))
+            })
+            .collect()
     }
 }
 
@@ -145,5 +163,64 @@ impl EventStore for MemoryEventStore {
         key: &str,
     ) -> Result<Option<(ChatId, MessageId)>, StoreError> {
         Ok(self.lock().keys.get(&(user_id, key.to_owned())).copied())
+    }
+}
+
+/// The membership authority as the stored events leave it: a hard-deleted chat has no
+/// members, an archived one keeps them (as `chat_members` does).
+impl Membership for MemoryEventStore {
+    fn role_of(
+        &self,
+        chat_id: ChatId,
+        user: UserId,
+    ) -> BoxFuture<'_, Result<Option<Role>, StoreError>> {
+        let inner = self.lock();
+        let events = inner.events.get(&chat_id).into_iter().flatten();
+        let state = Chat::replay(events.map(|envelope| &envelope.payload));
+        let role = state.data().and_then(|data| data.role_of(user));
+        Box::pin(std::future::ready(Ok(role)))
+    }
+
+    fn chats_of(&self, user: UserId) -> BoxFuture<'_, Result<HashSet<ChatId>, StoreError>> {
+        let chats = self.roles_of(user).into_keys().collect();
+        Box::pin(std::future::ready(Ok(chats)))
+    }
+
+    fn current_among<'a>(
+        &'a self,
+        user: UserId,
+        chats: &'a [ChatId],
+    ) -> BoxFuture<'a, Result<HashSet<ChatId>, StoreError>> {
+        let current = self.roles_of(user);
+        let among = chats
+            .iter()
+            .filter(|chat| current.contains_key(chat))
+            .copied()
+            .collect();
+        Box::pin(std::future::ready(Ok(among)))
+    }
+}
+
+/// The uploads asked for, in a mutex-guarded map.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryUploads {
+    uploads: Arc<Mutex<HashMap<Uuid, Upload>>>,
+}
+
+impl MemoryUploads {
+    fn lock(&self) -> MutexGuard<'_, HashMap<Uuid, Upload>> {
+        self.uploads.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl UploadStore for MemoryUploads {
+    fn insert<'a>(&'a self, upload: &'a Upload) -> BoxFuture<'a, Result<(), StoreError>> {
+        self.lock().insert(upload.upload_id, upload.clone());
+        Box::pin(std::future::ready(Ok(())))
+    }
+
+    fn find(&self, upload_id: Uuid) -> BoxFuture<'_, Result<Option<Upload>, StoreError>> {
+        let upload = self.lock().get(&upload_id).cloned();
+        Box::pin(std::future::ready(Ok(upload)))
     }
 }

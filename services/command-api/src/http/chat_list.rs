@@ -14,7 +14,6 @@ use actix_web::{HttpResponse, web};
 use chat_domain::{ChatId, ChatType, MessageId, UserId};
 use chat_read_model::chat_list::{ChatListCursor, ChatListQuery, MAX_PAGE};
 use chat_read_model::model::{ChatRecord, MessageRecord};
-use chat_read_model::{ChatQueries, MessageQueries};
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;

@@ -8,7 +8,6 @@
 
 use actix_web::{HttpResponse, web};
 use chat_domain::{ChatError, ChatId, MessageId, UserId};
-use chat_read_model::EditQueries;
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -73,7 +72,7 @@ pub async fn history(
     visible_chat(&read, &caller, chat_id).await?;
     let (mut message, edits) =
         futures_util::try_join!(stored_message(&read, chat_id, message_id), async {
-            Ok(read.chats.edits(chat_id, message_id).await?)
+            Ok(read.edits.edits(chat_id, message_id).await?)
         },)?;
     let Some(current) = message.content.clone() else {
         return Err(ApiError::Rejected(ChatError::MessageNotFound));

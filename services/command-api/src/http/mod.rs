@@ -13,6 +13,7 @@ pub mod dto;
 pub mod edit_history;
 pub mod error;
 pub mod messages;
+pub mod mount;
 mod names;
 pub mod openapi;
 pub mod paging;

@@ -5,7 +5,6 @@
 
 use std::collections::HashSet;
 
-use chat_read_model::ChatQueries;
 use chat_read_model::model::MessageRecord;
 use chat_read_model::person::Person;
 

@@ -8,7 +8,6 @@ use chat_read_model::bucket::bucket_of_message;
 use chat_read_model::history::{self, HistoryError, HistoryQuery, MAX_PAGE};
 use chat_read_model::model::{ChatRecord, MessageRecord, ParticipantRecord};
 use chat_read_model::person::Person;
-use chat_read_model::{ChatQueries, MessageQueries};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -226,7 +225,7 @@ pub async fn history(
         after: params.after,
         limit,
     };
-    let mut messages = history::page(&read.messages, &chat, query)
+    let mut messages = history::page(&*read.messages, &chat, query)
         .await
         .map_err(|e| match e {
             HistoryError::BadCursor(_) => ApiError::bad_request("invalid_cursor", e.to_string()),

@@ -12,26 +12,32 @@ use std::time::Duration;
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use chat_domain::{ChatId, Envelope, ProjectionKind};
+use std::sync::Arc;
+
 use chat_read_model::StoreError;
-use chat_read_model::cql::CqlReadModels;
-use chat_read_model::pg::PgReadModels;
-use chat_read_model::pg::applied::AppliedWaiter;
 
-use crate::adapters::pg::PgMembers;
 use crate::http::error::ApiError;
+use crate::ports::read::{
+    ChatReads, EditReads, Membership, MessageReads, ProjectionWait, SearchReads,
+};
 
-/// The read models and the applied-projection waiter, shared by the routes.
+/// The read side's ports, shared by the routes: PostgreSQL and CQL in production
+/// ([`crate::Application`]), memory in tests.
 #[derive(Debug)]
 pub struct ReadSide {
     /// Who is in which chat now, as the write side stored it: every access check asks
     /// it, not the read models, which may lag behind a removal.
-    pub members: PgMembers,
-    /// Chats, participants, unread counts, templates (PostgreSQL).
-    pub chats: PgReadModels,
+    pub members: Arc<dyn Membership>,
+    /// Chats, participants, unread counts, names, templates (PostgreSQL).
+    pub chats: Arc<dyn ChatReads>,
+    /// The edit history of messages (PostgreSQL).
+    pub edits: Arc<dyn EditReads>,
+    /// Message and chat search (PostgreSQL).
+    pub search: Arc<dyn SearchReads>,
     /// Messages (CQL).
-    pub messages: CqlReadModels,
+    pub messages: Arc<dyn MessageReads>,
     /// Waits for projector-sync's checkpoints.
-    pub applied: AppliedWaiter,
+    pub applied: Arc<dyn ProjectionWait>,
     /// How long a command waits for its SYNC events to be applied.
     pub sync_wait: Duration,
 }

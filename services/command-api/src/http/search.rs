@@ -6,7 +6,6 @@
 use actix_web::{HttpResponse, web};
 use chat_domain::text::{self, TextKind};
 use chat_domain::{ChatError, ChatId};
-use chat_read_model::SearchQueries;
 use chat_read_model::search::{MAX_HITS, MessageSearchQuery, SearchCursor, SearchScope};
 use serde::Deserialize;
 use serde_json::json;
@@ -110,7 +109,7 @@ pub async fn messages(
         None => SearchScope::Member(user),
     };
     let page = read
-        .chats
+        .search
         .search_messages(&MessageSearchQuery {
             text,
             scope,
@@ -154,7 +153,7 @@ pub async fn chats(
     let limit = paging::limit(params.limit, DEFAULT_HITS, MAX_HITS)?;
     let (found, current) = futures_util::try_join!(
         async {
-            read.chats
+            read.search
                 .search_chats(user, text, limit)
                 .await
                 .map_err(ApiError::from)

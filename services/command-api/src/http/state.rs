@@ -4,24 +4,25 @@ use chat_domain::MessageId;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::adapters::pg::PgEventStore;
 use crate::app::{CommandError, CommandService};
 use crate::http::error::ApiError;
 use crate::media::UploadError;
 use crate::ports::StoreError;
+use crate::ports::erased::SharedEventStore;
 
 /// Shared state of the routes.
 #[derive(Debug)]
 pub struct ApiState {
-    /// Runs commands against the event store.
-    pub commands: CommandService<PgEventStore>,
+    /// Runs commands against the event store (PostgreSQL in production, memory in
+    /// tests).
+    pub commands: CommandService<SharedEventStore>,
     /// This process's node id for time-based message ids.
     node_id: [u8; 6],
 }
 
 impl ApiState {
     /// Routes state around `commands`, with a random node id for this process.
-    pub fn new(commands: CommandService<PgEventStore>) -> Self {
+    pub fn new(commands: CommandService<SharedEventStore>) -> Self {
         let random = Uuid::new_v4().into_bytes();
         let mut node_id = [0; 6];
         node_id.copy_from_slice(&random[..6]);

@@ -4,7 +4,6 @@
 use actix_web::{HttpResponse, web};
 use chat_domain::ChatError;
 use chat_domain::text::{self, TextKind};
-use chat_read_model::ChatQueries;
 use chat_read_model::model::TemplateRecord;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

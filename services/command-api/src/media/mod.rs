@@ -32,8 +32,9 @@ use uuid::Uuid;
 
 use crate::app::CommandError;
 use crate::http::error::ApiError;
+use crate::ports::uploads::UploadStore;
 pub use errors::UploadError;
-use uploads::{PgUploads, Upload};
+use uploads::Upload;
 
 /// How long the URLs the API hands out work.
 #[derive(Debug, Clone, Copy)]
@@ -85,7 +86,7 @@ pub struct UploadRef {
 pub struct MediaService {
     /// `None` when no object store is configured: media answers 503, text works.
     store: Option<Arc<dyn MediaStore>>,
-    uploads: PgUploads,
+    uploads: Arc<dyn UploadStore>,
     settings: MediaSettings,
     /// Wakes the media sweep ([`sweep::MediaSweep::run`]).
     released: Arc<Notify>,
@@ -102,11 +103,11 @@ impl From<MediaError> for ApiError {
 }
 
 impl MediaService {
-    /// The service on `store` (if any) and the uploads table.
+    /// The service on `store` (if any) and the uploads asked for.
     #[must_use]
     pub fn new(
         store: Option<Arc<dyn MediaStore>>,
-        uploads: PgUploads,
+        uploads: Arc<dyn UploadStore>,
         settings: MediaSettings,
     ) -> Self {
         Self {

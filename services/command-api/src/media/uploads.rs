@@ -2,11 +2,13 @@
 
 use anyhow::anyhow;
 use chat_domain::{ChatId, MediaKind, MessageId, UserId};
+use futures_util::future::BoxFuture;
 use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::ports::StoreError;
+use crate::ports::uploads::UploadStore;
 
 /// An upload as asked for: what the user said they would put where, until when.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,4 +124,14 @@ fn upload(row: Row) -> Result<Upload, StoreError> {
         expires_at,
         message_id: message.map(MessageId::from_uuid),
     })
+}
+
+impl UploadStore for PgUploads {
+    fn insert<'a>(&'a self, upload: &'a Upload) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(Self::insert(self, upload))
+    }
+
+    fn find(&self, upload_id: Uuid) -> BoxFuture<'_, Result<Option<Upload>, StoreError>> {
+        Box::pin(Self::find(self, upload_id))
+    }
 }

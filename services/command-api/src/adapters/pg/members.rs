@@ -7,10 +7,12 @@ use std::collections::{HashMap, HashSet};
 
 use chat_domain::chat::membership::MembershipChange;
 use chat_domain::{ChatId, Role, UserId};
+use futures_util::future::BoxFuture;
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 use super::{execute_on_versions, unavailable, version_i64};
+use crate::ports::read::Membership;
 use crate::ports::{NewEvents, StoreError};
 
 /// One membership row as the stored events leave it.
@@ -184,5 +186,27 @@ impl PgMembers {
         .await
         .map_err(unavailable)?;
         Ok(current.into_iter().map(ChatId::from_uuid).collect())
+    }
+}
+
+impl Membership for PgMembers {
+    fn role_of(
+        &self,
+        chat_id: ChatId,
+        user: UserId,
+    ) -> BoxFuture<'_, Result<Option<Role>, StoreError>> {
+        Box::pin(Self::role_of(self, chat_id, user))
+    }
+
+    fn chats_of(&self, user: UserId) -> BoxFuture<'_, Result<HashSet<ChatId>, StoreError>> {
+        Box::pin(Self::chats_of(self, user))
+    }
+
+    fn current_among<'a>(
+        &'a self,
+        user: UserId,
+        chats: &'a [ChatId],
+    ) -> BoxFuture<'a, Result<HashSet<ChatId>, StoreError>> {
+        Box::pin(Self::current_among(self, user, chats))
     }
 }
