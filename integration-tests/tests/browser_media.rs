@@ -10,7 +10,7 @@ mod flows;
 #[path = "browser/page.rs"]
 mod page;
 
-use integration_tests::required_env;
+use chat_test_kit::required_env;
 
 use crate::flows::{MESSAGES, assert_no_errors, create_group, open_chat, sign_in, start_system};
 use crate::page::Driver;

@@ -9,8 +9,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use integration_tests::client::{Api, Socket, User};
-use integration_tests::system::System;
+use chat_test_kit::client::{Api, Socket, User};
+use chat_test_kit::system::System;
 use reqwest::Method;
 use serde_json::json;
 

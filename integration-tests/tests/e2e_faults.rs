@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use integration_tests::client::{Api, Socket, User};
-use integration_tests::system::System;
+use chat_test_kit::client::{Api, Socket, User};
+use chat_test_kit::system::System;
 use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;

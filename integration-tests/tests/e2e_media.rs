@@ -5,9 +5,9 @@
 
 use std::time::Duration;
 
-use integration_tests::client::{Api, Socket, User, http_client};
-use integration_tests::required_env;
-use integration_tests::system::System;
+use chat_test_kit::client::{Api, Socket, User, http_client};
+use chat_test_kit::required_env;
+use chat_test_kit::system::System;
 use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;

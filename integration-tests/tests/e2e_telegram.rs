@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
-use integration_tests::client::{Api, Socket, User};
-use integration_tests::eventually;
-use integration_tests::system::System;
-use integration_tests::telegram::{FakeTelegramClient, TelegramUser};
+use chat_test_kit::client::{Api, Socket, User};
+use chat_test_kit::eventually;
+use chat_test_kit::system::System;
+use chat_test_kit::telegram::{FakeTelegramClient, TelegramUser};
 use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;

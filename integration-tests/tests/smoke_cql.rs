@@ -4,7 +4,7 @@
 use std::ops::ControlFlow;
 
 use chat_runtime::connect;
-use integration_tests::{cql_config, unique_name};
+use chat_test_kit::{cql_config, unique_name};
 use scylla::response::PagingState;
 use scylla::statement::unprepared::Statement;
 use scylla::value::CqlTimeuuid;

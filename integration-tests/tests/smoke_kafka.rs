@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chat_migrate::topics::{self, TopicSpec};
 use chat_runtime::connect::kafka_client_config;
-use integration_tests::{kafka_config, unique_name};
+use chat_test_kit::{kafka_config, unique_name};
 use rdkafka::Message;
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::producer::{FutureProducer, FutureRecord};

@@ -3,8 +3,8 @@
 
 use chat_migrate::postgres;
 use chat_runtime::connect;
-use integration_tests::pg::with_database;
-use integration_tests::{pg_config, unique_name};
+use chat_test_kit::pg::with_database;
+use chat_test_kit::{pg_config, unique_name};
 use sqlx::Row;
 
 #[tokio::test]

@@ -22,10 +22,10 @@ use reqwest::Method;
 use serde_json::json;
 use uuid::Uuid;
 
-use integration_tests::bench::report::Figure;
-use integration_tests::bench::stats::Latencies;
-use integration_tests::client::{Api, User};
-use integration_tests::system::System;
+use crate::bench::report::Figure;
+use crate::bench::stats::Latencies;
+use chat_test_kit::client::{Api, User};
+use chat_test_kit::system::System;
 
 /// Messages appended per seeding transaction.
 const SEED_CHUNK: usize = 1_000;

@@ -1,19 +1,20 @@
 //! chat-bench: the benchmark behind `make bench`. Measures, in one run on this machine, the
 //! raw servers (baselines) and the whole system started as real processes (end to end,
 //! capacity, per-hop breakdown), and writes the report as markdown and JSON. It asserts
-//! nothing: it measures. Each phase lives in `integration_tests::bench` (or, when it needs
-//! command-api's own code, in this crate) and returns its figures; main only runs them in
-//! order.
+//! nothing: it measures. Each phase lives in [`bench`] (or, when it needs command-api's own
+//! code, in [`finding`], [`growth`] and [`media`]) and returns its figures; main only runs
+//! them in order. The system under measure is started by `chat_test_kit::system`.
 
+mod bench;
 mod finding;
 mod growth;
 mod media;
 
-use integration_tests::bench::offered::SendLoad;
-use integration_tests::bench::report::Report;
-use integration_tests::bench::{self, capacity, e2e, hops, raw};
-use integration_tests::client::Api;
-use integration_tests::system::System;
+use bench::offered::SendLoad;
+use bench::report::Report;
+use bench::{capacity, e2e, hops, raw};
+use chat_test_kit::client::Api;
+use chat_test_kit::system::System;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

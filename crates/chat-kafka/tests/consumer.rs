@@ -16,8 +16,8 @@ use chat_kafka::{
 use chat_migrate::topics::{self, TopicSpec};
 use chat_runtime::config::KafkaConfig;
 use chat_runtime::connect::kafka_client_config;
-use integration_tests::kafka::{fresh_topic, read_records};
-use integration_tests::unique_name;
+use chat_test_kit::kafka::{fresh_topic, read_records};
+use chat_test_kit::unique_name;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;

@@ -10,7 +10,7 @@ use chat_read_model::model::ChatRecord;
 use chat_read_model::pg::PgReadModels;
 use chat_read_model::plan::{NewChat, NewMessage, RowWrite};
 use chat_read_model::{ChatQueries, Projector, RowStore};
-use integration_tests::pg::fresh_database;
+use chat_test_kit::pg::fresh_database;
 use time::Duration;
 use uuid::Uuid;
 

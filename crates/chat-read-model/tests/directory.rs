@@ -13,7 +13,7 @@ use chat_read_model::person::Person;
 use chat_read_model::pg::PgReadModels;
 use chat_read_model::testing::workload;
 use chat_read_model::{ChatQueries, MessageStore, Projector, RowStore};
-use integration_tests::pg::fresh_database;
+use chat_test_kit::pg::fresh_database;
 use uuid::Uuid;
 
 use support::deliver;

@@ -18,8 +18,8 @@ use chat_read_model::pg::PgReadModels;
 use chat_read_model::testing::migrate_keyspace;
 use chat_read_model::{ChatQueries, MessageQueries, MessageStore, Projector, RowStore};
 use chat_runtime::connect;
-use integration_tests::pg::fresh_database;
-use integration_tests::{cql_config, unique_name};
+use chat_test_kit::pg::fresh_database;
+use chat_test_kit::{cql_config, unique_name};
 use uuid::Uuid;
 
 use support::{async_far_ahead, deliver};

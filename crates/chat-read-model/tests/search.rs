@@ -14,8 +14,8 @@ use chat_read_model::search::{MessageSearchQuery, SearchScope};
 use chat_read_model::testing::{migrate_keyspace, workload};
 use chat_read_model::{MessageStore, Projector, RowStore, SearchQueries};
 use chat_runtime::connect;
-use integration_tests::pg::fresh_database;
-use integration_tests::{cql_config, unique_name};
+use chat_test_kit::pg::fresh_database;
+use chat_test_kit::{cql_config, unique_name};
 use uuid::Uuid;
 
 use support::{async_far_ahead, chats, deliver};

@@ -8,7 +8,7 @@ use chat_domain::{ChatId, UserId};
 use chat_read_model::SearchQueries;
 use chat_read_model::pg::PgReadModels;
 use chat_read_model::search::{MessageHit, MessageSearchQuery, SearchScope};
-use integration_tests::pg::fresh_database;
+use chat_test_kit::pg::fresh_database;
 use sqlx::PgPool;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;

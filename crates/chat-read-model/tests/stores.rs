@@ -19,8 +19,8 @@ use chat_read_model::pg::PgReadModels;
 use chat_read_model::testing::{migrate_keyspace, workload};
 use chat_read_model::{ChatQueries, MessageQueries, Projector};
 use chat_runtime::connect;
-use integration_tests::pg::fresh_database;
-use integration_tests::{cql_config, unique_name};
+use chat_test_kit::pg::fresh_database;
+use chat_test_kit::{cql_config, unique_name};
 use scylla::client::session::Session;
 use uuid::{Timestamp, Uuid};
 

@@ -1,7 +1,7 @@
 //! What a user does in the web client, shared by the browser tests: the system with
 //! the client served, signing in, making and opening a group chat.
 
-use integration_tests::system::{SERVICES, System};
+use chat_test_kit::system::{SERVICES, System};
 use serde_json::json;
 
 use crate::page::Page;

@@ -10,9 +10,9 @@ use chat_domain::testing::fixtures::{
     send as send_command, telegram,
 };
 use chat_domain::{ChatEvent, ChatId, Envelope, EnvelopeMeta, FactsQuery, MessageLog};
+use chat_test_kit::pg::fresh_database;
 use command_api::adapters::pg::PgEventStore;
 use command_api::ports::{EventStore, IdempotencyClaim, NewEvents, StoreError};
-use integration_tests::pg::fresh_database;
 use uuid::Uuid;
 
 fn envelopes(events: Vec<ChatEvent>) -> Vec<Envelope> {

@@ -6,8 +6,8 @@ mod support;
 
 use std::time::Duration;
 
+use chat_test_kit::pg::fresh_database;
 use command_api::housekeeping::{Housekeeper, Retention, Swept};
-use integration_tests::pg::fresh_database;
 use sqlx::PgPool;
 use support::{chat_with_messages, new_chat, pg_service, user};
 use uuid::Uuid;

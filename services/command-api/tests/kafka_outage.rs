@@ -12,11 +12,11 @@ use std::process::Command;
 use std::time::Duration;
 
 use chat_runtime::connect::kafka_client_config;
+use chat_test_kit::kafka::{fresh_topic, read_records};
+use chat_test_kit::pg::fresh_database;
 use command_api::adapters::pg::PgEventStore;
 use command_api::app::{CommandService, CommandSettings};
 use command_api::relay::{OutboxRelay, RelaySettings};
-use integration_tests::kafka::{fresh_topic, read_records};
-use integration_tests::pg::fresh_database;
 use serde_json::Value;
 use support::{create_group, new_chat, send, user};
 use tokio_util::sync::CancellationToken;

@@ -9,10 +9,10 @@ use std::sync::Arc;
 
 use chat_domain::chat::commands::AddParticipant;
 use chat_domain::{ChatError, ChatEvent, MessageId, Role};
+use chat_test_kit::pg::fresh_database;
 use command_api::adapters::pg::PgEventStore;
 use command_api::app::{CommandError, CommandService, CommandSettings};
 use futures_util::future::join_all;
-use integration_tests::pg::fresh_database;
 use sqlx::types::Json;
 use support::{create_group, new_chat, request, send, user};
 

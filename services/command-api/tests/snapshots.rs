@@ -5,9 +5,9 @@
 mod support;
 
 use chat_domain::{Aggregate, Chat, ChatEvent};
+use chat_test_kit::pg::fresh_database;
 use command_api::adapters::pg::PgEventStore;
 use command_api::ports::EventStore;
-use integration_tests::pg::fresh_database;
 use sqlx::types::Json;
 use support::{chat_with_messages, new_chat, pg_service, user};
 

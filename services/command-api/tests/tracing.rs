@@ -14,9 +14,9 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use chat_runtime::config::{LogFormat, LoggingConfig};
+use chat_test_kit::tokens::TEST_SECRET;
 use clap::Parser;
 use helpers::{TestApp, User};
-use integration_tests::tokens::TEST_SECRET;
 use opentelemetry::Value as OtelValue;
 use opentelemetry_sdk::trace::InMemorySpanExporter;
 use tokio_util::sync::CancellationToken;

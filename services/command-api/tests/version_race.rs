@@ -10,11 +10,11 @@ use actix_web::ResponseError;
 use chat_domain::{
     Aggregate, Chat, ChatId, ChatState, Envelope, FactsQuery, MessageFacts, MessageId, UserId,
 };
+use chat_test_kit::pg::fresh_database;
 use command_api::adapters::pg::PgEventStore;
 use command_api::app::{CommandError, CommandService, CommandSettings};
 use command_api::http::error::ApiError;
 use command_api::ports::{EventStore, NewEvents, StoreError};
-use integration_tests::pg::fresh_database;
 use support::{create_group, new_chat, send, user};
 
 /// The real store, with a rival writer that appends a message of its own just before each
@@ -95,7 +95,7 @@ async fn versions(pool: &sqlx::PgPool, chat: ChatId) -> Vec<i64> {
 
 /// A group chat of an owner and a rival, on a service allowed three attempts.
 struct Race {
-    db: integration_tests::pg::TestDatabase,
+    db: chat_test_kit::pg::TestDatabase,
     owner: chat_domain::Actor,
     chat: ChatId,
     rounds: Arc<AtomicU32>,

@@ -12,17 +12,17 @@ mod seed;
 
 use std::time::{Duration, Instant};
 
+use crate::bench::report::Figure;
+use crate::bench::stats::Latencies;
 use anyhow::Context;
 use chat_domain::ChatId;
 use chat_domain::UserId;
 use chat_read_model::SearchQueries;
 use chat_read_model::pg::PgReadModels;
 use chat_read_model::search::{MessageSearchQuery, SearchScope, WINDOW};
+use chat_test_kit::client::{Api, User};
+use chat_test_kit::system::System;
 use command_api::adapters::pg::PgEventStore;
-use integration_tests::bench::report::Figure;
-use integration_tests::bench::stats::Latencies;
-use integration_tests::client::{Api, User};
-use integration_tests::system::System;
 use reqwest::Method;
 use serde_json::{Value, json};
 use sqlx::PgPool;

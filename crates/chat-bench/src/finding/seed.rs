@@ -9,9 +9,9 @@ use chat_domain::{
     Actor, Aggregate, Chat, ChatCommand, ChatId, ChatState, ChatType, Envelope, EnvelopeMeta,
     MessageFacts, MessageId, UserId,
 };
+use chat_test_kit::client::User;
 use command_api::adapters::pg::PgEventStore;
 use command_api::ports::{EventStore, NewEvents};
-use integration_tests::client::User;
 use time::OffsetDateTime;
 use uuid::Uuid;
 

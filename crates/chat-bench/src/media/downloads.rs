@@ -3,10 +3,10 @@
 
 use std::time::{Duration, Instant};
 
+use crate::bench::report::Figure;
+use crate::bench::stats::Latencies;
 use anyhow::bail;
 use chat_media::MediaStore;
-use integration_tests::bench::report::Figure;
-use integration_tests::bench::stats::Latencies;
 use serde_json::Value;
 
 use super::{Bench, TTL, text};

@@ -15,11 +15,11 @@ use std::time::{Duration, Instant};
 mod downloads;
 mod uploads;
 
+use crate::bench::report::Figure;
 use anyhow::{Context, bail};
 use chat_media::{MediaStore, S3MediaStore};
-use integration_tests::bench::report::Figure;
-use integration_tests::client::{Api, User, http_client};
-use integration_tests::system::System;
+use chat_test_kit::client::{Api, User, http_client};
+use chat_test_kit::system::System;
 use reqwest::Method;
 use serde_json::Value;
 use uuid::Uuid;

@@ -5,10 +5,10 @@ use std::future::Future;
 use std::ops::Range;
 use std::time::{Duration, Instant};
 
+use crate::bench::report::Figure;
+use crate::bench::stats::Latencies;
 use chat_media::MediaStore;
 use futures_util::{StreamExt, TryStreamExt};
-use integration_tests::bench::report::Figure;
-use integration_tests::bench::stats::Latencies;
 use reqwest::Method;
 use serde_json::json;
 

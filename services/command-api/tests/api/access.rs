@@ -155,7 +155,7 @@ async fn a_sends_location_answers_the_message_to_participants() {
         .await;
     assert_eq!(deleted.status(), 200);
     // Deletes are projected asynchronously: the message reads as deleted soon after.
-    let message = integration_tests::eventually("the delete", Duration::from_secs(30), || {
+    let message = chat_test_kit::eventually("the delete", Duration::from_secs(30), || {
         let (app, bob, location) = (&app, &bob, &location);
         async move {
             let message = app.get_json(bob, location).await;

@@ -26,7 +26,7 @@ async fn eventually_json(
     path: &str,
     done: fn(&Value) -> bool,
 ) -> Value {
-    integration_tests::eventually(path, Duration::from_secs(30), || async {
+    chat_test_kit::eventually(path, Duration::from_secs(30), || async {
         let body = app.get_json(user, path).await;
         done(&body).then_some(body)
     })
@@ -138,7 +138,7 @@ async fn the_newest_message_shown_follows_its_edit_and_delete_and_old_rows_read_
 
     app.edit(&alice, chat, &id, "final").await;
     let (listed, detailed) =
-        integration_tests::eventually("the edit", Duration::from_secs(30), || async {
+        chat_test_kit::eventually("the edit", Duration::from_secs(30), || async {
             let (listed, detailed) = newest_in_list_and_details(&app, &bob, chat).await;
             (listed["content"] == "final" && detailed["content"] == "final")
                 .then_some((listed, detailed))
@@ -167,13 +167,12 @@ async fn the_newest_message_shown_follows_its_edit_and_delete_and_old_rows_read_
     assert_eq!((&old_row, &old_details), (&listed, &listed));
 
     app.delete_message(&alice, chat, &id).await;
-    let (listed, _) =
-        integration_tests::eventually("the delete", Duration::from_secs(30), || async {
-            let (listed, detailed) = newest_in_list_and_details(&app, &bob, chat).await;
-            (listed["is_deleted"] == true && detailed["is_deleted"] == true)
-                .then_some((listed, detailed))
-        })
-        .await;
+    let (listed, _) = chat_test_kit::eventually("the delete", Duration::from_secs(30), || async {
+        let (listed, detailed) = newest_in_list_and_details(&app, &bob, chat).await;
+        (listed["is_deleted"] == true && detailed["is_deleted"] == true)
+            .then_some((listed, detailed))
+    })
+    .await;
     assert_eq!(
         (listed["id"].as_str(), &listed["content"]),
         (Some(id.as_str()), &Value::Null)

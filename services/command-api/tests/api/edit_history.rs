@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use integration_tests::tokens::service_token;
+use chat_test_kit::tokens::service_token;
 use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -35,7 +35,7 @@ async fn a_message_history_lists_every_version_newest_first_to_participants_only
     for content in ["second draft", "final"] {
         app.edit(&alice, chat, &id, content).await;
     }
-    let history = integration_tests::eventually("2 edits", Duration::from_secs(30), || async {
+    let history = chat_test_kit::eventually("2 edits", Duration::from_secs(30), || async {
         let history = app.get_json(&bob, &path).await;
         (texts(&history).len() == 3).then_some(history)
     })
@@ -75,12 +75,12 @@ async fn a_message_history_lists_every_version_newest_first_to_participants_only
     error_code(malformed, 400).await;
 
     app.delete_message(&alice, chat, &id).await;
-    integration_tests::eventually("history gone", Duration::from_secs(30), || async {
+    chat_test_kit::eventually("history gone", Duration::from_secs(30), || async {
         let response = app.call(Method::GET, &path, Some(&bob.token), None).await;
         (response.status() == 404).then_some(())
     })
     .await;
-    integration_tests::eventually("edits forgotten", Duration::from_secs(30), || async {
+    chat_test_kit::eventually("edits forgotten", Duration::from_secs(30), || async {
         let left: i64 = sqlx::query_scalar("SELECT count(*) FROM message_edits")
             .fetch_one(&app.db.pool)
             .await
@@ -112,7 +112,7 @@ async fn a_telegram_message_history_is_its_telegram_author_s_not_the_bridge_s() 
         .await;
     assert!(edit.status().is_success(), "the bridge mirrors Ivan's edit");
 
-    let history = integration_tests::eventually("the edit", Duration::from_secs(30), || async {
+    let history = chat_test_kit::eventually("the edit", Duration::from_secs(30), || async {
         let history = app.get_json(&alice, &format!("{path}/history")).await;
         (history["versions"].as_array().map(Vec::len) == Some(2)).then_some(history)
     })

@@ -4,7 +4,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::helpers::{TestApp, User, error_code};
-use integration_tests::tokens::{TEST_SECRET, expired_token, service_token, sign};
+use chat_test_kit::tokens::{TEST_SECRET, expired_token, service_token, sign};
 
 #[tokio::test]
 async fn authentication_failures_answer_401() {

@@ -10,11 +10,11 @@ use std::sync::Arc;
 use chat_media::MemoryMediaStore;
 use chat_read_model::testing::{Stores, process_keyspace};
 use chat_runtime::config::KafkaConfig;
+use chat_test_kit::kafka::fresh_topic;
+use chat_test_kit::pg::{TestDatabase, fresh_database};
+use chat_test_kit::tokens::{TEST_SECRET, service_token};
+use chat_test_kit::{cql_config, required_env};
 use command_api::testing::spawn_with_media;
-use integration_tests::kafka::fresh_topic;
-use integration_tests::pg::{TestDatabase, fresh_database};
-use integration_tests::tokens::{TEST_SECRET, service_token};
-use integration_tests::{cql_config, required_env};
 use reqwest::{Method, RequestBuilder, Response};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
@@ -37,7 +37,7 @@ impl Drop for TestApp {
     }
 }
 
-pub use integration_tests::client::User;
+pub use chat_test_kit::client::User;
 
 impl TestApp {
     /// A command-api with the default settings.

@@ -1,8 +1,8 @@
 //! Limits: per-user write buckets (429 with `Retry-After`), the service identity's own
 //! budget, the chat-creation window, and participant caps per request and per chat.
 
+use chat_test_kit::tokens::service_token;
 use futures_util::future::join_all;
-use integration_tests::tokens::service_token;
 use reqwest::{Method, Response};
 use serde_json::json;
 use uuid::Uuid;

@@ -82,7 +82,7 @@ async fn deletes_remove_their_objects_at_once_and_housekeeping_the_expired_uploa
 async fn the_bridge_posts_a_telegram_photo_it_stored_and_nobody_else_may() {
     let app = TestApp::spawn().await;
     let alice = User::new("Alice");
-    let bridge = integration_tests::tokens::service_token("telegram-bridge");
+    let bridge = chat_test_kit::tokens::service_token("telegram-bridge");
     let chat = app.create_group(&alice, &[]).await;
     let group = -1_000_000_100_417_i64;
     let link = json!({ "telegram_chat_id": group });

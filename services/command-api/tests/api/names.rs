@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use integration_tests::tokens::user_token;
+use chat_test_kit::tokens::user_token;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, User};
@@ -33,7 +33,7 @@ async fn participants_and_history_are_named_by_the_newest_token_name() {
         .as_str()
         .expect("id")
         .to_owned();
-    integration_tests::eventually("Alice named", Duration::from_secs(30), || async {
+    chat_test_kit::eventually("Alice named", Duration::from_secs(30), || async {
         (listed_name(&app, &bob, chat, &alice).await == "Alice").then_some(())
     })
     .await;
@@ -47,12 +47,12 @@ async fn participants_and_history_are_named_by_the_newest_token_name() {
         ..alice.clone()
     };
     app.edit(&renamed, chat, &id, "hello there").await;
-    integration_tests::eventually("Alice renamed", Duration::from_secs(30), || async {
+    chat_test_kit::eventually("Alice renamed", Duration::from_secs(30), || async {
         (listed_name(&app, &bob, chat, &alice).await == "Alice Smith").then_some(())
     })
     .await;
     let path = format!("/api/chats/{chat}/messages/{id}/history");
-    let history = integration_tests::eventually("the edit", Duration::from_secs(30), || async {
+    let history = chat_test_kit::eventually("the edit", Duration::from_secs(30), || async {
         let history = app.get_json(&bob, &path).await;
         (history["versions"].as_array().map(Vec::len) == Some(2)).then_some(history)
     })
@@ -104,7 +104,7 @@ async fn history_names_users_and_telegram_authors_by_their_newest_names() {
         json!("Ivan Petrov"),
         json!("Alice Smith"),
     ];
-    integration_tests::eventually("the newest names", Duration::from_secs(30), || async {
+    chat_test_kit::eventually("the newest names", Duration::from_secs(30), || async {
         (history_names(&app, &alice, chat).await == expected).then_some(())
     })
     .await;

@@ -16,7 +16,7 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = bool>,
 {
-    integration_tests::eventually(what, Duration::from_secs(30), || {
+    chat_test_kit::eventually(what, Duration::from_secs(30), || {
         let done = probe();
         async move { done.await.then_some(()) }
     })

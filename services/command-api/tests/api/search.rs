@@ -40,7 +40,7 @@ async fn found(app: &TestApp, user: &User, q: &str) -> Vec<String> {
 
 /// Waits until `user`'s search for `q` finds exactly `expected` (the projection is ASYNC).
 async fn eventually_found(app: &TestApp, user: &User, q: &str, expected: &[&str]) {
-    integration_tests::eventually(q, Duration::from_secs(30), || async {
+    chat_test_kit::eventually(q, Duration::from_secs(30), || async {
         (found(app, user, q).await == expected).then_some(())
     })
     .await;
@@ -130,7 +130,7 @@ async fn a_removed_participant_finds_nothing_at_once_and_nobody_after_a_hard_del
         "at once"
     );
     // The projection forgets the chat's messages too.
-    integration_tests::eventually("search rows purged", Duration::from_secs(30), || async {
+    chat_test_kit::eventually("search rows purged", Duration::from_secs(30), || async {
         let left: i64 =
             sqlx::query_scalar("SELECT count(*) FROM message_search WHERE chat_id = $1")
                 .bind(chat)
@@ -167,7 +167,7 @@ async fn russian_and_english_words_are_found_in_any_form_best_first_a_page_at_a_
     ] {
         ids.push(send(&app, &alice, chat, content).await);
     }
-    integration_tests::eventually("4 deploys", Duration::from_secs(30), || async {
+    chat_test_kit::eventually("4 deploys", Duration::from_secs(30), || async {
         (found(&app, &alice, "deploy").await.len() == 4).then_some(())
     })
     .await;

@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
+use chat_test_kit::kafka::read_records;
 use futures_util::future::join_all;
-use integration_tests::kafka::read_records;
 use reqwest::Method;
 use serde_json::{Value, json};
 

@@ -11,13 +11,13 @@ use chat_domain::chat::events::TelegramChatLinked;
 use chat_domain::{Actor, ChatId, Envelope, EnvelopeMeta, UserId};
 use chat_media::{MediaStore, MemoryMediaStore, S3MediaStore};
 use chat_runtime::health::{ReadyState, Verdict};
+use chat_test_kit::kafka::fresh_topic;
+use chat_test_kit::pg::{TestDatabase, fresh_database};
+use chat_test_kit::tokens::TEST_SECRET;
+use chat_test_kit::unique_name;
 use clap::Parser;
 use command_api::adapters::pg::PgEventStore;
 use command_api::ports::{EventStore, NewEvents};
-use integration_tests::kafka::fresh_topic;
-use integration_tests::pg::{TestDatabase, fresh_database};
-use integration_tests::tokens::TEST_SECRET;
-use integration_tests::unique_name;
 use reqwest::Method;
 use serde_json::{Value, json};
 use telegram_bridge::adapters::Gateway;
@@ -41,10 +41,10 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Option<T>>,
 {
-    integration_tests::eventually(what, DEADLINE, check).await
+    chat_test_kit::eventually(what, DEADLINE, check).await
 }
 
-pub use integration_tests::client::User;
+pub use chat_test_kit::client::User;
 
 struct RunningBridge {
     shutdown: CancellationToken,

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use integration_tests::kafka::read_records;
+use chat_test_kit::kafka::read_records;
 use uuid::Uuid;
 
 use crate::helpers::{TestEnv, User, eventually};

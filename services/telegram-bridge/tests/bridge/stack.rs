@@ -7,10 +7,10 @@ use std::sync::Arc;
 use chat_media::MediaStore;
 use chat_read_model::testing::{Stores, process_keyspace};
 use chat_runtime::config::KafkaConfig;
+use chat_test_kit::cql_config;
+use chat_test_kit::pg::TestDatabase;
+use chat_test_kit::tokens::TEST_SECRET;
 use command_api::testing::spawn_with_media;
-use integration_tests::cql_config;
-use integration_tests::pg::TestDatabase;
-use integration_tests::tokens::TEST_SECRET;
 use tokio_util::sync::CancellationToken;
 
 /// Starts the projectors and command-api until `shutdown`, asking the bridge on

@@ -23,7 +23,7 @@ async fn a_client_that_stops_reading_is_cut_and_the_others_get_everything() {
     let socket = tokio::net::TcpSocket::new_v4().expect("socket");
     socket.set_recv_buffer_size(4096).expect("buffer size");
     let stream = socket.connect(gateway.addr).await.expect("connect");
-    let token = integration_tests::tokens::user_token(bob.as_uuid(), "Bob");
+    let token = chat_test_kit::tokens::user_token(bob.as_uuid(), "Bob");
     let (slow, _) = client_async(
         gateway.url(&format!("token={token}")),
         MaybeTlsStream::Plain(stream),

@@ -2,8 +2,8 @@
 //! shutdown close with codes that say what to do; the gateway keeps serving others.
 
 use chat_domain::testing::fixtures::create_group;
+use chat_test_kit::tokens::{TEST_SECRET, expired_token, service_token, sign};
 use futures_util::SinkExt;
-use integration_tests::tokens::{TEST_SECRET, expired_token, service_token, sign};
 use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -46,7 +46,7 @@ async fn refused_tokens_close_with_4401_and_a_reason() {
             gateway.url(""),
         )
         .expect("request");
-    let token = integration_tests::tokens::user_token(user.as_uuid(), "Ann");
+    let token = chat_test_kit::tokens::user_token(user.as_uuid(), "Ann");
     request.headers_mut().insert(
         "Authorization",
         format!("Bearer {token}").parse().expect("header"),

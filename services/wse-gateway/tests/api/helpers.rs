@@ -12,12 +12,12 @@ use chat_domain::{
 };
 use chat_runtime::config::KafkaConfig;
 use chat_runtime::connect::kafka_client_config;
+use chat_test_kit::kafka::fresh_topic;
+use chat_test_kit::pg::{TestDatabase, fresh_database};
+use chat_test_kit::tokens::{TEST_SECRET, user_token};
+use chat_test_kit::unique_name;
 use clap::Parser;
 use futures_util::{SinkExt, StreamExt};
-use integration_tests::kafka::fresh_topic;
-use integration_tests::pg::{TestDatabase, fresh_database};
-use integration_tests::tokens::{TEST_SECRET, user_token};
-use integration_tests::unique_name;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use serde_json::Value;
 use tokio::net::TcpStream;

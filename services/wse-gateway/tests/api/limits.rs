@@ -19,7 +19,7 @@ async fn a_users_connections_are_capped_per_replica_and_others_are_not() {
     for _ in 0..10 {
         open.push(gateway.connect(ann, "").await);
     }
-    let token = integration_tests::tokens::user_token(ann.as_uuid(), "Ann");
+    let token = chat_test_kit::tokens::user_token(ann.as_uuid(), "Ann");
     match tokio_tungstenite::connect_async(gateway.url(&format!("token={token}"))).await {
         Err(WsError::Http(response)) => {
             assert_eq!(response.status(), 429);

@@ -7,8 +7,8 @@ use std::time::Duration;
 use super::raw::PG_TX;
 use super::report::Figure;
 use super::{CONCURRENCY, end_to_end};
-use crate::client::Api;
-use crate::system::System;
+use chat_test_kit::client::Api;
+use chat_test_kit::system::System;
 
 /// Measures the end-to-end figures on `system` (sustained sends for `duration`).
 ///

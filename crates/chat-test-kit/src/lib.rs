@@ -1,4 +1,7 @@
-//! Shared helpers for the tests that talk to the real PostgreSQL, Kafka and CQL servers.
+//! `chat-test-kit`: the shared support of the tests that talk to the real PostgreSQL,
+//! Kafka and CQL servers (every crate's adapter tests, the end-to-end suite in
+//! `integration-tests`, and the benchmark). A dev-only crate: no product crate depends on
+//! it except as a dev-dependency.
 //!
 //! The servers are found through the same environment variables the services read
 //! (`DATABASE_URL`, `KAFKA_BROKERS`, `CQL_NODES`); `make test` starts the local servers and
@@ -12,9 +15,7 @@
 //! - [`client`]: REST and WebSocket clients of the running system.
 //! - [`system`]: the five services as real processes, for end-to-end tests and the bench.
 //! - [`telegram`]: the fake Telegram of a bridge process in fake mode, as its users see it.
-//! - [`bench`]: the benchmark of `make bench`.
 
-pub mod bench;
 pub mod client;
 pub mod kafka;
 pub mod pg;

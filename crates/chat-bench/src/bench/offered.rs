@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::end_to_end::group;
 use super::open_loop::{self, Outcome};
-use crate::client::{Api, User};
+use chat_test_kit::client::{Api, User};
 
 /// Chats the sends are spread over (as many independent conversations).
 pub const CHATS: usize = 64;

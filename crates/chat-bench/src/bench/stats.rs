@@ -19,12 +19,8 @@ impl Latencies {
         self.samples.extend(other.samples);
     }
 
-    /// How many samples.
-    pub fn len(&self) -> usize {
-        self.samples.len()
-    }
-
-    /// Whether there are none.
+    /// Whether there are none (only the tests ask; the report reads percentiles).
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.samples.is_empty()
     }

@@ -66,7 +66,7 @@ pub fn bin_dir() -> PathBuf {
     }
     let target = std::env::var("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
     target.join("debug")
 }
 
@@ -127,7 +127,7 @@ impl System {
             .await
             .expect("CQL schema");
         let log_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../.local/log/e2e")
+            .join("../../.local/log/e2e")
             .join(&keyspace);
         std::fs::create_dir_all(&log_dir).expect("log dir");
         Self {

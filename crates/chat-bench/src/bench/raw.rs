@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::report::Figure;
 use super::stats::Latencies;
 use super::{CONCURRENCY, baselines, postgres};
-use crate::{cql_config, kafka::fresh_topic, pg::fresh_database, unique_name};
+use chat_test_kit::{cql_config, kafka::fresh_topic, pg::fresh_database, unique_name};
 
 /// Names of the PostgreSQL baselines the capacity figures are divided by.
 pub const PG_TX: &str = "raw PostgreSQL 1-row tx";

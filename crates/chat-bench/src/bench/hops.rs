@@ -14,8 +14,8 @@ use super::offered::{CHATS, SendLoad};
 use super::prom::{Buckets, histograms};
 use super::report::Figure;
 use super::statements;
-use crate::client::http_client;
-use crate::system::System;
+use chat_test_kit::client::http_client;
+use chat_test_kit::system::System;
 
 /// The offered rate when no rate met the limit.
 const FLOOR_RATE: f64 = 10.0;

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::load::{Throughput, run};
 use super::stats::Latencies;
-use crate::client::{Api, Socket, User};
+use chat_test_kit::client::{Api, Socket, User};
 
 /// `owner` creates a group chat named `bench` with `members`; its id.
 ///
