@@ -1,17 +1,24 @@
 //! Opening connections to the three servers from their config blocks, and asking each
-//! whether it answers (the readiness probes).
+//! whether it answers (the readiness probes). The Kafka half is behind the default
+//! feature `kafka`, so a crate that only reads PostgreSQL and CQL does not build
+//! librdkafka.
 
+#[cfg(feature = "kafka")]
 use std::sync::Arc;
 use std::time::Duration;
 
+#[cfg(feature = "kafka")]
 use rdkafka::ClientConfig;
+#[cfg(feature = "kafka")]
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use scylla::client::session::Session;
 use scylla::client::session_builder::SessionBuilder;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
-use crate::config::{CqlConfig, KafkaConfig, PgConfig};
+#[cfg(feature = "kafka")]
+use crate::config::KafkaConfig;
+use crate::config::{CqlConfig, PgConfig};
 
 /// A dependency that could not be reached.
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +30,7 @@ pub enum ConnectError {
     #[error("the CQL store is unreachable: {0}")]
     Cql(String),
     /// Kafka refused or did not answer.
+    #[cfg(feature = "kafka")]
     #[error("Kafka is unreachable: {0}")]
     Kafka(#[source] rdkafka::error::KafkaError),
     /// The probe ran out of time.
@@ -61,6 +69,7 @@ pub async fn cql(cfg: &CqlConfig) -> Result<Session, ConnectError> {
 }
 
 /// The librdkafka settings every client of ours starts from.
+#[cfg(feature = "kafka")]
 pub fn kafka_client_config(cfg: &KafkaConfig) -> ClientConfig {
     let mut config = ClientConfig::new();
     config
@@ -100,17 +109,20 @@ pub async fn probe_cql(session: &Session, timeout: Duration) -> Result<(), Conne
 
 /// A Kafka client kept for readiness probes. One is made on first use and kept: a client
 /// costs librdkafka threads and a broker connection, too much to make every refresh.
+#[cfg(feature = "kafka")]
 #[derive(Clone, Default)]
 pub struct KafkaProbe {
     client: Arc<tokio::sync::Mutex<Option<Arc<BaseConsumer>>>>,
 }
 
+#[cfg(feature = "kafka")]
 impl std::fmt::Debug for KafkaProbe {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("KafkaProbe").finish_non_exhaustive()
     }
 }
 
+#[cfg(feature = "kafka")]
 impl KafkaProbe {
     /// Asks Kafka for the metadata of the events topic, with the kept client (made now
     /// if there is none yet). librdkafka's metadata call blocks its thread, so it runs on

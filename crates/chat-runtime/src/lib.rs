@@ -9,7 +9,8 @@
 //! - [`hops`]: the latency histogram of each hop of the SYNC path
 //!   (`chat_sync_hop_seconds{hop}`), observed by the services that run the hops.
 //! - [`shutdown`]: a [`tokio_util::sync::CancellationToken`] cancelled on SIGTERM or Ctrl-C.
-//! - [`connect`]: opening PostgreSQL pools, CQL sessions and Kafka clients from the config.
+//! - [`connect`]: opening PostgreSQL pools, CQL sessions and Kafka clients from the config
+//!   (Kafka behind the default feature `kafka`).
 //! - [`limits`]: token buckets (per key, per connection) and the `Retry-After` of a refusal.
 //! - [`health`]: `/healthz` and `/readyz`, where readiness asks every dependency.
 //! - [`ops`]: the small HTTP server carrying them, for services without an API of their own.

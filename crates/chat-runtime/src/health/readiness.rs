@@ -16,8 +16,11 @@ use tokio::sync::watch;
 use tokio::time::MissedTickBehavior;
 use tokio_util::sync::CancellationToken;
 
+#[cfg(feature = "kafka")]
 use crate::config::KafkaConfig;
-use crate::connect::{self, ConnectError, KafkaProbe};
+#[cfg(feature = "kafka")]
+use crate::connect::KafkaProbe;
+use crate::connect::{self, ConnectError};
 
 /// How often the services refresh their readiness verdict. Kubernetes asks every 5 s, so
 /// the answer it gets is at most this old (plus the probes' own time).
@@ -70,6 +73,7 @@ impl Readiness {
 
     /// Adds the Kafka probe (a metadata request for the events topic, by one client kept
     /// across refreshes).
+    #[cfg(feature = "kafka")]
     pub fn kafka(self, cfg: KafkaConfig, timeout: Duration) -> Self {
         let probe = KafkaProbe::default();
         self.with("kafka", move || {
