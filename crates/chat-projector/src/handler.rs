@@ -81,3 +81,57 @@ impl<R: RowStore, M: MessageStore> EventHandler for ProjectionHandler<R, M> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chat_domain::testing::fixtures::{ALICE, BOB, CHAT, History, by, create_group, msg, send};
+    use chat_domain::{Envelope, EnvelopeMeta};
+    use chat_read_model::ChatQueries;
+    use chat_read_model::memory::MemoryReadModels;
+    use chat_read_model::plan::NotATimeUuid;
+
+    use super::*;
+
+    fn received(envelope: Envelope, offset: i64) -> ReceivedEvent {
+        ReceivedEvent {
+            envelope,
+            headers: Vec::new(),
+            partition: 0,
+            offset,
+        }
+    }
+
+    #[tokio::test]
+    async fn each_event_is_applied_and_a_redelivery_is_handled_again_without_effect() {
+        let events = History::new()
+            .run(create_group(ALICE, CHAT, &[BOB]))
+            .run(send(BOB, msg(1), "hi"))
+            .events();
+        let meta = EnvelopeMeta {
+            actor: by(ALICE),
+            correlation_id: uuid::Uuid::from_u128(1),
+            causation_id: None,
+        };
+        let store = MemoryReadModels::default();
+        let handler = ProjectionHandler::new(Projector::Sync, store.clone(), store.clone());
+        for (offset, envelope) in (0..).zip(Envelope::wrap_all(events, &meta)) {
+            let event = received(envelope, offset);
+            handler.handle(&event).await.expect("applied");
+            let before = store.chat(CHAT).await.expect("read");
+            handler.handle(&event).await.expect("redelivery handled");
+            assert_eq!(store.chat(CHAT).await.expect("read"), before);
+        }
+        let chat = store.chat(CHAT).await.expect("read").expect("projected");
+        assert_eq!(chat.last_message_id, Some(msg(1)));
+    }
+
+    #[test]
+    fn only_failures_that_waiting_can_fix_are_retried() {
+        let transient = |e: ApplyError| matches!(failure(e), HandlerError::Transient(_));
+        assert!(!transient(ApplyError::Plan(NotATimeUuid(msg(1)))));
+        assert!(!transient(StoreError::Corrupt("?".into()).into()));
+        assert!(transient(StoreError::Postgres("down".into()).into()));
+        assert!(transient(StoreError::Cql("down".into()).into()));
+        assert!(transient(ApplyError::CreationNotProjected(CHAT)));
+    }
+}
