@@ -11,6 +11,7 @@ use chat_read_model::pg::PgReadModels;
 use chat_read_model::plan::{NewChat, NewMessage, RowWrite};
 use chat_read_model::{ChatQueries, Projector, RowStore};
 use chat_test_kit::pg::fresh_database;
+use sqlx::postgres::PgPoolOptions;
 use time::Duration;
 use uuid::Uuid;
 
@@ -197,4 +198,37 @@ async fn paging_2500_chats_100_a_page_lists_each_once_by_activity_whatever_the_f
             "{name} (memory)"
         );
     }
+}
+
+/// The page is planned for its values on every call. Once a statement has run five
+/// times, PostgreSQL may switch it to a generic plan, and this query's optional filters
+/// and unknown LIMIT make that plan misjudge how many of the user's chats match: it
+/// walked every chat of the system probing the user's membership of each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_is_never_served_from_a_cached_generic_plan() {
+    let db = fresh_database().await;
+    // One connection, so the statements cached are the ones these pages ran on.
+    let connection = PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&db.config.url)
+        .await
+        .expect("connect");
+    let pg = PgReadModels::new(connection.clone());
+    for i in 0..20 {
+        let (chat, rows) = chat_writes(i);
+        assert!(pg.apply(Projector::Sync, chat, 1, &rows).await.expect("pg"));
+    }
+    for _ in 0..10 {
+        assert_eq!(all_pages(&pg, query(5)).await.concat().len(), 20);
+    }
+    // Unnamed, so this question is not among the statements it lists.
+    let generic: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT statement, generic_plans FROM pg_prepared_statements \
+         WHERE generic_plans > 0 AND statement LIKE '%AS active_at%'",
+    )
+    .persistent(false)
+    .fetch_all(&connection)
+    .await
+    .expect("the connection's statements");
+    assert_eq!(generic, vec![], "the page never ran a generic plan");
 }

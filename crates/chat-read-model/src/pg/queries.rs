@@ -115,7 +115,13 @@ impl ChatQueries for PgReadModels {
                   OR ({ACTIVE_AT} = $5 AND c.id > $6)) \
              ORDER BY {ACTIVE_AT} DESC, c.id LIMIT $7"
         ));
+        // Planned for these values every time, never as a cached generic plan: with
+        // its optional filters and LIMIT unknown, a generic plan misjudges how many of
+        // the user's chats match and walks every chat of the system probing the user's
+        // membership of each (EXPLAIN ANALYZE, a reader in 2,000 of 2,500 chats: 11.0 ms
+        // against 2.0 ms planned for the values).
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .persistent(false)
             .bind(user_id.as_uuid())
             .bind(query.archived)
             .bind(query.chat_type.map(ChatType::as_str))
