@@ -20,7 +20,8 @@
 //!   `chat-read-model`) and the error shape.
 //! - [`dev`]: development-only helpers (the web client, demo tokens), off by default.
 //! - [`Application`]: wires it all, then serves HTTP until the shutdown token fires.
-//! - `testing` (feature `testing`): command-api in process for other crates' tests.
+//! - `testing` (feature `testing`): command-api in process for tests: on the servers, or
+//!   over memory with no server at all (`testing::memory`).
 
 pub mod adapters;
 pub mod app;

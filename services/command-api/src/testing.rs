@@ -1,5 +1,8 @@
-//! command-api in this process, for other crates' tests (feature `testing`): on the given
-//! stores, optionally with both projectors, until the shutdown token fires.
+//! command-api in this process, for tests (feature `testing`): on the given stores,
+//! optionally with both projectors, until the shutdown token fires; or over memory, with
+//! no server at all ([`memory`]).
+
+pub mod memory;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

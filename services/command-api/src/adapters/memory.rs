@@ -78,6 +78,12 @@ fn claimed_group(event: &ChatEvent) -> Option<(i64, i64)> {
     }
 }
 
+/// Whether two claims overlap: the same topic of a supergroup, or the whole supergroup
+/// (topic 0) and any of its topics (as `telegram_link_claims` is checked).
+fn overlap((group, topic): (i64, i64), (other_group, other_topic): (i64, i64)) -> bool {
+    group == other_group && (topic == 0 || other_topic == 0 || topic == other_topic)
+}
+
 /// Whether an event ends the chat's claims (an unlink, a hard delete, a move).
 fn releases_claims(event: &ChatEvent) -> bool {
     matches!(
@@ -96,8 +102,8 @@ impl Inner {
             if let Some(group) = claimed_group(&envelope.payload)
                 && self
                     .links
-                    .get(&group)
-                    .is_some_and(|holder| *holder != new.chat_id)
+                    .iter()
+                    .any(|(held, holder)| *holder != new.chat_id && overlap(*held, group))
             {
                 return Err(StoreError::TelegramChatTaken {
                     telegram_chat_id: group.0,

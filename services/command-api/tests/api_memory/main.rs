@@ -1,0 +1,26 @@
+//! command-api's REST API over memory: the production routes and middleware on a free
+//! port, over the memory adapters of every port, with each command's events projected
+//! into the memory read models before it answers. No PostgreSQL, Kafka or Cassandra, so
+//! this suite runs in `make test-fast`; `tests/api` runs the API against the servers and
+//! proves the adapters.
+//!
+//! `direct.rs`, `errors.rs`, `names.rs` and `openapi.rs` are the real-server suite's own
+//! files, run here as well: they speak only HTTP (through the same-named `TestApp`
+//! helpers), so a test that needs a server belongs in another file.
+
+mod chats;
+#[path = "../api/direct.rs"]
+mod direct;
+#[path = "../api/errors.rs"]
+mod errors;
+mod helpers;
+mod lists;
+mod media;
+mod messages;
+#[path = "../api/names.rs"]
+mod names;
+#[path = "../api/openapi.rs"]
+mod openapi;
+mod refusals;
+#[path = "../api/schema.rs"]
+mod schema;
