@@ -7,12 +7,12 @@ use chat_domain::ChatEvent;
 use chat_migrate::topics::{self, TopicSpec};
 use chat_projector::Projector;
 use chat_projector::testing::run_in_process;
-use chat_projector::testing::scenario::Run;
-use chat_read_model::testing::{produce, produce_raw, workload};
+use chat_read_model::testing::workload;
 use chat_runtime::config::KafkaConfig;
 use chat_runtime::connect::kafka_client_config;
-use integration_tests::kafka::{fresh_topic, read_records};
-use integration_tests::unique_name;
+use chat_test_kit::kafka::{fresh_topic, produce, produce_raw, read_records};
+use chat_test_kit::projectors::Run;
+use chat_test_kit::unique_name;
 use tokio_util::sync::CancellationToken;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

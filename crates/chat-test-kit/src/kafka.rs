@@ -1,12 +1,15 @@
-//! A fresh Kafka topic per test, and reading back the records on it.
+//! A fresh Kafka topic per test, producing events (or raw records) to it, and reading back
+//! the records on it.
 
 use std::time::Duration;
 
+use chat_domain::Envelope;
 use chat_migrate::topics::{self, TopicSpec};
 use chat_runtime::config::KafkaConfig;
 use chat_runtime::connect::kafka_client_config;
 use rdkafka::Message;
 use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::producer::{FutureProducer, FutureRecord};
 
 use crate::{kafka_config, unique_name};
 
@@ -84,4 +87,45 @@ pub async fn read_records(cfg: &KafkaConfig, count: usize, deadline: Duration) -
         .await
         .ok();
     records
+}
+
+/// Produces `envelopes` to the events topic, keyed by chat (as the relay does).
+///
+/// # Errors
+/// When Kafka does not take a record.
+pub async fn produce(kafka: &KafkaConfig, envelopes: &[Envelope]) -> anyhow::Result<()> {
+    let producer: FutureProducer = kafka_client_config(kafka)
+        .set("enable.idempotence", "true")
+        .set("linger.ms", "5")
+        .create()?;
+    let records = envelopes
+        .iter()
+        .map(|e| Ok((e.chat_id.to_string(), serde_json::to_string(e)?)))
+        .collect::<anyhow::Result<Vec<(String, String)>>>()?;
+    let pending = records.iter().map(|(key, payload)| {
+        let record = FutureRecord::to(&kafka.events_topic)
+            .key(key)
+            .payload(payload);
+        producer.send(record, Duration::from_secs(30))
+    });
+    for sent in futures_util::future::join_all(pending).await {
+        sent.map_err(|(e, _)| e)?;
+    }
+    Ok(())
+}
+
+/// Produces one raw record (poison tests).
+///
+/// # Errors
+/// When Kafka does not take it.
+pub async fn produce_raw(kafka: &KafkaConfig, key: &str, payload: &str) -> anyhow::Result<()> {
+    let producer: FutureProducer = kafka_client_config(kafka).create()?;
+    let record = FutureRecord::to(&kafka.events_topic)
+        .key(key)
+        .payload(payload);
+    producer
+        .send(record, Duration::from_secs(30))
+        .await
+        .map_err(|(e, _)| e)?;
+    Ok(())
 }

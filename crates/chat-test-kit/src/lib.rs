@@ -10,15 +10,20 @@
 //!
 //! - this module: the server addresses and unique names.
 //! - [`pg`]: a fresh, migrated PostgreSQL database per test.
-//! - [`kafka`]: a fresh topic per test, and reading back what landed on it.
+//! - [`cql`]: a fresh, migrated CQL keyspace.
+//! - [`kafka`]: a fresh topic per test, producing events to it, reading back what landed.
 //! - [`tokens`]: JWTs for test users and services.
 //! - [`client`]: REST and WebSocket clients of the running system.
 //! - [`system`]: the five services as real processes, for end-to-end tests and the bench.
 //! - [`telegram`]: the fake Telegram of a bridge process in fake mode, as its users see it.
+//! - `projectors` (feature `projectors`): the crash scenario both projectors are tested with.
 
 pub mod client;
+pub mod cql;
 pub mod kafka;
 pub mod pg;
+#[cfg(feature = "projectors")]
+pub mod projectors;
 pub mod system;
 pub mod telegram;
 pub mod tokens;

@@ -3,7 +3,7 @@
 //! missing, none doubled, every counter exact.
 
 use chat_projector::Projector;
-use chat_projector::testing::scenario::{assert_all_equal_the_undisturbed_run, kill_9_scenario};
+use chat_test_kit::projectors::{assert_all_equal_the_undisturbed_run, kill_9_scenario};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_in_the_middle_of_10000_events_then_restart_equal_an_undisturbed_run() {

@@ -4,7 +4,7 @@
 //! time, and rebuilding into empty tables, change nothing.
 
 use chat_projector::Projector;
-use chat_projector::testing::scenario::{assert_all_equal_the_undisturbed_run, kill_9_scenario};
+use chat_test_kit::projectors::{assert_all_equal_the_undisturbed_run, kill_9_scenario};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_in_the_middle_of_10000_events_then_restart_replay_and_rebuild_equal_an_undisturbed_run()

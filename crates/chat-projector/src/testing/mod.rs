@@ -1,8 +1,7 @@
 //! Projectors for other crates' tests (feature `testing`): run in this process on given
-//! stores, and the crash scenario both projector binaries are tested with. The stores,
-//! the workload and the snapshots are `chat_read_model::testing`'s.
-
-pub mod scenario;
+//! stores. The stores, the workload and the snapshots are `chat_read_model::testing`'s; the
+//! crash scenario both projector binaries are tested with is `chat_test_kit::projectors`
+//! (it needs fresh servers, which no product crate's feature may pull in).
 
 use chat_read_model::Projector;
 use chat_read_model::testing::Stores;

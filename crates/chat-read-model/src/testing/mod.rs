@@ -1,7 +1,8 @@
-//! Test support for crates that run the read side against the real servers: a migrated
-//! keyspace, a realistic event stream, producing it, projectors as child processes (in
-//! this process: `chat_projector::testing`), completion, and a comparable snapshot of
-//! every read model.
+//! Test support for crates that run the read side: a realistic event stream (pure), the
+//! stores one projector run writes to, projectors as child processes (in this process:
+//! `chat_projector::testing`), completion, and a comparable snapshot of every read model.
+//! What only tests need of the servers (fresh keyspaces and topics, producing events) is
+//! `chat-test-kit`'s, which no product crate depends on.
 
 mod workload;
 
@@ -11,9 +12,7 @@ use std::time::Duration;
 
 use chat_domain::{ChatId, Envelope};
 use chat_runtime::config::{CqlConfig, KafkaConfig, PgConfig};
-use chat_runtime::connect;
 use futures_util::TryStreamExt;
-use rdkafka::producer::{FutureProducer, FutureRecord};
 use scylla::client::session::Session;
 use sqlx::PgPool;
 
@@ -21,17 +20,6 @@ use crate::Projector;
 use crate::plan::plan;
 
 pub use workload::workload;
-
-/// Creates keyspace `keyspace` on the servers of `cfg` and applies the `cql/` schema.
-///
-/// # Errors
-/// When the server does not answer or a statement fails.
-pub async fn migrate_keyspace(cfg: &CqlConfig, keyspace: &str) -> anyhow::Result<()> {
-    let session = connect::cql(cfg).await?;
-    chat_migrate::cql::apply(&session, keyspace, chat_migrate::cql::LOCAL_REPLICATION).await?;
-    session.await_schema_agreement().await?;
-    Ok(())
-}
 
 /// The stores one projector run writes to.
 #[derive(Debug, Clone)]
@@ -57,70 +45,6 @@ impl Stores {
             "--ops-addr=127.0.0.1:0".to_owned(),
         ]
     }
-}
-
-/// Produces `envelopes` to the events topic, keyed by chat (as the relay does).
-///
-/// # Errors
-/// When Kafka does not take a record.
-pub async fn produce(kafka: &KafkaConfig, envelopes: &[Envelope]) -> anyhow::Result<()> {
-    let producer: FutureProducer = connect::kafka_client_config(kafka)
-        .set("enable.idempotence", "true")
-        .set("linger.ms", "5")
-        .create()?;
-    let records = envelopes
-        .iter()
-        .map(|e| Ok((e.chat_id.to_string(), serde_json::to_string(e)?)))
-        .collect::<anyhow::Result<Vec<(String, String)>>>()?;
-    let pending = records.iter().map(|(key, payload)| {
-        let record = FutureRecord::to(&kafka.events_topic)
-            .key(key)
-            .payload(payload);
-        producer.send(record, Duration::from_secs(30))
-    });
-    for sent in futures_util::future::join_all(pending).await {
-        sent.map_err(|(e, _)| e)?;
-    }
-    Ok(())
-}
-
-/// Produces one raw record (poison tests).
-///
-/// # Errors
-/// When Kafka does not take it.
-pub async fn produce_raw(kafka: &KafkaConfig, key: &str, payload: &str) -> anyhow::Result<()> {
-    let producer: FutureProducer = connect::kafka_client_config(kafka).create()?;
-    let record = FutureRecord::to(&kafka.events_topic)
-        .key(key)
-        .payload(payload);
-    producer
-        .send(record, Duration::from_secs(30))
-        .await
-        .map_err(|(e, _)| e)?;
-    Ok(())
-}
-
-/// A CQL keyspace for this test process on the contact points `nodes`, created and
-/// migrated on first use: chat ids are unique, so the tests of one binary share it.
-///
-/// # Panics
-/// When the keyspace cannot be created.
-pub async fn process_keyspace(nodes: &[String]) -> String {
-    static KEYSPACE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
-    KEYSPACE
-        .get_or_init(|| async {
-            let name = format!("test_{}", uuid::Uuid::new_v4().simple());
-            let cfg = CqlConfig {
-                nodes: nodes.to_vec(),
-                keyspace: name.clone(),
-            };
-            migrate_keyspace(&cfg, &name)
-                .await
-                .expect("the test keyspace is created");
-            name
-        })
-        .await
-        .clone()
 }
 
 /// A projector binary running as a child process; killed (SIGKILL) when dropped.

@@ -8,8 +8,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use chat_media::MemoryMediaStore;
-use chat_read_model::testing::{Stores, process_keyspace};
+use chat_read_model::testing::Stores;
 use chat_runtime::config::KafkaConfig;
+use chat_test_kit::cql::process_keyspace;
 use chat_test_kit::kafka::fresh_topic;
 use chat_test_kit::pg::{TestDatabase, fresh_database};
 use chat_test_kit::tokens::{TEST_SECRET, service_token};

@@ -5,8 +5,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use chat_media::MediaStore;
-use chat_read_model::testing::{Stores, process_keyspace};
+use chat_read_model::testing::Stores;
 use chat_runtime::config::KafkaConfig;
+use chat_test_kit::cql::process_keyspace;
 use chat_test_kit::cql_config;
 use chat_test_kit::pg::TestDatabase;
 use chat_test_kit::tokens::TEST_SECRET;

@@ -3,6 +3,9 @@
 //! process that is killed (SIGKILL) in the middle of the stream and restarted, while
 //! the other one runs undisturbed; the read models must equal the reference. Then a
 //! second replay of the whole topic, and a rebuild into empty tables, must change nothing.
+//!
+//! Feature `projectors`: it runs the projector runtime (`chat-projector`) in this process,
+//! which the crates that only need fresh stores do not build.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,13 +19,14 @@ use scylla::client::session::Session;
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 
+use chat_projector::testing::run_in_process;
 use chat_read_model::Projector;
 use chat_read_model::testing::{
-    ChildProjector, Stores, final_checkpoints, migrate_keyspace, produce, progress, snapshot,
-    wait_for_progress, workload,
+    ChildProjector, Stores, final_checkpoints, progress, snapshot, wait_for_progress, workload,
 };
 
-use super::run_in_process;
+use crate::cql::migrate_keyspace;
+use crate::kafka::produce;
 
 /// How long one projector may take over the whole stream.
 const CATCH_UP: Duration = Duration::from_secs(600);
@@ -43,9 +47,9 @@ impl Run {
     /// # Errors
     /// When a server does not answer.
     pub async fn fresh(kafka: &KafkaConfig) -> anyhow::Result<Self> {
-        let db = integration_tests::pg::fresh_database().await;
-        let keyspace = integration_tests::unique_name("test");
-        let cql = integration_tests::cql_config(&keyspace);
+        let db = crate::pg::fresh_database().await;
+        let keyspace = crate::unique_name("test");
+        let cql = crate::cql_config(&keyspace);
         migrate_keyspace(&cql, &keyspace).await?;
         let session = connect::cql(&cql).await?;
         Ok(Self {
@@ -140,7 +144,7 @@ pub async fn kill_9_scenario(
     events: usize,
     replays: bool,
 ) -> anyhow::Result<Vec<(String, Vec<String>)>> {
-    let kafka = integration_tests::kafka::fresh_topic("crash", 3).await;
+    let kafka = crate::kafka::fresh_topic("crash", 3).await;
     let envelopes = workload(40, events, 11);
     produce(&kafka, &envelopes).await?;
     let other = match projector {
@@ -149,7 +153,7 @@ pub async fn kill_9_scenario(
     };
     let stop = CancellationToken::new();
     let _stop_on_exit = stop.clone().drop_guard();
-    let group = |name: &str| integration_tests::unique_name(name);
+    let group = |name: &str| crate::unique_name(name);
 
     let reference = Run::fresh(&kafka).await?;
     for p in [Projector::Sync, Projector::Async] {
@@ -194,7 +198,7 @@ pub async fn kill_9_scenario(
     snapshots.push(("replayed again".to_owned(), crashed.snapshot().await?));
 
     // A rebuild: both projectors empty the read models (once) and replay into them.
-    let rebuild = integration_tests::unique_name("rebuild");
+    let rebuild = crate::unique_name("rebuild");
     let mut groups = Vec::new();
     for p in [Projector::Sync, Projector::Async] {
         let name = group(p.as_str());
