@@ -234,7 +234,7 @@ impl SearchQueries for PgReadModels {
                  OR c.name ILIKE $3) \
              ORDER BY {ACTIVE_AT} DESC, c.id LIMIT $4"
         ));
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let rows = sql
             .bind(user_id.as_uuid())
             .bind(text)
             .bind(contains_pattern(text))
