@@ -45,3 +45,34 @@ pub struct ProjectionConfig {
     #[arg(long, env = "PROJECTION_LANES", default_value_t = 6)]
     pub lanes: usize,
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use super::*;
+
+    /// A binary's config as each service declares it.
+    #[derive(Debug, clap::Parser)]
+    struct Binary {
+        #[command(flatten)]
+        projector: ProjectorConfig,
+    }
+
+    #[test]
+    fn the_flags_are_well_formed_and_only_the_servers_are_required() {
+        Binary::command().debug_assert();
+        let cfg = Binary::try_parse_from([
+            "projector",
+            "--ops-addr=127.0.0.1:0",
+            "--database-url=postgres://localhost/chat",
+            "--kafka-brokers=127.0.0.1:9092",
+            "--cql-nodes=127.0.0.1:9042",
+        ])
+        .expect("parses")
+        .projector;
+        let p = cfg.projection;
+        assert_eq!((p.consumer_group, p.rebuild), (None, None));
+        assert_eq!((p.retry_backoff_ms, p.lanes), (200, 6));
+    }
+}
