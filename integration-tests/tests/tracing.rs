@@ -1,24 +1,26 @@
 //! One REST send is one trace: the span of the HTTP request in command-api, and the spans
 //! of every consumer of its event (projector-sync, projector-async, the gateway) share its
 //! trace id, carried through the outbox and the Kafka record headers. Spans are collected
-//! in process by an in-memory exporter.
-
-#[allow(dead_code)] // this binary uses part of the API tests' helpers
-#[path = "api/helpers.rs"]
-mod helpers;
-#[allow(dead_code)] // the helpers check every answer against the OpenAPI document
-#[path = "api/schema.rs"]
-mod schema;
+//! in process by an in-memory exporter, so command-api (with both projectors) and the
+//! gateway run in this process: that is why this test lives here and not in a service.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::Duration;
 
+use chat_media::{MediaStore, MemoryMediaStore};
+use chat_read_model::testing::Stores;
 use chat_runtime::config::{LogFormat, LoggingConfig};
+use chat_test_kit::client::{Api, User};
+use chat_test_kit::cql::process_keyspace;
+use chat_test_kit::cql_config;
+use chat_test_kit::kafka::fresh_topic;
+use chat_test_kit::pg::fresh_database;
 use chat_test_kit::tokens::TEST_SECRET;
 use clap::Parser;
-use helpers::{TestApp, User};
 use opentelemetry::Value as OtelValue;
 use opentelemetry_sdk::trace::InMemorySpanExporter;
+use reqwest::Method;
 use tokio_util::sync::CancellationToken;
 
 /// The consumer group of a `consume_event` span, if it is one.
@@ -47,14 +49,33 @@ async fn one_send_is_one_trace_across_the_services() {
     )
     .expect("telemetry installs");
 
-    let app = TestApp::spawn().await;
+    let db = fresh_database().await;
+    let kafka = fresh_topic("events", 3).await;
+    let keyspace = process_keyspace(&cql_config("").nodes).await;
+    let stores = Stores {
+        pg: db.config.clone(),
+        kafka: kafka.clone(),
+        cql: cql_config(&keyspace),
+    };
     let shutdown = CancellationToken::new();
+    let media: Arc<dyn MediaStore> = Arc::new(MemoryMediaStore::new());
+    let api_addr = command_api::testing::spawn_with_media(
+        &stores,
+        TEST_SECRET,
+        true,
+        &[],
+        Some(media),
+        &shutdown,
+    )
+    .await
+    .expect("command-api and the projectors start");
+    let app = Api::new(format!("http://{api_addr}"));
     let gateway = wse_gateway::Application::build(wse_gateway::Config::parse_from([
         "wse-gateway".to_owned(),
         "--http-addr=127.0.0.1:0".to_owned(),
-        format!("--database-url={}", app.db.config.url),
-        format!("--kafka-brokers={}", app.kafka.brokers),
-        format!("--events-topic={}", app.kafka.events_topic),
+        format!("--database-url={}", db.config.url),
+        format!("--kafka-brokers={}", kafka.brokers),
+        format!("--events-topic={}", kafka.events_topic),
         format!("--jwt-hs256-secret={TEST_SECRET}"),
         "--typing-topic=".to_owned(),
     ]))
@@ -64,8 +85,16 @@ async fn one_send_is_one_trace_across_the_services() {
 
     let alice = User::new("Alice");
     let chat = app.create_group(&alice, &[]).await;
-    let sent = app.send(&alice, chat, "traced").await;
-    assert_eq!(sent.status(), 201);
+    let body = serde_json::json!({ "content": "traced" });
+    let (sent, _) = app
+        .call(
+            &alice,
+            Method::POST,
+            &format!("/api/chats/{chat}/messages"),
+            Some(body),
+        )
+        .await;
+    assert_eq!(sent, 201);
 
     // The send's HTTP span names the trace; wait until every consumer has a span in it.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);

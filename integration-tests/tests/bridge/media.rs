@@ -256,7 +256,6 @@ async fn a_telegram_voice_notes_replies_caption_edits_and_delete_follow() {
 
 /// The real MTProto adapter both ways: a user's document downloaded from its location,
 /// a chat file uploaded and sent with `messages.sendMedia`.
-#[cfg(feature = "telegram-double")]
 #[tokio::test(flavor = "multi_thread")]
 async fn on_the_mtproto_double_files_cross_both_ways() {
     let env = TestEnv::spawn_on_double().await;

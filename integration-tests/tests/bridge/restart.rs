@@ -133,7 +133,6 @@ async fn a_send_whose_answer_was_lost_is_posted_once_and_its_edits_follow() {
     lost_answer(TestEnv::spawn().await).await;
 }
 
-#[cfg(feature = "telegram-double")]
 #[tokio::test(flavor = "multi_thread")]
 async fn on_the_mtproto_double_a_send_whose_answer_was_lost_is_found_again() {
     lost_answer(TestEnv::spawn_on_double().await).await;

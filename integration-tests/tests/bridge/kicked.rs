@@ -38,7 +38,6 @@ async fn a_kicked_bot_marks_the_link_broken_and_records_what_it_could_not_mirror
     kicked_bot(TestEnv::spawn().await).await;
 }
 
-#[cfg(feature = "telegram-double")]
 #[tokio::test(flavor = "multi_thread")]
 async fn on_the_mtproto_double_a_kicked_bot_marks_the_link_broken() {
     kicked_bot(TestEnv::spawn_on_double().await).await;

@@ -11,7 +11,6 @@ async fn a_revoked_authorization_makes_the_bridge_unready_and_skips_nothing() {
     revoked_authorization(TestEnv::spawn().await).await;
 }
 
-#[cfg(feature = "telegram-double")]
 #[tokio::test(flavor = "multi_thread")]
 async fn on_the_mtproto_double_a_revoked_authorization_makes_the_bridge_unready() {
     revoked_authorization(TestEnv::spawn_on_double().await).await;
