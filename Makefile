@@ -7,7 +7,7 @@ SHELL := /bin/bash
 # Every recipe sees the servers' addresses (values already in the environment win).
 WITH_ENV := source deploy/local/env.sh &&
 
-.PHONY: run test lint k8s-check fmt build bench migrate infra-up infra-down infra-status deps
+.PHONY: run test test-fast lint k8s-check fmt build bench migrate infra-up infra-down infra-status deps
 
 ## run: start the servers, apply the schema, build and run every service (Ctrl-C stops them);
 ## command-api is built with its development-only helpers (web client, demo sign-in)
@@ -20,6 +20,12 @@ run: infra-up migrate
 test: lint k8s-check infra-up migrate
 	cargo build --workspace --bins
 	$(WITH_ENV) cargo test --workspace --all-features
+
+## test-fast: the tests that need no server, no lint and no set-up: every crate's unit
+## tests and command-api's API over memory (tests/api_memory); passes with the servers down
+## (one cargo run: the features of `make test`, so its build serves both)
+test-fast:
+	cargo test --workspace --all-features --lib --test api_memory
 
 ## bench: the benchmark (release build): baselines of the raw servers and end-to-end
 ## figures of the running system, written to bench-report.md and bench-report.json
