@@ -39,15 +39,29 @@ fn chat_routes(chat: Uuid, message: &str, someone: Uuid) -> Vec<(Method, String,
     ]
 }
 
+/// A chat of `alice` with one message; its id and the message's.
+async fn chat_with_a_message(app: &TestApp, alice: &User) -> (Uuid, String) {
+    let chat = app.create_group(alice, &[]).await;
+    (chat, app.sent(alice, chat, "private").await)
+}
+
 #[tokio::test]
 async fn strangers_get_the_same_404_whether_the_chat_exists_or_not() {
     let app = TestApp::spawn().await;
     let (alice, mallory) = (User::new("Alice"), User::new("Mallory"));
-    let chat = app.create_group(&alice, &[]).await;
-    let message = app.sent(&alice, chat, "private").await;
-    let before = app.stored_versions(chat).await;
+    let (active, message) = chat_with_a_message(&app, &alice).await;
+    let (archived, _) = chat_with_a_message(&app, &alice).await;
+    let (deleted, _) = chat_with_a_message(&app, &alice).await;
+    let archive = format!("/api/chats/{archived}");
+    app.expect(&alice, Method::DELETE, &archive, None, 200)
+        .await;
+    app.hard_delete(&alice, deleted).await;
+    let before: Vec<Vec<i64>> = futures_util::future::join_all(
+        [active, archived, deleted].map(|chat| app.stored_versions(chat)),
+    )
+    .await;
 
-    for target in [chat, Uuid::now_v7()] {
+    for target in [active, archived, deleted, Uuid::now_v7()] {
         for (method, path, body) in chat_routes(target, &message, alice.id) {
             let response = app
                 .call(method.clone(), &path, Some(&mallory.token), body)
@@ -56,7 +70,11 @@ async fn strangers_get_the_same_404_whether_the_chat_exists_or_not() {
             assert_eq!(code, "chat_not_found", "{method} {path}");
         }
     }
-    assert_eq!(app.stored_versions(chat).await, before, "nothing stored");
+    let after: Vec<Vec<i64>> = futures_util::future::join_all(
+        [active, archived, deleted].map(|chat| app.stored_versions(chat)),
+    )
+    .await;
+    assert_eq!(after, before, "nothing stored");
 }
 
 #[tokio::test]
