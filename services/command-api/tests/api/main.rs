@@ -2,6 +2,7 @@
 
 mod access;
 mod chat_list;
+mod client;
 mod dev;
 mod direct;
 mod edit_history;

@@ -9,6 +9,8 @@
 //! helpers), so a test that needs a server belongs in another file.
 
 mod chats;
+#[path = "../api/client.rs"]
+mod client;
 #[path = "../api/direct.rs"]
 mod direct;
 #[path = "../api/errors.rs"]
