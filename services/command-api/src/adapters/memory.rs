@@ -44,6 +44,11 @@ impl MemoryEventStore {
             .unwrap_or_default()
     }
 
+    /// How many events are stored, of every chat.
+    pub fn event_count(&self) -> usize {
+        self.lock().events.values().map(Vec::len).sum()
+    }
+
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panicking test thread must not hide the data from the others.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)

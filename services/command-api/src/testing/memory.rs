@@ -1,6 +1,7 @@
 //! command-api over memory, for its HTTP tests without servers: the routes and
-//! middleware of production ([`crate::http::mount::api`]) on a free port, over the
-//! memory adapters (event store, membership authority, uploads, read models).
+//! middleware of production ([`crate::http::mount::api`]) and the health and metrics
+//! endpoints on a free port, over the memory adapters (event store, membership
+//! authority, uploads, read models).
 //!
 //! Each decision is projected into the memory read models, by both projectors' plans
 //! (`chat_read_model::apply`), before the append returns: the command answers once its
@@ -23,7 +24,9 @@ use chat_read_model::memory::MemoryReadModels;
 use chat_read_model::model::ChatListEntry;
 use chat_read_model::search::{MessageSearchQuery, SearchPage};
 use chat_read_model::{ChatQueries, Projector};
+use chat_runtime::health::{self, Readiness};
 use clap::Parser;
+use tokio_util::sync::CancellationToken;
 
 use crate::Config;
 use crate::adapters::memory::{MemoryEventStore, MemoryUploads};
@@ -53,6 +56,8 @@ pub struct MemoryApp {
     events: MemoryEventStore,
     read_models: MemoryReadModels,
     server: ServerHandle,
+    /// Stops the readiness refresh.
+    background: CancellationToken,
 }
 
 impl MemoryApp {
@@ -81,11 +86,16 @@ impl MemoryApp {
         let listener = TcpListener::bind(cfg.http_addr)
             .with_context(|| format!("cannot listen on {}", cfg.http_addr))?;
         let addr = listener.local_addr()?;
-        let server = HttpServer::new(move || api(routes.clone()))
-            .workers(2)
-            .disable_signals()
-            .listen(listener)?
-            .run();
+        let background = CancellationToken::new();
+        // Nothing to probe: memory is always there.
+        let ready = Readiness::default().watch(health::REFRESH_EVERY, background.clone());
+        let server = HttpServer::new(move || {
+            api(routes.clone()).configure(health::configure(ready.clone()))
+        })
+        .workers(2)
+        .disable_signals()
+        .listen(listener)?
+        .run();
         let handle = server.handle();
         tokio::spawn(server);
         Ok(Self {
@@ -93,6 +103,7 @@ impl MemoryApp {
             events,
             read_models,
             server: handle,
+            background,
         })
     }
 
@@ -114,6 +125,7 @@ impl MemoryApp {
 
 impl Drop for MemoryApp {
     fn drop(&mut self) {
+        self.background.cancel();
         // The stop command is sent at once; nobody needs to wait for the workers.
         let stopping = self.server.stop(false);
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {

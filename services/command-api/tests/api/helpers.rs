@@ -102,4 +102,12 @@ impl TestApp {
             .await
             .expect("read versions")
     }
+
+    /// How many events are stored, of every chat.
+    pub async fn stored_event_count(&self) -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM events")
+            .fetch_one(&self.db.pool)
+            .await
+            .expect("count events")
+    }
 }

@@ -7,12 +7,9 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, User, error_code};
 
-/// Every event stored in the test's database.
+/// Every event stored by the test's command-api.
 async fn stored_events(app: &TestApp) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM events")
-        .fetch_one(&app.db.pool)
-        .await
-        .expect("count events")
+    app.stored_event_count().await
 }
 
 #[tokio::test]

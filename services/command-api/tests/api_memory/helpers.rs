@@ -58,4 +58,9 @@ impl TestApp {
             .map(|e| i64::try_from(e.version).expect("a version fits i64"))
             .collect()
     }
+
+    /// How many events are stored, of every chat.
+    pub async fn stored_event_count(&self) -> i64 {
+        i64::try_from(self.app.events().event_count()).expect("a count fits i64")
+    }
 }

@@ -4,9 +4,10 @@
 //! this suite runs in `make test-fast`; `tests/api` runs the API against the servers and
 //! proves the adapters.
 //!
-//! `direct.rs`, `errors.rs`, `names.rs` and `openapi.rs` are the real-server suite's own
-//! files, run here as well: they speak only HTTP (through the same-named `TestApp`
-//! helpers), so a test that needs a server belongs in another file.
+//! `direct.rs`, `errors.rs`, `limits.rs`, `names.rs`, `openapi.rs` and `text_policy.rs`
+//! are the real-server suite's own files, run here as well: they speak only HTTP and the
+//! `TestApp` methods both suites have, so a test that needs a server belongs in another
+//! file.
 
 mod chats;
 #[path = "../api/client.rs"]
@@ -16,6 +17,8 @@ mod direct;
 #[path = "../api/errors.rs"]
 mod errors;
 mod helpers;
+#[path = "../api/limits.rs"]
+mod limits;
 mod lists;
 mod media;
 mod messages;
@@ -26,3 +29,5 @@ mod openapi;
 mod refusals;
 #[path = "../api/schema.rs"]
 mod schema;
+#[path = "../api/text_policy.rs"]
+mod text_policy;
