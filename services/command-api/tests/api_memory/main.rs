@@ -4,10 +4,11 @@
 //! this suite runs in `make test-fast`; `tests/api` runs the API against the servers and
 //! proves the adapters.
 //!
-//! `direct.rs`, `errors.rs`, `limits.rs`, `names.rs`, `openapi.rs` and `text_policy.rs`
-//! are the real-server suite's own files, run here as well: they speak only HTTP and the
+//! `direct.rs`, `errors.rs`, `names.rs`, `openapi.rs` and `text_policy.rs` are the
+//! real-server suite's own files, run here as well: they speak only HTTP and the
 //! `TestApp` methods both suites have, so a test that needs a server belongs in another
-//! file.
+//! file. `limits.rs` is not among them: its burst test counts what 60 sends at once get
+//! through a bucket that refills at 5/s, which a loaded machine turns into a flake.
 
 mod chats;
 #[path = "../api/client.rs"]
@@ -17,8 +18,6 @@ mod direct;
 #[path = "../api/errors.rs"]
 mod errors;
 mod helpers;
-#[path = "../api/limits.rs"]
-mod limits;
 mod lists;
 mod media;
 mod messages;
