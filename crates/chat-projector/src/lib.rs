@@ -9,8 +9,8 @@
 //!   ([`chat_read_model::apply`]) and sorting failures into retry or dead-letter.
 //! - [`app`]: the application around it ([`ProjectorApp`]): connections, rebuild,
 //!   consumer, health, and the run until shutdown.
-//! - `testing` (feature `testing`): projectors in this process and the crash scenario,
-//!   for other crates' tests.
+//! - `testing` (feature `testing`): projectors in this process, for other crates' tests
+//!   (the crash scenario built on them is `chat_test_kit::projectors`).
 
 pub mod app;
 pub mod config;
