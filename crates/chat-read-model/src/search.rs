@@ -69,7 +69,8 @@ pub struct MessageHit {
     /// Its sender (`None` for Telegram authors).
     #[schema(value_type = Option<Uuid>)]
     pub sender_id: Option<UserId>,
-    /// The sender's display name.
+    /// The sender's display name: as the user directory knows them now, or (a Telegram
+    /// author, a sender the directory does not know) as the message was sent.
     pub sender_name: Option<String>,
     /// When it was sent.
     #[serde(with = "time::serde::rfc3339")]

@@ -13,6 +13,7 @@ use serde_json::json;
 use crate::http::caller::Caller;
 use crate::http::chat_list::{current_among, current_chats};
 use crate::http::error::ApiError;
+use crate::http::names::name_authors;
 use crate::http::paging;
 use crate::http::queries::visible_chat;
 use crate::http::read::ReadSide;
@@ -121,11 +122,12 @@ pub async fn messages(
     // on every chat a hit comes from.
     let found: Vec<ChatId> = page.hits.iter().map(|h| h.chat_id).collect();
     let current = current_among(&read, user, &found).await?;
-    let hits: Vec<_> = page
+    let mut hits: Vec<_> = page
         .hits
         .into_iter()
         .filter(|h| current.contains(&h.chat_id))
         .collect();
+    name_authors(&read, hits.iter_mut()).await?;
     let next_cursor = page.next.map(|c| c.encode());
     Ok(HttpResponse::Ok().json(json!({ "messages": hits, "next_cursor": next_cursor })))
 }

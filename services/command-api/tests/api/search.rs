@@ -1,8 +1,10 @@
 //! Message and chat search: what a participant finds after sends, edits, deletes, hard
-//! deletes and their removal; stemming of Russian and English; bad queries.
+//! deletes and their removal; stemming of Russian and English; bad queries; the senders'
+//! names as the user directory knows them now.
 
 use std::time::{Duration, Instant};
 
+use chat_test_kit::tokens::user_token;
 use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -254,4 +256,25 @@ async fn chats_are_found_by_name_and_bad_queries_answer_4xx() {
         found(&app, &alice, "the and or").await,
         Vec::<String>::new()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hit_shows_its_sender_under_the_newest_name_the_directory_knows() {
+    let app = TestApp::spawn().await;
+    let (alice, bob) = (User::new("Alice"), User::new("Bob"));
+    let chat = app.create_group(&alice, &[&bob]).await;
+    let id = send(&app, &alice, chat, "The gondola timetable").await;
+    eventually_found(&app, &bob, "gondola", &[&id]).await;
+    // Alice acts again under a new name: her older message's hit follows it.
+    let renamed = User {
+        id: alice.id,
+        name: "Alice Smith".to_owned(),
+        token: user_token(alice.id, "Alice Smith"),
+    };
+    assert_eq!(app.send(&renamed, chat, "renamed").await.status(), 201);
+    chat_test_kit::eventually("the hit renamed", Duration::from_secs(30), || async {
+        let hit = &search(&app, &bob, "gondola", "").await["messages"][0];
+        (hit["sender_name"] == "Alice Smith").then_some(())
+    })
+    .await;
 }
