@@ -120,14 +120,14 @@ pub async fn messages(
         .await?;
     // The read models may not have seen a removal yet: the authority has the last word
     // on every chat a hit comes from.
-    let found: Vec<ChatId> = page.hits.iter().map(|h| h.chat_id).collect();
-    let current = current_among(&read, user, &found).await?;
-    let mut hits: Vec<_> = page
-        .hits
-        .into_iter()
-        .filter(|h| current.contains(&h.chat_id))
-        .collect();
-    name_authors(&read, hits.iter_mut()).await?;
+    let mut hits = page.hits;
+    let found: Vec<ChatId> = hits.iter().map(|h| h.chat_id).collect();
+    // Independent lookups, at once: the authority's word and the senders' names.
+    let (current, ()) = futures_util::try_join!(
+        current_among(&read, user, &found),
+        name_authors(&read, hits.iter_mut()),
+    )?;
+    hits.retain(|h| current.contains(&h.chat_id));
     let next_cursor = page.next.map(|c| c.encode());
     Ok(HttpResponse::Ok().json(json!({ "messages": hits, "next_cursor": next_cursor })))
 }
