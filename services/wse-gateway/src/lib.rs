@@ -10,10 +10,12 @@
 //! - [`hub`]: the registry of connections; routes events, resumes, typing.
 //! - [`participants`]: the participant read model, read at connect.
 //! - [`events`]: the `chat.events` consumer feeding the hub.
+//! - [`ports`]: the edges (membership authority, event source) as `dyn` ports.
 //! - [`downloads`]: the download URLs of media messages' files in their frames.
 //! - [`typing_relay`]: typing signals between replicas over Kafka.
 //! - [`ws`]: the `/wse` endpoint and the per-connection task.
 //! - [`Application`]: wires it all and serves until the shutdown token fires.
+//! - `testing` (feature `testing`): the gateway over memory, for tests with no server.
 
 pub mod config;
 pub mod downloads;
@@ -23,8 +25,11 @@ pub mod limits;
 pub mod membership;
 pub mod metrics;
 pub mod participants;
+pub mod ports;
 pub mod protocol;
 pub mod replay;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod typing_relay;
 pub mod ws;
 
@@ -49,7 +54,8 @@ use crate::events::HubFeed;
 use crate::hub::{Hub, HubSettings};
 use crate::limits::UserConnections;
 use crate::participants::ParticipantDirectory;
-use crate::typing_relay::TypingListener;
+use crate::ports::{EventSource, KafkaEvents, MembershipSource};
+use crate::typing_relay::{TypingListener, TypingRelay};
 use crate::ws::{Gateway, SessionSettings};
 
 /// A wse-gateway bound to its port, with its dependencies connected.
@@ -57,7 +63,7 @@ pub struct Application {
     server: actix_web::dev::Server,
     addr: SocketAddr,
     hub: Arc<Hub>,
-    consumer: EventConsumer,
+    events: Box<dyn EventSource>,
     typing: Option<TypingListener>,
     downloads: Option<DownloadSigner>,
     stop: CancellationToken,
@@ -95,21 +101,12 @@ impl Application {
             Some(store) => Some(store),
             None => configured_media_store(&cfg)?,
         };
-        let downloads =
-            media.map(|store| DownloadSigner::new(store, cfg.gateway.download_url_ttl()));
-        let timeout = Duration::from_millis(cfg.ready_timeout_ms);
         let auth = Authenticator::from_config(&cfg.auth)?;
+        let timeout = Duration::from_millis(cfg.ready_timeout_ms);
         let pool = connect::postgres(&cfg.pg).await?;
         let readiness = Readiness::default()
             .postgres(pool.clone(), timeout)
             .kafka(cfg.kafka.clone(), timeout);
-        let g = &cfg.gateway;
-        let hub = Arc::new(Hub::new(HubSettings {
-            replay_per_chat: g.replay_buffer,
-            replay_bytes: g.replay_memory_mb.saturating_mul(1 << 20),
-            connection_buffer: g.connection_buffer,
-            typing_interval: g.typing_interval(),
-        }));
         let client = connect::kafka_client_config(&cfg.kafka);
         let consumer = EventConsumer::new(
             &client,
@@ -128,20 +125,49 @@ impl Application {
             None,
         )
         .context("cannot subscribe to the events topic")?;
-        let (relay, typing) = if g.typing_topic.is_empty() {
-            (None, None)
+        let typing = &cfg.gateway.typing_topic;
+        let relay = if typing.is_empty() {
+            None
         } else {
-            let (relay, listener) = typing_relay::connect(&client, &g.typing_topic)
+            let pair = typing_relay::connect(&client, typing)
                 .await
                 .context("cannot set up the typing topic")?;
-            (Some(relay), Some(listener))
+            Some(pair)
         };
+        let edges = Edges {
+            auth,
+            directory: Arc::new(ParticipantDirectory::new(pool)),
+            events: Box::new(KafkaEvents(consumer)),
+            readiness,
+            relay,
+            media,
+        };
+        Self::build_on(&cfg, edges)
+    }
+
+    /// Wires the WebSocket app over `edges` and binds the HTTP listener: what
+    /// production and the memory gateway share.
+    ///
+    /// # Errors
+    /// When the address cannot be bound.
+    pub(crate) fn build_on(cfg: &Config, edges: Edges) -> anyhow::Result<Self> {
+        let downloads = edges
+            .media
+            .map(|store| DownloadSigner::new(store, cfg.gateway.download_url_ttl()));
+        let g = &cfg.gateway;
+        let hub = Arc::new(Hub::new(HubSettings {
+            replay_per_chat: g.replay_buffer,
+            replay_bytes: g.replay_memory_mb.saturating_mul(1 << 20),
+            connection_buffer: g.connection_buffer,
+            typing_interval: g.typing_interval(),
+        }));
+        let (relay, typing) = edges.relay.unzip();
         let stop = CancellationToken::new();
-        let ready = readiness.watch(health::REFRESH_EVERY, stop.clone());
+        let ready = edges.readiness.watch(health::REFRESH_EVERY, stop.clone());
         let gateway = web::Data::new(Gateway {
             hub: Arc::clone(&hub),
-            auth,
-            directory: ParticipantDirectory::new(pool),
+            auth: edges.auth,
+            directory: edges.directory,
             limit: Arc::new(Semaphore::new(g.max_connections)),
             users: UserConnections::new(g.max_connections_per_user),
             relay,
@@ -171,7 +197,7 @@ impl Application {
             server,
             addr,
             hub,
-            consumer,
+            events: edges.events,
             typing,
             downloads,
             stop,
@@ -197,11 +223,7 @@ impl Application {
         tracing::info!(addr = %self.addr, "wse-gateway listening");
         let stop = self.stop.clone();
         let feed = HubFeed::new(Arc::clone(&self.hub), self.downloads);
-        let consumer = self.consumer;
-        let events = tokio::spawn({
-            let stop = stop.clone();
-            async move { consumer.run(&feed, stop).await }
-        });
+        let events = tokio::spawn(self.events.run(feed, stop.clone()));
         let typing = self
             .typing
             .map(|listener| tokio::spawn(listener.run(Arc::clone(&self.hub), stop.clone())));
@@ -219,6 +241,23 @@ impl Application {
         }
         Ok(())
     }
+}
+
+/// What the WebSocket app stands on: production connects the servers, the memory
+/// gateway hands in memory adapters.
+pub(crate) struct Edges {
+    /// Verifies tokens.
+    pub(crate) auth: Authenticator,
+    /// Memberships at connect.
+    pub(crate) directory: Arc<dyn MembershipSource>,
+    /// The chat events.
+    pub(crate) events: Box<dyn EventSource>,
+    /// What `/readyz` probes.
+    pub(crate) readiness: Readiness,
+    /// Typing signals to and from the other replicas, when configured.
+    pub(crate) relay: Option<(TypingRelay, TypingListener)>,
+    /// The object store download URLs are signed on, when there is one.
+    pub(crate) media: Option<Arc<dyn MediaStore>>,
 }
 
 /// The object store the configuration names (`S3_*`), `None` when it names none.

@@ -24,7 +24,7 @@ use tokio_util::sync::CancellationToken;
 use crate::hub::Hub;
 use crate::limits::{FrameLimits, UserConnections};
 use crate::metrics::CONNECTIONS_REFUSED;
-use crate::participants::ParticipantDirectory;
+use crate::ports::MembershipSource;
 use crate::protocol::CloseWhy;
 use crate::typing_relay::TypingRelay;
 
@@ -48,8 +48,8 @@ pub struct Gateway {
     pub hub: Arc<Hub>,
     /// Verifies tokens.
     pub auth: Authenticator,
-    /// Memberships at connect.
-    pub directory: ParticipantDirectory,
+    /// Memberships at connect (PostgreSQL in production).
+    pub directory: Arc<dyn MembershipSource>,
     /// One permit per open connection.
     pub limit: Arc<Semaphore>,
     /// Open connections per user.
@@ -161,7 +161,7 @@ async fn admit(
         return Err((CloseWhy::Unauthenticated, Some(detail)));
     };
     let rows = gateway.directory.rows_of(user).await.map_err(|e| {
-        tracing::warn!(error.message = %e, "participant read model unavailable");
+        tracing::warn!(error.message = %e, error.cause_chain = ?e, "participant read model unavailable");
         (CloseWhy::Unavailable, None)
     })?;
     Ok(connection::Admitted {

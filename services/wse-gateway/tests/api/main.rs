@@ -1,5 +1,6 @@
 //! The gateway against real Kafka and PostgreSQL, with real WebSocket clients.
 
+mod client;
 mod helpers;
 
 mod backpressure;
