@@ -22,10 +22,11 @@ test: lint k8s-check infra-up migrate
 	$(WITH_ENV) cargo test --workspace --all-features
 
 ## test-fast: the tests that need no server, no lint and no set-up: every crate's unit
-## tests and command-api's API over memory (tests/api_memory); passes with the servers down
+## tests, command-api's API over memory (tests/api_memory) and wse-gateway's WebSocket over
+## memory (tests/ws_memory); passes with the servers down
 ## (one cargo run: the features of `make test`, so its build serves both)
 test-fast:
-	cargo test --workspace --all-features --lib --test api_memory
+	cargo test --workspace --all-features --lib --test api_memory --test ws_memory
 
 ## bench: the benchmark (release build): baselines of the raw servers and end-to-end
 ## figures of the running system, written to bench-report.md and bench-report.json
