@@ -1,5 +1,5 @@
 //! wse-gateway over memory, for its WebSocket tests without servers: the production
-//! app ([`Application::build_on`]: `/wse`, health, metrics) on a free local port, with
+//! app (`Application::build_on`: `/wse`, health, metrics) on a free local port, with
 //! memberships read from a [`MemoryMembership`] and events published through an
 //! [`EventPublisher`] instead of PostgreSQL and Kafka. Typing stays on the one replica
 //! (no relay topic) and media messages carry no download URL (no object store).
