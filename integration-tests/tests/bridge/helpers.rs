@@ -138,6 +138,14 @@ impl TestEnv {
             bridge: std::sync::Mutex::new(None),
         };
         env.start_bridge().await;
+        // command-api asks the bridge's ops endpoint before it links a chat: a first link
+        // sent before the bridge listens would answer 503.
+        let healthz = format!("http://127.0.0.1:{}/healthz", env.ops_port);
+        eventually("the bridge listening", || async {
+            let answer = env.http.get(&healthz).send().await.ok()?;
+            answer.status().is_success().then_some(())
+        })
+        .await;
         env
     }
 
