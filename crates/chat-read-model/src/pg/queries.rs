@@ -108,7 +108,7 @@ impl ChatQueries for PgReadModels {
         user_id: UserId,
         query: &ChatListQuery,
     ) -> Result<Vec<ChatListEntry>> {
-        let sql = list_page(&format!(
+        let statement = list_page(&format!(
             "AND ($2::bool IS NULL OR c.is_archived = $2) \
              AND ($3::text IS NULL OR c.chat_type = $3) \
              AND ($4::uuid IS NULL OR c.company_id = $4) \
@@ -116,7 +116,7 @@ impl ChatQueries for PgReadModels {
                   OR ({ACTIVE_AT} = $5 AND c.id > $6)) \
              ORDER BY {ACTIVE_AT} DESC, c.id LIMIT $7"
         ));
-        let rows = sql
+        let rows = statement
             .bind(user_id.as_uuid())
             .bind(query.archived)
             .bind(query.chat_type.map(ChatType::as_str))

@@ -228,13 +228,13 @@ impl SearchQueries for PgReadModels {
         text: &str,
         limit: usize,
     ) -> Result<Vec<ChatListEntry>> {
-        let sql = list_page(&format!(
+        let statement = list_page(&format!(
             "AND (to_tsvector('russian', COALESCE(c.name, '')) \
                   @@ websearch_to_tsquery('russian', $2) \
                  OR c.name ILIKE $3) \
              ORDER BY {ACTIVE_AT} DESC, c.id LIMIT $4"
         ));
-        let rows = sql
+        let rows = statement
             .bind(user_id.as_uuid())
             .bind(text)
             .bind(contains_pattern(text))
