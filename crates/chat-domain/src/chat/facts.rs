@@ -4,12 +4,14 @@
 //! needs of a message (that it exists in this chat, its author, its position, its current
 //! text or that it was deleted) and a reader's unread counts live in the write side's
 //! message index instead. The write path asks the command what to look up
-//! ([`ChatCommand::facts_query`]), looks it up for that one command, and hands the answer
-//! ([`MessageFacts`]) to `decide` as input, so the rules stay pure.
+//! ([`ChatCommand::facts_query`]: each command answers beside its rule, in `decide/`),
+//! looks it up for that one command, and hands the answer ([`MessageFacts`]) to `decide`
+//! as input, so the rules stay pure.
 //!
 //! [`ChatEvent::message_change`] says how each event changes the index (declared in each
-//! event payload's impl, one place for every store of it), and [`MessageLog`] is the index in memory: the reference the
-//! stores are tested against, and what tests and in-memory adapters decide with.
+//! event payload's impl, one place for every store of it), and [`MessageLog`] is the index
+//! in memory: the reference the stores are tested against, and what tests and in-memory
+//! adapters decide with.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -35,6 +37,14 @@ pub struct FactsQuery {
 }
 
 impl FactsQuery {
+    /// A lookup of the messages `ids` (and nothing else).
+    pub(crate) fn of_messages(ids: impl IntoIterator<Item = MessageId>) -> Self {
+        Self {
+            messages: ids.into_iter().collect(),
+            ..Self::default()
+        }
+    }
+
     /// Whether nothing needs looking up.
     #[must_use]
     pub const fn is_empty(&self) -> bool {
@@ -140,70 +150,6 @@ impl MessageChange<'_> {
             telegram,
         }
     }
-}
-
-impl ChatCommand {
-    /// What to look up in the message index before deciding this command against
-    /// `state` (empty for commands that name no message).
-    #[must_use]
-    pub fn facts_query(&self, state: &ChatState) -> FactsQuery {
-        let named = |ids: &[Option<MessageId>]| ids.iter().flatten().copied().collect();
-        match self {
-            Self::SendMessage(c) => FactsQuery {
-                messages: named(&[Some(c.message_id), c.reply_to]),
-                ..FactsQuery::default()
-            },
-            Self::ReceiveTelegramMessage(c) => FactsQuery {
-                messages: named(&[Some(c.message_id), c.reply_to]),
-                telegram_message: Some((c.telegram_chat_id, c.telegram_message_id)),
-                unread: None,
-            },
-            Self::EditMessage(c) => FactsQuery {
-                messages: vec![c.message_id],
-                ..FactsQuery::default()
-            },
-            Self::ReportTelegramLinkChange(c) => FactsQuery {
-                messages: vec![c.notice_id],
-                ..FactsQuery::default()
-            },
-            Self::DeleteMessage(c) => FactsQuery {
-                messages: vec![c.message_id],
-                ..FactsQuery::default()
-            },
-            Self::MarkMessagesRead(c) => FactsQuery {
-                messages: vec![c.up_to],
-                telegram_message: None,
-                unread: unread_query(state, c.actor.user_id(), c.up_to),
-            },
-            Self::CreateChat(_)
-            | Self::UpdateChat(_)
-            | Self::ArchiveChat(_)
-            | Self::RestoreChat(_)
-            | Self::HardDeleteChat(_)
-            | Self::AddParticipant(_)
-            | Self::RemoveParticipant(_)
-            | Self::LeaveChat(_)
-            | Self::ChangeParticipantRole(_)
-            | Self::LinkTelegram(_)
-            | Self::UnlinkTelegram(_)
-            | Self::Typing(_) => FactsQuery::default(),
-        }
-    }
-}
-
-/// The reader's counts to look up, when the reader is a participant.
-fn unread_query(
-    state: &ChatState,
-    reader: Option<UserId>,
-    up_to: MessageId,
-) -> Option<UnreadQuery> {
-    let reader = reader?;
-    let data = state.data()?;
-    Some(UnreadQuery {
-        reader,
-        since: data.read_floor(reader)?,
-        up_to,
-    })
 }
 
 /// The message index of one chat, in memory.

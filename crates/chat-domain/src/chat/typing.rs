@@ -7,9 +7,12 @@
 
 use crate::chat::{
     commands::Typing,
+    decide::{Decide, active},
     errors::ChatError,
+    events::ChatEvent,
+    facts::{FactsQuery, MessageFacts},
     rules::{require_user, require_writer_role},
-    state::ChatData,
+    state::ChatState,
     types::Role,
 };
 
@@ -22,7 +25,15 @@ pub fn check_typist(role: Option<Role>) -> Result<(), ChatError> {
     require_writer_role(role).map(drop)
 }
 
-/// The typing rule on an active chat's state, as `decide` applies it.
-pub(crate) fn check(data: &ChatData, command: &Typing) -> Result<(), ChatError> {
-    check_typist(data.role_of(require_user(&command.actor)?))
+/// The typing rule on an active chat's state, as `decide` applies it: a typist who may
+/// write decides to no events (typing changes nothing).
+impl Decide for Typing {
+    fn facts_query(&self, _state: &ChatState) -> FactsQuery {
+        FactsQuery::default()
+    }
+
+    fn decide(self, state: &ChatState, _facts: &MessageFacts) -> Result<Vec<ChatEvent>, ChatError> {
+        let data = active(state)?;
+        check_typist(data.role_of(require_user(&self.actor)?)).map(|()| Vec::new())
+    }
 }

@@ -1,9 +1,10 @@
 //! `decide`: every rule of the chat, as pure functions from state and command to events.
 //!
-//! The dispatch matches on the command first and exhaustively, so a new command
-//! variant does not compile until it is decided; the lifecycle helpers [`active`] and
-//! [`existing`] match every state explicitly. Handlers live per concern in the
-//! submodules and number their events from the state's version (`Versions`).
+//! Each command's rule is its [`Decide`] impl, per concern in the submodules (typing's
+//! in `typing`); the command table dispatches to them exhaustively, so a new command
+//! does not compile until it is decided. The lifecycle helpers [`active`] and
+//! [`existing`] match every state explicitly. Rules number their events from the
+//! state's version (`Versions`).
 //!
 //! Commands that would change nothing decide to `Ok(vec![])` (documented per command):
 //! unchanged edit or update, delete of a deleted message, a read position that does
@@ -15,9 +16,29 @@ mod participants;
 mod telegram;
 
 use crate::chat::{
-    commands::ChatCommand, errors::ChatError, events::ChatEvent, facts::MessageFacts,
-    state::ChatData, state::ChatState, typing,
+    commands::ChatCommand,
+    errors::ChatError,
+    events::ChatEvent,
+    facts::{FactsQuery, MessageFacts},
+    state::ChatData,
+    state::ChatState,
 };
+
+/// How one command is decided, implemented beside its rule: what it needs looked up in
+/// the message index, and the rule itself. The command table dispatches to it
+/// ([`ChatCommand::facts_query`] and `decide`), so a new command does not compile
+/// until it has both.
+pub(crate) trait Decide {
+    /// What to look up in the message index before deciding this command against
+    /// `state` (`FactsQuery::default()` for a command that names no message).
+    fn facts_query(&self, state: &ChatState) -> FactsQuery;
+
+    /// The events this command decides to against `state`, knowing `facts`.
+    ///
+    /// # Errors
+    /// The broken rule.
+    fn decide(self, state: &ChatState, facts: &MessageFacts) -> Result<Vec<ChatEvent>, ChatError>;
+}
 
 /// Decides `command` against `state`, with what the message index knows of the messages
 /// it names.
@@ -27,28 +48,7 @@ pub(crate) fn decide(
     command: ChatCommand,
 ) -> Result<Vec<ChatEvent>, ChatError> {
     outsiders_learn_nothing(state, &command)?;
-    match command {
-        ChatCommand::CreateChat(c) => lifecycle::create(state, c),
-        ChatCommand::UpdateChat(c) => lifecycle::update(active(state)?, c),
-        ChatCommand::ArchiveChat(c) => lifecycle::archive(active(state)?, &c),
-        ChatCommand::RestoreChat(c) => lifecycle::restore(state, &c),
-        ChatCommand::HardDeleteChat(c) => lifecycle::hard_delete(existing(state)?, c),
-        ChatCommand::SendMessage(c) => messages::send(active(state)?, facts, c),
-        ChatCommand::EditMessage(c) => messages::edit(active(state)?, facts, c),
-        ChatCommand::DeleteMessage(c) => messages::delete(active(state)?, facts, c),
-        ChatCommand::MarkMessagesRead(c) => messages::mark_read(active(state)?, facts, &c),
-        ChatCommand::AddParticipant(c) => participants::add(active(state)?, &c),
-        ChatCommand::RemoveParticipant(c) => participants::remove(active(state)?, &c),
-        ChatCommand::LeaveChat(c) => participants::leave(active(state)?, &c),
-        ChatCommand::ChangeParticipantRole(c) => participants::change_role(active(state)?, &c),
-        ChatCommand::LinkTelegram(c) => telegram::link(active(state)?, &c),
-        ChatCommand::UnlinkTelegram(c) => telegram::unlink(active(state)?, &c),
-        ChatCommand::ReceiveTelegramMessage(c) => telegram::receive(active(state)?, facts, c),
-        ChatCommand::ReportTelegramLinkChange(c) => {
-            telegram::report_link_change(active(state)?, facts, c)
-        }
-        ChatCommand::Typing(c) => typing::check(active(state)?, &c).map(|()| Vec::new()),
-    }
+    command.decide_by_rule(state, facts)
 }
 
 /// A user who is not a participant of an archived chat is told that, before any rule

@@ -4,165 +4,67 @@
 //! and every id it needs (chat id for creation, message id for sends): the aggregate
 //! never reads a clock or generates an id. Commands other than `CreateChat` apply to
 //! the chat whose state the caller loaded, so they carry no chat id.
+//!
+//! Each command is one line of the command table below and its struct; its rule and
+//! what it needs looked up are its `Decide` impl, beside the rules of its concern in
+//! `decide/`. The table generates every per-command match (`table`).
+
+mod table;
 
 use time::OffsetDateTime;
 
 use crate::{
     actor::Actor,
     chat::attachment::Media,
-    chat::events::TelegramLinkChange,
+    chat::decide::Decide,
+    chat::errors::ChatError,
+    chat::events::{ChatEvent, TelegramLinkChange},
+    chat::facts::{FactsQuery, MessageFacts},
+    chat::state::ChatState,
     chat::types::{ChatType, Role},
     ids::{ChatId, CompanyId, MessageId, UserId},
 };
 
-/// Every command the chat decides.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ChatCommand {
+// The command table: each command's variant and name, once. Its rule, and what it needs
+// looked up, are its `Decide` impl in `decide/`.
+table::chat_commands! {
     /// Create a chat.
-    CreateChat(CreateChat),
+    CreateChat = "create_chat";
     /// Rename or otherwise update a chat.
-    UpdateChat(UpdateChat),
+    UpdateChat = "update_chat";
     /// Archive a chat.
-    ArchiveChat(ArchiveChat),
+    ArchiveChat = "archive_chat";
     /// Restore an archived chat.
-    RestoreChat(RestoreChat),
+    RestoreChat = "restore_chat";
     /// Permanently delete a chat.
-    HardDeleteChat(HardDeleteChat),
+    HardDeleteChat = "hard_delete_chat";
     /// Send a message.
-    SendMessage(SendMessage),
+    SendMessage = "send_message";
     /// Edit a message.
-    EditMessage(EditMessage),
+    EditMessage = "edit_message";
     /// Delete a message.
-    DeleteMessage(DeleteMessage),
+    DeleteMessage = "delete_message";
     /// Move the actor's read position forward.
-    MarkMessagesRead(MarkMessagesRead),
+    MarkMessagesRead = "mark_messages_read";
     /// Add a participant.
-    AddParticipant(AddParticipant),
+    AddParticipant = "add_participant";
     /// Remove another participant.
-    RemoveParticipant(RemoveParticipant),
+    RemoveParticipant = "remove_participant";
     /// Leave the chat.
-    LeaveChat(LeaveChat),
+    LeaveChat = "leave_chat";
     /// Change a participant's role.
-    ChangeParticipantRole(ChangeParticipantRole),
+    ChangeParticipantRole = "change_participant_role";
     /// Link the chat to a Telegram supergroup.
-    LinkTelegram(LinkTelegram),
+    LinkTelegram = "link_telegram";
     /// Unlink the chat from Telegram.
-    UnlinkTelegram(UnlinkTelegram),
+    UnlinkTelegram = "unlink_telegram";
     /// Post a message that arrived from the linked Telegram supergroup.
-    ReceiveTelegramMessage(ReceiveTelegramMessage),
+    ReceiveTelegramMessage = "receive_telegram_message";
     /// Record what the bridge found of the link (lost, regained, moved).
-    ReportTelegramLinkChange(ReportTelegramLinkChange),
+    ReportTelegramLinkChange = "report_telegram_link_change";
     /// A typing indicator: checked, never stored (decides to no events).
-    Typing(Typing),
+    Typing = "typing";
 }
-
-impl ChatCommand {
-    /// The acting identity.
-    #[must_use]
-    pub const fn actor(&self) -> &Actor {
-        match self {
-            Self::CreateChat(c) => &c.actor,
-            Self::UpdateChat(c) => &c.actor,
-            Self::ArchiveChat(c) => &c.actor,
-            Self::RestoreChat(c) => &c.actor,
-            Self::HardDeleteChat(c) => &c.actor,
-            Self::SendMessage(c) => &c.actor,
-            Self::EditMessage(c) => &c.actor,
-            Self::DeleteMessage(c) => &c.actor,
-            Self::MarkMessagesRead(c) => &c.actor,
-            Self::AddParticipant(c) => &c.actor,
-            Self::RemoveParticipant(c) => &c.actor,
-            Self::LeaveChat(c) => &c.actor,
-            Self::ChangeParticipantRole(c) => &c.actor,
-            Self::LinkTelegram(c) => &c.actor,
-            Self::UnlinkTelegram(c) => &c.actor,
-            Self::ReceiveTelegramMessage(c) => &c.actor,
-            Self::ReportTelegramLinkChange(c) => &c.actor,
-            Self::Typing(c) => &c.actor,
-        }
-    }
-
-    /// The command's name in snake_case (`send_message`, ...), for logs and metrics.
-    #[must_use]
-    pub const fn name(&self) -> &'static str {
-        match self {
-            Self::CreateChat(_) => "create_chat",
-            Self::UpdateChat(_) => "update_chat",
-            Self::ArchiveChat(_) => "archive_chat",
-            Self::RestoreChat(_) => "restore_chat",
-            Self::HardDeleteChat(_) => "hard_delete_chat",
-            Self::SendMessage(_) => "send_message",
-            Self::EditMessage(_) => "edit_message",
-            Self::DeleteMessage(_) => "delete_message",
-            Self::MarkMessagesRead(_) => "mark_messages_read",
-            Self::AddParticipant(_) => "add_participant",
-            Self::RemoveParticipant(_) => "remove_participant",
-            Self::LeaveChat(_) => "leave_chat",
-            Self::ChangeParticipantRole(_) => "change_participant_role",
-            Self::LinkTelegram(_) => "link_telegram",
-            Self::UnlinkTelegram(_) => "unlink_telegram",
-            Self::ReceiveTelegramMessage(_) => "receive_telegram_message",
-            Self::ReportTelegramLinkChange(_) => "report_telegram_link_change",
-            Self::Typing(_) => "typing",
-        }
-    }
-
-    /// The time of the request (becomes the events' time).
-    #[must_use]
-    pub const fn at(&self) -> OffsetDateTime {
-        match self {
-            Self::CreateChat(c) => c.at,
-            Self::UpdateChat(c) => c.at,
-            Self::ArchiveChat(c) => c.at,
-            Self::RestoreChat(c) => c.at,
-            Self::HardDeleteChat(c) => c.at,
-            Self::SendMessage(c) => c.at,
-            Self::EditMessage(c) => c.at,
-            Self::DeleteMessage(c) => c.at,
-            Self::MarkMessagesRead(c) => c.at,
-            Self::AddParticipant(c) => c.at,
-            Self::RemoveParticipant(c) => c.at,
-            Self::LeaveChat(c) => c.at,
-            Self::ChangeParticipantRole(c) => c.at,
-            Self::LinkTelegram(c) => c.at,
-            Self::UnlinkTelegram(c) => c.at,
-            Self::ReceiveTelegramMessage(c) => c.at,
-            Self::ReportTelegramLinkChange(c) => c.at,
-            Self::Typing(c) => c.at,
-        }
-    }
-}
-
-macro_rules! into_command {
-    ($($variant:ident),* $(,)?) => {
-        $(impl From<$variant> for ChatCommand {
-            fn from(c: $variant) -> Self {
-                Self::$variant(c)
-            }
-        })*
-    };
-}
-
-into_command!(
-    CreateChat,
-    UpdateChat,
-    ArchiveChat,
-    RestoreChat,
-    HardDeleteChat,
-    SendMessage,
-    EditMessage,
-    DeleteMessage,
-    MarkMessagesRead,
-    AddParticipant,
-    RemoveParticipant,
-    LeaveChat,
-    ChangeParticipantRole,
-    LinkTelegram,
-    UnlinkTelegram,
-    ReceiveTelegramMessage,
-    ReportTelegramLinkChange,
-    Typing,
-);
 
 /// Create a chat. Emits `ChatCreated`, then one `ParticipantAdded` per initial
 /// participant: the creator first (admin), then `participants` in id order (members;
