@@ -1,12 +1,14 @@
 //! `evolve`: folds one event into the state. No rules and no errors: an event was
-//! decided once and is a fact. Events that cannot apply to the current lifecycle stage
+//! decided once and is a fact. Here: the lifecycle stage and what every event does (the
+//! membership fold, the version); what one event changes of the data is declared beside
+//! it (`EventPayload::apply_to`). Events that cannot apply to the current lifecycle stage
 //! (which `decide` never emits) leave the state unchanged, so `evolve` is total.
 
 use crate::chat::{
     events::{ChatCreated, ChatEvent},
     membership::{Joining, Member, fold_membership},
-    state::{ChatData, ChatState, Participant, ReadPosition, Tombstone},
-    types::{Role, TelegramLink},
+    state::{ChatData, ChatState, Participant, Tombstone},
+    types::Role,
 };
 
 /// Folds `event` into `state`.
@@ -27,6 +29,12 @@ pub(crate) fn evolve(state: ChatState, event: &ChatEvent) -> ChatState {
                 version: e.version,
             })
         }
+        // Lifecycle transitions in a stage they cannot apply to (never emitted by
+        // `decide`) are ignored.
+        (
+            state @ (ChatState::Active(_) | ChatState::Archived(_)),
+            ChatEvent::ChatCreated(_) | ChatEvent::ChatArchived(_) | ChatEvent::ChatRestored(_),
+        ) => state,
         (ChatState::Active(mut data), event) => {
             data.apply(event);
             ChatState::Active(data)
@@ -55,50 +63,11 @@ impl ChatData {
         }
     }
 
-    /// Applies an event that does not change the lifecycle stage.
+    /// Applies an event that does not change the lifecycle stage: its own change of the
+    /// data (declared beside it, [`ChatEvent::apply_to`]), the one membership fold, and
+    /// its version.
     fn apply(&mut self, event: &ChatEvent) {
-        match event {
-            // Lifecycle transitions are handled by `evolve`; here they only arrive in a
-            // stage they cannot apply to (never emitted by `decide`) and are ignored.
-            ChatEvent::ChatCreated(_)
-            | ChatEvent::ChatArchived(_)
-            | ChatEvent::ChatRestored(_)
-            | ChatEvent::ChatHardDeleted(_) => return,
-            ChatEvent::ChatUpdated(e) => {
-                if let Some(name) = &e.name {
-                    self.name = Some(name.clone());
-                }
-            }
-            // Messages live in the write side's message index, not in the state, and
-            // membership changes are the one membership fold's, below.
-            ChatEvent::MessageSent(_)
-            | ChatEvent::TelegramMessageReceived(_)
-            | ChatEvent::MessageEdited(_)
-            | ChatEvent::MessageDeleted(_)
-            | ChatEvent::ParticipantAdded(_)
-            | ChatEvent::ParticipantRemoved(_)
-            | ChatEvent::ParticipantLeft(_)
-            | ChatEvent::ParticipantRoleChanged(_) => {}
-            ChatEvent::MessagesMarkedAsRead(e) => {
-                self.read_positions.insert(
-                    e.user_id,
-                    ReadPosition {
-                        message_id: e.last_read_message_id,
-                        message_version: e.last_read_message_version,
-                    },
-                );
-            }
-            ChatEvent::TelegramChatLinked(e) => {
-                self.telegram = Some(TelegramLink {
-                    telegram_chat_id: e.telegram_chat_id,
-                    telegram_topic_id: e.telegram_topic_id,
-                });
-            }
-            ChatEvent::TelegramChatUnlinked(_) => self.telegram = None,
-            ChatEvent::TelegramLinkChanged(e) => {
-                self.telegram = self.telegram.map(|link| e.change.applied_to(link));
-            }
-        }
+        event.apply_to(self);
         fold_membership(&mut self.participants, event);
         self.version = event.version();
     }

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::EventPayload;
+use crate::chat::state::ChatData;
 use crate::{
     actor::Actor,
     chat::{membership::MembershipChange, types::ChatType},
@@ -102,11 +103,20 @@ impl EventPayload for ChatCreated {
     fn occurred_at(&self) -> OffsetDateTime {
         self.created_at
     }
+
+    // The lifecycle stage it moves is `evolve`'s; the data stays.
+    fn apply_to(&self, _data: &mut ChatData) {}
 }
 
 impl EventPayload for ChatUpdated {
     fn occurred_at(&self) -> OffsetDateTime {
         self.updated_at
+    }
+
+    fn apply_to(&self, data: &mut ChatData) {
+        if let Some(name) = &self.name {
+            data.name = Some(name.clone());
+        }
     }
 }
 
@@ -115,18 +125,27 @@ impl EventPayload for ChatArchived {
     fn occurred_at(&self) -> OffsetDateTime {
         self.archived_at
     }
+
+    // The lifecycle stage it moves is `evolve`'s; the data stays.
+    fn apply_to(&self, _data: &mut ChatData) {}
 }
 
 impl EventPayload for ChatRestored {
     fn occurred_at(&self) -> OffsetDateTime {
         self.restored_at
     }
+
+    // The lifecycle stage it moves is `evolve`'s; the data stays.
+    fn apply_to(&self, _data: &mut ChatData) {}
 }
 
 impl EventPayload for ChatHardDeleted {
     fn occurred_at(&self) -> OffsetDateTime {
         self.deleted_at
     }
+
+    // The lifecycle stage it moves is `evolve`'s; the data stays.
+    fn apply_to(&self, _data: &mut ChatData) {}
 
     fn membership_change(&self) -> Option<MembershipChange> {
         Some(MembershipChange::Dissolved)

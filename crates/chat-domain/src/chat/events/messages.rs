@@ -8,7 +8,7 @@ use crate::{
     actor::Actor,
     chat::attachment::Attachment,
     chat::facts::MessageChange,
-    chat::state::MessageAuthor,
+    chat::state::{ChatData, MessageAuthor, ReadPosition},
     chat::types::{MessageSource, MessageType},
     ids::{ChatId, MessageId, UserId},
 };
@@ -120,6 +120,9 @@ impl EventPayload for MessageSent {
         self.created_at
     }
 
+    // Messages live in the write side's message index, not in the state.
+    fn apply_to(&self, _data: &mut ChatData) {}
+
     fn message_change(&self) -> Option<MessageChange<'_>> {
         Some(MessageChange::added(
             self.message_id,
@@ -141,6 +144,9 @@ impl EventPayload for MessageEdited {
         self.edited_at
     }
 
+    // Messages live in the write side's message index, not in the state.
+    fn apply_to(&self, _data: &mut ChatData) {}
+
     fn message_change(&self) -> Option<MessageChange<'_>> {
         Some(MessageChange::Edited {
             id: self.message_id,
@@ -154,6 +160,9 @@ impl EventPayload for MessageDeleted {
         self.deleted_at
     }
 
+    // Messages live in the write side's message index, not in the state.
+    fn apply_to(&self, _data: &mut ChatData) {}
+
     fn message_change(&self) -> Option<MessageChange<'_>> {
         Some(MessageChange::Deleted {
             id: self.message_id,
@@ -165,5 +174,15 @@ impl EventPayload for MessageDeleted {
 impl EventPayload for MessagesMarkedAsRead {
     fn occurred_at(&self) -> OffsetDateTime {
         self.read_at
+    }
+
+    fn apply_to(&self, data: &mut ChatData) {
+        data.read_positions.insert(
+            self.user_id,
+            ReadPosition {
+                message_id: self.last_read_message_id,
+                message_version: self.last_read_message_version,
+            },
+        );
     }
 }

@@ -9,8 +9,8 @@
 //! Each fact of an event is declared once: its type name and projection kind in the
 //! table below, its time and its effects on membership, message index and files in its
 //! payload's [`EventPayload`] impl. A new event is its struct with that impl and one
-//! table line; the compiler then asks every exhaustive match (`evolve`, the projection
-//! plans) to decide it.
+//! table line; the compiler then asks for its state change (`EventPayload::apply_to`,
+//! which `evolve` folds) and every exhaustive match (the projection plans) to decide it.
 //!
 //! Evolution rules: additive changes only. New optional fields get `#[serde(default)]`
 //! so older payloads still read; unknown fields are ignored (no `deny_unknown_fields`).
@@ -41,6 +41,7 @@ use time::OffsetDateTime;
 use crate::chat::attachment::Attachment;
 use crate::chat::facts::MessageChange;
 use crate::chat::membership::MembershipChange;
+use crate::chat::state::ChatData;
 use crate::ids::ChatId;
 use crate::projection::ProjectionKind;
 
@@ -96,6 +97,12 @@ impl ChatEvent {
     #[must_use]
     pub fn message_change(&self) -> Option<MessageChange<'_>> {
         self.payload().message_change()
+    }
+
+    /// How this event changes the data of an active or archived chat (see
+    /// [`EventPayload::apply_to`]).
+    pub(crate) fn apply_to(&self, data: &mut ChatData) {
+        self.payload().apply_to(data);
     }
 
     /// The file of a media message this event sends (`None` for every other event).

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::EventPayload;
+use crate::chat::state::ChatData;
 use crate::{
     chat::{membership::MembershipChange, types::Role},
     ids::{ChatId, UserId},
@@ -93,6 +94,9 @@ impl EventPayload for ParticipantAdded {
         self.joined_at
     }
 
+    // Its membership change is the one membership fold's (`membership_change`).
+    fn apply_to(&self, _data: &mut ChatData) {}
+
     fn membership_change(&self) -> Option<MembershipChange> {
         Some(MembershipChange::Joined {
             user: self.user_id,
@@ -108,6 +112,9 @@ impl EventPayload for ParticipantRemoved {
         self.removed_at
     }
 
+    // Its membership change is the one membership fold's (`membership_change`).
+    fn apply_to(&self, _data: &mut ChatData) {}
+
     fn membership_change(&self) -> Option<MembershipChange> {
         Some(MembershipChange::Departed {
             user: self.user_id,
@@ -121,6 +128,9 @@ impl EventPayload for ParticipantRoleChanged {
         self.changed_at
     }
 
+    // Its membership change is the one membership fold's (`membership_change`).
+    fn apply_to(&self, _data: &mut ChatData) {}
+
     fn membership_change(&self) -> Option<MembershipChange> {
         Some(MembershipChange::RoleChanged {
             user: self.user_id,
@@ -133,6 +143,9 @@ impl EventPayload for ParticipantLeft {
     fn occurred_at(&self) -> OffsetDateTime {
         self.left_at
     }
+
+    // Its membership change is the one membership fold's (`membership_change`).
+    fn apply_to(&self, _data: &mut ChatData) {}
 
     fn membership_change(&self) -> Option<MembershipChange> {
         Some(MembershipChange::Departed {

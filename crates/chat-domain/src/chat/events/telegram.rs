@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::EventPayload;
+use crate::chat::state::ChatData;
 use crate::{
     chat::attachment::Attachment,
     chat::facts::MessageChange,
@@ -172,11 +173,22 @@ impl EventPayload for TelegramChatLinked {
     fn occurred_at(&self) -> OffsetDateTime {
         self.linked_at
     }
+
+    fn apply_to(&self, data: &mut ChatData) {
+        data.telegram = Some(TelegramLink {
+            telegram_chat_id: self.telegram_chat_id,
+            telegram_topic_id: self.telegram_topic_id,
+        });
+    }
 }
 
 impl EventPayload for TelegramChatUnlinked {
     fn occurred_at(&self) -> OffsetDateTime {
         self.unlinked_at
+    }
+
+    fn apply_to(&self, data: &mut ChatData) {
+        data.telegram = None;
     }
 }
 
@@ -184,6 +196,9 @@ impl EventPayload for TelegramMessageReceived {
     fn occurred_at(&self) -> OffsetDateTime {
         self.created_at
     }
+
+    // Messages live in the write side's message index, not in the state.
+    fn apply_to(&self, _data: &mut ChatData) {}
 
     fn message_change(&self) -> Option<MessageChange<'_>> {
         Some(MessageChange::added(
@@ -207,6 +222,10 @@ impl EventPayload for TelegramMessageReceived {
 impl EventPayload for TelegramLinkChanged {
     fn occurred_at(&self) -> OffsetDateTime {
         self.changed_at
+    }
+
+    fn apply_to(&self, data: &mut ChatData) {
+        data.telegram = data.telegram.map(|link| self.change.applied_to(link));
     }
 
     fn message_change(&self) -> Option<MessageChange<'_>> {
