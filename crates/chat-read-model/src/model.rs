@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::bucket::bucket_of_time;
 use crate::person::Person;
-use crate::plan::{LastMessageRevision, NewMessage};
+use crate::plan::{LastMessageRevision, MessageWrite, NewMessage};
 
 /// A chat's details.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -176,6 +176,38 @@ impl MessageRecord {
             is_deleted: false,
             version,
         }
+    }
+
+    /// The message as the messages store shows it after `writes` of it, each with the
+    /// version that wrote it, in version order: nothing until its insert, then each
+    /// cell as the newest write that sets it left it. This is what the CQL adapter's
+    /// writes mean (a cell's write time is its event's version, the newest wins), stated
+    /// once: the memory adapter reads its messages through it, so a new kind of message
+    /// write is decided here, beside the field it shows in.
+    pub fn from_writes<'a>(
+        chat_id: ChatId,
+        writes: impl IntoIterator<Item = (u64, &'a MessageWrite)>,
+    ) -> Option<Self> {
+        writes
+            .into_iter()
+            .fold(None, |record, (version, write)| match write {
+                MessageWrite::Insert(message) => {
+                    Some(Self::first_stored(chat_id, version, message))
+                }
+                MessageWrite::Edit {
+                    content, edited_at, ..
+                } => record.map(|r| {
+                    r.revised(&LastMessageRevision::Edited {
+                        content: content.clone(),
+                        edited_at: *edited_at,
+                    })
+                }),
+                MessageWrite::Delete { .. } => {
+                    record.map(|r| r.revised(&LastMessageRevision::Deleted))
+                }
+                // A read position is no cell of a message.
+                MessageWrite::ReadStatus { .. } => record,
+            })
     }
 
     /// Who wrote it, as the user directory names people: its sender, or its Telegram

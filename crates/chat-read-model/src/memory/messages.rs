@@ -1,14 +1,36 @@
-//! Messages in memory: cells that keep the version that wrote them (CQL's write time).
+//! Messages in memory: each message's writes under the versions that wrote them (CQL's
+//! write times), read through the one rule of what they mean
+//! ([`MessageRecord::from_writes`]).
 
 use std::cmp::Ordering;
+use std::collections::BTreeMap;
 
 use chat_domain::{ChatId, MessageId};
 
-use super::{MemoryReadModels, StoredMessage, Versioned};
+use super::MemoryReadModels;
 use crate::bucket::bucket_of_message;
 use crate::model::{BucketRange, Direction, MessageRecord, PurgeScope};
 use crate::plan::MessageWrite;
 use crate::ports::{MessageQueries, MessageStore, Result};
+
+/// One message's writes, each event's under its version (a redelivery replaces its own
+/// writes with the same ones). What they show is [`MessageRecord::from_writes`], the one
+/// statement of what the messages store's writes mean.
+#[derive(Debug, Clone, Default)]
+pub(super) struct StoredMessage {
+    writes: BTreeMap<u64, Vec<MessageWrite>>,
+}
+
+impl StoredMessage {
+    /// The message as stored (`None` until its insert lands).
+    fn record(&self, chat_id: ChatId) -> Option<MessageRecord> {
+        let writes = self
+            .writes
+            .iter()
+            .flat_map(|(version, writes)| writes.iter().map(|w| (*version, w)));
+        MessageRecord::from_writes(chat_id, writes)
+    }
+}
 
 impl MessageStore for MemoryReadModels {
     async fn apply(&self, chat_id: ChatId, version: u64, writes: &[MessageWrite]) -> Result<()> {
@@ -16,45 +38,16 @@ impl MessageStore for MemoryReadModels {
         if state.purged.get(&chat_id).is_some_and(|p| version <= *p) {
             return Ok(());
         }
+        let mut by_message: BTreeMap<MessageId, Vec<MessageWrite>> = BTreeMap::new();
+        // Read positions are not kept here: no query of this adapter reads them.
         for write in writes {
-            let id = match write {
-                MessageWrite::Insert(m) => m.message_id,
-                MessageWrite::Edit { message_id, .. } | MessageWrite::Delete { message_id, .. } => {
-                    *message_id
-                }
-                MessageWrite::ReadStatus { .. } => continue,
-            };
-            let stored = state
-                .messages
-                .entry((chat_id, id))
-                .or_insert_with(|| StoredMessage {
-                    base: None,
-                    content: Versioned::default(),
-                    edited: Versioned::default(),
-                    deleted: Versioned::default(),
-                });
-            match write {
-                MessageWrite::Insert(m) => {
-                    if stored.base.as_ref().is_none_or(|b| b.version < version) {
-                        stored.base = Some(Versioned {
-                            version,
-                            value: m.clone(),
-                        });
-                    }
-                    stored.content.set(version, Some(m.content.clone()));
-                }
-                MessageWrite::Edit {
-                    content, edited_at, ..
-                } => {
-                    stored.content.set(version, Some(content.clone()));
-                    stored.edited.set(version, Some(*edited_at));
-                }
-                MessageWrite::Delete { .. } => {
-                    stored.content.set(version, None);
-                    stored.deleted.set(version, true);
-                }
-                MessageWrite::ReadStatus { .. } => {}
+            if let Some(id) = write.message_id() {
+                by_message.entry(id).or_default().push(write.clone());
             }
+        }
+        for (id, writes) in by_message {
+            let stored = state.messages.entry((chat_id, id)).or_default();
+            stored.writes.insert(version, writes);
         }
         Ok(())
     }
@@ -77,34 +70,6 @@ impl MessageStore for MemoryReadModels {
     }
 }
 
-fn message_record(chat_id: ChatId, stored: &StoredMessage) -> Option<MessageRecord> {
-    let base = stored.base.as_ref()?;
-    let m = &base.value;
-    Some(MessageRecord {
-        id: m.message_id,
-        chat_id,
-        sender_id: m.sender_id,
-        sender_name: m.sender_name.clone(),
-        content: stored.content.value.clone(),
-        message_type: m.message_type.clone(),
-        // A delete drops the file with the text.
-        attachment: stored
-            .content
-            .value
-            .as_ref()
-            .and(m.attachment.as_deref().cloned()),
-        reply_to: m.reply_to,
-        source: m.source,
-        telegram_message_id: m.telegram_message_id,
-        telegram_user_id: m.telegram_user_id,
-        created_at: m.created_at,
-        is_edited: stored.edited.value.is_some(),
-        edited_at: stored.edited.value,
-        is_deleted: stored.deleted.value,
-        version: base.version,
-    })
-}
-
 /// TIMEUUID order: by time, then by the remaining bytes (as CQL's `timeuuid` sorts).
 fn time_order(a: MessageId, b: MessageId) -> Ordering {
     let time = |id: MessageId| id.as_uuid().get_timestamp().map(|t| t.to_gregorian().0);
@@ -124,7 +89,7 @@ impl MessageQueries for MemoryReadModels {
         Ok(state
             .messages
             .get(&(chat_id, message_id))
-            .and_then(|m| message_record(chat_id, m)))
+            .and_then(|m| m.record(chat_id)))
     }
 
     async fn bucket_page(&self, chat_id: ChatId, range: BucketRange) -> Result<Vec<MessageRecord>> {
@@ -132,11 +97,8 @@ impl MessageQueries for MemoryReadModels {
         let mut page: Vec<MessageRecord> = state
             .messages
             .iter()
-            .filter(|((chat, _), m)| {
-                *chat == chat_id
-                    && m.base
-                        .as_ref()
-                        .is_some_and(|b| b.value.bucket == range.bucket)
+            .filter(|((chat, id), _)| {
+                *chat == chat_id && bucket_of_message(*id) == Some(range.bucket)
             })
             .filter_map(|((_, id), m)| {
                 let newer = range
@@ -145,9 +107,7 @@ impl MessageQueries for MemoryReadModels {
                 let older = range
                     .before
                     .is_none_or(|b| time_order(*id, b) == Ordering::Less);
-                (newer && older)
-                    .then(|| message_record(chat_id, m))
-                    .flatten()
+                (newer && older).then(|| m.record(chat_id)).flatten()
             })
             .collect();
         page.sort_by(|a, b| time_order(a.id, b.id));
@@ -162,7 +122,7 @@ impl MessageQueries for MemoryReadModels {
         let state = self.state();
         Ok(ids
             .iter()
-            .filter_map(|key| message_record(key.0, state.messages.get(key)?))
+            .filter_map(|key| state.messages.get(key)?.record(key.0))
             .collect())
     }
 }

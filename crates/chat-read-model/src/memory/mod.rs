@@ -11,6 +11,8 @@ mod edits;
 mod messages;
 mod queries;
 
+use messages::StoredMessage;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -21,7 +23,7 @@ use crate::model::{
     ChatRecord, EditRecord, MessageRecord, PurgeScope, TelegramLinkRecord, TemplateRecord,
 };
 use crate::person::Person;
-use crate::plan::{NewChat, NewMessage, Projector, RowWrite, TextWrite};
+use crate::plan::{NewChat, Projector, RowWrite, TextWrite};
 use crate::ports::{Result, RowStore};
 
 /// A value and the version that wrote it: a newer version wins, an older one is ignored.
@@ -66,14 +68,6 @@ struct Reader {
     last_read: Option<MessageId>,
     last_read_version: u64,
     unread: u64,
-}
-
-#[derive(Debug, Clone)]
-struct StoredMessage {
-    base: Option<Versioned<NewMessage>>,
-    content: Versioned<Option<String>>,
-    edited: Versioned<Option<OffsetDateTime>>,
-    deleted: Versioned<bool>,
 }
 
 #[derive(Debug, Default)]

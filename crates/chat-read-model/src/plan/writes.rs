@@ -238,6 +238,19 @@ pub enum MessageWrite {
     },
 }
 
+impl MessageWrite {
+    /// The message this write stores into (`None` for a read position, which belongs to
+    /// no message).
+    #[must_use]
+    pub const fn message_id(&self) -> Option<MessageId> {
+        match self {
+            Self::Insert(m) => Some(m.message_id),
+            Self::Edit { message_id, .. } | Self::Delete { message_id, .. } => Some(*message_id),
+            Self::ReadStatus { .. } => None,
+        }
+    }
+}
+
 /// Everything one projector writes for one event.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Plan {
