@@ -5,30 +5,73 @@ use scylla::value::CqlTimeuuid;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{CqlReadModels, cql};
+use scylla::client::session::Session;
+use scylla::statement::prepared::PreparedStatement;
+
+use super::{CqlReadModels, cql, prepare};
 use crate::bucket::bucket_of_message;
 use crate::model::{BucketRange, Direction, MessageRecord};
 use crate::ports::{MessageQueries, Result, StoreError};
 
-/// One `messages` row in `MESSAGE_COLUMNS` order.
-type Row = (
-    Uuid,
-    CqlTimeuuid,
-    Option<Uuid>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<CqlTimeuuid>,
-    Option<bool>,
-    Option<bool>,
-    Option<OffsetDateTime>,
-    Option<OffsetDateTime>,
-    Option<String>,
-    Option<i64>,
-    Option<i64>,
-    Option<String>,
-    Option<i64>,
-);
+/// The message columns every read selects, in [`Row`]'s order.
+const MESSAGE_COLUMNS: &str = "chat_id, message_id, sender_id, sender_name, content, \
+     message_type, reply_to_id, is_edited, is_deleted, created_at, edited_at, source, \
+     telegram_message_id, version, attachment, telegram_user_id";
+
+/// The statements of the reads.
+#[derive(Debug, Clone)]
+pub(super) struct Statements {
+    one: PreparedStatement,
+    older: PreparedStatement,
+    newer: PreparedStatement,
+}
+
+impl Statements {
+    /// Prepares them against keyspace `ks`.
+    pub(super) async fn prepare(session: &Session, ks: &str) -> Result<Self> {
+        let page = |order: &str| {
+            format!(
+                "SELECT {MESSAGE_COLUMNS} FROM {ks}.messages WHERE chat_id = ? AND bucket = ? \
+                 AND message_id > ? AND message_id < ? ORDER BY message_id {order} LIMIT ?"
+            )
+        };
+        Ok(Self {
+            one: prepare(
+                session,
+                format!(
+                    "SELECT {MESSAGE_COLUMNS} FROM {ks}.messages \
+                     WHERE chat_id = ? AND bucket = ? AND message_id = ?"
+                ),
+            )
+            .await?,
+            older: prepare(session, page("DESC")).await?,
+            newer: prepare(session, page("ASC")).await?,
+        })
+    }
+}
+
+/// One `messages` row, its columns in [`MESSAGE_COLUMNS`] order and named (a tuple would
+/// stop at 16 columns, and positions are easy to misplace).
+#[derive(scylla::DeserializeRow)]
+#[scylla(flavor = "enforce_order", skip_name_checks)]
+struct Row {
+    chat_id: Uuid,
+    message_id: CqlTimeuuid,
+    sender_id: Option<Uuid>,
+    sender_name: Option<String>,
+    content: Option<String>,
+    message_type: Option<String>,
+    reply_to_id: Option<CqlTimeuuid>,
+    is_edited: Option<bool>,
+    is_deleted: Option<bool>,
+    created_at: Option<OffsetDateTime>,
+    edited_at: Option<OffsetDateTime>,
+    source: Option<String>,
+    telegram_message_id: Option<i64>,
+    version: Option<i64>,
+    attachment: Option<String>,
+    telegram_user_id: Option<i64>,
+}
 
 /// The smallest and largest TIMEUUIDs (times 0 and 2^60-1): open bounds of a range.
 fn extreme(max: bool) -> CqlTimeuuid {
@@ -43,12 +86,24 @@ fn extreme(max: bool) -> CqlTimeuuid {
 /// A row as a message; `None` for a row whose insert has not landed yet (an edit or
 /// delete of an ASYNC event arrived first and wrote only its own cells).
 fn record(row: Row) -> Result<Option<MessageRecord>> {
-    let (chat, id, sender, sender_name, content, message_type, reply_to, edited, deleted) = (
-        row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8,
-    );
-    let (created_at, edited_at, source, telegram_message_id, version, attachment) =
-        (row.9, row.10, row.11, row.12, row.13, row.14);
-    let telegram_user_id = row.15;
+    let Row {
+        chat_id: chat,
+        message_id: id,
+        sender_id: sender,
+        sender_name,
+        content,
+        message_type,
+        reply_to_id: reply_to,
+        is_edited: edited,
+        is_deleted: deleted,
+        created_at,
+        edited_at,
+        source,
+        telegram_message_id,
+        version,
+        attachment,
+        telegram_user_id,
+    } = row;
     let Some(created_at) = created_at else {
         return Ok(None);
     };
@@ -84,7 +139,7 @@ fn record(row: Row) -> Result<Option<MessageRecord>> {
 impl CqlReadModels {
     async fn rows(
         &self,
-        statement: &scylla::statement::prepared::PreparedStatement,
+        statement: &PreparedStatement,
         values: impl scylla::serialize::row::SerializeRow,
     ) -> Result<Vec<MessageRecord>> {
         let result = self
@@ -116,7 +171,7 @@ impl MessageQueries for CqlReadModels {
             bucket,
             CqlTimeuuid::from(message_id.as_uuid()),
         );
-        Ok(self.rows(&self.one, values).await?.into_iter().next())
+        Ok(self.rows(&self.reads.one, values).await?.into_iter().next())
     }
 
     async fn bucket_page(&self, chat_id: ChatId, range: BucketRange) -> Result<Vec<MessageRecord>> {
@@ -127,8 +182,8 @@ impl MessageQueries for CqlReadModels {
             .before
             .map_or_else(|| extreme(true), |b| CqlTimeuuid::from(b.as_uuid()));
         let statement = match range.direction {
-            Direction::Older => &self.older,
-            Direction::Newer => &self.newer,
+            Direction::Older => &self.reads.older,
+            Direction::Newer => &self.reads.newer,
         };
         let limit = i32::try_from(range.limit).unwrap_or(i32::MAX);
         let values = (chat_id.as_uuid(), range.bucket, after, before, limit);

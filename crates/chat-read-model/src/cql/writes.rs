@@ -3,10 +3,84 @@
 use chat_domain::{Attachment, ChatId, MessageSource};
 use scylla::value::CqlTimeuuid;
 
-use super::{CqlReadModels, cql, write_time};
+use scylla::client::session::Session;
+use scylla::statement::prepared::PreparedStatement;
+
+use super::{CqlReadModels, cql, prepare, write_time};
 use crate::model::PurgeScope;
 use crate::plan::MessageWrite;
 use crate::ports::{MessageStore, Result, StoreError};
+
+/// The statements of the projection writes.
+#[derive(Debug, Clone)]
+pub(super) struct Statements {
+    insert: PreparedStatement,
+    edit: PreparedStatement,
+    delete: PreparedStatement,
+    read_status: PreparedStatement,
+    purge_bucket: PreparedStatement,
+    purge_reader: PreparedStatement,
+}
+
+impl Statements {
+    /// Prepares them against keyspace `ks`.
+    pub(super) async fn prepare(session: &Session, ks: &str) -> Result<Self> {
+        Ok(Self {
+            insert: prepare(
+                session,
+                format!(
+                    "INSERT INTO {ks}.messages (chat_id, bucket, message_id, sender_id, \
+                     sender_name, content, message_type, reply_to_id, is_edited, is_deleted, \
+                     created_at, source, telegram_message_id, version, attachment, \
+                     telegram_user_id) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?"
+                ),
+            )
+            .await?,
+            edit: prepare(
+                session,
+                format!(
+                    "UPDATE {ks}.messages USING TIMESTAMP ? SET content = ?, is_edited = true, \
+                     edited_at = ? WHERE chat_id = ? AND bucket = ? AND message_id = ?"
+                ),
+            )
+            .await?,
+            delete: prepare(
+                session,
+                format!(
+                    "UPDATE {ks}.messages USING TIMESTAMP ? SET content = null, \
+                     attachment = null, is_deleted = true \
+                     WHERE chat_id = ? AND bucket = ? AND message_id = ?"
+                ),
+            )
+            .await?,
+            read_status: prepare(
+                session,
+                format!(
+                    "UPDATE {ks}.message_read_status USING TIMESTAMP ? \
+                     SET last_read_message_id = ?, read_at = ?, version = ? \
+                     WHERE chat_id = ? AND user_id = ?"
+                ),
+            )
+            .await?,
+            purge_bucket: prepare(
+                session,
+                format!(
+                    "DELETE FROM {ks}.messages USING TIMESTAMP ? WHERE chat_id = ? AND bucket = ?"
+                ),
+            )
+            .await?,
+            purge_reader: prepare(
+                session,
+                format!(
+                    "DELETE FROM {ks}.message_read_status USING TIMESTAMP ? \
+                     WHERE chat_id = ? AND user_id = ?"
+                ),
+            )
+            .await?,
+        })
+    }
+}
 
 /// The stored name of a message source.
 pub(crate) const fn source_name(source: MessageSource) -> &'static str {
@@ -74,7 +148,7 @@ impl MessageStore for CqlReadModels {
                         write_time: at,
                     };
                     self.session
-                        .execute_unpaged(&self.insert, values)
+                        .execute_unpaged(&self.writes.insert, values)
                         .await
                         .map_err(cql)?;
                 }
@@ -93,14 +167,14 @@ impl MessageStore for CqlReadModels {
                         CqlTimeuuid::from(message_id.as_uuid()),
                     );
                     self.session
-                        .execute_unpaged(&self.edit, values)
+                        .execute_unpaged(&self.writes.edit, values)
                         .await
                         .map_err(cql)?;
                 }
                 MessageWrite::Delete { message_id, bucket } => {
                     let values = (at, chat, *bucket, CqlTimeuuid::from(message_id.as_uuid()));
                     self.session
-                        .execute_unpaged(&self.delete, values)
+                        .execute_unpaged(&self.writes.delete, values)
                         .await
                         .map_err(cql)?;
                 }
@@ -118,7 +192,7 @@ impl MessageStore for CqlReadModels {
                         user_id.as_uuid(),
                     );
                     self.session
-                        .execute_unpaged(&self.read_status, values)
+                        .execute_unpaged(&self.writes.read_status, values)
                         .await
                         .map_err(cql)?;
                 }
@@ -132,13 +206,13 @@ impl MessageStore for CqlReadModels {
         let at = write_time(version);
         for bucket in scope.buckets.clone() {
             self.session
-                .execute_unpaged(&self.purge_bucket, (at, chat, bucket))
+                .execute_unpaged(&self.writes.purge_bucket, (at, chat, bucket))
                 .await
                 .map_err(cql)?;
         }
         for reader in &scope.readers {
             self.session
-                .execute_unpaged(&self.purge_reader, (at, chat, reader.as_uuid()))
+                .execute_unpaged(&self.writes.purge_reader, (at, chat, reader.as_uuid()))
                 .await
                 .map_err(cql)?;
         }
