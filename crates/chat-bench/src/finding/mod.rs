@@ -286,9 +286,9 @@ fn percentiles(
 /// The engine's own query for a first page of `user`'s chats.
 async fn raw_list(pool: &PgPool, user: Uuid) -> anyhow::Result<()> {
     let _: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT c.id FROM chat_participants p JOIN chats c ON c.id = p.chat_id \
-         WHERE p.user_id = $1 AND p.is_active AND NOT c.is_archived AND NOT c.is_deleted \
-         ORDER BY COALESCE(c.last_message_at, c.created_at) DESC, c.id LIMIT 50",
+        "SELECT a.chat_id FROM chat_participants p JOIN chat_activity a ON a.chat_id = p.chat_id \
+         WHERE p.user_id = $1 AND p.is_active AND NOT a.is_archived AND NOT a.is_deleted \
+         ORDER BY a.active_at DESC, a.chat_id LIMIT 50",
     )
     .bind(user)
     .fetch_all(pool)

@@ -37,14 +37,36 @@ const CHECKPOINT: &str = "INSERT INTO projection_checkpoints (projector, chat_id
      SET version = EXCLUDED.version, applied_at = now() \
      WHERE projection_checkpoints.version < EXCLUDED.version";
 
-/// Upserts a `chats` row: `$1` id, `$2` version, then the columns of `set`.
+/// Upserts a `chats` row: `$1` id, `$2` version, then the columns of `set`. The same
+/// statement carries the row's order and filters over to `chat_activity` (the chat
+/// list's narrow table, `0019_chat_activity.sql`), so every write of a chat keeps the
+/// two in step in one round trip, and one that changes none of them writes nothing
+/// there.
 pub(super) fn chat_upsert(columns: &str, values: &str, set: &str) -> String {
     format!(
-        "INSERT INTO chats (id, version, {columns}) VALUES ($1, $2, {values}) \
-         ON CONFLICT (id) DO UPDATE SET {set}, \
-         version = GREATEST(chats.version, EXCLUDED.version), updated_at = now()"
+        "WITH chat AS ( \
+             INSERT INTO chats (id, version, {columns}) VALUES ($1, $2, {values}) \
+             ON CONFLICT (id) DO UPDATE SET {set}, \
+             version = GREATEST(chats.version, EXCLUDED.version), updated_at = now() \
+             RETURNING id, COALESCE(last_message_at, created_at) AS active_at, chat_type, \
+                 company_id, name, is_archived, is_deleted \
+         ) {ACTIVITY}"
     )
 }
+
+/// Writes the `chat` the statement above returned to `chat_activity`, once the chat
+/// was created (its type and creation time known).
+const ACTIVITY: &str = "INSERT INTO chat_activity AS a \
+     (chat_id, active_at, chat_type, company_id, name, is_archived, is_deleted) \
+     SELECT id, active_at, chat_type, company_id, name, is_archived, is_deleted FROM chat \
+     WHERE chat_type IS NOT NULL AND active_at IS NOT NULL \
+     ON CONFLICT (chat_id) DO UPDATE SET active_at = EXCLUDED.active_at, \
+     chat_type = EXCLUDED.chat_type, company_id = EXCLUDED.company_id, \
+     name = EXCLUDED.name, is_archived = EXCLUDED.is_archived, \
+     is_deleted = EXCLUDED.is_deleted \
+     WHERE (a.active_at, a.chat_type, a.company_id, a.name, a.is_archived, a.is_deleted) \
+         IS DISTINCT FROM (EXCLUDED.active_at, EXCLUDED.chat_type, EXCLUDED.company_id, \
+             EXCLUDED.name, EXCLUDED.is_archived, EXCLUDED.is_deleted)";
 
 /// A hard delete is a chat's last event, so every participant event is older than it:
 /// in a deleted chat nobody is active, whichever of the two was applied first.
@@ -169,7 +191,7 @@ impl RowStore for PgReadModels {
         }
         empty_messages.await?;
         sqlx::query(
-            "TRUNCATE chats, chat_participants, chat_telegram_links, chat_read_positions, \
+            "TRUNCATE chats, chat_activity, chat_participants, chat_telegram_links, chat_read_positions, \
              message_search, message_edits, user_directory, telegram_user_directory, \
              projection_checkpoints",
         )

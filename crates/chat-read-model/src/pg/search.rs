@@ -9,7 +9,7 @@ use sqlx::postgres::PgRow;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::queries::{ACTIVE_AT, list_entry, list_page};
+use super::queries::{PAGE_ORDER, list_entry, list_page};
 use super::{PgReadModels, db};
 use crate::model::ChatListEntry;
 use crate::ports::{Result, SearchQueries};
@@ -229,10 +229,10 @@ impl SearchQueries for PgReadModels {
         limit: usize,
     ) -> Result<Vec<ChatListEntry>> {
         let statement = list_page(&format!(
-            "AND (to_tsvector('russian', COALESCE(c.name, '')) \
+            "AND (to_tsvector('russian', COALESCE(a.name, '')) \
                   @@ websearch_to_tsquery('russian', $2) \
-                 OR c.name ILIKE $3) \
-             ORDER BY {ACTIVE_AT} DESC, c.id LIMIT $4"
+                 OR a.name ILIKE $3) \
+             {PAGE_ORDER} LIMIT $4"
         ));
         let rows = statement
             .bind(user_id.as_uuid())
