@@ -58,8 +58,10 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 // The event table: each event's type name and projection kind, once. The seed's order,
 // then the events added since. Everything else an event says about itself is its
-// payload's `EventPayload` impl, beside its struct.
+// payload's `EventPayload` impl, beside its struct. (The `($)` lends the table a `$` for
+// the macro it writes, `for_each_chat_event!`.)
 table::chat_events! {
+    ($)
     ChatCreated = "chat_created", Sync;
     ChatUpdated = "chat_updated", Async;
     ChatArchived = "chat_archived", Async;

@@ -1,15 +1,33 @@
 //! What the event table generates: from one line per event (variant, type name,
 //! projection kind) the [`ChatEvent`](super::ChatEvent) enum with its serde tags, the
-//! accessors that dispatch to the payload, the `From` conversions and
-//! [`EVENT_TYPES`](super::EVENT_TYPES). Written as a macro so that a new event is one
+//! accessors that dispatch to the payload, the `From` conversions,
+//! [`EVENT_TYPES`](super::EVENT_TYPES) and `for_each_chat_event!` (the variants, for
+//! other crates' dispatches). Written as a macro so that a new event is one
 //! line in `events/mod.rs` plus its struct and [`EventPayload`](super::EventPayload)
 //! impl, and the type name exists exactly once.
 
 /// Generates [`ChatEvent`](super::ChatEvent) and its table-driven items from
 /// `Variant = "type_name", Sync|Async;` lines (the variant wraps the struct of the same
-/// name).
+/// name), after a `($)` that lends it a `$` token.
 macro_rules! chat_events {
-    ($($variant:ident = $name:literal, $kind:ident;)+) => {
+    // `$d` is a `$` token (given by the table, as a transcriber cannot write one), so that
+    // the macro written here can have metavariables of its own.
+    (@for_each $d:tt $($variant:ident),+) => {
+        /// Invokes `callback! { ChatCreated, ChatUpdated, ... }` with every event variant of
+        /// the event table, in its order: how another crate writes its own exhaustive
+        /// dispatch over [`ChatEvent`](crate::ChatEvent) (say, to a trait every payload
+        /// implements there) without listing the events again, so a new event does not
+        /// compile there until it is decided.
+        #[macro_export]
+        macro_rules! for_each_chat_event {
+            ($d callback:ident) => {
+                $d callback! { $($variant),+ }
+            };
+        }
+    };
+    (($d:tt) $($variant:ident = $name:literal, $kind:ident;)+) => {
+        $crate::chat::events::table::chat_events!(@for_each $d $($variant),+);
+
         /// Every fact a chat can emit (internally tagged by its type name).
         #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
         #[serde(tag = "type")]
