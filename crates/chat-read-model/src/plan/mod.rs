@@ -17,18 +17,22 @@
 //! Likewise projector-sync reads the edits and deletes of messages (ASYNC) for the one
 //! thing they change in its rows: the chat's newest message as the chat list shows it,
 //! which stays right only when its send and its edits apply in order in one consumer.
+//!
+//! Each event plans itself ([`Planned`], one impl per event for both projectors), by
+//! concern: `chats` (lifecycle and membership), `messages` (with the CQL writes,
+//! [`MessageWrite`]) and `telegram`; `writes` holds the PostgreSQL writes and [`Plan`].
 
+mod chats;
+mod messages;
+mod telegram;
 mod writes;
 
+pub use messages::MessageWrite;
 pub use writes::{
-    LastMessageRevision, MessageWrite, NewChat, NewMessage, Plan, RowWrite, TextRevision, TextWrite,
+    LastMessageRevision, NewChat, NewMessage, Plan, RowWrite, TextRevision, TextWrite,
 };
 
-use chat_domain::chat::events::{
-    MessageSent, TelegramLinkChange, TelegramLinkChanged, TelegramMessageReceived,
-};
-use chat_domain::chat::membership::MembershipChange;
-use chat_domain::{Actor, ChatEvent, Envelope, MessageId, UserId};
+use chat_domain::{Actor, ChatEvent, Envelope, MessageId};
 
 use crate::bucket::bucket_of_message;
 use crate::person::Person;
@@ -59,19 +63,44 @@ impl Projector {
 #[error("message {0} is not a TIMEUUID")]
 pub struct NotATimeUuid(pub MessageId);
 
+/// A message's bucket.
 fn bucket(id: MessageId) -> Result<i32, NotATimeUuid> {
     bucket_of_message(id).ok_or(NotATimeUuid(id))
 }
+
+/// What one event writes, for each projector. Every event payload implements it, beside
+/// the writes of its concern (`chats`, `messages`, `telegram`), and [`plan`] dispatches to
+/// it over every variant of the event table, so a new event does not compile until it is
+/// planned; each impl matches on the projector, so it decides both.
+trait Planned {
+    /// Adds this event's writes for `projector` to `plan`.
+    ///
+    /// # Errors
+    /// [`NotATimeUuid`] when a message event names an id without a time.
+    fn plan(&self, projector: Projector, plan: &mut Plan) -> Result<(), NotATimeUuid>;
+}
+
+/// `planned(event)`: the event's payload as what it plans, a match over every variant of
+/// the event table.
+macro_rules! planned {
+    ($($variant:ident),+) => {
+        fn planned(event: &ChatEvent) -> &dyn Planned {
+            match event {
+                $(ChatEvent::$variant(e) => e,)+
+            }
+        }
+    };
+}
+chat_domain::for_each_chat_event!(planned);
 
 /// The writes of `event` for `projector`.
 ///
 /// # Errors
 /// [`NotATimeUuid`] when a message event names an id without a time.
 pub fn plan(projector: Projector, event: &ChatEvent) -> Result<Plan, NotATimeUuid> {
-    match projector {
-        Projector::Sync => plan_sync(event),
-        Projector::Async => plan_async(event),
-    }
+    let mut plan = Plan::default();
+    planned(event).plan(projector, &mut plan)?;
+    Ok(plan)
 }
 
 /// The user directory's write for an event projector-async applies: the name its actor
@@ -91,275 +120,12 @@ pub fn directory(envelope: &Envelope) -> Option<RowWrite> {
     }
 }
 
-fn plan_sync(event: &ChatEvent) -> Result<Plan, NotATimeUuid> {
-    let mut plan = Plan::default();
-    match event {
-        ChatEvent::ChatCreated(e) => plan.rows.push(RowWrite::CreateChat(NewChat {
-            chat_type: e.chat_type,
-            name: e.name.clone(),
-            company_id: e.company_id.map(|c| c.as_uuid()),
-            created_by: e.created_by,
-            created_at: e.created_at,
-        })),
-        ChatEvent::ParticipantAdded(e) => {
-            plan.rows.extend(participant_row(event));
-            plan.rows.push(RowWrite::SetParticipantCount {
-                count: e.participant_count,
-            });
-        }
-        ChatEvent::MessageSent(e) => {
-            let message = sent(e)?;
-            plan.rows.push(last_message(&message));
-            plan.messages.push(MessageWrite::Insert(message));
-        }
-        ChatEvent::TelegramMessageReceived(e) => {
-            let message = received(e)?;
-            plan.rows.push(last_message(&message));
-            plan.messages.push(MessageWrite::Insert(message));
-        }
-        // ASYNC events that change the chat's newest message as the chat keeps it.
-        ChatEvent::MessageEdited(e) => plan.rows.push(RowWrite::ReviseLastMessage {
-            message_id: e.message_id,
-            revision: LastMessageRevision::Edited {
-                content: e.content.clone(),
-                edited_at: e.edited_at,
-            },
-        }),
-        ChatEvent::MessageDeleted(e) => plan.rows.push(RowWrite::ReviseLastMessage {
-            message_id: e.message_id,
-            revision: LastMessageRevision::Deleted,
-        }),
-        // projector-async's alone (listed, so a new event is a decision here).
-        ChatEvent::ChatUpdated(_)
-        | ChatEvent::ChatArchived(_)
-        | ChatEvent::ChatRestored(_)
-        | ChatEvent::ChatHardDeleted(_)
-        | ChatEvent::MessagesMarkedAsRead(_)
-        | ChatEvent::ParticipantRemoved(_)
-        | ChatEvent::ParticipantLeft(_)
-        | ChatEvent::ParticipantRoleChanged(_)
-        | ChatEvent::TelegramChatLinked(_)
-        | ChatEvent::TelegramChatUnlinked(_)
-        | ChatEvent::TelegramLinkChanged(_) => {}
-    }
-    Ok(plan)
-}
-
-fn plan_async(event: &ChatEvent) -> Result<Plan, NotATimeUuid> {
-    let mut plan = Plan::default();
-    let rows = &mut plan.rows;
-    match event {
-        ChatEvent::ChatCreated(_) => {}
-        ChatEvent::ChatUpdated(e) => {
-            if let Some(name) = &e.name {
-                rows.push(RowWrite::RenameChat { name: name.clone() });
-            }
-        }
-        ChatEvent::ChatArchived(_) => rows.push(RowWrite::SetArchived { archived: true }),
-        ChatEvent::ChatRestored(_) => rows.push(RowWrite::SetArchived { archived: false }),
-        ChatEvent::ChatHardDeleted(e) => {
-            rows.push(RowWrite::DeleteChat);
-            rows.push(RowWrite::ReadersClosed);
-            plan.purge_until = Some(e.deleted_at);
-        }
-        ChatEvent::MessageEdited(e) => {
-            plan.messages.push(MessageWrite::Edit {
-                message_id: e.message_id,
-                bucket: bucket(e.message_id)?,
-                content: e.content.clone(),
-                edited_at: e.edited_at,
-            });
-            rows.push(RowWrite::Text(TextWrite::Revise(TextRevision {
-                message_id: e.message_id,
-                content: e.content.clone(),
-                previous_content: e.previous_content.clone(),
-                editor_id: e.edited_by.user_id(),
-                editor_name: match &e.edited_by {
-                    Actor::User { name, .. } => name.clone(),
-                    Actor::Service { name } => Some(name.clone()),
-                },
-                edited_at: e.edited_at,
-            })));
-        }
-        ChatEvent::MessageDeleted(e) => {
-            plan.messages.push(MessageWrite::Delete {
-                message_id: e.message_id,
-                bucket: bucket(e.message_id)?,
-            });
-            rows.push(RowWrite::Text(TextWrite::Forget {
-                message_id: e.message_id,
-            }));
-            rows.push(RowWrite::MessageWithdrawn {
-                position: e.message_version,
-                sender: e.sender_id,
-            });
-        }
-        ChatEvent::MessagesMarkedAsRead(e) => {
-            plan.messages.push(MessageWrite::ReadStatus {
-                user_id: e.user_id,
-                last_read_message_id: e.last_read_message_id,
-                read_at: e.read_at,
-            });
-            rows.push(RowWrite::ReadUpTo {
-                user_id: e.user_id,
-                message_id: e.last_read_message_id,
-                message_version: e.last_read_message_version,
-                unread_count: e.unread_count,
-                at: e.read_at,
-            });
-        }
-        ChatEvent::ParticipantRemoved(e) => {
-            rows.extend(departure(event, e.user_id, e.participant_count));
-        }
-        ChatEvent::ParticipantLeft(e) => {
-            rows.extend(departure(event, e.user_id, e.participant_count));
-        }
-        ChatEvent::ParticipantRoleChanged(_) => rows.extend(participant_row(event)),
-        ChatEvent::TelegramChatLinked(e) => rows.push(RowWrite::SetTelegramLink {
-            telegram_chat_id: e.telegram_chat_id,
-            telegram_topic_id: e.telegram_topic_id,
-            linked: true,
-            linked_by: Some((e.linked_by, e.linked_at)),
-        }),
-        ChatEvent::TelegramChatUnlinked(e) => rows.push(RowWrite::SetTelegramLink {
-            telegram_chat_id: e.telegram_chat_id,
-            telegram_topic_id: e.telegram_topic_id,
-            linked: false,
-            linked_by: None,
-        }),
-        // A notice: in the history, unread and the chat's last message like a message
-        // (its bucket must be in the chat's range for history to find it), not searched.
-        ChatEvent::TelegramLinkChanged(e) => {
-            if let TelegramLinkChange::Moved {
-                to_telegram_chat_id,
-            } = &e.change
-            {
-                rows.push(RowWrite::SetTelegramLink {
-                    telegram_chat_id: *to_telegram_chat_id,
-                    telegram_topic_id: e.telegram_topic_id,
-                    linked: true,
-                    linked_by: None,
-                });
-            }
-            rows.push(RowWrite::MessageArrived {
-                position: e.version,
-                sender: None,
-            });
-            let notice = notice(e)?;
-            rows.push(last_message(&notice));
-            plan.messages.push(MessageWrite::Insert(notice));
-        }
-        // SYNC events: only their effect on the unread ledger (see the module docs) and,
-        // for messages, the search (eventually consistent like every ASYNC projection).
-        ChatEvent::ParticipantAdded(e) => rows.push(RowWrite::ReaderJoined { user_id: e.user_id }),
-        ChatEvent::MessageSent(e) => {
-            rows.push(RowWrite::MessageArrived {
-                position: e.version,
-                sender: Some(e.sender_id),
-            });
-            rows.push(RowWrite::Text(TextWrite::Index(sent(e)?)));
-        }
-        ChatEvent::TelegramMessageReceived(e) => {
-            rows.push(RowWrite::MessageArrived {
-                position: e.version,
-                sender: None,
-            });
-            rows.push(RowWrite::Text(TextWrite::Index(received(e)?)));
-            rows.push(RowWrite::Named {
-                person: Person::Telegram(e.telegram_user_id),
-                name: e.sender_name.clone(),
-                at: e.created_at,
-            });
-        }
-    }
-    Ok(plan)
-}
-
-/// The participant row of `event`'s membership change: the domain's one membership rule
-/// ([`ChatEvent::membership_change`]) as the row the participant table keeps. A hard
-/// delete has none: the chat's row goes, and its participants with it.
-fn participant_row(event: &ChatEvent) -> Option<RowWrite> {
-    let (user_id, role, active, joined) = match event.membership_change()? {
-        MembershipChange::Joined {
-            user,
-            role,
-            added_by,
-            joined_at,
-        } => (user, role, true, Some((joined_at, added_by))),
-        MembershipChange::RoleChanged { user, role } => (user, role, true, None),
-        MembershipChange::Departed { user, role } => (user, role, false, None),
-        MembershipChange::Dissolved => return None,
-    };
-    Some(RowWrite::SetParticipant {
-        user_id,
-        role,
-        active,
-        joined,
-    })
-}
-
-fn departure(event: &ChatEvent, user_id: UserId, count: u32) -> impl Iterator<Item = RowWrite> {
-    participant_row(event).into_iter().chain([
-        RowWrite::SetParticipantCount { count },
-        RowWrite::ReaderLeft { user_id },
-    ])
-}
-
-fn sent(e: &MessageSent) -> Result<NewMessage, NotATimeUuid> {
-    Ok(NewMessage {
-        message_id: e.message_id,
-        bucket: bucket(e.message_id)?,
-        sender_id: Some(e.sender_id),
-        sender_name: e.sender_name.clone(),
-        content: e.content.clone(),
-        message_type: message_type(e.message_type),
-        attachment: e.attachment.clone().map(Box::new),
-        reply_to: e.reply_to,
-        source: e.source,
-        telegram_message_id: None,
-        telegram_user_id: None,
-        created_at: e.created_at,
-    })
-}
-
-fn received(e: &TelegramMessageReceived) -> Result<NewMessage, NotATimeUuid> {
-    Ok(NewMessage {
-        message_id: e.message_id,
-        bucket: bucket(e.message_id)?,
-        sender_id: None,
-        sender_name: Some(e.sender_name.clone()),
-        content: e.content.clone(),
-        message_type: message_type(e.message_type),
-        attachment: e.attachment.clone().map(Box::new),
-        reply_to: e.reply_to,
-        source: e.source,
-        telegram_message_id: Some(e.telegram_message_id),
-        telegram_user_id: Some(e.telegram_user_id),
-        created_at: e.created_at,
-    })
-}
-
-fn notice(e: &TelegramLinkChanged) -> Result<NewMessage, NotATimeUuid> {
-    Ok(NewMessage {
-        message_id: e.notice_id,
-        bucket: bucket(e.notice_id)?,
-        sender_id: None,
-        sender_name: None,
-        content: e.change.notice(),
-        message_type: message_type(chat_domain::MessageType::Text),
-        attachment: None,
-        reply_to: None,
-        source: chat_domain::MessageSource::System,
-        telegram_message_id: None,
-        telegram_user_id: None,
-        created_at: e.changed_at,
-    })
-}
-
+/// A message becoming the chat's newest one (unless a newer one is there).
 fn last_message(message: &NewMessage) -> RowWrite {
     RowWrite::SetLastMessage(message.clone())
 }
 
+/// A message type as stored.
 fn message_type(t: chat_domain::MessageType) -> String {
     t.as_str().to_owned()
 }

@@ -1,9 +1,11 @@
-//! The writes of a plan, as data.
+//! The writes of a plan, as data: the PostgreSQL rows and the plan itself (the CQL
+//! writes of messages are `messages`').
 
 use chat_domain::{Attachment, ChatType, MessageId, MessageSource, Role, UserId};
 use time::OffsetDateTime;
 
 use crate::person::Person;
+use crate::plan::MessageWrite;
 
 /// A new chat's facts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -201,54 +203,6 @@ pub struct NewMessage {
     pub telegram_user_id: Option<i64>,
     /// When it was sent.
     pub created_at: OffsetDateTime,
-}
-
-/// A CQL write of one event (written with the event's version as its write time, so a
-/// cell written by an older event never overwrites one written by a newer event).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MessageWrite {
-    /// `messages`: a new message.
-    Insert(NewMessage),
-    /// `messages`: new content.
-    Edit {
-        /// The message.
-        message_id: MessageId,
-        /// Its bucket.
-        bucket: i32,
-        /// The new text.
-        content: String,
-        /// When.
-        edited_at: OffsetDateTime,
-    },
-    /// `messages`: deleted (content cleared).
-    Delete {
-        /// The message.
-        message_id: MessageId,
-        /// Its bucket.
-        bucket: i32,
-    },
-    /// `message_read_status`: a user's read position.
-    ReadStatus {
-        /// The reader.
-        user_id: UserId,
-        /// The last read message.
-        last_read_message_id: MessageId,
-        /// When.
-        read_at: OffsetDateTime,
-    },
-}
-
-impl MessageWrite {
-    /// The message this write stores into (`None` for a read position, which belongs to
-    /// no message).
-    #[must_use]
-    pub const fn message_id(&self) -> Option<MessageId> {
-        match self {
-            Self::Insert(m) => Some(m.message_id),
-            Self::Edit { message_id, .. } | Self::Delete { message_id, .. } => Some(*message_id),
-            Self::ReadStatus { .. } => None,
-        }
-    }
 }
 
 /// Everything one projector writes for one event.
