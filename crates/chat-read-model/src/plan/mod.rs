@@ -18,7 +18,7 @@
 //! thing they change in its rows: the chat's newest message as the chat list shows it,
 //! which stays right only when its send and its edits apply in order in one consumer.
 //!
-//! Each event plans itself ([`Planned`], one impl per event for both projectors), by
+//! Each event plans itself (`Planned`, one impl per event for both projectors), by
 //! concern: `chats` (lifecycle and membership), `messages` (with the CQL writes,
 //! [`MessageWrite`]) and `telegram`; `writes` holds the PostgreSQL writes and [`Plan`].
 
