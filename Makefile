@@ -15,10 +15,15 @@ run: infra-up migrate
 	cargo build --bins --features command-api/dev-tools
 	$(WITH_ENV) deploy/local/run-services.sh
 
-## test: lint, check the Kubernetes manifests, start the servers, apply the schema, build
-## the service binaries (the end-to-end tests run them as processes), run every test
-test: lint k8s-check infra-up migrate
-	cargo build --workspace --bins
+## test: lint, check the Kubernetes manifests, start the servers, build, apply the schema,
+## run every test. One cargo build with lint's targets and features makes the service
+## binaries (the end-to-end tests run them as processes), chat-migrate and every test, so
+## each crate compiles once: `cargo build --bins` alone, or `cargo run -p chat-migrate`,
+## leaves out the dev-dependencies' features (tokio's, serde_json's, syn's...), and about
+## 90 crates, librdkafka's C among them, would compile again for the tests
+test: lint k8s-check infra-up
+	cargo build --workspace --all-targets --all-features
+	$(WITH_ENV) target/debug/chat-migrate all
 	$(WITH_ENV) cargo test --workspace --all-features
 
 ## test-fast: the tests that need no server, no lint and no set-up: every crate's unit
