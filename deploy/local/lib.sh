@@ -6,7 +6,7 @@
 #   .local/<server>/        data (postgres, kafka, cassandra, seaweedfs)
 #   .local/dist/<server>/   jars fetched from Maven Central (kafka, cassandra), the weed
 #                           binary built from the Go module proxy (seaweedfs)
-#   .local/tools/           Go's module and build caches (and deploy/k8s's tools)
+#   .local/tools/           deploy/k8s's tools (the weed build uses Go's own caches)
 #   .local/log/<server>.log server output
 #   .local/run/<server>.pid pid of the running server
 
