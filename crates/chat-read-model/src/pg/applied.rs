@@ -2,10 +2,10 @@
 //!
 //! projector-sync notifies `projection_applied` with `<chat_id>:<version>` in the same
 //! transaction as the projection and its checkpoint. One listener connection per process
-//! notes each announced version in a bounded in-memory map ([`latest`]) and then fans it
+//! notes each announced version in a bounded in-memory map (`latest`) and then fans it
 //! out to the waiting requests. A waiter subscribes first, then looks in the map, so an
 //! announcement is either in the map or on its way to it: in the normal case a wait costs
-//! no query at all. It reads the checkpoint from PostgreSQL only now and then ([`RECHECK`])
+//! no query at all. It reads the checkpoint from PostgreSQL only now and then (`RECHECK`)
 //! and at its deadline, so a notification lost while the listener reconnects (or a chat
 //! the map forgot) only delays it. Each wait is the `waiter_wake` hop of the SYNC path
 //! (`chat_sync_hop_seconds{hop="waiter_wake"}`).
