@@ -249,8 +249,8 @@ async fn list_figures(
         "GET /api/chats?limit=50 (with last messages) by a user in {in_chats} chats, walking \
          the pages by cursor and starting over, one at a time"
     );
-    let raw_how = "the first page's chats in SQL (participants join chat_activity, ordered by activity, \
-                   no last messages, no access check, no HTTP)";
+    let raw_how = "the first page's chats in SQL (participants join chat_activity, ordered by \
+                   activity, no last messages, no access check, no HTTP)";
     let mut figures = percentiles("raw chat list page", &raw, raw_how, None);
     figures.extend(percentiles(
         "chat list page",

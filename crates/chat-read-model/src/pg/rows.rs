@@ -191,9 +191,9 @@ impl RowStore for PgReadModels {
         }
         empty_messages.await?;
         sqlx::query(
-            "TRUNCATE chats, chat_activity, chat_participants, chat_telegram_links, chat_read_positions, \
-             message_search, message_edits, user_directory, telegram_user_directory, \
-             projection_checkpoints",
+            "TRUNCATE chats, chat_activity, chat_participants, chat_telegram_links, \
+             chat_read_positions, message_search, message_edits, user_directory, \
+             telegram_user_directory, projection_checkpoints",
         )
         .execute(&mut *tx)
         .await
