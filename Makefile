@@ -15,16 +15,11 @@ run: infra-up migrate
 	cargo build --bins --features command-api/dev-tools
 	$(WITH_ENV) deploy/local/run-services.sh
 
-## test: lint, check the Kubernetes manifests, start the servers, build, apply the schema,
-## run every test. One cargo build with lint's targets and features makes the service
-## binaries (the end-to-end tests run them as processes), chat-migrate and every test, so
-## each crate compiles once: `cargo build --bins` alone, or `cargo run -p chat-migrate`,
-## leaves out the dev-dependencies' features (tokio's, serde_json's, syn's...), and about
-## 90 crates, librdkafka's C among them, would compile again for the tests
-test: lint k8s-check infra-up
-	cargo build --workspace --all-targets --all-features
-	$(WITH_ENV) target/debug/chat-migrate all
-	$(WITH_ENV) cargo test --workspace --all-features
+## test: lint, check the Kubernetes manifests, build, apply the schema, run every test
+## (deploy/local/test.sh): the servers start while the code builds, and the test binaries
+## run several at a time (TEST_JOBS, default 4), the ones that stop Kafka alone at the end
+test: deps
+	deploy/local/test.sh
 
 ## test-fast: the tests that need no server, no lint and no set-up: every crate's unit
 ## tests, command-api's API over memory (tests/api_memory) and wse-gateway's WebSocket over

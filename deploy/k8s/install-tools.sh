@@ -39,10 +39,11 @@ install_kustomize() {
   need go "install Go (the machine image ships 1.26)"
   echo "kustomize $KUSTOMIZE_VERSION: building from the Go module proxy..."
   # GOTOOLCHAIN=local: build with the machine's Go, never fetch another toolchain.
-  # The module cache stays under .local (writable, so `rm -rf .local` works) and a fresh
-  # clone does not depend on $HOME.
+  # Go's module and build caches are its defaults, the user's (`go env GOMODCACHE
+  # GOCACHE`), as for the SeaweedFS build: a fresh clone on a machine that built this
+  # kustomize before only links it instead of fetching and compiling it again.
+  # -modcacherw: the cached modules stay deletable.
   GOBIN="$bin" GOTOOLCHAIN=local GOFLAGS="-mod=mod -modcacherw" \
-    GOPATH="$tools/gopath" GOMODCACHE="$tools/gopath/pkg/mod" \
     go install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
   echo "kustomize: $("$bin/kustomize" version)"
 }

@@ -68,6 +68,10 @@ pub async fn spawn_with_media(
         format!("--events-topic={}", stores.kafka.events_topic),
         format!("--cql-nodes={}", stores.cql.nodes.join(",")),
         format!("--cql-keyspace={}", stores.cql.keyspace),
+        // `make test` runs several test binaries at once on a small machine, where
+        // projector-sync may take seconds: a test expecting 201 waits that out rather
+        // than see 202. Tests about the 202 answer set a short wait (a later flag wins).
+        "--sync-wait-ms=30000".to_owned(),
     ];
     args.extend(GENEROUS_LIMITS.iter().chain(extra).map(|s| (*s).to_owned()));
     let app = Application::build_with_media(Config::parse_from(args), media).await?;

@@ -2,8 +2,8 @@
 //! when the broker returns they all arrive, in order, exactly once from the relay.
 //!
 //! This test stops and starts the local Kafka (deploy/local/infra.sh), so it lives in a
-//! test binary of its own: cargo runs test binaries one after another, so no other test
-//! sees the broker go away.
+//! test binary of its own, which `make test` runs alone after every other binary
+//! (deploy/local/test.sh), so no other test sees the broker go away.
 
 mod support;
 

@@ -1,0 +1,198 @@
+//! Runs jobs a few at a time, each with its output in a log file of its own, so the
+//! reports of binaries running side by side never interleave.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use crate::plan::{Job, Options, Plan};
+use crate::report;
+
+/// One job that ran.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    /// The job's report name.
+    pub label: String,
+    /// The job's key.
+    pub key: String,
+    /// Its wall time.
+    pub elapsed: Duration,
+    /// Whether it exited with success.
+    pub passed: bool,
+    /// Its stdout and stderr.
+    pub log: PathBuf,
+}
+
+/// Everything that ran, and how long the whole run took.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Every job, in the order they finished.
+    pub finished: Vec<Finished>,
+    /// The run's wall time.
+    pub wall: Duration,
+}
+
+impl Outcome {
+    /// Whether every job passed.
+    pub fn all_passed(&self) -> bool {
+        self.finished.iter().all(|run| run.passed)
+    }
+}
+
+/// Runs the plan's shared phase `options.jobs` at a time, then its lone jobs one by one.
+///
+/// # Errors
+/// When the log directory cannot be made.
+pub fn run(plan: &Plan, options: &Options) -> std::io::Result<Outcome> {
+    let logs = options.state_dir.join("logs");
+    std::fs::create_dir_all(&logs)?;
+    let started = Instant::now();
+    report::phase(plan.together.len(), options.jobs, "side by side");
+    let mut finished = run_phase(&plan.together, options.jobs, &logs);
+    if !plan.alone.is_empty() {
+        report::phase(plan.alone.len(), 1, "alone, as they stop a shared server");
+        finished.extend(run_phase(&plan.alone, 1, &logs));
+    }
+    Ok(Outcome {
+        finished,
+        wall: started.elapsed(),
+    })
+}
+
+fn run_phase(jobs: &[Job], width: usize, logs: &Path) -> Vec<Finished> {
+    let queue = Mutex::new(jobs.iter());
+    let finished = Mutex::new(Vec::with_capacity(jobs.len()));
+    std::thread::scope(|scope| {
+        for _ in 0..width.max(1) {
+            scope.spawn(|| {
+                while let Some(job) = next(&queue) {
+                    let run = run_one(job, logs);
+                    report::finished(&run);
+                    finished
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(run);
+                }
+            });
+        }
+    });
+    finished
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+}
+
+fn next<'a>(queue: &Mutex<std::slice::Iter<'a, Job>>) -> Option<&'a Job> {
+    queue.lock().unwrap_or_else(PoisonError::into_inner).next()
+}
+
+/// Runs one job to its end; a job that cannot start fails with the reason in its log.
+fn run_one(job: &Job, logs: &Path) -> Finished {
+    let log = logs.join(format!("{}.log", job.key.replace('/', "__")));
+    let started = Instant::now();
+    let passed = match spawn(job, &log) {
+        Ok(status) => status,
+        Err(error) => {
+            // The log may be what failed: the report then says it could not be read.
+            let _ = std::fs::write(&log, format!("could not run {}: {error}\n", job.label));
+            false
+        }
+    };
+    Finished {
+        label: job.label.clone(),
+        key: job.key.clone(),
+        elapsed: started.elapsed(),
+        passed,
+        log,
+    }
+}
+
+fn spawn(job: &Job, log: &Path) -> std::io::Result<bool> {
+    let out = File::create(log)?;
+    let err = out.try_clone()?;
+    // cargo runs a test binary from its package's directory with this variable set;
+    // tests that read files beside them rely on both.
+    let status = Command::new(&job.program)
+        .args(&job.args)
+        .current_dir(&job.dir)
+        .env("CARGO_MANIFEST_DIR", &job.dir)
+        .stdout(out)
+        .stderr(err)
+        .status()?;
+    Ok(status.success())
+}
+
+#[cfg(test)]
+impl Finished {
+    /// A passing run, for tests to adjust.
+    pub fn example() -> Self {
+        Self {
+            label: "pkg tests/example.rs".into(),
+            key: "pkg/example".into(),
+            elapsed: Duration::from_secs(1),
+            passed: true,
+            log: PathBuf::from("example.log"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shell(key: &str, script: &str) -> Job {
+        Job {
+            label: key.into(),
+            key: key.into(),
+            program: "sh".into(),
+            args: vec!["-c".into(), script.into()],
+            dir: ".".into(),
+        }
+    }
+
+    #[test]
+    fn every_job_runs_once_and_its_output_and_exit_status_are_kept() {
+        let logs =
+            std::env::temp_dir().join(format!("chat-test-runner-pool-{}", std::process::id()));
+        std::fs::create_dir_all(&logs).expect("log directory");
+        let jobs: Vec<Job> = (0..5)
+            .map(|i| {
+                shell(
+                    &format!("p/ok{i}"),
+                    &format!("echo out{i}; echo err{i} >&2"),
+                )
+            })
+            .chain([shell("p/fails", "echo broken; exit 3")])
+            .collect();
+        let mut finished = run_phase(&jobs, 3, &logs);
+        finished.sort_by(|a, b| a.key.cmp(&b.key));
+        let summary: Vec<(String, bool, String)> = finished
+            .iter()
+            .map(|run| {
+                let log = std::fs::read_to_string(&run.log).expect("log");
+                (run.key.clone(), run.passed, log)
+            })
+            .collect();
+        std::fs::remove_dir_all(&logs).expect("cleaned up");
+        let mut expected: Vec<(String, bool, String)> = (0..5)
+            .map(|i| (format!("p/ok{i}"), true, format!("out{i}\nerr{i}\n")))
+            .collect();
+        expected.insert(0, ("p/fails".into(), false, "broken\n".into()));
+        assert_eq!(summary, expected);
+    }
+
+    #[test]
+    fn a_program_that_cannot_start_is_a_failure_with_its_reason() {
+        let logs =
+            std::env::temp_dir().join(format!("chat-test-runner-nostart-{}", std::process::id()));
+        std::fs::create_dir_all(&logs).expect("log directory");
+        let mut job = shell("p/missing", "");
+        job.program = "/nonexistent/test-binary".into();
+        let run = run_one(&job, &logs);
+        let log = std::fs::read_to_string(&run.log).expect("log");
+        std::fs::remove_dir_all(&logs).expect("cleaned up");
+        assert!(!run.passed);
+        assert!(log.starts_with("could not run p/missing:"), "{log}");
+    }
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# `make test`: lint, check the Kubernetes manifests, build, apply the schema, run every
+# test. The local servers start in the background while the code lints and builds (both
+# take minutes; starting Cassandra is mostly waiting), and the test binaries run several
+# at a time (crates/chat-test-runner). Prints how long each phase took.
+#
+#   deploy/local/test.sh
+#
+# TEST_JOBS: how many test binaries run at once (default 4: most of a test's time is
+# waiting on the servers and on the service processes it starts, not computing).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+# The binaries that stop the shared Kafka broker: they run after the others, alone.
+ALONE=(command-api/kafka_outage integration-tests/e2e_broker_restart)
+
+phases=()
+started=$SECONDS
+phase() {
+    local name=$1 began=$SECONDS
+    shift
+    echo "== test: $name"
+    "$@"
+    phases+=("$name $((SECONDS - began)) s")
+}
+
+mkdir -p .local/log
+infra_log=.local/log/infra-up.log
+deploy/local/infra.sh up >"$infra_log" 2>&1 &
+infra=$!
+# Whatever ends this script also ends a start still in progress.
+trap 'kill "$infra" 2>/dev/null || true' EXIT
+
+phase lint make --no-print-directory lint
+phase k8s-check deploy/k8s/check.sh
+# One build with lint's targets and features makes the service binaries (the end-to-end
+# tests run them as processes), chat-migrate, the runner and every test, so each crate
+# compiles once: `cargo build --bins` alone, or `cargo run -p chat-migrate`, would leave
+# out the dev-dependencies' features (tokio's, serde_json's, syn's...), and about 90
+# crates, librdkafka's C among them, would compile again for the tests.
+phase build cargo build --workspace --all-targets --all-features
+
+waited=$SECONDS
+if ! wait "$infra"; then
+    cat "$infra_log"
+    echo "test: the local servers did not start" >&2
+    exit 1
+fi
+trap - EXIT
+cat "$infra_log"
+phases+=("servers (after the build) $((SECONDS - waited)) s")
+
+# shellcheck source=deploy/local/env.sh
+source deploy/local/env.sh
+phase migrate target/debug/chat-migrate all
+alone=()
+for name in "${ALONE[@]}"; do alone+=(--alone "$name"); done
+phase tests target/debug/chat-test-runner --jobs "${TEST_JOBS:-4}" --doc "${alone[@]}" \
+    -- --workspace --all-features
+
+echo "== test: passed in $((SECONDS - started)) s: $(IFS=';'; echo "${phases[*]}")"
