@@ -4,13 +4,15 @@
 //! SYNC path (`chat_sync_hop_seconds{hop="consume"}`, see [`chat_runtime::hops`]): from a
 //! record's Kafka timestamp until its handler starts.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use chat_runtime::metrics::{counter_vec, gauge_vec, histogram_vec};
 use prometheus::{HistogramVec, IntCounterVec, IntGaugeVec};
 use rdkafka::consumer::ConsumerContext;
 use rdkafka::{ClientContext, Message, Statistics};
+
+use crate::consumer::GroupWatch;
 
 /// Events handled, by consumer group and outcome (`handled`, `dead_lettered`, `retried`).
 pub static EVENTS: LazyLock<IntCounterVec> = LazyLock::new(|| {
@@ -39,15 +41,31 @@ pub static LAG: LazyLock<IntGaugeVec> = LazyLock::new(|| {
     )
 });
 
-/// The consumer's librdkafka context: turns its periodic statistics into the lag gauge.
+/// Consumers replaced because their group stayed out of the joined state (see
+/// [`crate::consumer`]'s watchdog), by consumer group.
+pub static REPLACED: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    counter_vec(
+        "chat_consumer_replaced_total",
+        "Kafka consumers replaced because their group did not rejoin, by group.",
+        &["group"],
+    )
+});
+
+/// The consumer's librdkafka context: turns its periodic statistics into the lag gauge,
+/// and hands their group part to the consumer's watch.
 #[derive(Debug, Clone)]
 pub struct LagContext {
     /// The consumer group, the gauge's first label.
     pub group: String,
+    /// Subscribed consumers only: what notices a group that does not rejoin.
+    pub watch: Option<Arc<GroupWatch>>,
 }
 
 impl ClientContext for LagContext {
     fn stats(&self, statistics: Statistics) {
+        if let (Some(watch), Some(cgrp)) = (&self.watch, &statistics.cgrp) {
+            watch.observe(cgrp);
+        }
         for (topic, stats) in &statistics.topics {
             for (partition, p) in &stats.partitions {
                 // librdkafka reports -1 for partitions this consumer does not own.

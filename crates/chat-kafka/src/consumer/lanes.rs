@@ -18,17 +18,50 @@ impl EventConsumer {
     /// [`super::ConsumerSettings::lanes`] lanes; then lets each lane finish the record
     /// in hand and commits what was handled. Queued records not handled yet have no
     /// stored offset, so they are read again.
-    pub async fn run<H: EventHandler>(self, handler: &H, shutdown: CancellationToken) {
+    ///
+    /// When the group is found stuck (see [`super::watchdog`]) the lanes stop the same
+    /// way, the consumer is replaced, and reading resumes from the last commit.
+    pub async fn run<H: EventHandler>(mut self, handler: &H, shutdown: CancellationToken) {
+        loop {
+            self.run_consumer(handler, &shutdown).await;
+            if shutdown.is_cancelled() {
+                break;
+            }
+            if let Err(e) = self.replace() {
+                // Creating a client fails on configuration, which worked before: retry,
+                // with the old consumer, in case it was a passing shortage.
+                tracing::error!(error.message = %e, "could not replace a stuck consumer");
+                tokio::select! {
+                    () = shutdown.cancelled() => break,
+                    () = tokio::time::sleep(self.settings.retry_backoff) => {}
+                }
+            }
+        }
+        self.close();
+    }
+
+    /// Runs the reader and the lanes over the current consumer until `shutdown` fires or
+    /// its group is found stuck.
+    async fn run_consumer<H: EventHandler>(&self, handler: &H, shutdown: &CancellationToken) {
+        let stop = shutdown.child_token();
+        let stuck = self.stuck();
+        let watch = async {
+            if let Some(stuck) = stuck {
+                tokio::select! {
+                    () = stuck.cancelled() => stop.cancel(),
+                    () = stop.cancelled() => {}
+                }
+            }
+        };
         let (queues, lanes): (Vec<_>, Vec<_>) = (0..self.settings.lanes.max(1))
             .map(|_| mpsc::channel::<OwnedMessage>(LANE_DEPTH))
             .unzip();
         let lanes = join_all(
             lanes
                 .into_iter()
-                .map(|lane| self.lane(lane, handler, &shutdown)),
+                .map(|lane| self.lane(lane, handler, &stop)),
         );
-        tokio::join!(self.read(queues, &shutdown), lanes);
-        self.close();
+        tokio::join!(self.read(queues, &stop), lanes, watch);
     }
 
     /// Reads records into the lanes of their partitions until shutdown.

@@ -5,10 +5,19 @@
 //! after its record was handled (or dead-lettered), and stored offsets are committed in
 //! the background and once more at shutdown; so a crash re-delivers at most the records
 //! after the last commit, and handlers are idempotent (they guard writes by chat version).
+//!
+//! A subscribed consumer whose group does not rejoin within [`UNJOINED_LIMIT`] (a
+//! librdkafka wedge after a broker restart, see [`watchdog`]) is replaced by a fresh one
+//! inside [`EventConsumer::run`]; it re-reads from the last commit, which the idempotent
+//! handlers make safe.
 
 mod lanes;
+mod watchdog;
+
+pub use watchdog::{GroupWatch, UNJOINED_LIMIT};
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
@@ -20,7 +29,7 @@ use tracing::Instrument;
 
 use crate::codec::{ReceivedEvent, decode};
 use crate::dead_letter::DeadLetters;
-use crate::metrics::{EVENTS, HANDLE_SECONDS, LagContext, observe_consumed};
+use crate::metrics::{EVENTS, HANDLE_SECONDS, LagContext, REPLACED, observe_consumed};
 
 /// Where a consumer group without committed offsets starts reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +101,8 @@ pub enum Outcome {
 /// A consumer of the events topic.
 pub struct EventConsumer {
     consumer: StreamConsumer<LagContext>,
+    /// The full librdkafka configuration, kept to build a replacement consumer.
+    config: ClientConfig,
     settings: ConsumerSettings,
     dead_letters: Option<DeadLetters>,
 }
@@ -118,11 +129,8 @@ impl EventConsumer {
         settings: ConsumerSettings,
         dead_letters: Option<DeadLetters>,
     ) -> Result<Self, KafkaError> {
-        let context = LagContext {
-            group: settings.group_id.clone(),
-        };
-        let consumer: StreamConsumer<LagContext> = client
-            .clone()
+        let mut config = client.clone();
+        config
             .set("group.id", &settings.group_id)
             .set("statistics.interval.ms", "5000")
             .set(
@@ -137,20 +145,60 @@ impl EventConsumer {
                     StartFrom::Earliest => "earliest",
                     StartFrom::Latest => "latest",
                 },
-            )
-            .create_with_context(context)?;
-        match settings.start {
-            StartFrom::Earliest => consumer.subscribe(&[&settings.topic])?,
+            );
+        let consumer = match settings.start {
+            StartFrom::Earliest => subscribed(&config, &settings)?,
             StartFrom::Latest => {
+                // Assigned, not in a group that rebalances: nothing to watch.
+                let context = LagContext {
+                    group: settings.group_id.clone(),
+                    watch: None,
+                };
+                let consumer: StreamConsumer<LagContext> = config.create_with_context(context)?;
                 let ends = blocking(|| current_ends(&consumer, &settings.topic))?;
                 consumer.assign(&ends)?;
+                consumer
             }
-        }
+        };
         Ok(Self {
             consumer,
+            config,
             settings,
             dead_letters,
         })
+    }
+
+    /// What fires when the current consumer's group is found stuck (subscribed consumers
+    /// only; see [`watchdog`]).
+    fn stuck(&self) -> Option<CancellationToken> {
+        let watch = self.consumer.context().watch.as_ref()?;
+        Some(watch.stuck().clone())
+    }
+
+    /// Whether the current consumer's group was found stuck.
+    fn is_stuck(&self) -> bool {
+        self.stuck().is_some_and(|t| t.is_cancelled())
+    }
+
+    /// Swaps the stuck consumer for a fresh subscription in the same group. The stuck one
+    /// is not committed to (its coordinator does not answer; what it handled since the
+    /// last commit is read again) and is dropped on a thread of its own, as librdkafka
+    /// may block in the close for as long as the coordinator stays unreachable.
+    ///
+    /// # Errors
+    /// When the new consumer cannot be created or subscribed; the old one is kept.
+    fn replace(&mut self) -> Result<(), KafkaError> {
+        let fresh = subscribed(&self.config, &self.settings)?;
+        let stuck = std::mem::replace(&mut self.consumer, fresh);
+        REPLACED
+            .with_label_values(&[self.settings.group_id.as_str()])
+            .inc();
+        tracing::warn!(
+            group = %self.settings.group_id,
+            "replaced a Kafka consumer whose group did not rejoin; re-reading from the last commit"
+        );
+        discard(stuck);
+        Ok(())
     }
 
     /// Waits for the next record and handles it (one at a time, in arrival order:
@@ -299,8 +347,13 @@ impl EventConsumer {
     }
 
     /// Commits the stored offsets and leaves the group. librdkafka blocks here, so it
-    /// runs where blocking is allowed.
+    /// runs where blocking is allowed; a stuck consumer is only discarded (see
+    /// [`Self::replace`]).
     fn close(self) {
+        if self.is_stuck() {
+            discard(self.consumer);
+            return;
+        }
         let commit = self.settings.commit;
         let consumer = self.consumer;
         blocking(move || {
@@ -310,6 +363,36 @@ impl EventConsumer {
             }
             drop(consumer);
         });
+    }
+}
+
+/// A consumer of `config` subscribed to `settings.topic`, watched for a group that does
+/// not rejoin.
+fn subscribed(
+    config: &ClientConfig,
+    settings: &ConsumerSettings,
+) -> Result<StreamConsumer<LagContext>, KafkaError> {
+    let context = LagContext {
+        group: settings.group_id.clone(),
+        watch: Some(Arc::new(GroupWatch::new(
+            &settings.group_id,
+            UNJOINED_LIMIT,
+        ))),
+    };
+    let consumer: StreamConsumer<LagContext> = config.create_with_context(context)?;
+    consumer.subscribe(&[&settings.topic])?;
+    Ok(consumer)
+}
+
+/// Drops a consumer whose coordinator may not answer on a thread of its own, so a close
+/// that waits on it holds up nothing.
+fn discard(consumer: StreamConsumer<LagContext>) {
+    if let Err(e) = std::thread::Builder::new()
+        .name("kafka-discard".into())
+        .spawn(move || drop(consumer))
+    {
+        // The consumer went down with the failed spawn's closure, in place.
+        tracing::warn!(error.message = %e, "could not drop a stuck consumer on its own thread");
     }
 }
 
