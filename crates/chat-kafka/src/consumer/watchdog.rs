@@ -18,10 +18,13 @@ use rdkafka::statistics::ConsumerGroup;
 use tokio_util::sync::CancellationToken;
 
 /// How long a subscribed consumer's group may stay out of the steady state before the
-/// consumer is replaced. Longer than a rebalance takes here (seconds, or a dead member's
-/// 45 s session timeout at worst), so a healthy group is never disturbed; short enough
-/// that a wedged one resumes within a minute or two of the broker's return.
-pub const UNJOINED_LIMIT: Duration = Duration::from_secs(60);
+/// consumer is replaced. An ordinary broker restart keeps a group unsteady for the
+/// outage, the broker's start and group load, and then up to a session timeout (45 s)
+/// while the coordinator waits for the member that was lost to expire: 114 s measured
+/// for the 38 s outage of the broker-restart test. A smaller limit replaces consumers
+/// that would have recovered by themselves, and a replacement may add that expiry wait
+/// again; a wedged consumer is still back within seconds of the limit.
+pub const UNJOINED_LIMIT: Duration = Duration::from_secs(150);
 
 /// The group handler's state as librdkafka reports it (`cgrp.state`, `cgrp.join_state`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
