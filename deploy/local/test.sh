@@ -31,6 +31,21 @@ infra=$!
 # Whatever ends this script also ends a start still in progress.
 trap 'kill "$infra" 2>/dev/null || true' EXIT
 
+# Every compile goes through sccache (deploy/local/sccache.sh): a fresh clone on a machine
+# that built these crates before reuses their output. Without it everything still builds.
+use_sccache() {
+    local wrapper
+    wrapper=$(deploy/local/sccache.sh) || return 1
+    "$wrapper" --start-server >/dev/null 2>&1 || true # fails when one already runs
+    "$wrapper" --show-stats >/dev/null 2>&1 || return 1
+    export RUSTC_WRAPPER=$wrapper
+    # cc-rs's C builds (aws-lc, ring...) follow RUSTC_WRAPPER; librdkafka's CMake build
+    # reads these; a compile the server cannot take is done locally instead of failing.
+    export CMAKE_C_COMPILER_LAUNCHER=$wrapper CMAKE_CXX_COMPILER_LAUNCHER=$wrapper
+    export SCCACHE_IGNORE_SERVER_IO_ERROR=1
+}
+use_sccache || echo "test: sccache is not available; building without the compiler cache" >&2
+
 phase lint make --no-print-directory lint
 phase k8s-check deploy/k8s/check.sh
 # One build with lint's targets and features makes the service binaries (the end-to-end
@@ -55,7 +70,11 @@ source deploy/local/env.sh
 phase migrate target/debug/chat-migrate all
 alone=()
 for name in "${ALONE[@]}"; do alone+=(--alone "$name"); done
+# The durations that order the run are kept with the user's caches, so a fresh clone
+# starts the slowest binaries first too.
 phase tests target/debug/chat-test-runner --jobs "${TEST_JOBS:-4}" --doc "${alone[@]}" \
+    --durations "${XDG_CACHE_HOME:-$HOME/.cache}/chat-backend/test-durations.tsv" \
     -- --workspace --all-features
 
+[[ -n ${RUSTC_WRAPPER:-} ]] && "$RUSTC_WRAPPER" --show-stats | sed -n '1,/^Cache misses /p'
 echo "== test: passed in $((SECONDS - started)) s: $(IFS=';'; echo "${phases[*]}")"

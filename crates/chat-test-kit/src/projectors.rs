@@ -1,8 +1,8 @@
-//! The crash scenario both projectors are tested with: an undisturbed run of both
-//! projectors is the reference; then the projector under test runs as a real child
-//! process that is killed (SIGKILL) in the middle of the stream and restarted, while
-//! the other one runs undisturbed; the read models must equal the reference. Then a
-//! second replay of the whole topic, and a rebuild into empty tables, must change nothing.
+//! The crash scenario the projectors are tested with: an undisturbed run of both
+//! projectors is the reference; then both run as real child processes, each killed
+//! (SIGKILL) in the middle of the stream and restarted; the read models must equal the
+//! reference. Then a second replay of the whole topic, and a rebuild into empty tables,
+//! must change nothing.
 //!
 //! Feature `projectors`: it runs the projector runtime (`chat-projector`) in this process,
 //! which the crates that only need fresh stores do not build.
@@ -133,25 +133,38 @@ pub async fn wait_for_group(kafka: &KafkaConfig, group: &str) -> anyhow::Result<
     }
 }
 
-/// The crash scenario for `projector`, whose binary is `binary` (see the module docs).
-/// Returns the reference snapshot and the disturbed run's, which the caller compares;
-/// when `replays` is set, the second replay's and the rebuild's snapshots follow.
+/// The projector binaries the crash scenario runs as child processes.
+#[derive(Debug, Clone)]
+pub struct ProjectorBinaries {
+    /// projector-sync's executable.
+    pub sync: String,
+    /// projector-async's executable.
+    pub asynchronous: String,
+}
+
+impl ProjectorBinaries {
+    /// The binary of `projector`.
+    fn of(&self, projector: Projector) -> &str {
+        match projector {
+            Projector::Sync => &self.sync,
+            Projector::Async => &self.asynchronous,
+        }
+    }
+}
+
+/// The crash scenario over `events` events (see the module docs). Returns the reference
+/// snapshot, then the crashed run's, the second replay's and the rebuild's, which the
+/// caller compares.
 ///
 /// # Errors
 /// When a server fails or a projector does not catch up.
 pub async fn kill_9_scenario(
-    projector: Projector,
-    binary: &str,
+    binaries: &ProjectorBinaries,
     events: usize,
-    replays: bool,
 ) -> anyhow::Result<Vec<(String, Vec<String>)>> {
     let kafka = crate::kafka::fresh_topic("crash", 3).await;
     let envelopes = workload(40, events, 11);
     produce(&kafka, &envelopes).await?;
-    let other = match projector {
-        Projector::Sync => Projector::Async,
-        Projector::Async => Projector::Sync,
-    };
     let stop = CancellationToken::new();
     let _stop_on_exit = stop.clone().drop_guard();
     let group = |name: &str| crate::unique_name(name);
@@ -164,27 +177,15 @@ pub async fn kill_9_scenario(
     reference.wait_done(Projector::Async, &envelopes).await?;
     let mut snapshots = vec![("undisturbed".to_owned(), reference.snapshot().await?)];
 
+    // Both projectors as processes, each killed once it is 40% through its own work.
     let crashed = Run::fresh(&kafka).await?;
-    run_in_process(other, &crashed.stores, &group(other.as_str()), None, &stop).await?;
-    let mut args = crashed.stores.args();
-    args.push(format!("--consumer-group={}", group(projector.as_str())));
-    let mut child = ChildProjector::spawn(binary, &args)?;
-    let total: u64 = final_checkpoints(&envelopes, projector).values().sum();
-    wait_for_progress(&crashed.pool, projector, total * 2 / 5, CATCH_UP).await?;
-    child.kill();
-    let at_kill = progress(&crashed.pool, projector).await?;
-    anyhow::ensure!(
-        at_kill < total,
-        "the kill came after the last event: {at_kill} of {total}"
-    );
-    tracing::info!(at_kill, total, "killed mid-stream");
-    let _restarted = ChildProjector::spawn(binary, &args)?;
-    crashed.wait_done(projector, &envelopes).await?;
-    crashed.wait_done(other, &envelopes).await?;
+    let (_sync, _async) = tokio::try_join!(
+        crash_and_restart(&crashed, binaries, Projector::Sync, &envelopes),
+        crash_and_restart(&crashed, binaries, Projector::Async, &envelopes),
+    )?;
+    crashed.wait_done(Projector::Sync, &envelopes).await?;
+    crashed.wait_done(Projector::Async, &envelopes).await?;
     snapshots.push(("killed and restarted".to_owned(), crashed.snapshot().await?));
-    if !replays {
-        return Ok(snapshots);
-    }
 
     // The whole topic once more, in new groups, over the filled read models.
     let mut groups = Vec::new();
@@ -211,6 +212,40 @@ pub async fn kill_9_scenario(
     }
     snapshots.push(("rebuilt".to_owned(), crashed.snapshot().await?));
     Ok(snapshots)
+}
+
+/// Starts `projector` as a child process on `run`'s stores, kills it (SIGKILL) once it
+/// has applied 40% of its work, checks that the kill came before the end, and starts it
+/// again; returns the restarted process.
+async fn crash_and_restart(
+    run: &Run,
+    binaries: &ProjectorBinaries,
+    projector: Projector,
+    envelopes: &[Envelope],
+) -> anyhow::Result<ChildProjector> {
+    let binary = binaries.of(projector);
+    let mut args = run.stores.args();
+    args.push(format!(
+        "--consumer-group={}",
+        crate::unique_name(projector.as_str())
+    ));
+    let mut child = ChildProjector::spawn(binary, &args)?;
+    let total: u64 = final_checkpoints(envelopes, projector).values().sum();
+    wait_for_progress(&run.pool, projector, total * 2 / 5, CATCH_UP).await?;
+    child.kill();
+    let at_kill = progress(&run.pool, projector).await?;
+    anyhow::ensure!(
+        at_kill < total,
+        "{}: the kill came after the last event: {at_kill} of {total}",
+        projector.as_str()
+    );
+    tracing::info!(
+        projector = projector.as_str(),
+        at_kill,
+        total,
+        "killed mid-stream"
+    );
+    Ok(ChildProjector::spawn(binary, &args)?)
 }
 
 /// Asserts that every snapshot of a [`kill_9_scenario`] equals the first (the undisturbed

@@ -1,5 +1,5 @@
-//! How long each binary took last time, kept beside the logs, so the next run can start
-//! the slowest first. A missing or unreadable file only costs the ordering.
+//! How long each binary took in the runs before, so the next run can start the slowest
+//! first. A missing or unreadable file only costs the ordering.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -9,11 +9,9 @@ use crate::pool::Finished;
 /// Seconds each job took in the runs before, by job key.
 pub type History = HashMap<String, f64>;
 
-const FILE: &str = "durations.tsv";
-
-/// The durations of earlier runs; empty when there were none.
-pub fn load(state_dir: &Path) -> History {
-    let Ok(text) = std::fs::read_to_string(state_dir.join(FILE)) else {
+/// The durations of earlier runs in `file`; empty when there were none.
+pub fn load(file: &Path) -> History {
+    let Ok(text) = std::fs::read_to_string(file) else {
         return History::new();
     };
     text.lines()
@@ -28,7 +26,7 @@ pub fn load(state_dir: &Path) -> History {
 ///
 /// # Errors
 /// When the file cannot be written.
-pub fn save(state_dir: &Path, history: &History, finished: &[Finished]) -> std::io::Result<()> {
+pub fn save(file: &Path, history: &History, finished: &[Finished]) -> std::io::Result<()> {
     let mut merged = history.clone();
     for run in finished {
         merged.insert(run.key.clone(), run.elapsed.as_secs_f64());
@@ -38,8 +36,10 @@ pub fn save(state_dir: &Path, history: &History, finished: &[Finished]) -> std::
         .map(|(key, seconds)| format!("{key}\t{seconds:.1}"))
         .collect();
     lines.sort();
-    std::fs::create_dir_all(state_dir)?;
-    std::fs::write(state_dir.join(FILE), lines.join("\n") + "\n")
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(file, lines.join("\n") + "\n")
 }
 
 #[cfg(test)]
@@ -51,14 +51,15 @@ mod tests {
     #[test]
     fn a_saved_history_loads_back_with_this_runs_figures() {
         let dir = std::env::temp_dir().join(format!("chat-test-runner-{}", std::process::id()));
+        let file = dir.join("durations.tsv");
         let earlier = History::from([("a/x".to_owned(), 3.0), ("b/y".to_owned(), 9.0)]);
         let now = Finished {
             key: "a/x".into(),
             elapsed: Duration::from_millis(12_500),
             ..Finished::example()
         };
-        save(&dir, &earlier, &[now]).expect("saved");
-        let loaded = load(&dir);
+        save(&file, &earlier, &[now]).expect("saved");
+        let loaded = load(&file);
         std::fs::remove_dir_all(&dir).expect("cleaned up");
         assert_eq!(
             loaded,

@@ -16,7 +16,7 @@ use clap::Parser;
 fn main() -> anyhow::Result<()> {
     let options = plan::Options::parse();
     let found = binaries::build(&options.cargo_args)?;
-    let history = durations::load(&options.state_dir);
+    let history = durations::load(&options.durations);
     let plan = plan::Plan::new(found, &options, &history);
     let unmatched = plan.unmatched(&options);
     anyhow::ensure!(
@@ -25,7 +25,7 @@ fn main() -> anyhow::Result<()> {
         unmatched.join(", ")
     );
     let outcome = pool::run(&plan, &options)?;
-    durations::save(&options.state_dir, &history, &outcome.finished)?;
+    durations::save(&options.durations, &history, &outcome.finished)?;
     report::summary(&outcome);
     if !outcome.all_passed() {
         std::process::exit(1);

@@ -21,9 +21,13 @@ pub struct Options {
     /// Also run the doc tests (`cargo test --doc` with the same arguments).
     #[arg(long)]
     pub doc: bool,
-    /// Where the logs of each binary and the durations of the last run are kept.
+    /// Where each binary's output is kept (`<dir>/logs/`).
     #[arg(long, default_value = "target/chat-test-runner")]
     pub state_dir: PathBuf,
+    /// The file of each binary's duration in the runs before, which orders the next run
+    /// (a file outside the clone lets a fresh clone start with the slowest too).
+    #[arg(long, default_value = "target/chat-test-runner/durations.tsv")]
+    pub durations: PathBuf,
     /// The arguments of `cargo test` that choose the binaries (after `--`).
     #[arg(last = true)]
     pub cargo_args: Vec<String>,
