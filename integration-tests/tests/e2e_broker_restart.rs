@@ -2,8 +2,8 @@
 //! accepted (their events wait in the outbox), and once the broker is back every message
 //! reaches the read models and the WebSocket exactly once, in order.
 //!
-//! This stops the shared local broker, so it is a test binary of its own (cargo runs test
-//! binaries one after another).
+//! This stops the shared local broker, so it is a test binary of its own, which `make
+//! test` runs alone after every other binary (deploy/local/test.sh).
 
 use std::path::Path;
 use std::process::Command;
