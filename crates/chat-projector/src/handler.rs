@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use std::time::Instant;
 
 use chat_kafka::{EventHandler, HandlerError, ReceivedEvent};
-use chat_read_model::apply::{ApplyError, apply_event};
+use chat_read_model::apply::{ApplyError, RowWrites, apply_event};
 use chat_read_model::{MessageStore, Projector, RowStore, StoreError};
 use chat_runtime::hops;
 use chat_runtime::metrics::counter_vec;
@@ -67,12 +67,16 @@ impl<R: RowStore, M: MessageStore> EventHandler for ProjectionHandler<R, M> {
     async fn handle(&self, event: &ReceivedEvent) -> Result<(), HandlerError> {
         let envelope = &event.envelope;
         let started = Instant::now();
-        let applied = apply_event(&self.rows, &self.messages, self.projector, envelope)
+        let writes = apply_event(&self.rows, &self.messages, self.projector, envelope)
             .await
             .map_err(failure)?;
         hops::observe_duration(hops::PROJECT, started.elapsed());
-        if let Some(applied) = applied {
-            let outcome = if applied { "applied" } else { "redelivered" };
+        let outcome = match writes {
+            RowWrites::None => None,
+            RowWrites::Applied => Some("applied"),
+            RowWrites::Redelivered => Some("redelivered"),
+        };
+        if let Some(outcome) = outcome {
             WRITES
                 .with_label_values(&[self.projector.as_str(), outcome])
                 .inc();

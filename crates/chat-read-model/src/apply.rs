@@ -25,8 +25,18 @@ pub enum ApplyError {
     CreationNotProjected(ChatId),
 }
 
-/// Applies `envelope` for `projector`. `Ok(None)` when it has no row writes for it,
-/// `Ok(Some(false))` when its rows were already applied (a redelivery).
+/// What applying one event did to a projector's rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowWrites {
+    /// The event has no row writes for this projector.
+    None,
+    /// Its rows were written.
+    Applied,
+    /// Its rows were already there (a redelivery): nothing changed.
+    Redelivered,
+}
+
+/// Applies `envelope` for `projector` and says what it did to the rows.
 ///
 /// # Errors
 /// [`ApplyError`]; applying the event again later is always safe.
@@ -35,7 +45,7 @@ pub async fn apply_event(
     messages: &impl MessageStore,
     projector: Projector,
     envelope: &Envelope,
-) -> Result<Option<bool>, ApplyError> {
+) -> Result<RowWrites, ApplyError> {
     let mut plan = plan(projector, &envelope.payload)?;
     if projector == Projector::Async {
         plan.rows.extend(directory(envelope));
@@ -52,8 +62,13 @@ pub async fn apply_event(
         messages.apply(chat_id, version, &plan.messages).await?;
     }
     if plan.rows.is_empty() {
-        return Ok(None);
+        return Ok(RowWrites::None);
     }
-    let applied = rows.apply(projector, chat_id, version, &plan.rows).await?;
-    Ok(Some(applied))
+    Ok(
+        if rows.apply(projector, chat_id, version, &plan.rows).await? {
+            RowWrites::Applied
+        } else {
+            RowWrites::Redelivered
+        },
+    )
 }

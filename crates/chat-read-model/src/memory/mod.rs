@@ -70,8 +70,9 @@ struct Reader {
     unread: u64,
 }
 
+/// Every table of the memory read models, behind one lock.
 #[derive(Debug, Default)]
-struct State {
+struct Tables {
     checkpoints: HashMap<(Projector, ChatId), u64>,
     chats: HashMap<ChatId, ChatRow>,
     members: BTreeMap<(ChatId, UserId), Member>,
@@ -91,11 +92,11 @@ struct State {
 /// The read models in memory (cheap to clone: clones share the maps).
 #[derive(Debug, Clone, Default)]
 pub struct MemoryReadModels {
-    state: Arc<Mutex<State>>,
+    state: Arc<Mutex<Tables>>,
 }
 
 impl MemoryReadModels {
-    fn state(&self) -> MutexGuard<'_, State> {
+    fn state(&self) -> MutexGuard<'_, Tables> {
         // A panic while holding the lock leaves plain data behind; keep using it.
         self.state
             .lock()
@@ -108,7 +109,7 @@ impl MemoryReadModels {
     }
 }
 
-impl State {
+impl Tables {
     fn write(&mut self, chat_id: ChatId, version: u64, row: &RowWrite) {
         // A hard delete is the chat's last event: nobody is active after it.
         let deleted = self.chats.get(&chat_id).is_some_and(|c| c.deleted.value);
@@ -374,11 +375,11 @@ impl RowStore for MemoryReadModels {
         let templates = std::mem::take(&mut state.templates);
         let mut rebuilds = std::mem::take(&mut state.rebuilds);
         rebuilds.insert(rebuild_id.to_owned());
-        *state = State {
+        *state = Tables {
             rebuilds,
             templates,
             messages: std::mem::take(&mut state.messages),
-            ..State::default()
+            ..Tables::default()
         };
         Ok(true)
     }

@@ -66,8 +66,10 @@ struct Group {
     files: HashMap<i64, Vec<u8>>,
 }
 
+/// Everything the fake Telegram holds: its groups, the updates it produced, and the
+/// faults a test asked for.
 #[derive(Debug, Default)]
-struct State {
+struct FakeWorld {
     groups: HashMap<i64, Group>,
     /// Every update ever produced; index = delivery id.
     log: Vec<TelegramUpdate>,
@@ -99,7 +101,7 @@ struct State {
 /// The fake Telegram server (cheap to clone; clones share the same state).
 #[derive(Debug, Clone, Default)]
 pub struct FakeTelegram {
-    state: Arc<Mutex<State>>,
+    state: Arc<Mutex<FakeWorld>>,
     updated: Arc<Notify>,
 }
 
@@ -110,7 +112,7 @@ impl FakeTelegram {
         Self::default()
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
+    fn lock(&self) -> MutexGuard<'_, FakeWorld> {
         // A test that panicked while holding the lock already failed; keep going.
         self.state
             .lock()
@@ -414,7 +416,7 @@ impl FakeTelegram {
     }
 }
 
-impl State {
+impl FakeWorld {
     /// Adds an update of supergroup `chat_id` to the stream, unless the bot was removed
     /// from it (a member no more, it is told nothing).
     fn publish(&mut self, chat_id: i64, update: TelegramUpdate) {
