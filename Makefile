@@ -16,8 +16,9 @@ run: infra-up migrate
 	$(WITH_ENV) deploy/local/run-services.sh
 
 ## test: lint, check the Kubernetes manifests, build, apply the schema, run every test
-## (deploy/local/test.sh): the servers start while the code builds, and the test binaries
-## run several at a time (TEST_JOBS, default 4), the ones that stop Kafka alone at the end
+## (deploy/local/test.sh): the servers start and the manifests are checked while the code
+## builds, and the test binaries run several at a time (TEST_JOBS, default 4), the ones
+## that stop Kafka alone at the end
 test: deps
 	deploy/local/test.sh
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make test`: lint, check the Kubernetes manifests, build, apply the schema, run every
-# test. The local servers start in the background while the code lints and builds (both
-# take minutes; starting Cassandra is mostly waiting), and the test binaries run several
-# at a time (crates/chat-test-runner). Prints how long each phase took.
+# test. The local servers start and the manifests are checked in the background while the
+# code lints and builds (that takes minutes; starting Cassandra is mostly waiting), and the
+# test binaries run several at a time (crates/chat-test-runner). Prints how long each
+# phase took.
 #
 #   deploy/local/test.sh
 #
@@ -24,12 +25,17 @@ phase() {
     phases+=("$name $((SECONDS - began)) s")
 }
 
+# The servers' start and the manifest check need none of the build: they run beside it
+# (mostly waiting), their output shown when the build is done.
 mkdir -p .local/log
 infra_log=.local/log/infra-up.log
 deploy/local/infra.sh up >"$infra_log" 2>&1 &
 infra=$!
-# Whatever ends this script also ends a start still in progress.
-trap 'kill "$infra" 2>/dev/null || true' EXIT
+k8s_log=.local/log/k8s-check.log
+deploy/k8s/check.sh >"$k8s_log" 2>&1 &
+k8s=$!
+# Whatever ends this script also ends what still runs beside it.
+trap 'kill "$infra" "$k8s" 2>/dev/null || true' EXIT
 
 # Every compile goes through sccache (deploy/local/sccache.sh): a fresh clone on a machine
 # that built these crates before reuses their output. Without it everything still builds.
@@ -47,7 +53,6 @@ use_sccache() {
 use_sccache || echo "test: sccache is not available; building without the compiler cache" >&2
 
 phase lint make --no-print-directory lint
-phase k8s-check deploy/k8s/check.sh
 # One build with lint's targets and features makes the service binaries (the end-to-end
 # tests run them as processes), chat-migrate, the runner and every test, so each crate
 # compiles once: `cargo build --bins` alone, or `cargo run -p chat-migrate`, would leave
@@ -56,6 +61,12 @@ phase k8s-check deploy/k8s/check.sh
 phase build cargo build --workspace --all-targets --all-features
 
 waited=$SECONDS
+if ! wait "$k8s"; then
+    cat "$k8s_log"
+    echo "test: the Kubernetes manifests do not pass deploy/k8s/check.sh" >&2
+    exit 1
+fi
+cat "$k8s_log"
 if ! wait "$infra"; then
     cat "$infra_log"
     echo "test: the local servers did not start" >&2
@@ -63,7 +74,7 @@ if ! wait "$infra"; then
 fi
 trap - EXIT
 cat "$infra_log"
-phases+=("servers (after the build) $((SECONDS - waited)) s")
+phases+=("manifests and servers (after the build) $((SECONDS - waited)) s")
 
 # shellcheck source=deploy/local/env.sh
 source deploy/local/env.sh
