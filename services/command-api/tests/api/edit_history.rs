@@ -6,6 +6,8 @@ use std::time::Duration;
 use chat_test_kit::tokens::service_token;
 use reqwest::Method;
 use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use crate::helpers::{TestApp, User, error_code};
@@ -47,7 +49,13 @@ async fn a_message_history_lists_every_version_newest_first_to_participants_only
             pair[0]["version"].as_u64() > pair[1]["version"].as_u64(),
             "newest first"
         );
-        assert!(pair[0]["at"].as_str() >= pair[1]["at"].as_str(), "in time");
+        // As instants: RFC 3339 text drops trailing zeros of the fraction, so "…01.1234Z"
+        // sorts after "…01.12345Z" as text although it is earlier.
+        let at = |version: &Value| {
+            let text = version["at"].as_str().expect("at");
+            OffsetDateTime::parse(text, &Rfc3339).expect("an RFC 3339 time")
+        };
+        assert!(at(&pair[0]) >= at(&pair[1]), "in time");
     }
     assert!(versions.iter().all(|v| v["author_name"] == "Alice"));
     assert!(
