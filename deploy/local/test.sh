@@ -60,20 +60,20 @@ phase lint make --no-print-directory lint
 # crates, librdkafka's C among them, would compile again for the tests.
 phase build cargo build --workspace --all-targets --all-features
 
+# Waits for a job started beside the build and shows its output; stops here if it failed.
+await_beside() {
+    local pid=$1 log=$2 failure=$3
+    if ! wait "$pid"; then
+        cat "$log"
+        echo "test: $failure" >&2
+        exit 1
+    fi
+    cat "$log"
+}
 waited=$SECONDS
-if ! wait "$k8s"; then
-    cat "$k8s_log"
-    echo "test: the Kubernetes manifests do not pass deploy/k8s/check.sh" >&2
-    exit 1
-fi
-cat "$k8s_log"
-if ! wait "$infra"; then
-    cat "$infra_log"
-    echo "test: the local servers did not start" >&2
-    exit 1
-fi
+await_beside "$k8s" "$k8s_log" "the Kubernetes manifests do not pass deploy/k8s/check.sh"
+await_beside "$infra" "$infra_log" "the local servers did not start"
 trap - EXIT
-cat "$infra_log"
 phases+=("manifests and servers (after the build) $((SECONDS - waited)) s")
 
 # shellcheck source=deploy/local/env.sh

@@ -26,7 +26,7 @@ pub struct TestBinary {
 /// # Errors
 /// When cargo cannot start, the build fails or cargo's report cannot be read.
 pub fn build(cargo_args: &[String]) -> anyhow::Result<Vec<TestBinary>> {
-    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let output = Command::new(cargo())
         .arg("test")
         .args(cargo_args)
         .args(["--no-run", "--message-format=json-render-diagnostics"])
@@ -38,6 +38,11 @@ pub fn build(cargo_args: &[String]) -> anyhow::Result<Vec<TestBinary>> {
     }
     let report = String::from_utf8(output.stdout).context("cargo's report is not UTF-8")?;
     parse(&report)
+}
+
+/// The cargo that runs this (`CARGO`, as under `cargo run`), else the one on the PATH.
+pub fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 
 /// One line of cargo's JSON report; only the built artifacts matter here.

@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 use std::path::PathBuf;
 
-use crate::binaries::TestBinary;
+use crate::binaries::{self, TestBinary};
 use crate::durations::History;
 
 /// The runner's command line.
@@ -63,9 +63,7 @@ impl Job {
         Self {
             label: "doc tests".into(),
             key: "doc-tests".into(),
-            program: std::env::var("CARGO")
-                .unwrap_or_else(|_| "cargo".into())
-                .into(),
+            program: binaries::cargo().into(),
             args: ["test", "--doc"]
                 .into_iter()
                 .map(str::to_owned)
