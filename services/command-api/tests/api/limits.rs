@@ -1,6 +1,8 @@
 //! Limits: per-user write buckets (429 with `Retry-After`), the service identity's own
 //! budget, the chat-creation window, and participant caps per request and per chat.
 
+use std::time::Instant;
+
 use chat_test_kit::tokens::service_token;
 use futures_util::future::join_all;
 use reqwest::{Method, Response};
@@ -48,7 +50,9 @@ async fn a_burst_of_writes_from_one_user_is_throttled_and_others_are_not() {
 
     // Far more sends at once than the burst (20) allows.
     let texts: Vec<String> = (0..60).map(|i| format!("message {i}")).collect();
+    let started = Instant::now();
     let responses = join_all(texts.iter().map(|text| app.send(&alice, chat, text))).await;
+    let elapsed = started.elapsed();
     let accepted = responses.iter().filter(|r| r.status() == 201).count();
     let mut throttled = 0;
     for response in responses {
@@ -61,10 +65,14 @@ async fn a_burst_of_writes_from_one_user_is_throttled_and_others_are_not() {
             throttled += 1;
         }
     }
+    // The creation took one of the burst's 20 tokens; the bucket refills 5 a second while
+    // the sends are in flight, which on a loaded machine is more than a second.
+    let refilled = usize::try_from(elapsed.as_millis() * 5 / 1_000 + 1).expect("small");
     assert!(
-        (19..=25).contains(&accepted),
-        "about the burst is accepted: {accepted}"
+        (19..=19 + refilled).contains(&accepted),
+        "about the burst is accepted: {accepted} in {elapsed:?}"
     );
+    assert!(throttled > 0, "the burst is throttled (in {elapsed:?})");
     assert_eq!(accepted + throttled, 60, "the rest is throttled");
     // Creation stored versions 1..=3 (chat, Alice, Bob); only accepted sends follow.
     assert_eq!(app.stored_versions(chat).await.len(), 3 + accepted);
