@@ -7,7 +7,7 @@ SHELL := /bin/bash
 # Every recipe sees the servers' addresses (values already in the environment win).
 WITH_ENV := source deploy/local/env.sh &&
 
-.PHONY: run test test-fast lint k8s-check fmt build bench migrate infra-up infra-down infra-status deps
+.PHONY: run test test-fast lint k8s-check fmt fmt-check build bench migrate infra-up infra-down infra-status deps
 
 ## run: start the servers, apply the schema, build and run every service (Ctrl-C stops them);
 ## command-api is built with its development-only helpers (web client, demo sign-in)
@@ -15,7 +15,8 @@ run: infra-up migrate
 	cargo build --bins --features command-api/dev-tools
 	$(WITH_ENV) deploy/local/run-services.sh
 
-## test: lint, check the Kubernetes manifests, build, apply the schema, run every test
+## test: check the format, lint and build in one pass, check the Kubernetes manifests,
+## apply the schema, run every test
 ## (deploy/local/test.sh): the servers start and the manifests are checked while the code
 ## builds, and the test binaries run several at a time (TEST_JOBS, default 4), the ones
 ## that stop Kafka alone at the end
@@ -36,8 +37,7 @@ bench: infra-up migrate
 	$(WITH_ENV) ulimit -n "$$(ulimit -Hn)" && CHAT_BIN_DIR=target/release target/release/chat-bench
 
 ## lint: formatting check and clippy with warnings as errors
-lint: deps
-	cargo fmt --all --check
+lint: deps fmt-check
 	cargo clippy --workspace --all-targets --all-features -- -D warnings
 
 ## k8s-check: render the Kustomize base and overlays and validate them offline
@@ -47,6 +47,10 @@ k8s-check:
 ## fmt: format the code
 fmt:
 	cargo fmt --all
+
+## fmt-check: check that the code is formatted
+fmt-check:
+	cargo fmt --all --check
 
 ## build: build every crate
 build: deps

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# `make test`: lint, check the Kubernetes manifests, build, apply the schema, run every
-# test. The local servers start and the manifests are checked in the background while the
-# code lints and builds (that takes minutes; starting Cassandra is mostly waiting), and the
-# test binaries run several at a time (crates/chat-test-runner). Prints how long each
-# phase took.
+# `make test`: check the format, lint and build (one pass), check the Kubernetes
+# manifests, apply the schema, run every test. The local servers start and the manifests
+# are checked in the background while the code builds (that takes minutes; starting
+# Cassandra is mostly waiting), and the test binaries run several at a time
+# (crates/chat-test-runner). Prints how long each phase took.
 #
 #   deploy/local/test.sh
 #
@@ -52,13 +52,20 @@ use_sccache() {
 }
 use_sccache || echo "test: sccache is not available; building without the compiler cache" >&2
 
-phase lint make --no-print-directory lint
-# One build with lint's targets and features makes the service binaries (the end-to-end
-# tests run them as processes), chat-migrate, the runner and every test, so each crate
-# compiles once: `cargo build --bins` alone, or `cargo run -p chat-migrate`, would leave
-# out the dev-dependencies' features (tokio's, serde_json's, syn's...), and about 90
-# crates, librdkafka's C among them, would compile again for the tests.
-phase build cargo build --workspace --all-targets --all-features
+phase format make --no-print-directory deps fmt-check
+# One build makes the service binaries (the end-to-end tests run them as processes),
+# chat-migrate, the runner and every test, so each crate compiles once: `cargo build
+# --bins` alone, or `cargo run -p chat-migrate`, would leave out the dev-dependencies'
+# features (tokio's, serde_json's, syn's...), and about 90 crates, librdkafka's C among
+# them, would compile again for the tests.
+#
+# It is also the lint (`make lint`'s clippy, same targets, features and -D warnings): the
+# workspace's crates compile through clippy-driver, which is rustc with clippy's lints, so
+# they are linted as they build instead of in a second, check-only pass over every crate
+# first (the dependencies compile with plain rustc either way; CLIPPY_ARGS is how `cargo
+# clippy` hands clippy-driver its `-- -D warnings`).
+phase lint-and-build env RUSTC_WORKSPACE_WRAPPER=clippy-driver CLIPPY_ARGS=-Dwarnings \
+    cargo build --workspace --all-targets --all-features
 
 # Waits for a job started beside the build and shows its output; stops here if it failed.
 await_beside() {
