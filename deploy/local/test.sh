@@ -63,9 +63,11 @@ phase format make --no-print-directory deps fmt-check
 # workspace's crates compile through clippy-driver, which is rustc with clippy's lints, so
 # they are linted as they build instead of in a second, check-only pass over every crate
 # first (the dependencies compile with plain rustc either way; CLIPPY_ARGS is how `cargo
-# clippy` hands clippy-driver its `-- -D warnings`).
-phase lint-and-build env RUSTC_WORKSPACE_WRAPPER=clippy-driver CLIPPY_ARGS=-Dwarnings \
-    cargo build --workspace --all-targets --all-features
+# clippy` hands clippy-driver its `-- -D warnings`). Exported, not set for the build
+# alone: cargo keeps one build of each crate, and the runner's `cargo test --no-run`
+# without them would compile the workspace's crates all over again.
+export RUSTC_WORKSPACE_WRAPPER=clippy-driver CLIPPY_ARGS=-Dwarnings
+phase lint-and-build cargo build --workspace --all-targets --all-features
 
 # Waits for a job started beside the build and shows its output; stops here if it failed.
 await_beside() {
