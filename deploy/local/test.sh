@@ -7,7 +7,6 @@
 #
 #   deploy/local/test.sh
 #
-# TEST_OTHERS_NICE: the niceness of every binary but the slowest (default 5; 0: all alike).
 # TEST_JOBS: how many test binaries run at once (default 4: most of a test's time is
 # waiting on the servers and on the service processes it starts, not computing).
 set -euo pipefail
@@ -93,10 +92,7 @@ alone=()
 for name in "${ALONE[@]}"; do alone+=(--alone "$name"); done
 # The durations that order the run are kept with the user's caches, so a fresh clone
 # starts the slowest binaries first too.
-# The slowest binary (the projector crash scenario) is the critical path: the others run
-# at nice 5 beside it, so it gets the CPU first and they fill in the rest.
 phase tests target/debug/chat-test-runner --jobs "${TEST_JOBS:-4}" --doc "${alone[@]}" \
-    --others-nice "${TEST_OTHERS_NICE:-5}" \
     --durations "${XDG_CACHE_HOME:-$HOME/.cache}/chat-backend/test-durations.tsv" \
     -- --workspace --all-features
 

@@ -28,11 +28,6 @@ pub struct Options {
     /// (a file outside the clone lets a fresh clone start with the slowest too).
     #[arg(long, default_value = "target/chat-test-runner/durations.tsv")]
     pub durations: PathBuf,
-    /// Run every side-by-side job but the slowest of the last run at this niceness (0:
-    /// all alike). That one is the run's critical path, the others fit in beside it: with
-    /// the CPU going to it first, it ends sooner and the others fill the rest.
-    #[arg(long, default_value_t = 0)]
-    pub others_nice: u8,
     /// The arguments of `cargo test` that choose the binaries (after `--`).
     #[arg(last = true)]
     pub cargo_args: Vec<String>,
@@ -51,8 +46,6 @@ pub struct Job {
     pub args: Vec<String>,
     /// The directory it runs in.
     pub dir: PathBuf,
-    /// Its niceness (0: the runner's own priority).
-    pub nice: u8,
 }
 
 impl Job {
@@ -63,7 +56,6 @@ impl Job {
             program: binary.executable,
             args: Vec::new(),
             dir: binary.package_dir,
-            nice: 0,
         }
     }
 
@@ -78,7 +70,6 @@ impl Job {
                 .chain(cargo_args.iter().cloned())
                 .collect(),
             dir: PathBuf::from("."),
-            nice: 0,
         }
     }
 }
@@ -106,15 +97,6 @@ impl Plan {
             together.push(Job::doc_tests(&options.cargo_args));
         }
         together.sort_by(|a, b| slowest_first(history.get(&a.key), history.get(&b.key)));
-        // Only a timed binary is known to be the critical path.
-        if together
-            .first()
-            .is_some_and(|job| history.contains_key(&job.key))
-        {
-            for job in together.iter_mut().skip(1) {
-                job.nice = options.others_nice;
-            }
-        }
         Self { together, alone }
     }
 
@@ -175,30 +157,9 @@ mod tests {
         let found = ["a/quick", "api/outage", "b/slow", "c/new"].map(binary);
         let plan = Plan::new(found.to_vec(), &options, &history);
         assert_eq!(keys(&plan.together), ["c/new", "b/slow", "a/quick"]);
-        assert!(plan.together.iter().all(|job| job.nice == 0));
         assert_eq!(keys(&plan.alone), ["api/outage"]);
         assert!(plan.unmatched(&options).is_empty());
         assert_eq!(options.cargo_args, ["--workspace"]);
-    }
-
-    #[test]
-    fn with_others_nice_only_the_slowest_keeps_its_priority_when_it_is_timed() {
-        let options = Options::parse_from(["chat-test-runner", "--others-nice", "5"]);
-        let history = History::from([("a/quick".to_owned(), 1.0), ("b/slow".to_owned(), 90.0)]);
-        let plan = Plan::new(
-            ["a/quick", "b/slow"].map(binary).to_vec(),
-            &options,
-            &history,
-        );
-        let nice: Vec<(&str, u8)> = plan
-            .together
-            .iter()
-            .map(|job| (job.key.as_str(), job.nice))
-            .collect();
-        assert_eq!(nice, [("b/slow", 0), ("a/quick", 5)]);
-        let untimed = ["a/quick", "c/new"].map(binary).to_vec();
-        let plan = Plan::new(untimed, &options, &history);
-        assert!(plan.together.iter().all(|job| job.nice == 0));
     }
 
     #[test]

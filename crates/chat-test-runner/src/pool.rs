@@ -111,18 +111,9 @@ fn run_one(job: &Job, logs: &Path) -> Finished {
 fn spawn(job: &Job, log: &Path) -> std::io::Result<bool> {
     let out = File::create(log)?;
     let err = out.try_clone()?;
-    // A lower priority through nice(1): it also holds for the processes the job starts
-    // (the services and browsers of the end-to-end tests).
-    let mut command = if job.nice == 0 {
-        Command::new(&job.program)
-    } else {
-        let mut nice = Command::new("nice");
-        nice.arg(format!("-n{}", job.nice)).arg(&job.program);
-        nice
-    };
     // cargo runs a test binary from its package's directory with this variable set;
     // tests that read files beside them rely on both.
-    let status = command
+    let status = Command::new(&job.program)
         .args(&job.args)
         .current_dir(&job.dir)
         .env("CARGO_MANIFEST_DIR", &job.dir)
@@ -157,7 +148,6 @@ mod tests {
             program: "sh".into(),
             args: vec!["-c".into(), script.into()],
             dir: ".".into(),
-            nice: 0,
         }
     }
 
@@ -168,13 +158,10 @@ mod tests {
         std::fs::create_dir_all(&logs).expect("log directory");
         let jobs: Vec<Job> = (0..5)
             .map(|i| {
-                let mut job = shell(
+                shell(
                     &format!("p/ok{i}"),
                     &format!("echo out{i}; echo err{i} >&2"),
-                );
-                // Odd ones lowered: niceness is the job's business, not its output's.
-                job.nice = u8::from(i % 2 == 1) * 5;
-                job
+                )
             })
             .chain([shell("p/fails", "echo broken; exit 3")])
             .collect();
