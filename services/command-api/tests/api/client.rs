@@ -23,8 +23,12 @@ pub struct ApiClient {
 impl ApiClient {
     /// A client of the command-api listening on `addr`.
     pub fn new(addr: SocketAddr) -> Self {
+        // Idle connections are dropped well before the server's keep-alive (actix: 5 s)
+        // closes them: a request sent on a connection the server is closing that moment
+        // is reset (the burst test's second burst met it on a loaded machine).
         let client = reqwest::Client::builder()
             .no_proxy()
+            .pool_idle_timeout(std::time::Duration::from_secs(2))
             .build()
             .expect("http client");
         Self {
