@@ -19,7 +19,7 @@ run: infra-up migrate
 ## apply the schema, run every test
 ## (deploy/local/test.sh): the servers start and the manifests are checked while the code
 ## builds, and the test binaries run several at a time (TEST_JOBS, default 4), the ones
-## that stop Kafka alone at the end
+## that stop Kafka and the chat list's growth test alone at the end
 test: deps
 	deploy/local/test.sh
 

@@ -247,9 +247,9 @@ async fn activity_bytes(pool: &sqlx::PgPool) -> i64 {
 }
 
 /// Keeps autovacuum off every table of the test's database, so that only the writes'
-/// own pruning keeps the table small. An autoanalyze holds a snapshot that keeps the old
-/// row versions visible, and a vacuum pins the page the next write would prune: on a
-/// loaded machine either lasted long enough once to let the table grow 16 pages.
+/// own pruning keeps the table small: an autoanalyze holds a snapshot that keeps the old
+/// row versions visible, and a vacuum pins the page the next write would prune. (Other
+/// sessions on the cluster can hold pruning back too: `make test` runs this binary alone.)
 async fn without_autovacuum(pool: &sqlx::PgPool) {
     let tables: Vec<String> =
         sqlx::query_scalar("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'")
