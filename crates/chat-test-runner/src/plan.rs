@@ -46,6 +46,13 @@ pub struct Job {
     pub args: Vec<String>,
     /// The directory it runs in.
     pub dir: PathBuf,
+    /// Its `CARGO_MANIFEST_DIR`: cargo sets it when it runs a test binary, and tests
+    /// that read files beside them rely on it. `None` (removed) for cargo itself, which
+    /// sets it per crate: one inherited from outside changes the fingerprints of the
+    /// crates whose build reads it (ring, and so rustls, sqlx and the rest), so the doc
+    /// tests rebuilt some 30 crates in the middle of the run (170 s beside the other
+    /// binaries) and the next build rebuilt them back (5 min).
+    pub manifest_dir: Option<PathBuf>,
 }
 
 impl Job {
@@ -55,6 +62,7 @@ impl Job {
             key: binary.key,
             program: binary.executable,
             args: Vec::new(),
+            manifest_dir: Some(binary.package_dir.clone()),
             dir: binary.package_dir,
         }
     }
@@ -70,6 +78,7 @@ impl Job {
                 .chain(cargo_args.iter().cloned())
                 .collect(),
             dir: PathBuf::from("."),
+            manifest_dir: None,
         }
     }
 }
@@ -176,5 +185,6 @@ mod tests {
         let plan = Plan::new(Vec::new(), &options, &History::new());
         assert_eq!(plan.together.len(), 1);
         assert_eq!(plan.together[0].args, ["test", "--doc", "--workspace"]);
+        assert_eq!(plan.together[0].manifest_dir, None, "cargo sets its own");
     }
 }
