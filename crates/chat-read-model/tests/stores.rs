@@ -4,6 +4,7 @@
 
 mod support;
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chat_domain::chat::commands::{HardDeleteChat, SendMessage};
@@ -23,6 +24,7 @@ use chat_test_kit::cql::migrate_keyspace;
 use chat_test_kit::pg::fresh_database;
 use chat_test_kit::{cql_config, unique_name};
 use scylla::client::session::Session;
+use scylla::statement::unprepared::Statement;
 use uuid::{Timestamp, Uuid};
 
 use support::{async_far_ahead, chats, deliver, users, views};
@@ -237,4 +239,62 @@ async fn a_hard_delete_purges_messages_and_read_statuses_even_those_projected_af
         .expect("one row")
         .0;
     assert_eq!(statuses, 0, "Bob's read status is purged too");
+}
+
+/// A message without a sender name, a reply, a file or a Telegram origin leaves those
+/// cells unwritten. Bound as nulls, they were tombstones (five a message) that every read
+/// of the message steps over: the server counts them in the trace of a read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plain_message_is_stored_without_tombstones() {
+    const MESSAGES: u64 = 20;
+    let mut commands = alice_and_bob_meet();
+    commands.extend((0..MESSAGES).map(|i| ChatCommand::from(f::send(f::BOB, hourly(i), "plain"))));
+    let meta = EnvelopeMeta {
+        actor: f::by(f::BOB),
+        correlation_id: Uuid::from_u128(3),
+        causation_id: None,
+    };
+    let (pg, cql, session, keyspace) = real_stores().await;
+    for e in Envelope::wrap_all(decide_all(commands), &meta) {
+        deliver(&pg, &cql, Projector::Sync, &e).await;
+    }
+
+    let buckets: BTreeSet<i32> = (0..MESSAGES)
+        .map(|i| bucket_of_message(hourly(i)).expect("a time uuid"))
+        .collect();
+    let (mut live, mut tombstones) = (0, 0);
+    for bucket in buckets {
+        let (rows, dead) = traced_read(&session, &keyspace, bucket).await;
+        live += rows;
+        tombstones += dead;
+    }
+    assert_eq!(live, MESSAGES, "every message is read");
+    assert_eq!(tombstones, 0, "tombstone cells read");
+}
+
+/// Reads a bucket of the fixtures' chat with tracing on; the live rows and the tombstone
+/// cells the server says it read.
+async fn traced_read(session: &Session, keyspace: &str, bucket: i32) -> (u64, u64) {
+    let mut read = Statement::new(format!(
+        "SELECT * FROM {keyspace}.messages WHERE chat_id = ? AND bucket = ?"
+    ));
+    read.set_tracing(true);
+    let result = session
+        .query_unpaged(read, (f::CHAT.as_uuid(), bucket))
+        .await
+        .expect("read");
+    let id = result.tracing_id().expect("a traced read");
+    let trace = session.get_tracing_info(&id).await.expect("the trace");
+    // Cassandra's words: "Read 20 live rows and 0 tombstone cells".
+    let counted = trace
+        .events
+        .iter()
+        .filter_map(|e| e.activity.as_deref())
+        .find_map(|activity| {
+            let rest = activity.strip_prefix("Read ")?;
+            let (live, rest) = rest.split_once(" live rows and ")?;
+            let dead = rest.strip_suffix(" tombstone cells")?;
+            Some((live.parse().ok()?, dead.parse().ok()?))
+        });
+    counted.unwrap_or_else(|| panic!("no read counted in the trace: {:#?}", trace.events))
 }

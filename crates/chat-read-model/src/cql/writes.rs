@@ -1,7 +1,7 @@
 //! Projection writes to the CQL tables, each at the event's version as write time.
 
 use chat_domain::{Attachment, ChatId, MessageSource};
-use scylla::value::CqlTimeuuid;
+use scylla::value::{CqlTimeuuid, MaybeUnset};
 
 use scylla::client::session::Session;
 use scylla::statement::prepared::PreparedStatement;
@@ -92,26 +92,28 @@ pub(crate) const fn source_name(source: MessageSource) -> &'static str {
 }
 
 /// The values of the insert of a new message, in its bind order (more than the 16 a
-/// tuple binds).
+/// tuple binds). An optional value the message lacks is left unset, not bound as null:
+/// a null in an insert writes a tombstone cell, stored and compacted with the row and
+/// stepped over by every read of it (five for a plain chat message).
 #[derive(scylla::SerializeRow)]
 #[scylla(flavor = "enforce_order", skip_name_checks)]
 struct NewRow<'a> {
     chat_id: uuid::Uuid,
     bucket: i32,
     message_id: CqlTimeuuid,
-    sender_id: Option<uuid::Uuid>,
-    sender_name: Option<&'a str>,
+    sender_id: MaybeUnset<uuid::Uuid>,
+    sender_name: MaybeUnset<&'a str>,
     content: &'a str,
     message_type: &'a str,
-    reply_to_id: Option<CqlTimeuuid>,
+    reply_to_id: MaybeUnset<CqlTimeuuid>,
     is_edited: bool,
     is_deleted: bool,
     created_at: time::OffsetDateTime,
     source: &'static str,
-    telegram_message_id: Option<i64>,
+    telegram_message_id: MaybeUnset<i64>,
     version: i64,
-    attachment: Option<String>,
-    telegram_user_id: Option<i64>,
+    attachment: MaybeUnset<String>,
+    telegram_user_id: MaybeUnset<i64>,
     /// `USING TIMESTAMP`: the event's version.
     write_time: i64,
 }
@@ -132,19 +134,23 @@ impl MessageStore for CqlReadModels {
                         chat_id: chat,
                         bucket: m.bucket,
                         message_id: CqlTimeuuid::from(m.message_id.as_uuid()),
-                        sender_id: m.sender_id.map(|s| s.as_uuid()),
-                        sender_name: m.sender_name.as_deref(),
+                        sender_id: MaybeUnset::from_option(m.sender_id.map(|s| s.as_uuid())),
+                        sender_name: MaybeUnset::from_option(m.sender_name.as_deref()),
                         content: m.content.as_str(),
                         message_type: m.message_type.as_str(),
-                        reply_to_id: m.reply_to.map(|r| CqlTimeuuid::from(r.as_uuid())),
+                        reply_to_id: MaybeUnset::from_option(
+                            m.reply_to.map(|r| CqlTimeuuid::from(r.as_uuid())),
+                        ),
                         is_edited: false,
                         is_deleted: false,
                         created_at: m.created_at,
                         source: source_name(m.source),
-                        telegram_message_id: m.telegram_message_id,
+                        telegram_message_id: MaybeUnset::from_option(m.telegram_message_id),
                         version: at,
-                        attachment: m.attachment.as_deref().map(attachment_json).transpose()?,
-                        telegram_user_id: m.telegram_user_id,
+                        attachment: MaybeUnset::from_option(
+                            m.attachment.as_deref().map(attachment_json).transpose()?,
+                        ),
+                        telegram_user_id: MaybeUnset::from_option(m.telegram_user_id),
                         write_time: at,
                     };
                     self.session
