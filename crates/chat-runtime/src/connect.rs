@@ -57,11 +57,19 @@ pub async fn postgres(cfg: &PgConfig) -> Result<PgPool, ConnectError> {
 /// Opens a CQL session to the contact points (without selecting a keyspace: statements
 /// name their keyspace, so one session serves any of them).
 ///
+/// The driver keeps only what routing needs of the schema: the replication of the
+/// configured keyspace. By default it reads every keyspace's tables, columns and types
+/// when it connects and again after schema changes anywhere on the cluster; no code of
+/// ours reads that copy, and a cluster shared by many keyspaces (a test run creates
+/// dozens) makes every session pay for all of them.
+///
 /// # Errors
 /// [`ConnectError::Cql`] when no contact point answers.
 pub async fn cql(cfg: &CqlConfig) -> Result<Session, ConnectError> {
     SessionBuilder::new()
         .known_nodes(&cfg.nodes)
+        .keyspaces_to_fetch([cfg.keyspace.as_str()])
+        .fetch_full_schema_metadata(false)
         .connection_timeout(Duration::from_secs(5))
         .build()
         .await
