@@ -56,8 +56,9 @@ cassandra_up() {
     info "cassandra: starting on 127.0.0.1:$PORT (log: $LOG)"
     # cassandra-foreground keeps stdout (our log) open; no cassandra.jmx.*port property means
     # no JMX listener; skip_wait_for_gossip_to_settle=0 skips a pointless wait on one node.
+    jit_opts
     launch "$NAME" "$HOME_DIR" "$JAVA" "@$DEPLOY_DIR/cassandra/jvm17.options" \
-        -Xms1g -Xmx1g \
+        -Xms1g -Xmx1g "${JIT[@]}" \
         -javaagent:"$jamm" \
         -XX:ErrorFile="$LOG_DIR/cassandra-hs_err_%p.log" \
         -Dcassandra.config="file://$CONF" \

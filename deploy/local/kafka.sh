@@ -71,9 +71,10 @@ kafka_up() {
     rotate_log "$NAME"
     kafka_format
     info "kafka: starting on 127.0.0.1:$PORT (log: $LOG)"
+    jit_opts
     launch "$NAME" "$HOME_DIR" "$JAVA" -Xms512m -Xmx1g \
         -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
-        -XX:+ExplicitGCInvokesConcurrent \
+        -XX:+ExplicitGCInvokesConcurrent "${JIT[@]}" \
         "${JVM_OPTS[@]}" "$MAIN" "$CONF"
     pid=$LAUNCHED_PID
     wait_ready "$NAME" "$START_TIMEOUT" "$pid" "$DEPLOY_DIR/probe.sh" kafka 127.0.0.1 "$PORT"

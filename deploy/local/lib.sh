@@ -228,6 +228,23 @@ find_java() {
     JAVA=$java
 }
 
+# jit_opts: sets JIT to the JVM flags of the compilers the Java servers (Kafka, Cassandra)
+# start with. INFRA_JIT=c1 (what `make test` sets) stops at the quick C1 compiler: a test
+# run lasts minutes, and the optimising C2 compiler's work does not pay back in that time
+# (measured on the projector crash test: 40 fewer CPU-seconds, 412 -> 372, most of them
+# the C2 compiler threads'). Unset: the JVM's default (C1, then C2 for hot code), for
+# `make run` and `make bench`. It only applies when a server starts: one that already
+# runs keeps its flags.
+jit_opts() {
+    # shellcheck disable=SC2034 # read by the server scripts
+    JIT=()
+    case ${INFRA_JIT:-} in
+        "") ;;
+        c1) JIT=(-XX:TieredStopAtLevel=1) ;;
+        *) die "INFRA_JIT=$INFRA_JIT: the choices are c1 or unset" ;;
+    esac
+}
+
 # ensure_dist <name>: makes .local/dist/<name>/ hold the runtime jars listed by
 # deploy/local/maven/<name>/pom.xml. Downloads into a temp dir that is renamed into place with a
 # stamp of the pom, so an interrupted download is redone, never half-used, and a pom change

@@ -30,6 +30,8 @@ phase() {
 # (mostly waiting), their output shown when the build is done.
 mkdir -p .local/log
 infra_log=.local/log/infra-up.log
+# Java servers this run starts compile with C1 only (see jit_opts in lib.sh).
+export INFRA_JIT=c1
 deploy/local/infra.sh up >"$infra_log" 2>&1 &
 infra=$!
 k8s_log=.local/log/k8s-check.log
