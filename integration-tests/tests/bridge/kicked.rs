@@ -10,6 +10,10 @@ use uuid::Uuid;
 use crate::helpers::{TestEnv, User, eventually};
 use crate::metric;
 
+/// What Telegram answers a bot removed from a group: a send there, and the access check's
+/// look at the bot's own membership.
+const NO_ACCESS: [&str; 2] = ["CHANNEL_PRIVATE", "USER_NOT_PARTICIPANT"];
+
 /// Why the bridge's link of `chat` is broken, if it is.
 async fn broken_reason(env: &TestEnv, chat: Uuid) -> Option<String> {
     sqlx::query_scalar("SELECT broken_reason FROM telegram_bridge_links WHERE chat_id = $1")
@@ -54,10 +58,13 @@ async fn kicked_bot(env: TestEnv) {
     env.send(&alice, other, "elsewhere", None).await;
     env.wait_in_telegram(other_group, "Alice: elsewhere").await;
 
-    eventually("the link marked broken", || async {
+    // Marked by whichever call meets the removal first: the send ("CHANNEL_PRIVATE") or,
+    // when the send comes late on a loaded machine, the access check these tests run
+    // every second (on the double, "USER_NOT_PARTICIPANT"). The first reason is kept.
+    let reason = eventually("the link marked broken", || async {
         broken_reason(&env, chat)
             .await
-            .filter(|r| r == "CHANNEL_PRIVATE")
+            .filter(|r| NO_ACCESS.contains(&r.as_str()))
     })
     .await;
     assert_eq!(
@@ -75,7 +82,7 @@ async fn kicked_bot(env: TestEnv) {
         &env,
         &alice,
         chat,
-        "lost access to the linked group (CHANNEL_PRIVATE)",
+        &format!("lost access to the linked group ({reason})"),
     )
     .await;
     // Not skipped unseen: the event is kept on the dead-letter topic.
