@@ -69,8 +69,11 @@ phase format make --no-print-directory deps fmt-check
 # clippy` hands clippy-driver its `-- -D warnings`). Exported, not set for the build
 # alone: cargo keeps one build of each crate, and the runner's `cargo test --no-run`
 # without them would compile the workspace's crates all over again.
+#
+# --timings keeps what each crate cost in target/cargo-timings/cargo-timing.html: on a
+# fresh machine (no compiler cache) this build is most of the run.
 export RUSTC_WORKSPACE_WRAPPER=clippy-driver CLIPPY_ARGS=-Dwarnings
-phase lint-and-build cargo build --workspace --all-targets --all-features
+phase lint-and-build cargo build --workspace --all-targets --all-features --timings
 
 # Waits for a job started beside the build and shows its output; stops here if it failed.
 await_beside() {
@@ -95,9 +98,14 @@ alone=()
 for name in "${ALONE[@]}"; do alone+=(--alone "$name"); done
 # The durations that order the run are kept with the user's caches, so a fresh clone
 # starts the slowest binaries first too.
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/chat-backend"
+mkdir -p "$cache"
 phase tests target/debug/chat-test-runner --jobs "${TEST_JOBS:-4}" --doc "${alone[@]}" \
-    --durations "${XDG_CACHE_HOME:-$HOME/.cache}/chat-backend/test-durations.tsv" \
+    --durations "$cache/test-durations.tsv" \
     -- --workspace --all-features
 
 [[ -n ${RUSTC_WRAPPER:-} ]] && "$RUSTC_WRAPPER" --show-stats | sed -n '1,/^Cache misses /p'
-echo "== test: passed in $((SECONDS - started)) s: $(IFS=';'; echo "${phases[*]}")"
+summary="passed in $((SECONDS - started)) s: $(IFS=';'; echo "${phases[*]}")"
+echo "== test: $summary"
+# Kept beside the durations, so the figures of a run (CI's too) outlive its output.
+echo "$(date -Is) $(git rev-parse --short HEAD 2>/dev/null || echo "?") $summary" >>"$cache/test-phases.log"
