@@ -46,13 +46,13 @@ pub struct Job {
     pub args: Vec<String>,
     /// The directory it runs in.
     pub dir: PathBuf,
-    /// Its `CARGO_MANIFEST_DIR`: cargo sets it when it runs a test binary, and tests
-    /// that read files beside them rely on it. `None` (removed) for cargo itself, which
-    /// sets it per crate: one inherited from outside changes the fingerprints of the
-    /// crates whose build reads it (ring, and so rustls, sqlx and the rest), so the doc
-    /// tests rebuilt some 30 crates in the middle of the run (170 s beside the other
-    /// binaries) and the next build rebuilt them back (5 min).
-    pub manifest_dir: Option<PathBuf>,
+    /// Whether it runs with `CARGO_MANIFEST_DIR` set to [`Self::dir`], as cargo runs a
+    /// test binary (tests that read files beside them rely on it), or without one: cargo
+    /// itself sets it per crate, and one inherited from outside changes the fingerprints
+    /// of the crates whose build reads it (ring, and so rustls, sqlx and the rest), so
+    /// the doc tests rebuilt some 30 crates in the middle of the run (170 s beside the
+    /// other binaries) and the next build rebuilt them back (5 min).
+    pub in_manifest_dir: bool,
 }
 
 impl Job {
@@ -62,8 +62,8 @@ impl Job {
             key: binary.key,
             program: binary.executable,
             args: Vec::new(),
-            manifest_dir: Some(binary.package_dir.clone()),
             dir: binary.package_dir,
+            in_manifest_dir: true,
         }
     }
 
@@ -78,7 +78,7 @@ impl Job {
                 .chain(cargo_args.iter().cloned())
                 .collect(),
             dir: PathBuf::from("."),
-            manifest_dir: None,
+            in_manifest_dir: false,
         }
     }
 }
@@ -185,6 +185,6 @@ mod tests {
         let plan = Plan::new(Vec::new(), &options, &History::new());
         assert_eq!(plan.together.len(), 1);
         assert_eq!(plan.together[0].args, ["test", "--doc", "--workspace"]);
-        assert_eq!(plan.together[0].manifest_dir, None, "cargo sets its own");
+        assert!(!plan.together[0].in_manifest_dir, "cargo sets its own");
     }
 }

@@ -112,13 +112,14 @@ fn spawn(job: &Job, log: &Path) -> std::io::Result<bool> {
     let out = File::create(log)?;
     let err = out.try_clone()?;
     // cargo runs a test binary from its package's directory with CARGO_MANIFEST_DIR
-    // set; tests that read files beside them rely on both (see `Job::manifest_dir`).
+    // set; tests that read files beside them rely on both (see `Job::in_manifest_dir`).
     let mut command = Command::new(&job.program);
     command.args(&job.args).current_dir(&job.dir);
-    match &job.manifest_dir {
-        Some(dir) => command.env("CARGO_MANIFEST_DIR", dir),
-        None => command.env_remove("CARGO_MANIFEST_DIR"),
-    };
+    if job.in_manifest_dir {
+        command.env("CARGO_MANIFEST_DIR", &job.dir);
+    } else {
+        command.env_remove("CARGO_MANIFEST_DIR");
+    }
     let status = command.stdout(out).stderr(err).status()?;
     Ok(status.success())
 }
@@ -148,7 +149,7 @@ mod tests {
             program: "sh".into(),
             args: vec!["-c".into(), script.into()],
             dir: ".".into(),
-            manifest_dir: None,
+            in_manifest_dir: false,
         }
     }
 
@@ -184,20 +185,22 @@ mod tests {
     }
 
     #[test]
-    fn a_job_sees_its_own_manifest_dir_or_none_at_all() {
+    fn a_job_sees_its_own_directory_as_manifest_dir_or_none_at_all() {
         let logs =
             std::env::temp_dir().join(format!("chat-test-runner-env-{}", std::process::id()));
         std::fs::create_dir_all(&logs).expect("log directory");
         let script = "echo ${CARGO_MANIFEST_DIR-unset}";
+        let dir = std::env::temp_dir();
         let mut test_binary = shell("p/binary", script);
-        test_binary.manifest_dir = Some("/w/crates/p".into());
+        test_binary.dir.clone_from(&dir);
+        test_binary.in_manifest_dir = true;
         // This test runs under cargo, which set the variable for it: cargo as a job
         // must not inherit it.
         let cargo = shell("doc-tests", script);
         let logs_of = |job: &Job| std::fs::read_to_string(run_one(job, &logs).log).expect("log");
         let (seen_by_binary, seen_by_cargo) = (logs_of(&test_binary), logs_of(&cargo));
         std::fs::remove_dir_all(&logs).expect("cleaned up");
-        assert_eq!(seen_by_binary, "/w/crates/p\n");
+        assert_eq!(seen_by_binary, format!("{}\n", dir.display()));
         assert_eq!(seen_by_cargo, "unset\n");
     }
 

@@ -2,7 +2,7 @@
 //! while the bridge is down comes back in one channel difference after its start, and
 //! each new message, edit and delete of it reaches the chat once.
 
-use crate::helpers::{TestEnv, User, eventually};
+use crate::helpers::{NO_ACCESS, TestEnv, User, eventually};
 use crate::metric;
 
 const BOB: (i64, &str) = (4242, "Bob");
@@ -86,16 +86,11 @@ async fn a_group_the_bot_lost_while_down_marks_its_link_broken() {
     env.start_bridge().await;
 
     eventually("the link marked broken", || async {
-        let reason: Option<String> = sqlx::query_scalar(
-            "SELECT broken_reason FROM telegram_bridge_links WHERE chat_id = $1",
-        )
-        .bind(chat)
-        .fetch_one(&env.db.pool)
-        .await
-        .expect("read the link");
         // Found by the channel difference (CHANNEL_PRIVATE) or the start-up access check
         // (USER_NOT_PARTICIPANT), whichever runs first.
-        reason.filter(|r| r == "CHANNEL_PRIVATE" || r == "USER_NOT_PARTICIPANT")
+        env.broken_reason(chat)
+            .await
+            .filter(|r| NO_ACCESS.contains(&r.as_str()))
     })
     .await;
     // Counted just after the row is stored: the row can be seen first.

@@ -35,6 +35,11 @@ use uuid::Uuid;
 /// How long any one expectation may take to come true.
 pub const DEADLINE: Duration = Duration::from_secs(90);
 
+/// What Telegram answers a bot removed from a group: a send or a channel difference there
+/// (`CHANNEL_PRIVATE`), and the access check's look at the bot's own membership
+/// (`USER_NOT_PARTICIPANT`, on the double). A link keeps the first of them.
+pub const NO_ACCESS: [&str; 2] = ["CHANNEL_PRIVATE", "USER_NOT_PARTICIPANT"];
+
 /// Polls `check` until it returns `Some`, failing after [`DEADLINE`].
 pub async fn eventually<T, F, Fut>(what: &str, check: F) -> T
 where
@@ -484,6 +489,15 @@ impl TestEnv {
             .into_iter()
             .map(|(_, text)| text)
             .collect()
+    }
+
+    /// Why the bridge's link of `chat` is broken, if it is.
+    pub async fn broken_reason(&self, chat: Uuid) -> Option<String> {
+        sqlx::query_scalar("SELECT broken_reason FROM telegram_bridge_links WHERE chat_id = $1")
+            .bind(chat)
+            .fetch_one(&self.db.pool)
+            .await
+            .expect("read the link")
     }
 
     /// Removes the bot from `group` (`false`: lets it back in).

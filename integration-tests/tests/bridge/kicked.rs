@@ -7,21 +7,8 @@ use std::time::Duration;
 use chat_test_kit::kafka::read_records;
 use uuid::Uuid;
 
-use crate::helpers::{TestEnv, User, eventually};
+use crate::helpers::{NO_ACCESS, TestEnv, User, eventually};
 use crate::metric;
-
-/// What Telegram answers a bot removed from a group: a send there, and the access check's
-/// look at the bot's own membership.
-const NO_ACCESS: [&str; 2] = ["CHANNEL_PRIVATE", "USER_NOT_PARTICIPANT"];
-
-/// Why the bridge's link of `chat` is broken, if it is.
-async fn broken_reason(env: &TestEnv, chat: Uuid) -> Option<String> {
-    sqlx::query_scalar("SELECT broken_reason FROM telegram_bridge_links WHERE chat_id = $1")
-        .bind(chat)
-        .fetch_one(&env.db.pool)
-        .await
-        .expect("read the link")
-}
 
 /// Waits until `user` sees a system notice containing `text` in `chat`'s history.
 async fn notice_in_chat(env: &TestEnv, user: &User, chat: Uuid, text: &str) {
@@ -62,13 +49,13 @@ async fn kicked_bot(env: TestEnv) {
     // when the send comes late on a loaded machine, the access check these tests run
     // every second (on the double, "USER_NOT_PARTICIPANT"). The first reason is kept.
     let reason = eventually("the link marked broken", || async {
-        broken_reason(&env, chat)
+        env.broken_reason(chat)
             .await
             .filter(|r| NO_ACCESS.contains(&r.as_str()))
     })
     .await;
     assert_eq!(
-        broken_reason(&env, other).await,
+        env.broken_reason(other).await,
         None,
         "the other link is fine"
     );
@@ -94,7 +81,7 @@ async fn kicked_bot(env: TestEnv) {
     env.send(&alice, chat, "back", None).await;
     env.wait_in_telegram(group, "Alice: back").await;
     eventually("the link healthy again", || async {
-        broken_reason(&env, chat).await.is_none().then_some(())
+        env.broken_reason(chat).await.is_none().then_some(())
     })
     .await;
     notice_in_chat(&env, &alice, chat, "back in the linked group").await;
