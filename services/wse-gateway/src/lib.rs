@@ -190,6 +190,12 @@ impl Application {
                 .configure(health::configure(ready.clone()))
                 .configure(ws::configure(gateway.clone()))
         })
+        // A socket the gateway closed lingers, reading and dropping what the client still
+        // sends, until the client closes its end (at most the idle timeout). Dropped
+        // sooner, a pong from a client still reading its backlog would reach a closed
+        // socket, whose kernel answers with a reset that discards the frames and the
+        // close frame not yet delivered (actix's default lingers for one second).
+        .client_disconnect_timeout(g.idle_timeout())
         .disable_signals()
         .listen(listener)?
         .run();

@@ -3,9 +3,8 @@
 use std::time::Duration;
 
 use chat_domain::testing::fixtures::create_group;
-use tokio_tungstenite::{MaybeTlsStream, client_async};
 
-use crate::helpers::{Client, Incoming, PATIENCE, Script, Stage, event_of, new_user, versions};
+use crate::helpers::{Incoming, PATIENCE, Script, Stage, event_of, new_user, versions};
 
 #[tokio::test]
 async fn a_client_that_stops_reading_is_cut_and_the_others_get_everything() {
@@ -20,17 +19,7 @@ async fn a_client_that_stops_reading_is_cut_and_the_others_get_everything() {
     stage.member(chat.id, bob, 3).await;
 
     // Bob's client never reads; a small receive buffer makes the socket fill quickly.
-    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
-    socket.set_recv_buffer_size(4096).expect("buffer size");
-    let stream = socket.connect(gateway.addr).await.expect("connect");
-    let token = chat_test_kit::tokens::user_token(bob.as_uuid(), "Bob");
-    let (slow, _) = client_async(
-        gateway.url(&format!("token={token}")),
-        MaybeTlsStream::Plain(stream),
-    )
-    .await
-    .expect("upgrade");
-    let mut slow = Client { ws: slow };
+    let mut slow = gateway.connect_small_buffer(bob).await;
 
     // Ann reads everything, concurrently.
     let mut fast = gateway.connect(ann, "").await;

@@ -51,6 +51,22 @@ impl TestGateway {
             .await
     }
 
+    /// A client of `user` whose socket has a small receive buffer (4 KiB), so that a
+    /// test that does not read it fills the socket quickly.
+    pub async fn connect_small_buffer(&self, user: UserId) -> Client {
+        let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+        socket.set_recv_buffer_size(4096).expect("buffer size");
+        let stream = socket.connect(self.addr).await.expect("connect");
+        let token = user_token(user.as_uuid(), "Tester");
+        let (ws, _) = tokio_tungstenite::client_async(
+            self.url(&format!("token={token}")),
+            MaybeTlsStream::Plain(stream),
+        )
+        .await
+        .expect("the upgrade succeeds");
+        Client { ws }
+    }
+
     /// A client of an exact URL.
     pub async fn connect_url(&self, url: &str) -> Client {
         let (ws, _) = tokio_tungstenite::connect_async(url)

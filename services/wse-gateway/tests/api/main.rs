@@ -4,6 +4,7 @@ mod client;
 mod helpers;
 
 mod backpressure;
+mod closing;
 mod errors;
 mod limits;
 mod replicas;

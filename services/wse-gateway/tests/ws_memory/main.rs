@@ -12,6 +12,8 @@
 
 #[path = "../api/client.rs"]
 mod client;
+#[path = "../api/closing.rs"]
+mod closing;
 #[path = "../api/errors.rs"]
 mod errors;
 mod helpers;
