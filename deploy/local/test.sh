@@ -46,7 +46,8 @@ use_sccache() {
     local wrapper
     wrapper=$(deploy/local/sccache.sh) || return 1
     "$wrapper" --start-server >/dev/null 2>&1 || true # fails when one already runs
-    "$wrapper" --show-stats >/dev/null 2>&1 || return 1
+    # Zeroed, so the counts printed at the end are this run's.
+    "$wrapper" --zero-stats >/dev/null 2>&1 || return 1
     export RUSTC_WRAPPER=$wrapper
     # cc-rs's C builds (aws-lc, ring...) follow RUSTC_WRAPPER; librdkafka's CMake build
     # reads these; a compile the server cannot take is done locally instead of failing.
@@ -104,8 +105,15 @@ phase tests target/debug/chat-test-runner --jobs "${TEST_JOBS:-4}" --doc "${alon
     --durations "$cache/test-durations.tsv" \
     -- --workspace --all-features
 
-[[ -n ${RUSTC_WRAPPER:-} ]] && "$RUSTC_WRAPPER" --show-stats | sed -n '1,/^Cache misses /p'
+# The compiler cache serves a clone only at a path that built before (its keys hold the
+# target directory's path): the counts say whether this run found it warm.
+compiles="no compiler cache"
+if [[ -n ${RUSTC_WRAPPER:-} ]]; then
+    stats=$("$RUSTC_WRAPPER" --show-stats)
+    echo "$stats" | sed -n '1,/^Cache misses /p'
+    compiles=$(echo "$stats" | awk '/^Cache (hits|misses) +[0-9]/ {printf "%s%s %s", sep, $2, $3; sep=", "}')
+fi
 summary="passed in $((SECONDS - started)) s: $(IFS=';'; echo "${phases[*]}")"
 echo "== test: $summary"
 # Kept beside the durations, so the figures of a run (CI's too) outlive its output.
-echo "$(date -Is) $(git rev-parse --short HEAD 2>/dev/null || echo "?") $summary" >>"$cache/test-phases.log"
+echo "$(date -Is) $(git rev-parse --short HEAD 2>/dev/null || echo "?") $summary; in $PWD; compiles: $compiles" >>"$cache/test-phases.log"
