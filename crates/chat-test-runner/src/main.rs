@@ -1,6 +1,7 @@
 //! chat-test-runner: builds the test binaries with `cargo test --no-run`, runs them several
 //! at a time (each test binary still runs its own tests on threads), then runs alone the
-//! binaries that stop a shared server, and exits non-zero when any failed.
+//! binaries that stop a shared server (with the ones that need no server beside them), and
+//! exits non-zero when any failed.
 //!
 //! Layout: `binaries` asks cargo for the test executables, `plan` orders them, `pool` runs
 //! them and keeps each one's output, `report` prints what happened.
@@ -21,7 +22,7 @@ fn main() -> anyhow::Result<()> {
     let unmatched = plan.unmatched(&options);
     anyhow::ensure!(
         unmatched.is_empty(),
-        "--alone names no test binary: {}",
+        "--alone or --beside-alone names no test binary: {}",
         unmatched.join(", ")
     );
     let outcome = pool::run(&plan, &options)?;

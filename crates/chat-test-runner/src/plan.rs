@@ -1,5 +1,5 @@
 //! What to run and in which order: the binaries that can share the servers, slowest first,
-//! then the ones that must run alone.
+//! then the ones that must run alone, with the ones that need no server beside them.
 
 use std::cmp::Ordering;
 use std::path::PathBuf;
@@ -18,6 +18,11 @@ pub struct Options {
     /// stops or disturbs a shared server: it runs after the others, with nothing beside it.
     #[arg(long = "alone", value_name = "PACKAGE/TARGET")]
     pub alone: Vec<String>,
+    /// A binary that uses no shared server (pure computation): it runs while the
+    /// `--alone` ones do, on the slots they leave idle, instead of taking CPU from the
+    /// binaries that share the servers.
+    #[arg(long = "beside-alone", value_name = "PACKAGE/TARGET")]
+    pub beside_alone: Vec<String>,
     /// Also run the doc tests (`cargo test --doc` with the same arguments).
     #[arg(long)]
     pub doc: bool,
@@ -90,32 +95,50 @@ pub struct Plan {
     pub together: Vec<Job>,
     /// Run one after another once `together` is done.
     pub alone: Vec<Job>,
+    /// Run side by side with `alone`, on the other slots.
+    pub beside_alone: Vec<Job>,
 }
 
 impl Plan {
-    /// Splits the binaries by `--alone` and puts the slowest of the rest first: the run
+    /// Splits the binaries by `--alone` and `--beside-alone` and puts the slowest of the rest first: the run
     /// cannot end before its longest binary does, so that one should not start last.
     /// A binary with no recorded time goes before every timed one (it may be slow, and a
     /// fast one started early costs little); ties keep cargo's order.
     pub fn new(found: Vec<TestBinary>, options: &Options, history: &History) -> Self {
-        let (alone, mut together): (Vec<Job>, Vec<Job>) = found
+        let (alone, rest): (Vec<Job>, Vec<Job>) = found
             .into_iter()
             .map(Job::of)
             .partition(|job| options.alone.contains(&job.key));
+        let (mut beside_alone, mut together): (Vec<Job>, Vec<Job>) = rest
+            .into_iter()
+            .partition(|job| options.beside_alone.contains(&job.key));
         if options.doc {
             together.push(Job::doc_tests(&options.cargo_args));
         }
-        together.sort_by(|a, b| slowest_first(history.get(&a.key), history.get(&b.key)));
-        Self { together, alone }
+        for jobs in [&mut together, &mut beside_alone] {
+            jobs.sort_by(|a, b| slowest_first(history.get(&a.key), history.get(&b.key)));
+        }
+        Self {
+            together,
+            alone,
+            beside_alone,
+        }
     }
 
-    /// Every `--alone` name that matched no binary: a misspelt one would otherwise run
-    /// beside the others and disturb them.
+    /// Every `--alone` or `--beside-alone` name that matched no binary: a misspelt one
+    /// would otherwise run beside the others and disturb them (or take their CPU).
     pub fn unmatched<'a>(&self, options: &'a Options) -> Vec<&'a str> {
+        let placed = |key: &String| {
+            self.alone
+                .iter()
+                .chain(&self.beside_alone)
+                .any(|job| &job.key == key)
+        };
         options
             .alone
             .iter()
-            .filter(|key| !self.alone.iter().any(|job| &job.key == *key))
+            .chain(&options.beside_alone)
+            .filter(|key| !placed(key))
             .map(String::as_str)
             .collect()
     }
@@ -155,6 +178,10 @@ mod tests {
             "chat-test-runner",
             "--alone",
             "api/outage",
+            "--beside-alone",
+            "domain/pure",
+            "--beside-alone",
+            "domain/golden",
             "--",
             "--workspace",
         ]);
@@ -162,20 +189,37 @@ mod tests {
             ("a/quick".to_owned(), 1.0),
             ("b/slow".to_owned(), 90.0),
             ("api/outage".to_owned(), 30.0),
+            ("domain/golden".to_owned(), 2.0),
+            ("domain/pure".to_owned(), 60.0),
         ]);
-        let found = ["a/quick", "api/outage", "b/slow", "c/new"].map(binary);
+        let found = [
+            "a/quick",
+            "api/outage",
+            "domain/golden",
+            "b/slow",
+            "domain/pure",
+            "c/new",
+        ]
+        .map(binary);
         let plan = Plan::new(found.to_vec(), &options, &history);
         assert_eq!(keys(&plan.together), ["c/new", "b/slow", "a/quick"]);
         assert_eq!(keys(&plan.alone), ["api/outage"]);
+        assert_eq!(keys(&plan.beside_alone), ["domain/pure", "domain/golden"]);
         assert!(plan.unmatched(&options).is_empty());
         assert_eq!(options.cargo_args, ["--workspace"]);
     }
 
     #[test]
-    fn a_misspelt_alone_name_is_reported() {
-        let options = Options::parse_from(["chat-test-runner", "--alone", "api/outgae"]);
+    fn a_misspelt_name_is_reported() {
+        let options = Options::parse_from([
+            "chat-test-runner",
+            "--alone",
+            "api/outgae",
+            "--beside-alone",
+            "domain/puer",
+        ]);
         let plan = Plan::new(vec![binary("api/outage")], &options, &History::new());
-        assert_eq!(plan.unmatched(&options), ["api/outgae"]);
+        assert_eq!(plan.unmatched(&options), ["api/outgae", "domain/puer"]);
         assert_eq!(keys(&plan.together), ["api/outage"]);
     }
 

@@ -41,7 +41,8 @@ impl Outcome {
     }
 }
 
-/// Runs the plan's shared phase `options.jobs` at a time, then its lone jobs one by one.
+/// Runs the plan's shared phase `options.jobs` at a time, then its lone jobs one by one
+/// with the jobs that need no server beside them on the other slots.
 ///
 /// # Errors
 /// When the log directory cannot be made.
@@ -53,12 +54,34 @@ pub fn run(plan: &Plan, options: &Options) -> std::io::Result<Outcome> {
     let mut finished = run_phase(&plan.together, options.jobs, &logs);
     if !plan.alone.is_empty() {
         report::phase(plan.alone.len(), 1, "alone, as they stop a shared server");
-        finished.extend(run_phase(&plan.alone, 1, &logs));
     }
+    if !plan.beside_alone.is_empty() {
+        report::phase(
+            plan.beside_alone.len(),
+            beside_width(options.jobs),
+            "beside them, as they need no server",
+        );
+    }
+    let (lone, beside) = std::thread::scope(|scope| {
+        let beside =
+            scope.spawn(|| run_phase(&plan.beside_alone, beside_width(options.jobs), &logs));
+        let lone = run_phase(&plan.alone, 1, &logs);
+        let beside = beside
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (lone, beside)
+    });
+    finished.extend(lone);
+    finished.extend(beside);
     Ok(Outcome {
         finished,
         wall: started.elapsed(),
     })
+}
+
+/// The slots the lone jobs leave (at least one).
+fn beside_width(jobs: usize) -> usize {
+    jobs.saturating_sub(1).max(1)
 }
 
 fn run_phase(jobs: &[Job], width: usize, logs: &Path) -> Vec<Finished> {
@@ -151,6 +174,53 @@ mod tests {
             dir: ".".into(),
             in_manifest_dir: false,
         }
+    }
+
+    /// A job that waits (at most 10 s) for the other one to have started: both pass only
+    /// when they run at the same time.
+    fn meets(key: &str, dir: &Path, mine: &str, theirs: &str) -> Job {
+        let (mine, theirs) = (dir.join(mine), dir.join(theirs));
+        shell(
+            key,
+            &format!(
+                "touch '{}'; for _ in $(seq 100); do [ -e '{}' ] && exit 0; sleep 0.1; done; exit 1",
+                mine.display(),
+                theirs.display()
+            ),
+        )
+    }
+
+    #[test]
+    fn the_jobs_beside_the_lone_ones_run_while_they_do() {
+        use clap::Parser;
+
+        let state =
+            std::env::temp_dir().join(format!("chat-test-runner-beside-{}", std::process::id()));
+        std::fs::create_dir_all(&state).expect("state directory");
+        let options = Options::parse_from([
+            "chat-test-runner",
+            "--jobs",
+            "2",
+            "--state-dir",
+            &state.to_string_lossy(),
+        ]);
+        let plan = Plan {
+            together: vec![shell("p/shared", "true")],
+            alone: vec![meets("p/lone", &state, "lone", "beside")],
+            beside_alone: vec![meets("p/beside", &state, "beside", "lone")],
+        };
+        let outcome = run(&plan, &options).expect("runs");
+        std::fs::remove_dir_all(&state).expect("cleaned up");
+        let mut ran: Vec<(&str, bool)> = outcome
+            .finished
+            .iter()
+            .map(|run| (run.key.as_str(), run.passed))
+            .collect();
+        ran.sort_unstable();
+        assert_eq!(
+            ran,
+            [("p/beside", true), ("p/lone", true), ("p/shared", true)]
+        );
     }
 
     #[test]
