@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use chat_domain::testing::fixtures::create_group;
 
+use crate::closing::flood_until_cut;
 use crate::helpers::{Incoming, PATIENCE, Script, Stage, event_of, new_user, versions};
 
 #[tokio::test]
@@ -48,16 +49,7 @@ async fn a_client_that_stops_reading_is_cut_and_the_others_get_everything() {
 
     // Large messages until the gateway cuts the slow client.
     let started = tokio::time::Instant::now();
-    let deadline = started + PATIENCE * 4;
-    while gateway.hub.stats().slow_disconnects() == 0 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the slow client was never cut"
-        );
-        for _ in 0..20 {
-            stage.produce(&chat.send_long(ann, 8000)).await;
-        }
-    }
+    flood_until_cut(&stage, &gateway, &mut chat, ann, PATIENCE * 4).await;
     println!(
         "slow client cut after {} events, {:?}",
         chat.version(),

@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use chat_domain::testing::fixtures::create_group;
 
-use crate::helpers::{Incoming, PATIENCE, Script, Stage, new_user};
+use chat_domain::UserId;
+
+use crate::helpers::{Incoming, PATIENCE, Script, Stage, TestGateway, new_user};
 
 #[tokio::test]
 async fn a_cut_client_that_answers_pings_late_still_gets_its_close_frame() {
@@ -26,16 +28,7 @@ async fn a_cut_client_that_answers_pings_late_still_gets_its_close_frame() {
     // until the gateway cuts it as too slow.
     let mut slow = gateway.connect_small_buffer(bob).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    while gateway.hub.stats().slow_disconnects() == 0 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the slow client was never cut"
-        );
-        for _ in 0..20 {
-            stage.produce(&chat.send_long(ann, 8000)).await;
-        }
-    }
+    flood_until_cut(&stage, &gateway, &mut chat, ann, PATIENCE).await;
 
     // Reading at last, and slowly, the client answers each ping with a pong long after
     // the gateway stopped serving the connection; the close frame must still come after
@@ -48,4 +41,25 @@ async fn a_cut_client_that_answers_pings_late_still_gets_its_close_frame() {
     };
     let (code, reason) = close.expect("a close frame, not a reset connection");
     assert_eq!(code, 1013, "{reason}");
+}
+
+/// `sender` sends large messages to `chat` until `gateway` cuts a client too slow to read
+/// them; fails the test after `within`.
+pub async fn flood_until_cut(
+    stage: &Stage,
+    gateway: &TestGateway,
+    chat: &mut Script,
+    sender: UserId,
+    within: Duration,
+) {
+    let deadline = tokio::time::Instant::now() + within;
+    while gateway.hub.stats().slow_disconnects() == 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the slow client was never cut"
+        );
+        for _ in 0..20 {
+            stage.produce(&chat.send_long(sender, 8000)).await;
+        }
+    }
 }
