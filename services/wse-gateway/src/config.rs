@@ -62,6 +62,12 @@ pub struct GatewayConfig {
     /// disconnected (close 4408), in milliseconds.
     #[arg(long, env = "IDLE_TIMEOUT_MS", default_value_t = 45_000)]
     pub idle_timeout_ms: u64,
+    /// How long a socket the gateway closed stays open, reading and dropping what the
+    /// client still sends, for the client to read the frames queued before the close
+    /// frame and close its end, in milliseconds. Closed sooner, a pong from a client
+    /// still reading would meet a closed socket, whose reset drops what it had not read.
+    #[arg(long, env = "CLOSE_LINGER_MS", default_value_t = 10_000)]
+    pub close_linger_ms: u64,
     /// How long a resume waits for this replica to catch up with the version the client
     /// saw (it may lag the replica the client came from), in milliseconds; after that
     /// the client gets `resync` for that chat.
@@ -117,6 +123,11 @@ impl GatewayConfig {
     /// The idle timeout.
     pub fn idle_timeout(&self) -> Duration {
         Duration::from_millis(self.idle_timeout_ms.max(1))
+    }
+
+    /// How long a closed socket lingers for its client.
+    pub fn close_linger(&self) -> Duration {
+        Duration::from_millis(self.close_linger_ms)
     }
 
     /// The longest wait of a resume for this replica to catch up.

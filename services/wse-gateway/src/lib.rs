@@ -191,11 +191,9 @@ impl Application {
                 .configure(ws::configure(gateway.clone()))
         })
         // A socket the gateway closed lingers, reading and dropping what the client still
-        // sends, until the client closes its end (at most the idle timeout). Dropped
-        // sooner, a pong from a client still reading its backlog would reach a closed
-        // socket, whose kernel answers with a reset that discards the frames and the
-        // close frame not yet delivered (actix's default lingers for one second).
-        .client_disconnect_timeout(g.idle_timeout())
+        // sends, until the client closes its end (at most the close linger; actix's
+        // default is one second): see `GatewayConfig::close_linger_ms`.
+        .client_disconnect_timeout(g.close_linger())
         .disable_signals()
         .listen(listener)?
         .run();
