@@ -82,6 +82,15 @@ phase format make --no-print-directory deps fmt-check
 # fresh machine (no compiler cache) this build is most of the run.
 export RUSTC_WORKSPACE_WRAPPER=clippy-driver CLIPPY_ARGS=-Dwarnings
 phase lint-and-build cargo build --workspace --all-targets --all-features --timings
+# The compiler cache serves a clone only at a path that built before (its keys hold the
+# target directory's path): the counts say whether this run found it warm. Read now: the
+# sccache server quits after 10 idle minutes, and the tests compile nothing.
+compiles="no compiler cache"
+if [[ -n ${RUSTC_WRAPPER:-} ]]; then
+    stats=$("$RUSTC_WRAPPER" --show-stats)
+    echo "$stats" | sed -n '1,/^Cache misses /p'
+    compiles=$(echo "$stats" | awk '/^Cache (hits|misses) +[0-9]/ {printf "%s%s %s", sep, $2, $3; sep=", "}')
+fi
 
 # Waits for a job started beside the build and shows its output; stops here if it failed.
 await_beside() {
@@ -113,14 +122,6 @@ phase tests target/debug/chat-test-runner --jobs "${TEST_JOBS:-4}" --doc "${alon
     --durations "$cache/test-durations.tsv" \
     -- --workspace --all-features
 
-# The compiler cache serves a clone only at a path that built before (its keys hold the
-# target directory's path): the counts say whether this run found it warm.
-compiles="no compiler cache"
-if [[ -n ${RUSTC_WRAPPER:-} ]]; then
-    stats=$("$RUSTC_WRAPPER" --show-stats)
-    echo "$stats" | sed -n '1,/^Cache misses /p'
-    compiles=$(echo "$stats" | awk '/^Cache (hits|misses) +[0-9]/ {printf "%s%s %s", sep, $2, $3; sep=", "}')
-fi
 summary="passed in $((SECONDS - started)) s: $(IFS=';'; echo "${phases[*]}")"
 echo "== test: $summary"
 # Kept beside the durations, so the figures of a run (CI's too) outlive its output.
