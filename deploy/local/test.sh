@@ -49,7 +49,7 @@ use_sccache() {
     local wrapper
     wrapper=$(deploy/local/sccache.sh) || return 1
     "$wrapper" --start-server >/dev/null 2>&1 || true # fails when one already runs
-    # Zeroed, so the counts printed at the end are this run's.
+    # Zeroed, so the counts read after the build are this run's.
     "$wrapper" --zero-stats >/dev/null 2>&1 || return 1
     export RUSTC_WRAPPER=$wrapper
     # cc-rs's C builds (aws-lc, ring...) follow RUSTC_WRAPPER; librdkafka's CMake build

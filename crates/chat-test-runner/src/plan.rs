@@ -100,8 +100,9 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Splits the binaries by `--alone` and `--beside-alone` and puts the slowest of the rest first: the run
-    /// cannot end before its longest binary does, so that one should not start last.
+    /// Splits the binaries by `--alone` and `--beside-alone` and puts the slowest of the
+    /// rest first: the run cannot end before its longest binary does, so that one should
+    /// not start last.
     /// A binary with no recorded time goes before every timed one (it may be slow, and a
     /// fast one started early costs little); ties keep cargo's order.
     pub fn new(found: Vec<TestBinary>, options: &Options, history: &History) -> Self {

@@ -3,9 +3,8 @@
 
 use std::time::Duration;
 
-use chat_domain::testing::fixtures::create_group;
-
 use chat_domain::UserId;
+use chat_domain::testing::fixtures::create_group;
 
 use crate::helpers::{Incoming, PATIENCE, Script, Stage, TestGateway, new_user};
 
