@@ -12,11 +12,12 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
-# The binaries that stop the shared Kafka broker: they run after the others, alone.
-# chat_list measures how a table grows, which other sessions' snapshots and pins disturb.
-ALONE=(command-api/kafka_outage integration-tests/e2e_broker_restart chat-read-model/chat_list)
-# Pure computation, and long: it runs beside those, which mostly wait on the broker's
-# restart, instead of taking CPU from the binaries that share the servers.
+# chat_list measures how a table grows, which other sessions' snapshots and pins disturb:
+# it runs after the others, alone. (The tests that stop a Kafka broker stop one of their
+# own, chat_test_kit::own_broker, so they run beside the others.)
+ALONE=(chat-read-model/chat_list)
+# Pure computation, and long: it runs beside that one, instead of taking CPU from the
+# binaries that share the servers.
 BESIDE_ALONE=(chat-domain/properties)
 
 phases=()

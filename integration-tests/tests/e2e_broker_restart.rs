@@ -2,36 +2,23 @@
 //! accepted (their events wait in the outbox), and once the broker is back every message
 //! reaches the read models and the WebSocket exactly once, in order.
 //!
-//! This stops the shared local broker, so it is a test binary of its own, which `make
-//! test` runs alone after every other binary (deploy/local/test.sh).
+//! The broker it restarts is its own (chat_test_kit::own_broker), so the other tests,
+//! on the shared broker, run beside it.
 
-use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use chat_test_kit::client::{Api, Socket, User};
+use chat_test_kit::own_broker::OwnBroker;
 use chat_test_kit::system::System;
 use reqwest::Method;
 use serde_json::json;
 
 const SENDS: usize = 40;
 
-fn kafka(action: &str) {
-    assert!(
-        std::env::var("CHAT_EXTERNAL_INFRA").as_deref() != Ok("1"),
-        "this fault test restarts the broker: it needs the local Kafka of deploy/local"
-    );
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/local/infra.sh");
-    let status = Command::new(script)
-        .args([action, "kafka"])
-        .status()
-        .expect("infra.sh runs");
-    assert!(status.success(), "infra.sh {action} kafka failed");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broker_restart_during_sends_loses_and_duplicates_nothing() {
-    let system = System::start().await;
+    let broker = OwnBroker::up("broker-restart", 19094);
+    let system = System::start_on(&broker).await;
     let api = Api::new(system.api());
     let (alice, bob) = (User::new("Alice"), User::new("Bob"));
     let chat = api.create_group(&alice, &[&bob]).await;
@@ -43,10 +30,10 @@ async fn a_broker_restart_during_sends_loses_and_duplicates_nothing() {
         // A few sends while the broker is away (each waits out the read-your-writes
         // timeout, so a few are enough).
         if i == 15 {
-            kafka("down");
+            broker.stop();
         }
         if i == 19 {
-            kafka("up");
+            broker.start();
         }
         let (status, body) = api
             .call(

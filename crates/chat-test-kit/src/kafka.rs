@@ -11,6 +11,7 @@ use rdkafka::Message;
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 
+use crate::own_broker::OwnBroker;
 use crate::{kafka_config, unique_name};
 
 /// One record as it landed.
@@ -26,12 +27,29 @@ pub struct Record {
     pub headers: Vec<(String, String)>,
 }
 
-/// Creates a topic `<prefix>_<uuid>` with `partitions` partitions.
+/// Creates a topic `<prefix>_<uuid>` with `partitions` partitions on the shared broker
+/// (`KAFKA_BROKERS`).
 ///
 /// # Panics
 /// When Kafka does not answer.
 pub async fn fresh_topic(prefix: &str, partitions: i32) -> KafkaConfig {
-    let cfg = kafka_config(&unique_name(prefix));
+    create(kafka_config(&unique_name(prefix)), partitions).await
+}
+
+/// Creates a topic `<prefix>_<uuid>` with `partitions` partitions on `broker`.
+///
+/// # Panics
+/// When Kafka does not answer.
+pub async fn fresh_topic_on(broker: &OwnBroker, prefix: &str, partitions: i32) -> KafkaConfig {
+    let cfg = KafkaConfig {
+        brokers: broker.brokers(),
+        events_topic: unique_name(prefix),
+    };
+    create(cfg, partitions).await
+}
+
+/// Creates `cfg`'s events topic with `partitions` partitions.
+async fn create(cfg: KafkaConfig, partitions: i32) -> KafkaConfig {
     let spec = TopicSpec {
         name: cfg.events_topic.clone(),
         partitions,

@@ -12,6 +12,7 @@
 //! - [`pg`]: a fresh, migrated PostgreSQL database per test.
 //! - [`cql`]: a fresh, migrated CQL keyspace.
 //! - [`kafka`]: a fresh topic per test, producing events to it, reading back what landed.
+//! - [`own_broker`]: a Kafka broker of one test's own, which a fault test stops and starts.
 //! - [`tokens`]: JWTs for test users and services.
 //! - [`client`]: REST and WebSocket clients of the running system.
 //! - [`system`]: the five services as real processes, for end-to-end tests and the bench.
@@ -21,6 +22,7 @@
 pub mod client;
 pub mod cql;
 pub mod kafka;
+pub mod own_broker;
 pub mod pg;
 #[cfg(feature = "projectors")]
 pub mod projectors;

@@ -13,7 +13,8 @@ use chat_runtime::config::KafkaConfig;
 use chat_runtime::connect;
 use tokio::process::{Child, Command};
 
-use crate::kafka::fresh_topic;
+use crate::kafka::{fresh_topic, fresh_topic_on};
+use crate::own_broker::OwnBroker;
 use crate::pg::{TestDatabase, fresh_database};
 use crate::tokens::TEST_SECRET;
 use crate::{cql_config, unique_name};
@@ -90,7 +91,21 @@ impl System {
     /// # Panics
     /// When a store does not answer or a service does not become ready.
     pub async fn start() -> Self {
-        let mut system = Self::stores().await;
+        Self::start_services(Self::stores().await).await
+    }
+
+    /// As [`System::start`], with the events topic on `broker` instead of the shared
+    /// broker: a fault test stops and starts its own.
+    ///
+    /// # Panics
+    /// When a store does not answer or a service does not become ready.
+    pub async fn start_on(broker: &OwnBroker) -> Self {
+        let kafka = fresh_topic_on(broker, "e2e", 3).await;
+        Self::start_services(Self::stores_with(kafka).await).await
+    }
+
+    /// Every service of `system` started and ready.
+    async fn start_services(mut system: Self) -> Self {
         for service in SERVICES {
             system.start_instance(service, service, &[]).await;
         }
@@ -102,8 +117,12 @@ impl System {
     /// # Panics
     /// When a store does not answer.
     pub async fn stores() -> Self {
+        Self::stores_with(fresh_topic("e2e", 3).await).await
+    }
+
+    /// Fresh stores, the events on `kafka`'s topic (and its dead letters beside it).
+    async fn stores_with(kafka: KafkaConfig) -> Self {
         let db = fresh_database().await;
-        let kafka = fresh_topic("e2e", 3).await;
         let dlq = KafkaConfig {
             events_topic: format!("{}.dlq", kafka.events_topic),
             ..kafka.clone()

@@ -1,18 +1,16 @@
 //! The broker stopped: commands are still accepted and their events wait in the outbox;
 //! when the broker returns they all arrive, in order, exactly once from the relay.
 //!
-//! This test stops and starts the local Kafka (deploy/local/infra.sh), so it lives in a
-//! test binary of its own, which `make test` runs alone after every other binary
-//! (deploy/local/test.sh), so no other test sees the broker go away.
+//! The broker it stops and starts is its own (chat_test_kit::own_broker), so the other
+//! tests, on the shared broker, run beside it.
 
 mod support;
 
-use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use chat_runtime::connect::kafka_client_config;
-use chat_test_kit::kafka::{fresh_topic, read_records};
+use chat_test_kit::kafka::{fresh_topic_on, read_records};
+use chat_test_kit::own_broker::OwnBroker;
 use chat_test_kit::pg::fresh_database;
 use command_api::adapters::pg::PgEventStore;
 use command_api::app::{CommandService, CommandSettings};
@@ -22,19 +20,6 @@ use support::{create_group, new_chat, send, user};
 use tokio_util::sync::CancellationToken;
 
 const SENDS: usize = 100;
-
-fn kafka(action: &str) {
-    assert!(
-        std::env::var("CHAT_EXTERNAL_INFRA").as_deref() != Ok("1"),
-        "this fault test stops the broker: it needs the local Kafka of deploy/local (unset CHAT_EXTERNAL_INFRA)"
-    );
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/local/infra.sh");
-    let status = Command::new(script)
-        .args([action, "kafka"])
-        .status()
-        .expect("infra.sh runs");
-    assert!(status.success(), "infra.sh {action} kafka failed");
-}
 
 async fn unpublished(pool: &sqlx::PgPool) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL")
@@ -46,7 +31,8 @@ async fn unpublished(pool: &sqlx::PgPool) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_wait_for_the_broker_and_then_arrive_in_order_exactly_once() {
     let db = fresh_database().await;
-    let topic = fresh_topic("outage", 3).await;
+    let broker = OwnBroker::up("outage", 19092);
+    let topic = fresh_topic_on(&broker, "outage", 3).await;
     let service = CommandService::new(
         PgEventStore::new(db.pool.clone()),
         CommandSettings::default(),
@@ -76,7 +62,7 @@ async fn events_wait_for_the_broker_and_then_arrive_in_order_exactly_once() {
         "creation published"
     );
 
-    kafka("down");
+    broker.stop();
     for i in 0..SENDS {
         let sender = if i % 2 == 0 { &owner } else { &member };
         service
@@ -89,7 +75,7 @@ async fn events_wait_for_the_broker_and_then_arrive_in_order_exactly_once() {
         SENDS as i64,
         "the events wait in the outbox"
     );
-    kafka("up");
+    broker.start();
 
     // Wait until the relay has marked everything published, then read the whole topic.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
