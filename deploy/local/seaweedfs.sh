@@ -38,12 +38,16 @@ STOP_TIMEOUT=30
 
 weed_pid() { server_pid "$NAME" "$WEED server" "$CONF"; }
 
-# Builds the weed binary once per version. `go install` refuses the module (its go.mod has
+# Builds the weed binary once per version (or copies the user's cached build of it). `go install` refuses the module (its go.mod has
 # replace directives), so it is downloaded and built inside its own folder. The binary is
 # written beside its final name and renamed, so an interrupted build is redone, never used.
 ensure_weed() {
     local stamp="$BIN_DIR/.version" dir start
     if [[ -x $WEED && -f $stamp && $(<"$stamp") == "$VERSION" ]]; then
+        return 0
+    fi
+    if from_cache "$NAME-$VERSION" "$BIN_DIR"; then
+        info "$NAME: weed copied from $CACHE_DIST_DIR/$NAME-$VERSION"
         return 0
     fi
     command -v go >/dev/null ||
@@ -70,6 +74,7 @@ ensure_weed() {
     fi
     mv -f "$WEED.tmp" "$WEED"
     echo "$VERSION" >"$stamp"
+    to_cache "$NAME-$VERSION" "$BIN_DIR"
     info "$NAME: built in $((SECONDS - start))s"
 }
 
