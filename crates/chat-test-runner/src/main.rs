@@ -1,7 +1,7 @@
 //! chat-test-runner: builds the test binaries with `cargo test --no-run`, runs them several
 //! at a time (each test binary still runs its own tests on threads), then runs alone the
-//! binaries that stop a shared server (with the ones that need no server beside them), and
-//! exits non-zero when any failed.
+//! binaries that stop or disturb a shared server (with the ones that need no server beside
+//! them), and exits non-zero when any failed.
 //!
 //! Layout: `binaries` asks cargo for the test executables, `plan` orders them, `pool` runs
 //! them and keeps each one's output, `report` prints what happened.

@@ -14,7 +14,7 @@ pub struct Options {
     /// How many test binaries run at once.
     #[arg(long, default_value_t = 4)]
     pub jobs: usize,
-    /// A binary (`<package directory>/<target name>`, e.g. `command-api/kafka_outage`) that
+    /// A binary (`<package directory>/<target name>`, e.g. `chat-read-model/chat_list`) that
     /// stops or disturbs a shared server: it runs after the others, with nothing beside it.
     #[arg(long = "alone", value_name = "PACKAGE/TARGET")]
     pub alone: Vec<String>,

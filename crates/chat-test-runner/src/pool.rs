@@ -53,7 +53,11 @@ pub fn run(plan: &Plan, options: &Options) -> std::io::Result<Outcome> {
     report::phase(plan.together.len(), options.jobs, "side by side");
     let mut finished = run_phase(&plan.together, options.jobs, &logs);
     if !plan.alone.is_empty() {
-        report::phase(plan.alone.len(), 1, "alone, as they stop a shared server");
+        report::phase(
+            plan.alone.len(),
+            1,
+            "alone, as they stop or disturb a shared server",
+        );
     }
     if !plan.beside_alone.is_empty() {
         report::phase(
