@@ -17,13 +17,13 @@ async fn a_link_to_a_group_the_bot_cannot_read_is_refused_with_what_to_fix() {
     let group = new_group();
 
     telegram.add_group(group.chat_id, BotRole::Removed);
-    let (status, body) = env.try_link(&alice, chat, group).await;
+    let (status, body) = env.link_answer(&alice, chat, group).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["error"]["code"], "telegram_bot_not_in_group", "{body}");
 
     telegram.set_privacy(true);
     telegram.set_role(group.chat_id, BotRole::Member);
-    let (status, body) = env.try_link(&alice, chat, group).await;
+    let (status, body) = env.link_answer(&alice, chat, group).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["error"]["code"], "telegram_bot_privacy_mode", "{body}");
     let message = body["error"]["message"].as_str().expect("a message");
