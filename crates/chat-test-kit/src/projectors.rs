@@ -187,17 +187,12 @@ async fn undisturbed_then_rebuilt(
 ) -> anyhow::Result<Vec<(String, Vec<String>)>> {
     let run = Run::fresh(kafka).await?;
     start_both_in_process(&run, None, stop).await?;
-    run.wait_done(Projector::Sync, envelopes).await?;
-    run.wait_done(Projector::Async, envelopes).await?;
-    let undisturbed = run.snapshot().await?;
-
     let rebuild = crate::unique_name("rebuild");
-    let groups = start_both_in_process(&run, Some(&rebuild), stop).await?;
-    wait_for_groups(kafka, &groups).await?;
-    Ok(vec![
-        ("undisturbed".to_owned(), undisturbed),
-        ("rebuilt".to_owned(), run.snapshot().await?),
-    ])
+    let second = SecondPass {
+        rebuild: Some(&rebuild),
+        names: ["undisturbed", "rebuilt"],
+    };
+    second.after_the_first(&run, envelopes, stop).await
 }
 
 /// Both projectors as processes, each killed once it is 40% through its own work and
@@ -214,16 +209,44 @@ async fn killed_then_replayed(
         crash_and_restart(&run, binaries, Projector::Sync, envelopes),
         crash_and_restart(&run, binaries, Projector::Async, envelopes),
     )?;
-    run.wait_done(Projector::Sync, envelopes).await?;
-    run.wait_done(Projector::Async, envelopes).await?;
-    let killed = run.snapshot().await?;
+    let second = SecondPass {
+        rebuild: None,
+        names: ["killed and restarted", "replayed again"],
+    };
+    second.after_the_first(&run, envelopes, stop).await
+}
 
-    let groups = start_both_in_process(&run, None, stop).await?;
-    wait_for_groups(kafka, &groups).await?;
-    Ok(vec![
-        ("killed and restarted".to_owned(), killed),
-        ("replayed again".to_owned(), run.snapshot().await?),
-    ])
+/// A second pass of both projectors over the whole topic, in this process and new
+/// consumer groups, on the read models a first pass filled.
+struct SecondPass<'a> {
+    /// A rebuild of that name (the read models emptied once first), or a plain replay.
+    rebuild: Option<&'a str>,
+    /// What the snapshots after the first and after the second pass are called.
+    names: [&'a str; 2],
+}
+
+impl SecondPass<'_> {
+    /// Waits until the first pass on `run` applied everything of `envelopes`, snapshots
+    /// the read models, runs this pass to the end of the topic and snapshots them again.
+    async fn after_the_first(
+        &self,
+        run: &Run,
+        envelopes: &[Envelope],
+        stop: &CancellationToken,
+    ) -> anyhow::Result<Vec<(String, Vec<String>)>> {
+        run.wait_done(Projector::Sync, envelopes).await?;
+        run.wait_done(Projector::Async, envelopes).await?;
+        let first = run.snapshot().await?;
+        let groups = start_both_in_process(run, self.rebuild, stop).await?;
+        for group in &groups {
+            wait_for_group(&run.stores.kafka, group).await?;
+        }
+        let [first_name, second_name] = self.names;
+        Ok(vec![
+            (first_name.to_owned(), first),
+            (second_name.to_owned(), run.snapshot().await?),
+        ])
+    }
 }
 
 /// Starts both projectors in this process on `run`'s stores, each in a consumer group of
@@ -244,14 +267,6 @@ async fn start_both_in_process(
         });
     }
     Ok(groups)
-}
-
-/// Waits until each of `groups` committed the end of the topic.
-async fn wait_for_groups(kafka: &KafkaConfig, groups: &[String]) -> anyhow::Result<()> {
-    for group in groups {
-        wait_for_group(kafka, group).await?;
-    }
-    Ok(())
 }
 
 /// Starts `projector` as a child process on `run`'s stores, kills it (SIGKILL) once it
