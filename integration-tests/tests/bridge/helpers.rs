@@ -51,6 +51,21 @@ where
 
 pub use chat_test_kit::client::User;
 
+/// Sends the warnings and errors of the services this process runs (command-api's
+/// "request failed" names the dependency behind a 503) to the test's captured output,
+/// which a failing test prints.
+fn log_warnings_to_the_test_output() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Fails only when a subscriber is already set, which then keeps the logs.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("warn")
+            .with_ansi(false)
+            .with_test_writer()
+            .try_init();
+    });
+}
+
 struct RunningBridge {
     shutdown: CancellationToken,
     task: JoinHandle<anyhow::Result<()>>,
@@ -117,6 +132,7 @@ impl TestEnv {
     }
 
     async fn spawn_with(double: Option<OnDouble>, media: Arc<dyn MediaStore>) -> Self {
+        log_warnings_to_the_test_output();
         let db = fresh_database().await;
         let kafka = fresh_topic("events", 3).await;
         let api_shutdown = CancellationToken::new();
