@@ -38,9 +38,10 @@ STOP_TIMEOUT=30
 
 weed_pid() { server_pid "$NAME" "$WEED server" "$CONF"; }
 
-# Builds the weed binary once per version (or copies the user's cached build of it). `go install` refuses the module (its go.mod has
-# replace directives), so it is downloaded and built inside its own folder. The binary is
-# written beside its final name and renamed, so an interrupted build is redone, never used.
+# Builds the weed binary once per version, or copies the user's cached build of it. `go
+# install` refuses the module (its go.mod has replace directives), so it is downloaded and
+# built inside its own folder. The binary is written beside its final name and renamed, so
+# an interrupted build is redone, never used.
 ensure_weed() {
     local stamp="$BIN_DIR/.version" dir start
     if [[ -x $WEED && -f $stamp && $(<"$stamp") == "$VERSION" ]]; then

@@ -333,9 +333,9 @@ impl TestEnv {
     }
 
     /// The answer to a link of `chat` to `group` once the bridge could tell. A 503 means
-    /// it could not: nothing is stored, and a client tries again. On a loaded machine the
-    /// bridge's check can miss command-api's timeout (a first link failed so in 1 of 2
-    /// rehearsals), so this tries again too, until [`DEADLINE`].
+    /// it could not: nothing is stored, and a client tries again. On a loaded machine a
+    /// first link right after the start answered 503 in a `make test` run, so this tries
+    /// again too, until [`DEADLINE`].
     pub async fn link_answer(
         &self,
         owner: &User,

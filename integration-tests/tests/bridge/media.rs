@@ -60,7 +60,7 @@ async fn send_file(
 
 /// Waits until the bridge's file counter `[direction, outcome]` passed `before`. The
 /// bridge counts a file once it has recorded the message's id mapping, a moment after
-/// the message became visible (R15 saw the inbound count lag behind the history).
+/// the message became visible (under load the count came after the test's first look).
 async fn counted_past(labels: [&str; 2], before: u64) {
     eventually("the file counted", || async {
         (MEDIA.with_label_values(&labels).get() > before).then_some(())
